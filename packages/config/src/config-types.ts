@@ -1,0 +1,408 @@
+/* Generated from schema/tracing.schema.json by scripts/generate-types.mjs: do not edit. */
+/**
+ * The `tracing:` section of a service's config file. One schema for every provider.
+ */
+export interface TracingConfig {
+  /**
+   * Where spans go. Empty or absent: tracing is off, at no cost.
+   */
+  provider?: 'jaeger' | 'zipkin' | 'otlp' | 'console' | '';
+  /**
+   * service.name of every span; default: the name in the service's package.json.
+   */
+  service_name?: string;
+  /**
+   * service.version; default: the version in the service's package.json.
+   */
+  service_version?: string;
+  /**
+   * deployment.environment.name, e.g. production or staging.
+   */
+  deployment_environment?: string;
+  /**
+   * Header formats written on outgoing requests; incoming requests are read in every format.
+   */
+  propagators?: ('tracecontext' | 'baggage' | 'jaeger' | 'b3' | 'b3multi')[];
+  /**
+   * How long pending spans may be flushed on shutdown, SIGTERM or SIGINT.
+   */
+  flush_timeout_ms?: number;
+  /**
+   * Spans held in memory while the backend is slow or down; beyond this they are dropped and counted.
+   */
+  max_queue_size?: number;
+  /**
+   * One block per provider; only the block of the chosen provider is used.
+   */
+  providers?: {
+    /**
+     * Jaeger: UDP agent or collector HTTP, remote sampling.
+     */
+    jaeger?: {
+      /**
+       * host:port of the agent's UDP port; 6831 takes compact Thrift, 6832 binary Thrift.
+       */
+      local_agent_address?: string;
+      /**
+       * Collector HTTP endpoint (e.g. http://jaeger:14268/api/traces); when set, used instead of the UDP agent.
+       */
+      collector_endpoint?: string;
+      /**
+       * Jaeger sampling.
+       */
+      sampling?: {
+        /**
+         * Remote sampling strategies endpoint (e.g. http://jaeger:5778/sampling).
+         */
+        server_url?: string;
+        /**
+         * Ratio of new traces sampled, and the fallback while the sampling server cannot be reached.
+         */
+        trace_id_ratio?: number;
+        /**
+         * How often the sampling strategies are fetched again.
+         */
+        refresh_interval_ms?: number;
+      };
+    };
+    /**
+     * Zipkin v2 JSON over HTTP.
+     */
+    zipkin?: {
+      /**
+       * Zipkin spans endpoint.
+       */
+      server_url?: string;
+      /**
+       * Zipkin sampling.
+       */
+      sampling?: {
+        /**
+         * Ratio of new traces sampled.
+         */
+        sampling_ratio?: number;
+      };
+    };
+    /**
+     * OpenTelemetry protocol: to a collector or any OTLP backend.
+     */
+    otlp?: {
+      /**
+       * OTLP endpoint base URL (http://collector:4318; :4317 with protocol grpc). /v1/traces is appended for HTTP.
+       */
+      server_url?: string;
+      /**
+       * Wire protocol.
+       */
+      protocol?: 'http/protobuf' | 'http/json' | 'grpc';
+      /**
+       * grpc only: plaintext instead of TLS.
+       */
+      insecure?: boolean;
+      /**
+       * Value of the Authorization header sent with every export (secret: never printed).
+       */
+      authorization_header?: string;
+      /**
+       * Extra headers sent with every export (values are secret: never printed).
+       */
+      headers?: {
+        [k: string]: string;
+      };
+      /**
+       * OTLP sampling.
+       */
+      sampling?: {
+        /**
+         * Ratio of new traces sampled.
+         */
+        sampling_ratio?: number;
+      };
+    };
+    /**
+     * The terminal waterfall view, built in.
+     */
+    console?: {
+      /**
+       * Colour codes: auto uses them only on a TTY.
+       */
+      color?: 'auto' | 'always' | 'never';
+      /**
+       * Columns of the waterfall; 0: the terminal's width, or 80.
+       */
+      width?: number;
+      /**
+       * When set, each printed trace ends with its link in this Jaeger UI (e.g. http://localhost:16686).
+       */
+      jaeger_ui_url?: string;
+    };
+  };
+  /**
+   * Each instrumentation is on when its library is present; turn one off or tune it here.
+   */
+  instrumentations?: {
+    /**
+     * Incoming (SERVER) and outgoing (CLIENT) HTTP spans.
+     */
+    http?: {
+      /**
+       * Trace HTTP.
+       */
+      enabled?: boolean;
+      /**
+       * Paths never traced (exact match, or a prefix when ending with *).
+       */
+      ignore_paths?: string[];
+      /**
+       * Route templates for plain node:http servers, e.g. /clients/:id.
+       */
+      routes?: string[];
+      /**
+       * Request headers recorded as attributes, named one by one (nothing by default).
+       */
+      capture_request_headers?: string[];
+      /**
+       * Record user_agent.original.
+       */
+      capture_user_agent?: boolean;
+      /**
+       * CLIENT spans for node:http/https and fetch, with context carried downstream.
+       */
+      outgoing?: boolean;
+    };
+    /**
+     * bcrypt and bcryptjs spans with the work factor.
+     */
+    bcrypt?: {
+      /**
+       * Trace bcrypt.
+       */
+      enabled?: boolean;
+      /**
+       * Only make spans under an active parent span (no orphan start-up traces).
+       */
+      require_parent_span?: boolean;
+    };
+    /**
+     * pg and mysql2 statement spans; literals and bound values never recorded.
+     */
+    sql?: {
+      /**
+       * Trace SQL.
+       */
+      enabled?: boolean;
+      /**
+       * Also make connect and pool spans.
+       */
+      connection_spans?: boolean;
+      /**
+       * Only make spans under an active parent span.
+       */
+      require_parent_span?: boolean;
+    };
+  };
+}
+
+/**
+ * The tracing config after precedence and defaults.
+ */
+export interface ResolvedTracingConfig {
+  /**
+   * Where spans go. Empty or absent: tracing is off, at no cost.
+   */
+  provider: 'jaeger' | 'zipkin' | 'otlp' | 'console' | '';
+  /**
+   * service.name of every span; default: the name in the service's package.json.
+   */
+  service_name?: string;
+  /**
+   * service.version; default: the version in the service's package.json.
+   */
+  service_version?: string;
+  /**
+   * deployment.environment.name, e.g. production or staging.
+   */
+  deployment_environment?: string;
+  /**
+   * Header formats written on outgoing requests; incoming requests are read in every format.
+   */
+  propagators: ('tracecontext' | 'baggage' | 'jaeger' | 'b3' | 'b3multi')[];
+  /**
+   * How long pending spans may be flushed on shutdown, SIGTERM or SIGINT.
+   */
+  flush_timeout_ms: number;
+  /**
+   * Spans held in memory while the backend is slow or down; beyond this they are dropped and counted.
+   */
+  max_queue_size: number;
+  /**
+   * One block per provider; only the block of the chosen provider is used.
+   */
+  providers: {
+    /**
+     * Jaeger: UDP agent or collector HTTP, remote sampling.
+     */
+    jaeger: {
+      /**
+       * host:port of the agent's UDP port; 6831 takes compact Thrift, 6832 binary Thrift.
+       */
+      local_agent_address: string;
+      /**
+       * Collector HTTP endpoint (e.g. http://jaeger:14268/api/traces); when set, used instead of the UDP agent.
+       */
+      collector_endpoint?: string;
+      /**
+       * Jaeger sampling.
+       */
+      sampling: {
+        /**
+         * Remote sampling strategies endpoint (e.g. http://jaeger:5778/sampling).
+         */
+        server_url?: string;
+        /**
+         * Ratio of new traces sampled, and the fallback while the sampling server cannot be reached.
+         */
+        trace_id_ratio: number;
+        /**
+         * How often the sampling strategies are fetched again.
+         */
+        refresh_interval_ms: number;
+      };
+    };
+    /**
+     * Zipkin v2 JSON over HTTP.
+     */
+    zipkin: {
+      /**
+       * Zipkin spans endpoint.
+       */
+      server_url: string;
+      /**
+       * Zipkin sampling.
+       */
+      sampling: {
+        /**
+         * Ratio of new traces sampled.
+         */
+        sampling_ratio: number;
+      };
+    };
+    /**
+     * OpenTelemetry protocol: to a collector or any OTLP backend.
+     */
+    otlp: {
+      /**
+       * OTLP endpoint base URL (http://collector:4318; :4317 with protocol grpc). /v1/traces is appended for HTTP.
+       */
+      server_url: string;
+      /**
+       * Wire protocol.
+       */
+      protocol: 'http/protobuf' | 'http/json' | 'grpc';
+      /**
+       * grpc only: plaintext instead of TLS.
+       */
+      insecure: boolean;
+      /**
+       * Value of the Authorization header sent with every export (secret: never printed).
+       */
+      authorization_header?: string;
+      /**
+       * Extra headers sent with every export (values are secret: never printed).
+       */
+      headers: {
+        [k: string]: string;
+      };
+      /**
+       * OTLP sampling.
+       */
+      sampling: {
+        /**
+         * Ratio of new traces sampled.
+         */
+        sampling_ratio: number;
+      };
+    };
+    /**
+     * The terminal waterfall view, built in.
+     */
+    console: {
+      /**
+       * Colour codes: auto uses them only on a TTY.
+       */
+      color: 'auto' | 'always' | 'never';
+      /**
+       * Columns of the waterfall; 0: the terminal's width, or 80.
+       */
+      width: number;
+      /**
+       * When set, each printed trace ends with its link in this Jaeger UI (e.g. http://localhost:16686).
+       */
+      jaeger_ui_url?: string;
+    };
+  };
+  /**
+   * Each instrumentation is on when its library is present; turn one off or tune it here.
+   */
+  instrumentations: {
+    /**
+     * Incoming (SERVER) and outgoing (CLIENT) HTTP spans.
+     */
+    http: {
+      /**
+       * Trace HTTP.
+       */
+      enabled: boolean;
+      /**
+       * Paths never traced (exact match, or a prefix when ending with *).
+       */
+      ignore_paths: string[];
+      /**
+       * Route templates for plain node:http servers, e.g. /clients/:id.
+       */
+      routes: string[];
+      /**
+       * Request headers recorded as attributes, named one by one (nothing by default).
+       */
+      capture_request_headers: string[];
+      /**
+       * Record user_agent.original.
+       */
+      capture_user_agent: boolean;
+      /**
+       * CLIENT spans for node:http/https and fetch, with context carried downstream.
+       */
+      outgoing: boolean;
+    };
+    /**
+     * bcrypt and bcryptjs spans with the work factor.
+     */
+    bcrypt: {
+      /**
+       * Trace bcrypt.
+       */
+      enabled: boolean;
+      /**
+       * Only make spans under an active parent span (no orphan start-up traces).
+       */
+      require_parent_span: boolean;
+    };
+    /**
+     * pg and mysql2 statement spans; literals and bound values never recorded.
+     */
+    sql: {
+      /**
+       * Trace SQL.
+       */
+      enabled: boolean;
+      /**
+       * Also make connect and pool spans.
+       */
+      connection_spans: boolean;
+      /**
+       * Only make spans under an active parent span.
+       */
+      require_parent_span: boolean;
+    };
+  };
+}
