@@ -1,3 +1,13 @@
 export type { TracingConfig, ResolvedTracingConfig } from './config-types';
 export type { TracingProviderSetup, TracingProviderFactory } from './provider';
 export { PROVIDER_PACKAGES } from './provider';
+export { ConfigErrorCode, TracepackConfigError } from './errors';
+export type { ConfigIssue } from './errors';
+export { loadTracingConfig, readConfigFile } from './load';
+export type { LoadTracingConfigOptions, LoadedTracingConfig } from './load';
+export { renderConfigHelp } from './help';
+export type { RenderConfigHelpOptions } from './help';
+export { maskSecrets, printTracingConfig, summarizeTracingConfig } from './print';
+export { SCHEMA_PATH, schemaKeys } from './schema';
+export type { SchemaKey } from './schema';
+export { isHostPort, isHttpUrl } from './validate';

@@ -1,0 +1,54 @@
+/**
+ * Every error a user can see has a stable code, defined here and listed in the README.
+ */
+export const ConfigErrorCode = {
+  /** A key the schema does not know. */
+  UNKNOWN_KEY: 'TRACEPACK_CONFIG_UNKNOWN_KEY',
+  /** A value of the wrong type (a string where a number belongs, ...). */
+  WRONG_TYPE: 'TRACEPACK_CONFIG_WRONG_TYPE',
+  /** A value outside the listed allowed values. */
+  NOT_ALLOWED: 'TRACEPACK_CONFIG_NOT_ALLOWED',
+  /** A number outside its range (ratios: 0..1). */
+  OUT_OF_RANGE: 'TRACEPACK_CONFIG_OUT_OF_RANGE',
+  /** A malformed http(s) URL. */
+  INVALID_URL: 'TRACEPACK_CONFIG_INVALID_URL',
+  /** A malformed host:port address. */
+  INVALID_ADDRESS: 'TRACEPACK_CONFIG_INVALID_ADDRESS',
+  /** Any other schema violation (empty string, duplicate list entry, pattern). */
+  INVALID_VALUE: 'TRACEPACK_CONFIG_INVALID_VALUE',
+  /** The config file does not exist or cannot be read. */
+  FILE_UNREADABLE: 'TRACEPACK_CONFIG_FILE_UNREADABLE',
+  /** The config file is not valid YAML or JSON. */
+  FILE_SYNTAX: 'TRACEPACK_CONFIG_FILE_SYNTAX',
+  /** A command-line flag that is not of the form --tracing.<key>=<value>. */
+  BAD_FLAG: 'TRACEPACK_CONFIG_BAD_FLAG',
+  /** The chosen provider's package is not installed. */
+  PROVIDER_NOT_INSTALLED: 'TRACEPACK_PROVIDER_NOT_INSTALLED',
+} as const;
+export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
+
+/** One problem found in the config. */
+export interface ConfigIssue {
+  code: ConfigErrorCode;
+  /** `tracing.provider` */
+  path: string;
+  /** Where the bad value came from: `config file x.yml`, `environment TRACING_PROVIDER`, `flag --tracing.provider`, `code`. */
+  source?: string;
+  /** The full sentence, e.g. `tracing.provider: "jeager" is not one of jaeger, zipkin, otlp, console`. */
+  message: string;
+}
+
+/** Thrown before anything starts; `issues` holds every problem at once. */
+export class TracepackConfigError extends Error {
+  readonly code: ConfigErrorCode;
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    const lines = issues.map((i) => `  - ${i.message} [${i.code}]`);
+    const head = issues.length === 1 ? 'invalid tracing config' : `invalid tracing config (${issues.length} errors)`;
+    super(`@tracepack/config: ${head}:\n${lines.join('\n')}`);
+    this.name = 'TracepackConfigError';
+    this.code = issues[0]?.code ?? ConfigErrorCode.INVALID_VALUE;
+    this.issues = issues;
+  }
+}

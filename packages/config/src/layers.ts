@@ -1,0 +1,124 @@
+import type { SchemaNode } from './schema';
+
+/** A plain config object with where each of its keys came from. */
+export interface Layer {
+  values: Record<string, unknown>;
+  /** dotted path (`tracing.provider`) -> source label (`environment TRACING_PROVIDER`). */
+  sources: Map<string, string>;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Labels every leaf of `values` with one source (for a file or code layer). */
+export function layerFrom(values: Record<string, unknown>, label: string): Layer {
+  const sources = new Map<string, string>();
+  const walk = (obj: Record<string, unknown>, prefix: string): void => {
+    for (const [k, v] of Object.entries(obj)) {
+      const p = `${prefix}.${k}`;
+      if (isPlainObject(v) && Object.keys(v).length > 0) walk(v, p);
+      else sources.set(p, label);
+    }
+  };
+  walk(values, 'tracing');
+  return { values, sources };
+}
+
+export function setPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cur = obj;
+  for (const k of path.slice(0, -1)) {
+    if (!isPlainObject(cur[k])) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+export function getPath(obj: unknown, path: readonly string[]): unknown {
+  let cur = obj;
+  for (const k of path) {
+    if (Array.isArray(cur)) cur = cur[Number(k)];
+    else if (isPlainObject(cur)) cur = cur[k];
+    else return undefined;
+  }
+  return cur;
+}
+
+/**
+ * Merges layers from lowest to highest precedence. Objects merge key by key; scalars,
+ * lists and string maps (`headers`) are replaced whole by a higher layer.
+ */
+export function mergeLayers(layers: readonly Layer[], schema: SchemaNode): Layer {
+  const values: Record<string, unknown> = {};
+  const sources = new Map<string, string>();
+  const merge = (target: Record<string, unknown>, src: Record<string, unknown>, node: SchemaNode | undefined): void => {
+    for (const [k, v] of Object.entries(src)) {
+      if (v === undefined) continue;
+      const child = node?.properties?.[k];
+      const mergeable = child?.type === 'object' && child.properties !== undefined;
+      if (mergeable && isPlainObject(v)) {
+        if (!isPlainObject(target[k])) target[k] = {};
+        merge(target[k] as Record<string, unknown>, v, child);
+      } else {
+        target[k] = isPlainObject(v) ? { ...v } : Array.isArray(v) ? [...v] : v;
+      }
+    }
+  };
+  for (const layer of layers) {
+    merge(values, layer.values, schema);
+    for (const [p, s] of layer.sources) {
+      // A replaced map or list drops the sources of the keys it replaced.
+      for (const old of sources.keys()) if (old.startsWith(`${p}.`)) sources.delete(old);
+      sources.set(p, s);
+    }
+  }
+  return { values, sources };
+}
+
+/**
+ * Reads a string (from a variable or a flag) as the schema type of its key. A string
+ * that does not parse is kept as it is, so validation reports it with its source.
+ */
+export function parseRaw(raw: string, node: SchemaNode): unknown {
+  switch (node.type) {
+    case 'integer':
+    case 'number': {
+      const t = raw.trim();
+      return t !== '' && Number.isFinite(Number(t)) ? Number(t) : raw;
+    }
+    case 'boolean': {
+      const t = raw.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(t)) return true;
+      if (['false', '0', 'no', 'off'].includes(t)) return false;
+      return raw;
+    }
+    case 'array':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+        .map((s) => (node.items ? parseRaw(s, node.items) : s));
+    case 'object':
+      return parseKeyValueList(raw);
+    default:
+      return raw;
+  }
+}
+
+/** `a=1,b=2` (values URL-decoded, as OTEL_EXPORTER_OTLP_HEADERS) -> { a: '1', b: '2' }. */
+export function parseKeyValueList(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of raw.split(',')) {
+    const i = part.indexOf('=');
+    if (i <= 0) continue;
+    const key = part.slice(0, i).trim();
+    let value = part.slice(i + 1).trim();
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      // keep the raw value: a stray % is not worth refusing the header for
+    }
+    out[key] = value;
+  }
+  return out;
+}

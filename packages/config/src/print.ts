@@ -1,0 +1,50 @@
+import { stringify } from 'yaml';
+import type { ResolvedTracingConfig } from './config-types';
+import { isPlainObject } from './layers';
+import { isSecretPath } from './schema';
+
+/** A deep copy with every secret value (authorization header, header values) replaced by `****`. */
+export function maskSecrets(config: ResolvedTracingConfig): ResolvedTracingConfig {
+  const walk = (value: unknown, path: string[]): unknown => {
+    if (isPlainObject(value)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = walk(v, [...path, k]);
+      return out;
+    }
+    if (value !== undefined && value !== '' && isSecretPath(path)) return '****';
+    return Array.isArray(value) ? [...value] : value;
+  };
+  return walk(config, []) as ResolvedTracingConfig;
+}
+
+/** The resolved config as YAML under `tracing:`, secrets masked. */
+export function printTracingConfig(config: ResolvedTracingConfig): string {
+  return stringify({ tracing: maskSecrets(config) });
+}
+
+/** One line: what will happen (provider, endpoint, sampling). Never shows a secret. */
+export function summarizeTracingConfig(config: ResolvedTracingConfig): string {
+  if (config.provider === '') return 'tracing is off (no provider set)';
+  const service = `service ${config.service_name}`;
+  switch (config.provider) {
+    case 'jaeger': {
+      const j = config.providers.jaeger;
+      const where = j.collector_endpoint
+        ? `collector ${j.collector_endpoint}`
+        : `agent udp://${j.local_agent_address} (${j.local_agent_address.endsWith(':6832') ? 'binary' : 'compact'} thrift)`;
+      const sampling = j.sampling.server_url
+        ? `remote sampling from ${j.sampling.server_url}, ratio ${j.sampling.trace_id_ratio} until it answers`
+        : `sampling ratio ${j.sampling.trace_id_ratio}`;
+      return `jaeger: ${service} -> ${where}; ${sampling}; parent-based`;
+    }
+    case 'zipkin':
+      return `zipkin: ${service} -> ${config.providers.zipkin.server_url}; sampling ratio ${config.providers.zipkin.sampling.sampling_ratio}; parent-based`;
+    case 'otlp': {
+      const o = config.providers.otlp;
+      const auth = o.authorization_header || Object.keys(o.headers).length ? ', with auth headers' : '';
+      return `otlp: ${service} -> ${o.server_url} (${o.protocol}${o.protocol === 'grpc' && o.insecure ? ', insecure' : ''}${auth}); sampling ratio ${o.sampling.sampling_ratio}; parent-based`;
+    }
+    case 'console':
+      return `console: ${service} -> waterfall on stdout; every trace sampled`;
+  }
+}

@@ -1,0 +1,171 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { ConfigErrorCode, type ConfigIssue } from './errors';
+import { getPath } from './layers';
+import { isSecretPath, schemaAt, tracingSchema, type SchemaNode } from './schema';
+
+const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+
+export function isHostPort(value: string): boolean {
+  const m = HOST_PORT.exec(value);
+  return m !== null && Number(m[1]) > 0 && Number(m[1]) <= 65535;
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+let compiled: ValidateFunction | undefined;
+function validator(): ValidateFunction {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+  ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+  ajv.addFormat('host-port', { type: 'string', validate: isHostPort });
+  ajv.addFormat('http-url', { type: 'string', validate: isHttpUrl });
+  compiled = ajv.compile(tracingSchema());
+  return compiled;
+}
+
+export interface ValidationInput {
+  values: Record<string, unknown>;
+  sources: ReadonlyMap<string, string>;
+  /** New path -> old path, for keys that the flat-form normalization moved. */
+  moved?: ReadonlyMap<string, string>;
+}
+
+/** Validates in place (filling defaults) and returns every issue at once. */
+export function validateTracingConfig(input: ValidationInput): ConfigIssue[] {
+  const validate = validator();
+  if (validate(input.values)) return [];
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const err of validate.errors ?? []) {
+    const issue = toIssue(err, input);
+    if (!issue) continue;
+    const key = `${issue.path}|${issue.code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+function toIssue(err: ErrorObject, input: ValidationInput): ConfigIssue | undefined {
+  const path = err.instancePath.split('/').slice(1).map(decodePointer);
+  if (err.keyword === 'additionalProperties') {
+    const key = String((err.params as { additionalProperty: string }).additionalProperty);
+    const full = [...path, key];
+    const allowed = Object.keys(schemaAt(path)?.properties ?? {});
+    const suggestion = closest(key, allowed);
+    const hint = suggestion ? ` (did you mean ${suggestion}?)` : '';
+    return issue(ConfigErrorCode.UNKNOWN_KEY, full, input, `unknown key${hint}; allowed keys: ${allowed.join(', ')}`);
+  }
+  const node = schemaAt(path) ?? itemSchema(path);
+  const value = getPath(input.values, path);
+  const shown = isSecretPath(path) ? '<secret>' : JSON.stringify(value);
+  switch (err.keyword) {
+    case 'enum': {
+      const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
+      const named = allowed.filter((v) => v !== '').join(', ');
+      const off = allowed.includes('') ? ' (or empty: tracing off)' : '';
+      return issue(ConfigErrorCode.NOT_ALLOWED, path, input, `${shown} is not one of ${named}${off}`);
+    }
+    case 'type': {
+      const want = (err.params as { type: string }).type;
+      return issue(ConfigErrorCode.WRONG_TYPE, path, input, `${shown} is not ${article(want)}${describeRange(node)}`);
+    }
+    case 'minimum':
+    case 'maximum':
+      return issue(ConfigErrorCode.OUT_OF_RANGE, path, input, `${shown} is outside the allowed range ${node?.minimum ?? '-∞'}..${node?.maximum ?? '∞'}`);
+    case 'format': {
+      const format = (err.params as { format: string }).format;
+      if (format === 'host-port') {
+        return issue(ConfigErrorCode.INVALID_ADDRESS, path, input, `${shown} is not a host:port address (e.g. jaeger:6831)`);
+      }
+      return issue(ConfigErrorCode.INVALID_URL, path, input, `${shown} is not an http(s) URL (e.g. http://jaeger:5778/sampling)`);
+    }
+    case 'minLength':
+      return issue(ConfigErrorCode.INVALID_VALUE, path, input, `${shown} must not be empty`);
+    case 'pattern':
+      return issue(ConfigErrorCode.INVALID_VALUE, path, input, `${shown} must start with /`);
+    case 'uniqueItems':
+      return issue(ConfigErrorCode.INVALID_VALUE, path, input, `${shown} lists a value twice`);
+    default:
+      return issue(ConfigErrorCode.INVALID_VALUE, path, input, `${shown} ${err.message ?? 'is invalid'}`);
+  }
+}
+
+function issue(code: ConfigIssue['code'], path: string[], input: ValidationInput, what: string): ConfigIssue {
+  const dotted = ['tracing', ...path].join('.');
+  const source = findSource(dotted, input.sources);
+  const oldPath = input.moved?.get(dotted);
+  const named = oldPath ? `${oldPath} (flat form of ${dotted})` : dotted;
+  const prefix = source?.startsWith('environment ') ? `${source.slice('environment '.length)} (${named})` : named;
+  return { code, path: dotted, source, message: `${prefix}: ${what}` };
+}
+
+/** The source of a key, or of the nearest list/map above it. */
+function findSource(dotted: string, sources: ReadonlyMap<string, string>): string | undefined {
+  let p = dotted;
+  for (;;) {
+    const s = sources.get(p);
+    if (s) return s;
+    const i = p.lastIndexOf('.');
+    if (i <= 0) return undefined;
+    p = p.slice(0, i);
+  }
+}
+
+/** Schema of an array item or map value (`ignore_paths/0`, `headers/x`). */
+function itemSchema(path: string[]): SchemaNode | undefined {
+  const parent = schemaAt(path.slice(0, -1));
+  if (parent?.items) return parent.items;
+  if (parent && typeof parent.additionalProperties === 'object') return parent.additionalProperties;
+  return undefined;
+}
+
+function describeRange(node: SchemaNode | undefined): string {
+  if (node?.minimum !== undefined && node.maximum !== undefined) return ` in ${node.minimum}..${node.maximum}`;
+  if (node?.enum) return ` (one of ${node.enum.filter((v) => v !== '').join(', ')})`;
+  return '';
+}
+
+function article(type: string): string {
+  return type === 'integer' || type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`;
+}
+
+function decodePointer(s: string): string {
+  return s.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** The allowed key nearest to a misspelling (edit distance <= 3), for "did you mean". */
+function closest(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const candidate of allowed) {
+    const d = editDistance(key, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
