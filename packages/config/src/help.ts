@@ -18,15 +18,16 @@ export function renderConfigHelp(options: RenderConfigHelpOptions = {}): string 
 function text(keys: SchemaKey[]): string {
   const lines = [
     'DEBUG CONTROLS',
-    '  Tracing is configured in the `tracing:` section of the config file, by the',
-    '  variables below, or by flags --tracing.<key>=<value>. Precedence, highest first:',
-    '  code, flags, TRACING_* variables, OTEL_* variables, config file, defaults.',
+    '  Tracing is configured in the `tracing:` section of the config file, by',
+    '  the variables below, or by flags --tracing.<key>=<value>. Precedence,',
+    '  highest first: code, flags, TRACING_* variables, OTEL_* variables,',
+    '  config file, defaults.',
     '',
   ];
   for (const key of keys) {
     lines.push(`  ${key.dotted}`);
     lines.push(`      ${key.env}`);
-    lines.push(`      ${typeOf(key.schema)}; default: ${defaultOf(key)}`);
+    lines.push(...wrap(`${typeOf(key.schema)}; default: ${defaultOf(key)}`, 72).map((l) => `      ${l}`));
     const allowed = allowedOf(key.schema, 'allowed: ');
     if (allowed) lines.push(`      ${allowed}`);
     lines.push(...wrap(key.schema.description ?? '', 72).map((l) => `      ${l}`));
@@ -35,7 +36,8 @@ function text(keys: SchemaKey[]): string {
   lines.push('  Standard OpenTelemetry variables are read too, below TRACING_* ones:');
   lines.push('  OTEL_SDK_DISABLED, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,');
   lines.push('  OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER(_ARG), OTEL_PROPAGATORS,');
-  lines.push('  OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_PROTOCOL.');
+  lines.push('  OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS,');
+  lines.push('  OTEL_EXPORTER_OTLP_PROTOCOL.');
   return `${lines.join('\n')}\n`;
 }
 
