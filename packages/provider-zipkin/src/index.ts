@@ -1,1 +1,12 @@
-export {};
+import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
+import type { TracingProviderFactory } from '@tracepack/config';
+
+/** Zipkin v2 JSON over HTTP to `providers.zipkin.server_url`, sampled by `sampling_ratio`. */
+export const createProvider: TracingProviderFactory = (config) => {
+  const zipkin = config.providers.zipkin;
+  return {
+    exporter: new ZipkinExporter({ url: zipkin.server_url, serviceName: config.service_name }),
+    sampler: new TraceIdRatioBasedSampler(zipkin.sampling.sampling_ratio),
+  };
+};

@@ -1,0 +1,84 @@
+import {
+  loadTracingConfig,
+  PROVIDER_PACKAGES,
+  printTracingConfig,
+  renderConfigHelp,
+  summarizeTracingConfig,
+  TracepackConfigError,
+  type LoadedTracingConfig,
+} from '@tracepack/config';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+}
+
+const USAGE = `usage: tracepack config <command> [--config FILE] [--tracing.<key>=<value> ...]
+
+commands:
+  help [--markdown]   every tracing key: its variable, type, default, allowed values
+  validate            exit 0 with a summary of what will happen, or 1 with every error
+  print               the resolved config after precedence, secrets masked
+
+The config file is --config FILE, else TRACING_CONFIG_FILE; TRACING_* and OTEL_*
+variables and --tracing.* flags apply on top, as they would in the service.
+`;
+
+/** Runs one `tracepack` command; returns the exit code. */
+export function main(argv: readonly string[], io: CliIo): number {
+  const [group, command, ...rest] = argv;
+  if (group !== 'config' || command === undefined || command === '--help' || command === '-h') {
+    (group === undefined || group === '--help' || group === '-h' || command === '--help' ? io.out : io.err)(USAGE);
+    return group === undefined || group === '--help' || group === '-h' || command === '--help' ? 0 : 2;
+  }
+  switch (command) {
+    case 'help':
+      io.out(renderConfigHelp({ format: rest.includes('--markdown') ? 'markdown' : 'text' }));
+      return 0;
+    case 'validate':
+    case 'print': {
+      const loaded = load(rest, io);
+      if (!loaded) return 1;
+      if (command === 'print') {
+        io.out(printTracingConfig(loaded.config));
+        return 0;
+      }
+      const missing = missingProviderPackage(loaded, io.cwd);
+      if (missing) {
+        io.err(`tracepack: tracing.provider "${loaded.config.provider}" needs ${missing}, which is not installed here: npm install ${missing} [TRACEPACK_PROVIDER_NOT_INSTALLED]\n`);
+        return 1;
+      }
+      io.out(`ok: ${summarizeTracingConfig(loaded.config)}\n`);
+      return 0;
+    }
+    default:
+      io.err(`tracepack: unknown command "config ${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function load(argv: readonly string[], io: CliIo): LoadedTracingConfig | undefined {
+  try {
+    return loadTracingConfig({ argv, env: io.env, cwd: io.cwd });
+  } catch (err) {
+    if (!(err instanceof TracepackConfigError)) throw err;
+    io.err(`${err.message}\n`);
+    return undefined;
+  }
+}
+
+function missingProviderPackage(loaded: LoadedTracingConfig, cwd: string): string | undefined {
+  const provider = loaded.config.provider;
+  if (provider === '' || provider === 'console') return undefined;
+  const pkg = PROVIDER_PACKAGES[provider];
+  try {
+    createRequire(join(cwd, 'package.json')).resolve(pkg);
+    return undefined;
+  } catch {
+    return pkg;
+  }
+}
