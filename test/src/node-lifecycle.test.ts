@@ -1,0 +1,101 @@
+import { startOtlpReceiver } from '@tracepack/testing';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const fixtures = join(__dirname, '..', '..', 'fixtures');
+
+/** A port that refuses connections: bound once, then closed. */
+async function deadPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('@tracepack/node lifecycle', () => {
+  it('flushes the last spans on SIGTERM, then dies of SIGTERM as it would have without us', async (t) => {
+    const receiver = await startOtlpReceiver();
+    t.after(() => receiver.stop());
+    const child = spawn(process.execPath, [join(fixtures, 'sigterm-app.js')], { env: { ...process.env, RECEIVER_URL: receiver.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    await new Promise((r) => setTimeout(r, 300));
+    // Nothing has been exported yet: the batch processor waits 1 s between exports.
+    const before = receiver.spans.length;
+    child.kill('SIGTERM');
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+    assert.equal(signal, 'SIGTERM', `exit code ${code}, stderr: ${stderr}`);
+    const names = receiver.spans.map((s) => s.name);
+    assert.ok(receiver.spans.length > before, 'the spans pending at SIGTERM were delivered');
+    assert.ok(names.includes('tick 1'), JSON.stringify(names));
+    assert.ok(receiver.spans.every((s) => s.serviceName === 'sigterm-app'));
+  });
+
+  it('a dead backend costs the service nothing visible: every request answered, one report, memory bounded', async () => {
+    const port = await deadPort();
+    const r = spawnSync(process.execPath, [join(fixtures, 'dead-backend-app.js')], {
+      env: { ...process.env, RECEIVER_URL: `http://127.0.0.1:${port}` },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ok: boolean; count: number; stats: { exported: number; failed: number; dropped: number }; rss: number };
+    assert.equal(result.ok, true);
+    assert.equal(result.count, 1000);
+    assert.equal(result.stats.exported, 0);
+    assert.ok(result.stats.failed + result.stats.dropped >= 1, JSON.stringify(result.stats));
+    const reports = r.stderr.split('\n').filter((l) => l.includes('cannot export spans'));
+    assert.equal(reports.length, 1, `expected one report, got:\n${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /BatchSpanProcessor: span export failed/);
+    assert.ok(result.rss < 300 * 1024 * 1024, `rss ${result.rss}`);
+  });
+
+  it('node --require @tracepack/node/register traces a CommonJS service with no code change', async (t) => {
+    const receiver = await startOtlpReceiver();
+    t.after(() => receiver.stop());
+    const r = spawnSync(process.execPath, ['--require', '@tracepack/node/register', join(fixtures, 'register-app.cjs')], {
+      env: { ...process.env, TRACING_PROVIDER: 'otlp', TRACING_SERVICE_NAME: 'register-cjs', TRACING_PROVIDERS_OTLP_SERVER_URL: receiver.url, TRACING_PROVIDERS_OTLP_PROTOCOL: 'http/json' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const spans = await receiver.waitForSpans(1);
+    const server = spans.find((s) => s.kind === 2 || s.name.startsWith('GET'));
+    assert.ok(server, JSON.stringify(spans.map((s) => s.name)));
+    assert.equal(server.serviceName, 'register-cjs');
+    assert.doesNotMatch(server.name, /42/);
+  });
+
+  it('node --import @tracepack/node/register traces an ESM service, bcrypt included', async (t) => {
+    const receiver = await startOtlpReceiver();
+    t.after(() => receiver.stop());
+    const r = spawnSync(process.execPath, ['--import', '@tracepack/node/register', join(fixtures, 'register-app.mjs')], {
+      env: { ...process.env, TRACING_PROVIDER: 'otlp', TRACING_SERVICE_NAME: 'register-esm', TRACING_PROVIDERS_OTLP_SERVER_URL: receiver.url },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const spans = await receiver.waitForSpans(2);
+    const names = spans.map((s) => s.name);
+    assert.ok(names.includes('bcrypt.hash'), JSON.stringify(names));
+    const hash = spans.find((s) => s.name === 'bcrypt.hash')!;
+    assert.equal(hash.attributes['bcrypt.work_factor'], 4);
+    const root = spans.find((s) => s.spanId === hash.parentSpanId);
+    assert.ok(root, 'bcrypt.hash is a child of the request span');
+  });
+
+  it('refuses a bad config before the service starts, naming the variable', () => {
+    const r = spawnSync(process.execPath, ['--require', '@tracepack/node/register', '-e', 'console.log("service started")'], {
+      env: { ...process.env, TRACING_PROVIDER: 'jeager' },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 78);
+    assert.doesNotMatch(r.stdout, /service started/);
+    assert.match(r.stderr, /TRACING_PROVIDER \(tracing\.provider\): "jeager" is not one of jaeger, zipkin, otlp, console/);
+  });
+});
