@@ -1,0 +1,247 @@
+import { diag } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { isLocalRoot, renderWaterfall } from './render';
+import { detectCharset, shouldUseColor, writeToStdout } from './terminal';
+import type {
+  ConsoleCharset,
+  ConsoleColorMode,
+  ConsoleWaterfallExporterOptions,
+  ConsoleWaterfallExporterStats,
+  RenderWaterfallOptions,
+} from './types';
+
+/** Stable code of the TypeError thrown for a bad constructor option. */
+export const CONSOLE_INVALID_OPTION = 'TRACEPACK_CONSOLE_INVALID_OPTION';
+
+const DEFAULT_ORPHAN_TIMEOUT_MILLIS = 2000;
+const DEFAULT_MAX_BUFFERED_TRACES = 1000;
+/** Spans kept per buffered trace: a root that never ends must not grow memory without bound. */
+const MAX_SPANS_PER_TRACE = 2000;
+const DEFAULT_WIDTH = 80;
+
+interface BufferedTrace {
+  spans: ReadableSpan[];
+  /** `Date.now()` when its last span arrived. */
+  lastSeen: number;
+}
+
+/**
+ * The `console` provider's exporter: prints each trace as a waterfall in the terminal.
+ *
+ * Spans are buffered per trace id; a trace is printed once its local root span (no parent,
+ * or a remote parent) has arrived, or `orphanTimeoutMillis` after its last span arrived
+ * when the root never comes here. One unref'd timer serves the whole exporter. Printing
+ * never throws into the application: a failing `write` is counted and reported once
+ * through `diag`.
+ */
+export class ConsoleWaterfallExporter implements SpanExporter {
+  private readonly _write: (text: string) => void;
+  private readonly _toStdout: boolean;
+  private readonly _width: number;
+  private readonly _color: boolean;
+  private readonly _charset: ConsoleCharset;
+  private readonly _jaegerUiUrl: string | undefined;
+  private readonly _orphanTimeoutMillis: number;
+  private readonly _maxBufferedTraces: number;
+  private readonly _traces = new Map<string, BufferedTrace>();
+  private _timer: NodeJS.Timeout | undefined;
+  private _shutdown: Promise<void> | undefined;
+  private _droppedTraces = 0;
+  private _droppedSpans = 0;
+  private _failedWrites = 0;
+  private readonly _warned = new Set<string>();
+
+  constructor(options: ConsoleWaterfallExporterOptions = {}) {
+    validateOptions(options);
+    this._toStdout = options.write === undefined;
+    this._write = options.write ?? writeToStdout;
+    this._width = options.width ?? 0;
+    const color: ConsoleColorMode = options.color ?? 'auto';
+    this._color = shouldUseColor(color, this._toStdout && process.stdout.isTTY === true);
+    const charset = options.charset ?? 'auto';
+    this._charset = charset === 'auto' ? detectCharset() : charset;
+    this._jaegerUiUrl = options.jaegerUiUrl;
+    this._orphanTimeoutMillis = options.orphanTimeoutMillis ?? DEFAULT_ORPHAN_TIMEOUT_MILLIS;
+    this._maxBufferedTraces = options.maxBufferedTraces ?? DEFAULT_MAX_BUFFERED_TRACES;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this._shutdown) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('@tracepack/node: the console exporter is shut down') });
+      return;
+    }
+    try {
+      const now = Date.now();
+      const complete = new Set<string>();
+      for (const span of spans) {
+        const traceId = span.spanContext().traceId;
+        let entry = this._traces.get(traceId);
+        if (!entry) entry = this._admit(traceId, now);
+        if (entry.spans.length >= MAX_SPANS_PER_TRACE) {
+          this._droppedSpans++;
+          this._warnOnce('spans', `console exporter: a trace has more than ${MAX_SPANS_PER_TRACE} spans; the rest are not printed`);
+          continue;
+        }
+        entry.spans.push(span);
+        entry.lastSeen = now;
+        if (isLocalRoot(span)) complete.add(traceId);
+      }
+      for (const traceId of complete) this._print(traceId);
+      this._schedule();
+    } catch (err) {
+      this._warnOnce('export', `console exporter: export failed: ${String(err)}`);
+    }
+    resultCallback({ code: ExportResultCode.SUCCESS });
+  }
+
+  /** Prints every buffered trace now, complete or not. */
+  forceFlush(): Promise<void> {
+    this._flushAll();
+    return Promise.resolve();
+  }
+
+  /** Prints what is buffered, then refuses further exports. Idempotent. */
+  shutdown(): Promise<void> {
+    if (!this._shutdown) {
+      this._flushAll();
+      this._shutdown = Promise.resolve();
+    }
+    return this._shutdown;
+  }
+
+  /** Counters: what is buffered, dropped, and how often `write` failed. */
+  get stats(): ConsoleWaterfallExporterStats {
+    return {
+      bufferedTraces: this._traces.size,
+      droppedTraces: this._droppedTraces,
+      droppedSpans: this._droppedSpans,
+      failedWrites: this._failedWrites,
+    };
+  }
+
+  /** A new buffer entry; the oldest trace is dropped when the buffer is full. */
+  private _admit(traceId: string, now: number): BufferedTrace {
+    while (this._traces.size >= this._maxBufferedTraces) {
+      const oldest = this._traces.keys().next().value as string;
+      this._traces.delete(oldest);
+      this._droppedTraces++;
+      this._warnOnce(
+        'traces',
+        `console exporter: more than ${this._maxBufferedTraces} traces wait for their root span; the oldest are dropped (see stats.droppedTraces)`,
+      );
+    }
+    const entry: BufferedTrace = { spans: [], lastSeen: now };
+    this._traces.set(traceId, entry);
+    return entry;
+  }
+
+  private _flushAll(): void {
+    this._clearTimer();
+    for (const traceId of [...this._traces.keys()]) this._print(traceId);
+  }
+
+  private _print(traceId: string): void {
+    const entry = this._traces.get(traceId);
+    if (!entry) return;
+    this._traces.delete(traceId);
+    try {
+      this._write(renderWaterfall(entry.spans, this._renderOptions()) + '\n');
+    } catch (err) {
+      this._failedWrites++;
+      this._warnOnce('write', `console exporter: writing a trace failed (counted in stats.failedWrites): ${String(err)}`);
+    }
+  }
+
+  private _renderOptions(): RenderWaterfallOptions {
+    let width = this._width;
+    if (width <= 0) {
+      const columns = this._toStdout && process.stdout.isTTY ? process.stdout.columns : undefined;
+      width = columns && columns > 0 ? columns : DEFAULT_WIDTH;
+    }
+    return { width, color: this._color, charset: this._charset, jaegerUiUrl: this._jaegerUiUrl };
+  }
+
+  /** Arms the one timer for the buffered trace that is due first. */
+  private _schedule(): void {
+    if (this._timer || this._shutdown || this._traces.size === 0) return;
+    let due = Infinity;
+    for (const entry of this._traces.values()) due = Math.min(due, entry.lastSeen + this._orphanTimeoutMillis);
+    this._timer = setTimeout(() => this._sweep(), Math.max(0, due - Date.now()));
+    this._timer.unref();
+  }
+
+  private _sweep(): void {
+    this._timer = undefined;
+    try {
+      const now = Date.now();
+      for (const [traceId, entry] of [...this._traces.entries()]) {
+        if (now - entry.lastSeen >= this._orphanTimeoutMillis) this._print(traceId);
+      }
+    } catch (err) {
+      this._warnOnce('sweep', `console exporter: printing orphaned spans failed: ${String(err)}`);
+    }
+    this._schedule();
+  }
+
+  private _clearTimer(): void {
+    if (this._timer) clearTimeout(this._timer);
+    this._timer = undefined;
+  }
+
+  private _warnOnce(key: string, message: string): void {
+    if (this._warned.has(key)) return;
+    this._warned.add(key);
+    diag.warn(`@tracepack/node: ${message}`);
+  }
+}
+
+/** `'sometimes'`, `-1`, or the type (`a 'string'`) when the type itself is wrong (`typeOnly`). */
+function describe(value: unknown, typeOnly = false): string {
+  if (!typeOnly && typeof value === 'string') return `'${value}'`;
+  if (!typeOnly && typeof value === 'number') return String(value);
+  return `a '${value === null ? 'null' : typeof value}'`;
+}
+
+function invalidOption(name: string, expected: string, value: unknown, typeOnly = false): TypeError {
+  const got = describe(value, typeOnly);
+  const err = new TypeError(
+    `@tracepack/node: ConsoleWaterfallExporter option \`${name}\` expects ${expected}, instead got ${got} [${CONSOLE_INVALID_OPTION}]`,
+  );
+  (err as TypeError & { code: string }).code = CONSOLE_INVALID_OPTION;
+  return err;
+}
+
+function validateOptions(o: ConsoleWaterfallExporterOptions): void {
+  if (o === null || typeof o !== 'object') throw invalidOption('options', 'an object', o, true);
+  if (o.write !== undefined && typeof o.write !== 'function') throw invalidOption('write', 'a function', o.write, true);
+  if (o.color !== undefined && !['auto', 'always', 'never'].includes(o.color)) {
+    throw invalidOption('color', 'one of auto, always, never', o.color);
+  }
+  if (o.width !== undefined && !(Number.isInteger(o.width) && o.width >= 0 && o.width <= 1000)) {
+    throw invalidOption('width', 'an integer from 0 (terminal width) to 1000', o.width);
+  }
+  if (o.charset !== undefined && !['auto', 'unicode', 'ascii'].includes(o.charset)) {
+    throw invalidOption('charset', 'one of auto, unicode, ascii', o.charset);
+  }
+  if (o.jaegerUiUrl !== undefined && !isHttpUrl(o.jaegerUiUrl)) {
+    throw invalidOption('jaegerUiUrl', 'an http(s) URL such as http://localhost:16686', o.jaegerUiUrl);
+  }
+  if (o.orphanTimeoutMillis !== undefined && !(Number.isFinite(o.orphanTimeoutMillis) && o.orphanTimeoutMillis > 0)) {
+    throw invalidOption('orphanTimeoutMillis', 'a positive number of milliseconds', o.orphanTimeoutMillis);
+  }
+  if (o.maxBufferedTraces !== undefined && !(Number.isInteger(o.maxBufferedTraces) && o.maxBufferedTraces >= 1)) {
+    throw invalidOption('maxBufferedTraces', 'an integer of at least 1', o.maxBufferedTraces);
+  }
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
