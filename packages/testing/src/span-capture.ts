@@ -1,5 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import type { Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { Attributes, SpanKind, SpanStatusCode, TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -18,17 +18,22 @@ export interface SpanCapture {
   shutdown(): Promise<void>;
 }
 
+export interface SpanCaptureOptions {
+  /** The global propagator to install; W3C tracecontext when omitted. */
+  propagator?: TextMapPropagator;
+}
+
 /**
  * Registers a global tracer provider whose spans land in memory. Call once per test file
  * (before the instrumented library is loaded), `reset()` before each test.
  */
-export function createSpanCapture(): SpanCapture {
+export function createSpanCapture(options: SpanCaptureOptions = {}): SpanCapture {
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   trace.setGlobalTracerProvider(provider);
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  propagation.setGlobalPropagator(options.propagator ?? new W3CTraceContextPropagator());
   return {
     exporter,
     provider,

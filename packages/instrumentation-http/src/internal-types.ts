@@ -1,0 +1,54 @@
+import type { Span } from '@opentelemetry/api';
+
+/** On the raw `IncomingMessage`: the route template a framework hook found (fastify). */
+export const kRoute: unique symbol = Symbol.for('tracepack.http.route');
+/** On the raw `IncomingMessage`: the koa context, read at the end for `_matchedRoute`. */
+export const kKoaContext: unique symbol = Symbol.for('tracepack.http.koaContext');
+/** On the `ServerResponse`: the request being traced. */
+export const kServerState: unique symbol = Symbol.for('tracepack.http.serverState');
+
+/** Config with every default applied (one place: `resolveConfig`). */
+export interface ResolvedHttpConfig {
+  enabled: boolean;
+  ignorePaths: string[];
+  routes: string[];
+  captureRequestHeaders: string[];
+  captureUserAgent: boolean;
+  outgoing: boolean;
+  /** `OTEL_SEMCONV_STABILITY_OPT_IN` contains `http/dup`: also emit the old attribute names. */
+  emitOldSemconv: boolean;
+}
+
+/** What the fields a framework leaves on the raw request look like (read defensively). */
+export interface RawRequestRouteFields {
+  [kRoute]?: string;
+  [kKoaContext]?: { _matchedRoute?: unknown; routePath?: unknown };
+  /** express 4/5 */
+  route?: { path?: unknown };
+  /** express 4/5 */
+  baseUrl?: unknown;
+}
+
+/** Minimal shape of a fastify request used by the onRequest hook. */
+export interface FastifyRequestLike {
+  raw: object;
+  routeOptions?: { url?: string };
+  routerPath?: string;
+}
+
+/** Minimal shape of a fastify instance. */
+export interface FastifyInstanceLike {
+  addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: unknown, done: () => void) => void): unknown;
+}
+
+export type FastifyFactory = ((...args: unknown[]) => FastifyInstanceLike) & Record<string, unknown>;
+
+/** The per-request state, kept on the response under `kServerState`. */
+export interface ServerRequestState {
+  span: Span;
+  /** Path without query string, never recorded as is. */
+  path: string;
+  /** Normalized method (`GET`, ..., or `_OTHER`). */
+  method: string;
+  onEnd: (state: ServerRequestState, res: import('node:http').ServerResponse) => void;
+}

@@ -1,0 +1,304 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '@opentelemetry/semantic-conventions';
+import * as http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as https from 'node:https';
+import { kKoaContext, kRoute, kServerState } from './internal-types';
+import type {
+  FastifyFactory,
+  FastifyInstanceLike,
+  FastifyRequestLike,
+  RawRequestRouteFields,
+  ResolvedHttpConfig,
+  ServerRequestState,
+} from './internal-types';
+import {
+  compileIgnorePaths,
+  compileRoutes,
+  normalizeMethod,
+  PACKAGE_NAME,
+  PACKAGE_VERSION,
+  parseHost,
+  pathOf,
+  reportProblem,
+  scrubPath,
+  SUPPORTED_VERSIONS,
+} from './utils';
+import type { PathMatcher, RouteMatcher } from './utils';
+
+type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
+interface EmitHolder {
+  emit: Emit;
+}
+type ResponseWithState = ServerResponse & { [kServerState]?: ServerRequestState };
+
+/**
+ * The SERVER side: one root span per incoming request, hand-written to stay lean.
+ *
+ * Design: `http.Server.prototype.emit` (and `https.Server.prototype.emit`, which inherits from
+ * `tls.Server`) is wrapped, as OpenTelemetry's own instrumentation does, so that the `'request'`
+ * listeners run inside `context.with(spanContext, ...)` and every async continuation of the
+ * handler sees the span. diagnostics_channel (`http.server.request.start`) would avoid the patch
+ * but publishes outside any scope we could enter without reaching into the context manager's
+ * private AsyncLocalStorage, so we do not use it.
+ *
+ * Per request: one `propagation.extract`, one span with a handful of attributes, one state
+ * object on the response and one shared (closure-free) `'close'` listener. The route template
+ * is resolved once, when the response closes: fastify (an `onRequest` hook added through the
+ * patched factory), koa (`createContext` patched to keep the context on the raw request,
+ * `_matchedRoute` from @koa/router), express (`req.baseUrl` + `req.route.path`), then the
+ * `routes` option, then the scrubbed path.
+ */
+export class TracepackHttpServerInstrumentation extends InstrumentationBase {
+  private readonly settings: ResolvedHttpConfig;
+  private readonly isIgnored: PathMatcher;
+  private readonly matchRoute: RouteMatcher;
+  private readonly headerAttributes: [header: string, attribute: string][];
+  private serverPatched = false;
+  private readonly endRequest: (state: ServerRequestState, res: ServerResponse) => void;
+
+  constructor(settings: ResolvedHttpConfig) {
+    // enabled: false here, enable() at the end: InstrumentationBase would otherwise call
+    // enable() before this constructor has set its own fields.
+    super(PACKAGE_NAME, PACKAGE_VERSION, { enabled: false });
+    this.settings = settings;
+    this.isIgnored = compileIgnorePaths(settings.ignorePaths);
+    this.matchRoute = compileRoutes(settings.routes);
+    this.headerAttributes = settings.captureRequestHeaders.map((h) => [h, `http.request.header.${h}`]);
+    this.endRequest = (state, res) => this.end(state, res);
+    this.setConfig({ enabled: settings.enabled });
+    if (settings.enabled) this.enable();
+  }
+
+  protected override init(): InstrumentationNodeModuleDefinition[] {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'fastify',
+        [SUPPORTED_VERSIONS.fastify],
+        (exports: FastifyFactory) => patchFastify(exports),
+        (exports: FastifyFactory | undefined) => exports,
+      ),
+      new InstrumentationNodeModuleDefinition(
+        'koa',
+        [SUPPORTED_VERSIONS.koa],
+        (exports: { prototype: { createContext: unknown } }) => {
+          if (exports?.prototype && typeof exports.prototype.createContext === 'function') {
+            this._wrap(exports.prototype as { createContext: (...a: unknown[]) => unknown }, 'createContext', patchKoaCreateContext);
+          }
+          return exports;
+        },
+        (exports: { prototype: { createContext: unknown } } | undefined) => {
+          if (exports?.prototype) this._unwrap(exports.prototype as { createContext: () => unknown }, 'createContext');
+        },
+      ),
+    ];
+  }
+
+  override enable(): void {
+    super.enable();
+    // Apply to the core prototypes directly: works whatever was required before us.
+    if (this.serverPatched || this.settings === undefined) return;
+    this.serverPatched = true;
+    this._wrap(http.Server.prototype as unknown as EmitHolder, 'emit', (original: Emit) => this.patchEmit(original, 'http'));
+    this._wrap(https.Server.prototype as unknown as EmitHolder, 'emit', (original: Emit) => this.patchEmit(original, 'https'));
+  }
+
+  override disable(): void {
+    super.disable();
+    if (!this.serverPatched) return;
+    this.serverPatched = false;
+    this._unwrap(http.Server.prototype as unknown as EmitHolder, 'emit');
+    this._unwrap(https.Server.prototype as unknown as EmitHolder, 'emit');
+  }
+
+  private patchEmit(original: Emit, scheme: 'http' | 'https'): Emit {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const instrumentation = this;
+    return function emit(this: unknown, event: string | symbol, req?: unknown, res?: unknown): boolean {
+      if (event !== 'request' || arguments.length !== 3) {
+        // eslint-disable-next-line prefer-rest-params
+        return original.apply(this, arguments as unknown as [string]);
+      }
+      const ctx = instrumentation.start(req as IncomingMessage, res as ServerResponse, scheme);
+      if (ctx === undefined) return original.call(this, event, req, res);
+      try {
+        return context.with(ctx, original, this, event, req, res);
+      } catch (err) {
+        instrumentation.endWithException(res as ResponseWithState, err);
+        throw err;
+      }
+    };
+  }
+
+  /** Starts the span; `undefined` when the request is ignored or something went wrong. */
+  private start(req: IncomingMessage, res: ServerResponse, scheme: 'http' | 'https'): Context | undefined {
+    try {
+      const path = pathOf(req.url);
+      if (this.isIgnored(path)) return undefined;
+      const settings = this.settings;
+      const headers = req.headers;
+      const method = normalizeMethod(req.method);
+      let parent: Context;
+      try {
+        parent = propagation.extract(context.active(), headers);
+      } catch (err) {
+        // A propagator that throws on a malformed header: start a new trace.
+        reportProblem('extracting the trace context', err);
+        parent = context.active();
+      }
+      const { address, port } = parseHost(headers.host, scheme === 'https' ? 443 : 80);
+      const attributes: Attributes = {
+        [ATTR_HTTP_REQUEST_METHOD]: method,
+        [ATTR_URL_SCHEME]: scheme,
+        [ATTR_SERVER_ADDRESS]: address,
+        [ATTR_SERVER_PORT]: port,
+        [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
+      };
+      if (settings.captureUserAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = headers['user-agent'];
+      for (const [header, attribute] of this.headerAttributes) {
+        const value = headers[header];
+        if (value !== undefined) attributes[attribute] = Array.isArray(value) ? value : [value];
+      }
+      if (settings.emitOldSemconv) {
+        attributes['http.method'] = method;
+        attributes['http.scheme'] = scheme;
+        attributes['net.host.name'] = address;
+        attributes['net.host.port'] = port;
+        attributes['http.flavor'] = req.httpVersion;
+        if (settings.captureUserAgent) attributes['http.user_agent'] = headers['user-agent'];
+      }
+      const span = this.tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.SERVER, attributes }, parent);
+      const state: ServerRequestState = { span, path, method, onEnd: this.endRequest };
+      (res as ResponseWithState)[kServerState] = state;
+      res.on('close', onResponseClose); // on, not once: once() allocates a wrapper per call
+      return trace.setSpan(parent, span);
+    } catch (err) {
+      reportProblem('starting the server span', err);
+      return undefined;
+    }
+  }
+
+  /** Names and ends the span; runs once per request, when the response closes. */
+  private end(state: ServerRequestState, res: ServerResponse): void {
+    const span = state.span;
+    try {
+      const route = this.routeOf(res.req as (IncomingMessage & RawRequestRouteFields) | undefined, state.path);
+      const label = state.method === '_OTHER' ? 'HTTP' : state.method;
+      span.updateName(`${label} ${route ?? scrubPath(state.path)}`);
+      if (route !== undefined) span.setAttribute(ATTR_HTTP_ROUTE, route);
+      if (res.headersSent) {
+        const status = res.statusCode;
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+        if (this.settings.emitOldSemconv) span.setAttribute('http.status_code', status);
+        if (status >= 400) {
+          span.setAttribute(ATTR_ERROR_TYPE, String(status));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+      }
+      if (!res.writableFinished) {
+        // The connection closed before the response was complete: the client went away
+        // (or the server destroyed the socket). Nothing useful reached the client.
+        span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+    } catch (err) {
+      reportProblem('ending the server span', err);
+    }
+    span.end();
+  }
+
+  /** A 'request' listener threw synchronously: record the error class (never the message). */
+  private endWithException(res: ResponseWithState, err: unknown): void {
+    const state = res[kServerState];
+    if (state === undefined) return;
+    res[kServerState] = undefined;
+    try {
+      state.span.setAttribute(ATTR_ERROR_TYPE, err instanceof Error ? err.constructor.name || err.name : '_OTHER');
+      state.span.setStatus({ code: SpanStatusCode.ERROR });
+    } catch (e) {
+      reportProblem('recording a thrown error', e);
+    }
+    this.end(state, res);
+  }
+
+  private routeOf(req: (IncomingMessage & RawRequestRouteFields) | undefined, path: string): string | undefined {
+    if (req !== undefined) {
+      const hooked = req[kRoute]; // fastify
+      if (typeof hooked === 'string') return hooked;
+      const koa = req[kKoaContext];
+      if (koa !== undefined) {
+        const matched = koa._matchedRoute ?? koa.routePath;
+        if (typeof matched === 'string') return matched;
+      }
+      const route = req.route; // express: set on the raw request by the router
+      if (route !== undefined && route !== null && typeof route.path === 'string') {
+        const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
+        // A mount path may itself hold a parameter (`/tenants/:tid`); express only keeps its
+        // matched value, so scrub it.
+        const prefix = base === '' ? '' : scrubPath(base);
+        return prefix === '' ? route.path : route.path === '/' ? prefix : prefix + route.path;
+      }
+    }
+    return this.matchRoute(path);
+  }
+}
+
+function onResponseClose(this: ResponseWithState): void {
+  const state = this[kServerState];
+  if (state === undefined) return;
+  this[kServerState] = undefined;
+  state.onEnd(state, this);
+}
+
+/** fastify's `onRequest` hook: the route template is known once routing is done. */
+function fastifyOnRequest(request: FastifyRequestLike, _reply: unknown, done: () => void): void {
+  try {
+    // routeOptions since fastify 4.10 (url undefined for the 404 handler); routerPath before.
+    const options = request.routeOptions;
+    const url = options !== undefined ? options.url : request.routerPath;
+    if (typeof url === 'string') (request.raw as RawRequestRouteFields)[kRoute] = url;
+  } catch (err) {
+    reportProblem('reading the fastify route', err);
+  }
+  done();
+}
+
+/** Wraps the fastify factory so that every instance gets the `onRequest` hook first. */
+function patchFastify(original: FastifyFactory): FastifyFactory {
+  if (typeof original !== 'function') return original;
+  const patched = function fastify(this: unknown, ...args: unknown[]): FastifyInstanceLike {
+    const app = original.apply(this, args);
+    try {
+      app.addHook('onRequest', fastifyOnRequest);
+    } catch (err) {
+      reportProblem('adding the fastify hook', err);
+    }
+    return app;
+  } as FastifyFactory;
+  for (const key of Object.keys(original)) patched[key] = original[key];
+  patched['fastify'] = patched;
+  patched['default'] = patched;
+  return patched;
+}
+
+/** Keeps koa's context on the raw request, to read @koa/router's `_matchedRoute` at the end. */
+function patchKoaCreateContext(original: (...args: unknown[]) => unknown) {
+  return function createContext(this: unknown, req: unknown, res: unknown): unknown {
+    const ctx = original.call(this, req, res);
+    if (req !== null && typeof req === 'object') (req as RawRequestRouteFields)[kKoaContext] = ctx as RawRequestRouteFields[typeof kKoaContext];
+    return ctx;
+  };
+}
+

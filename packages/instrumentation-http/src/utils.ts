@@ -1,0 +1,289 @@
+import { diag } from '@opentelemetry/api';
+import { HttpInstrumentationConfigError, HttpInstrumentationErrorCode } from './errors';
+import type { ResolvedHttpConfig } from './internal-types';
+import type { HttpInstrumentationConfig, SupportedVersions } from './types';
+
+export const PACKAGE_NAME = '@tracepack/instrumentation-http';
+export const PACKAGE_VERSION = '0.1.0';
+
+/** The framework versions whose route templates are read; README and tests say the same. */
+export const SUPPORTED_VERSIONS: SupportedVersions = Object.freeze({
+  express: '>=4 <6',
+  fastify: '>=4 <6',
+  koa: '>=2 <4',
+});
+
+export const DEFAULT_IGNORE_PATHS: readonly string[] = Object.freeze(['/health/alive', '/health/ready', '/metrics']);
+
+/** The placeholder that replaces an id-like path segment. */
+export const ID_PLACEHOLDER = '{id}';
+
+const CONFIG_PATH = 'instrumentations.http';
+
+// ---------------------------------------------------------------------------------------------
+// Config
+
+/** Validates the options and applies every default, in one place. Throws on set-up mistakes. */
+export function resolveConfig(config: HttpInstrumentationConfig | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedHttpConfig {
+  if (config === undefined || config === null) config = {};
+  if (typeof config !== 'object' || Array.isArray(config)) {
+    throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, CONFIG_PATH, 'an object', config);
+  }
+  return {
+    enabled: optionalBoolean(config.enabled, 'enabled') ?? true,
+    ignorePaths: pathList(config.ignorePaths, 'ignorePaths') ?? [...DEFAULT_IGNORE_PATHS],
+    routes: pathList(config.routes, 'routes') ?? [],
+    captureRequestHeaders: headerList(config.captureRequestHeaders) ?? [],
+    captureUserAgent: optionalBoolean(config.captureUserAgent, 'captureUserAgent') ?? true,
+    outgoing: optionalBoolean(config.outgoing, 'outgoing') ?? true,
+    emitOldSemconv: semconvOptInHasHttpDup(env['OTEL_SEMCONV_STABILITY_OPT_IN']),
+  };
+}
+
+function optionalBoolean(value: unknown, key: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') {
+    throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, `${CONFIG_PATH}.${key}`, 'true or false', value);
+  }
+  return value;
+}
+
+function pathList(value: unknown, key: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, `${CONFIG_PATH}.${key}`, 'an array of paths starting with "/"', value);
+  }
+  return value.map((item: unknown, i) => {
+    if (typeof item !== 'string' || !item.startsWith('/')) {
+      throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, `${CONFIG_PATH}.${key}[${i}]`, 'a path starting with "/"', item);
+    }
+    return item;
+  });
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function headerList(value: unknown): string[] | undefined {
+  const key = `${CONFIG_PATH}.captureRequestHeaders`;
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, key, 'an array of header names', value);
+  }
+  return value.map((item: unknown, i) => {
+    if (typeof item !== 'string' || !HEADER_NAME.test(item)) {
+      throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, `${key}[${i}]`, 'a header name (letters, digits, -)', item);
+    }
+    return item.toLowerCase();
+  });
+}
+
+/** `OTEL_SEMCONV_STABILITY_OPT_IN` is a comma-separated list; `http/dup` asks for both names. */
+export function semconvOptInHasHttpDup(value: string | undefined): boolean {
+  if (!value) return false;
+  return value.split(',').some((v) => v.trim().toLowerCase() === 'http/dup');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths
+
+/** The path part of a request target: no query string, no fragment; absolute-form reduced to its path. */
+export function pathOf(target: string | undefined): string {
+  if (!target) return '/';
+  let end = target.length;
+  const q = target.indexOf('?');
+  if (q !== -1) end = q;
+  const h = target.indexOf('#');
+  if (h !== -1 && h < end) end = h;
+  let path = end === target.length ? target : target.slice(0, end);
+  if (path.charCodeAt(0) !== 47 /* / */) {
+    // absolute-form (`http://host/path`, proxies) or asterisk-form (`*`).
+    const scheme = path.indexOf('://');
+    if (scheme === -1) return path === '*' ? '*' : '/' + path;
+    const slash = path.indexOf('/', scheme + 3);
+    path = slash === -1 ? '/' : path.slice(slash);
+  }
+  return path;
+}
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const HEX = /^[0-9a-f]{8,}$/i;
+const VERSION = /^v\d{1,3}(\.\d{1,3}){0,2}$/i;
+const TOKEN_CHARS = /^[A-Za-z0-9_\-+=.~%!$]+$/;
+
+/**
+ * Whether one path segment looks like an identifier or a secret rather than a word:
+ * numbers, UUIDs, hex strings, e-mail addresses, base64-ish or long random tokens.
+ * API versions (`v1`, `v2.1`) and ordinary words (`clients`, `oauth2`) are kept.
+ */
+export function isIdLike(segment: string): boolean {
+  const n = segment.length;
+  if (n === 0) return false;
+  if (segment.includes('@') || /%40/i.test(segment)) return true; // e-mail address, user@host
+  let digits = 0;
+  let upper = 0;
+  let lower = 0;
+  for (let i = 0; i < n; i++) {
+    const c = segment.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c >= 65 && c <= 90) upper++;
+    else if (c >= 97 && c <= 122) lower++;
+  }
+  if (digits === n) return true; // 42, 20240101
+  if (digits > 0) {
+    if (VERSION.test(segment)) return false; // v1, v2.1
+    if (UUID.test(segment) || HEX.test(segment)) return true;
+    if (digits >= 2) return true; // abc123, 2024-01-31, inv_8f2k9, a1b2c3
+    if (n >= 12) return true; // one digit in a long token
+  }
+  if (n >= 32) return true; // hashes, JWTs, long slugs of random text
+  // base64-ish without digits: long, token characters, mixed case well beyond camelCase.
+  if (n >= 16 && upper >= 3 && lower >= 3 && TOKEN_CHARS.test(segment)) return true;
+  // anything percent-encoded beyond a few characters is user data, not a route word.
+  if (segment.includes('%')) return true;
+  return false;
+}
+
+/**
+ * The path with id-like segments replaced by `{id}` (see `isIdLike`). Give it a path without
+ * query string (`pathOf`). `/clients/42/invoices/9f3c...` becomes `/clients/{id}/invoices/{id}`.
+ */
+export function scrubPath(path: string): string {
+  if (path.length <= 1) return path;
+  let start = 0;
+  let out: string | undefined;
+  for (let i = 1; i <= path.length; i++) {
+    if (i === path.length || path.charCodeAt(i) === 47) {
+      const segment = path.slice(start + 1, i);
+      if (isIdLike(segment)) {
+        out = (out ?? path.slice(0, start)) + '/' + ID_PLACEHOLDER;
+      } else if (out !== undefined) {
+        out += '/' + segment;
+      }
+      start = i;
+    }
+  }
+  return out ?? path;
+}
+
+/** Matches `ignorePaths`: exact paths, or prefixes written with a trailing `*`. */
+export interface PathMatcher {
+  (path: string): boolean;
+}
+
+export function compileIgnorePaths(patterns: readonly string[]): PathMatcher {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  for (const p of patterns) {
+    if (p.endsWith('*')) prefixes.push(p.slice(0, -1));
+    else exact.add(p);
+  }
+  if (exact.size === 0 && prefixes.length === 0) return () => false;
+  return (path) => {
+    if (exact.has(path)) return true;
+    for (let i = 0; i < prefixes.length; i++) if (path.startsWith(prefixes[i]!)) return true;
+    return false;
+  };
+}
+
+interface CompiledRoute {
+  template: string;
+  /** literal segment, or `null` for a `:param` */
+  segments: (string | null)[];
+  /** trailing `*`: matches the rest of the path */
+  rest: boolean;
+  literals: number;
+}
+
+/** Finds the template among the `routes` option that matches a path. */
+export interface RouteMatcher {
+  (path: string): string | undefined;
+}
+
+/**
+ * Compiles route templates (`/clients/:id`, `/files/*`). The most specific template wins:
+ * more literal segments first, then the order given; `/clients/search` beats `/clients/:id`.
+ */
+export function compileRoutes(templates: readonly string[]): RouteMatcher {
+  const compiled: CompiledRoute[] = templates.map((template) => {
+    const parts = splitPath(template);
+    const rest = parts[parts.length - 1] === '*';
+    if (rest) parts.pop();
+    const segments = parts.map((s) => (s.startsWith(':') ? null : s));
+    return { template, segments, rest, literals: segments.filter((s) => s !== null).length };
+  });
+  compiled.sort((a, b) => b.literals - a.literals || Number(a.rest) - Number(b.rest));
+  if (compiled.length === 0) return () => undefined;
+  return (path) => {
+    const parts = splitPath(path);
+    outer: for (const route of compiled) {
+      const n = route.segments.length;
+      if (route.rest ? parts.length < n : parts.length !== n) continue;
+      for (let i = 0; i < n; i++) {
+        const want = route.segments[i];
+        if (want === null ? parts[i] === '' : want !== parts[i]) continue outer;
+      }
+      return route.template;
+    }
+    return undefined;
+  };
+}
+
+function splitPath(path: string): string[] {
+  let p = path;
+  if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p === '/' ? [] : p.slice(1).split('/');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attributes
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
+
+/** `http.request.method`: the known methods upper-case, anything else `_OTHER` (semconv). */
+export function normalizeMethod(method: string | undefined): string {
+  if (method === undefined) return 'GET';
+  if (KNOWN_METHODS.has(method)) return method;
+  const upper = method.toUpperCase();
+  return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
+}
+
+/** Splits a `Host` header into `server.address` and `server.port` (IPv6 literals kept in brackets-free form). */
+export function parseHost(host: string | undefined, defaultPort: number): { address: string | undefined; port: number } {
+  if (!host) return { address: undefined, port: defaultPort };
+  let address = host;
+  let portText: string | undefined;
+  if (host.charCodeAt(0) === 91 /* [ */) {
+    const close = host.indexOf(']');
+    address = close === -1 ? host : host.slice(1, close);
+    if (close !== -1 && host.charCodeAt(close + 1) === 58 /* : */) portText = host.slice(close + 2);
+  } else {
+    const colon = host.lastIndexOf(':');
+    if (colon !== -1) {
+      address = host.slice(0, colon);
+      portText = host.slice(colon + 1);
+    }
+  }
+  const port = portText ? Number(portText) : defaultPort;
+  return { address, port: Number.isInteger(port) && port > 0 && port < 65536 ? port : defaultPort };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runtime problems: never thrown into the application, reported once with a count.
+
+const problemCounts = new Map<string, number>();
+
+/** Reports a runtime tracing problem through `diag` the first time, then only counts it. */
+export function reportProblem(what: string, err: unknown): void {
+  const count = (problemCounts.get(what) ?? 0) + 1;
+  problemCounts.set(what, count);
+  if (count === 1) {
+    // Only the error's class: messages may carry request data.
+    const kind = err instanceof Error ? err.name : typeof err;
+    diag.warn(`${PACKAGE_NAME}: ${what} failed (${kind}); the request continues untraced or partly traced. Further occurrences are counted, see httpInstrumentationProblems().`);
+  }
+}
+
+/** How many runtime problems of each kind were swallowed so far. */
+export function httpInstrumentationProblems(): Record<string, number> {
+  return Object.fromEntries(problemCounts);
+}
