@@ -1,7 +1,7 @@
 // Test fixtures for @tracepack/instrumentation-http: the composite propagator the start-up
 // package installs, an uninstrumented raw HTTP client (plain `net`, so that test requests carry
 // exactly the headers a test writes and create no CLIENT span), framework loaders for the
-// version fixtures under test/versions/*, and the server suite every framework runs.
+// version fixtures under compat/*, and the server suite every framework runs.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -50,13 +50,13 @@ export function setupTracing(config: HttpInstrumentationConfig = {}, capture?: S
 }
 
 // ---------------------------------------------------------------------------------------------
-// Framework versions: the root workspace holds the newest major, test/versions/* the older one.
+// Framework versions: the root workspace holds the newest major, compat/* the older one.
 
 const repoRoot = join(__dirname, '..', '..', '..', '..');
 
 /** `require` as seen from a version fixture (`express-4`, `fastify-4`, `koa-2`) or from this package. */
 export function requireFrom(fixture: 'express-4' | 'fastify-4' | 'koa-2' | 'root'): NodeJS.Require {
-  const dir = fixture === 'root' ? join(repoRoot, 'packages', 'instrumentation-http') : join(repoRoot, 'test', 'versions', fixture);
+  const dir = fixture === 'root' ? join(repoRoot, 'packages', 'instrumentation-http') : join(repoRoot, 'compat', fixture);
   return createRequire(join(dir, 'package.json'));
 }
 
