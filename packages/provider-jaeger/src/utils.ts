@@ -1,0 +1,133 @@
+import { diag } from '@opentelemetry/api';
+import { isIPv6 } from 'node:net';
+
+export const PACKAGE_NAME = '@tracepack/provider-jaeger';
+
+/** Stable codes of the setup-time errors this package throws (shared with @tracepack/config). */
+export const JaegerErrorCode = {
+  INVALID_ADDRESS: 'TRACEPACK_CONFIG_INVALID_ADDRESS',
+  INVALID_URL: 'TRACEPACK_CONFIG_INVALID_URL',
+  OUT_OF_RANGE: 'TRACEPACK_CONFIG_OUT_OF_RANGE',
+} as const;
+export type JaegerErrorCode = (typeof JaegerErrorCode)[keyof typeof JaegerErrorCode];
+
+/** A setup-time mistake: names the package, the config path, the code and what is allowed. */
+export class TracepackJaegerError extends TypeError {
+  readonly code: JaegerErrorCode;
+  readonly path: string;
+
+  constructor(code: JaegerErrorCode, path: string, message: string) {
+    super(`${PACKAGE_NAME}: ${path}: ${message} [${code}]`);
+    this.name = 'TracepackJaegerError';
+    this.code = code;
+    this.path = path;
+  }
+}
+
+/** `host:port` or `[v6]:port` -> parts; undefined when malformed. */
+export function parseHostPort(value: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)):(\d{1,5})$/.exec(value);
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return undefined;
+  const host = m[1] ?? m[2]!;
+  if (m[1] !== undefined && !isIPv6(host)) return undefined;
+  return { host, port };
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A URL fit for a log line: no user, password, query or fragment. */
+export function redactUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+/**
+ * sampler-jaeger-remote requests `${endpoint}/sampling?service=...`, while our config documents
+ * the full strategies URL (`http://jaeger:5778/sampling`): strip one trailing `/sampling`
+ * (and slashes) so that the documented value reaches `/sampling`, not `/sampling/sampling`.
+ * A query, fragment or user:password in the URL cannot survive the library's fetch and is dropped.
+ */
+export function samplingEndpoint(serverUrl: string): string {
+  const u = new URL(serverUrl);
+  let path = u.pathname.replace(/\/+$/, '');
+  if (path.endsWith('/sampling')) path = path.slice(0, -'/sampling'.length);
+  return `${u.protocol}//${u.host}${path}`; // fetch() refuses URLs with credentials anyway
+}
+
+/** A short, secret-free reason for a log line. */
+export function describeError(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+    if (typeof e.code === 'string') return e.code;
+    if (typeof e.cause?.code === 'string') return e.cause.code; // fetch(): TypeError('fetch failed', { cause })
+    if (typeof e.message === 'string') return e.message;
+  }
+  return String(err);
+}
+
+/**
+ * Counts spans lost to export failures and reports them through `diag` once per failure
+ * streak: one error when the first export of a streak fails (with the spans it dropped), then
+ * silence while the failures go on, then one info line with the streak's total when an export
+ * works again.
+ */
+export class FailureReporter {
+  private failing = false;
+  private streakDropped = 0;
+  private total = 0;
+
+  constructor(
+    private readonly target: string,
+    private readonly report = true,
+  ) {}
+
+  /** Spans dropped by export failures since the exporter was created. */
+  get droppedSpans(): number {
+    return this.total;
+  }
+
+  failure(reason: string, spans: number): void {
+    this.total += spans;
+    if (this.failing) {
+      this.streakDropped += spans;
+      return;
+    }
+    this.failing = true;
+    this.streakDropped = spans;
+    if (this.report)
+      diag.error(
+      `${PACKAGE_NAME}: cannot export spans to ${this.target} (${reason}); ${spans} span(s) dropped. ` +
+        'Further failures are counted without being logged until an export succeeds.',
+    );
+  }
+
+  success(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    if (this.report) diag.info(`${PACKAGE_NAME}: exporting to ${this.target} works again; ${this.streakDropped} span(s) were dropped while it failed.`);
+    this.streakDropped = 0;
+  }
+}
+
+/** Runs `fn` at most once per key (for warnings that would otherwise repeat). */
+export class Once {
+  private readonly seen = new Set<string>();
+  run(key: string, fn: () => void): void {
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    fn();
+  }
+}
