@@ -1,0 +1,99 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { assertSpan, createSpanCapture, startPglite } from '@tracepack/testing';
+import type { DatabaseServer } from '@tracepack/testing';
+import type * as Pg from 'pg';
+import { createServer } from 'node:net';
+import { createSqlInstrumentations } from '../src';
+import type { SanitizedPgInstrumentation } from '../src';
+import { assertNoSecrets, assertNoValueAttributes } from './helpers';
+
+// Both non-default options at once: connection spans on, and only under a parent span.
+const capture = createSpanCapture();
+const [pgInstrumentation] = createSqlInstrumentations({ connectionSpans: true, requireParentSpan: true });
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pg = require('pg') as typeof Pg;
+
+let server: DatabaseServer;
+before(async () => {
+  server = await startPglite();
+});
+after(async () => {
+  await server.stop();
+  await capture.shutdown();
+});
+
+test('requireParentSpan: no spans at all without an active parent', async () => {
+  capture.reset();
+  const pool = new pg.Pool({ connectionString: server.url, max: 2 });
+  await pool.query('SELECT 1');
+  await pool.end();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(capture.spans(), []);
+});
+
+test('connectionSpans: pg-pool.connect and pg.connect spans under the parent, then the statement', async () => {
+  capture.reset();
+  const pool = new pg.Pool({ connectionString: server.url, max: 2 });
+  const parent = trace.getTracer('test').startSpan('request');
+  await context.with(trace.setSpan(context.active(), parent), () => pool.query('SELECT $1::text AS v', ['pool-secret']));
+  parent.end();
+  await pool.end();
+  const spans = capture.spans();
+  const byName = (name: string) => spans.find((s) => s.name === name);
+  const poolConnect = byName('pg-pool.connect');
+  const connect = byName('pg.connect');
+  const query = byName('SELECT postgres');
+  const request = byName('request');
+  assertSpan(request, { root: true });
+  assertSpan(poolConnect, {
+    parent: request,
+    attributes: { 'db.system.name': 'postgresql', 'server.address': server.host, 'server.port': server.port, 'db.namespace': 'postgres' },
+  });
+  assertSpan(connect, { parent: poolConnect, attributes: { 'db.system.name': 'postgresql', 'server.port': server.port } });
+  assertSpan(query, { parent: request, attributes: { 'db.query.text': 'SELECT $1::text AS v' } });
+  assertNoSecrets(spans, ['pool-secret']);
+});
+
+test('a failed connection: pg.connect span with the error code and a fixed message', async () => {
+  capture.reset();
+  const parent = trace.getTracer('test').startSpan('request');
+  const client = new pg.Client({ host: '127.0.0.1', port: await closedPort(), user: 'postgres', password: 'password-secret', database: 'postgres' });
+  await context.with(trace.setSpan(context.active(), parent), () => assert.rejects(client.connect(), { code: 'ECONNREFUSED' }));
+  parent.end();
+  const connect = capture.spans().find((s) => s.name === 'pg.connect');
+  assertSpan(connect, { status: SpanStatusCode.ERROR, attributes: { 'error.type': 'ECONNREFUSED' } });
+  assert.equal(connect.status.message, 'PostgreSQL error ECONNREFUSED');
+  assertNoSecrets(capture.spans(), ['password-secret']);
+});
+
+/** A loopback port nothing listens on. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+test('setConfig cannot turn on the recording of bound values (enhancedDatabaseReporting)', async (t) => {
+  const instrumentation = pgInstrumentation as SanitizedPgInstrumentation;
+  const before = instrumentation.getConfig();
+  instrumentation.setConfig({ ...before, enhancedDatabaseReporting: true });
+  t.after(() => instrumentation.setConfig(before));
+  assert.equal(instrumentation.getConfig().enhancedDatabaseReporting, false);
+  capture.reset();
+  const client = new pg.Client(server.url);
+  const parent = trace.getTracer('test').startSpan('request');
+  await context.with(trace.setSpan(context.active(), parent), async () => {
+    await client.connect();
+    await client.query('SELECT $1::text AS v', ['bound-secret']);
+  });
+  parent.end();
+  await client.end();
+  assertSpan(capture.spans().find((s) => s.name === 'SELECT postgres'), { attributes: { 'db.query.text': 'SELECT $1::text AS v' } });
+  assertNoValueAttributes(capture.spans());
+  assertNoSecrets(capture.spans(), ['bound-secret']);
+});
