@@ -1,0 +1,38 @@
+import { diag } from '@opentelemetry/api';
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * Flushes on SIGTERM/SIGINT and before a natural exit, within `timeoutMs`, then lets the
+ * process end as it would have without us: when our handler is the only one for the
+ * signal, the signal is raised again with the default action; when the service has its
+ * own handler, that handler decides when to exit. Returns a function that removes the hooks.
+ */
+export function installExitHooks(flush: () => Promise<void>, timeoutMs: number): () => void {
+  let flushing: Promise<void> | undefined;
+  const bounded = (): Promise<void> => {
+    flushing ??= Promise.race([
+      flush().catch((err: unknown) => diag.warn(`@tracepack/node: flush at exit failed: ${(err as Error)?.message}`)),
+      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
+    return flushing;
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const alone = process.listenerCount(signal) === 1;
+    void bounded().then(() => {
+      if (!alone) return;
+      remove();
+      process.kill(process.pid, signal);
+    });
+  };
+  const onBeforeExit = (): void => {
+    void bounded();
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  process.once('beforeExit', onBeforeExit);
+  const remove = (): void => {
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+    process.removeListener('beforeExit', onBeforeExit);
+  };
+  return remove;
+}

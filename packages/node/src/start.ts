@@ -1,0 +1,153 @@
+import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
+import { loadTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
+import { installExitHooks } from './lifecycle';
+import type { StartTracingInput, StartTracingOptions, TracingHandle, TracingStats } from './types';
+
+const TOP_LEVEL_KEYS = new Set(['provider', 'service_name', 'service_version', 'deployment_environment', 'propagators', 'flush_timeout_ms', 'max_queue_size', 'providers', 'instrumentations']);
+
+let current: TracingHandle | undefined;
+
+/**
+ * Starts tracing: call it first thing, before the libraries it instruments are loaded
+ * (or use `node --import @tracepack/node/register`). Reads the config (code, flags,
+ * variables, file, defaults), refuses a bad one with every error at once, then builds the
+ * tracer provider: resource, the provider's exporter and sampler (parent-based), a bounded
+ * batch processor, the composite propagator and the instrumentations.
+ */
+export function startTracing(input: StartTracingInput = {}): TracingHandle {
+  const options = normalize(input);
+  const { config, enabled } = loadTracingConfig(options);
+  if (current) {
+    diag.warn('@tracepack/node: startTracing was called again; the first tracer stays in place.');
+    return current;
+  }
+  if (!enabled) return disabledHandle(config);
+  current = start(config, options);
+  return current;
+}
+
+function normalize(input: StartTracingInput): StartTracingOptions {
+  const keys = Object.keys(input);
+  if (keys.length > 0 && keys.every((k) => TOP_LEVEL_KEYS.has(k))) return { config: input as Record<string, unknown> };
+  return input as StartTracingOptions;
+}
+
+function disabledHandle(config: ResolvedTracingConfig): TracingHandle {
+  return {
+    enabled: false,
+    config,
+    forceFlush: async () => {},
+    shutdown: async () => {},
+    stats: () => ({ exported: 0, failed: 0, dropped: 0 }),
+  };
+}
+
+function start(config: ResolvedTracingConfig, options: StartTracingOptions): TracingHandle {
+  // Loaded here, not at the top: with tracing off none of the SDK is loaded.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const { BatchSpanProcessor, ParentBasedSampler, AlwaysOnSampler, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { resolveProvider } = require('./providers') as typeof import('./providers');
+  const { ReportingExporter } = require('./reporting-exporter') as typeof import('./reporting-exporter');
+  const { TracepackPropagator } = require('./propagation') as typeof import('./propagation');
+  const { buildResource } = require('./resource') as typeof import('./resource');
+  const { buildInstrumentations } = require('./instrumentations') as typeof import('./instrumentations');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  installLogger(options.logLevel ?? 'warn');
+  const setup = resolveProvider(config);
+  const exporter = new ReportingExporter(setup.exporter, describeTarget(config));
+  const processor =
+    config.provider === 'console'
+      ? new SimpleSpanProcessor(exporter)
+      : new BatchSpanProcessor(exporter, {
+          maxQueueSize: config.max_queue_size,
+          maxExportBatchSize: Math.min(512, config.max_queue_size),
+          scheduledDelayMillis: 1000,
+          exportTimeoutMillis: 10_000,
+        });
+  const dropped = countQueueDrops(processor);
+  const provider = new NodeTracerProvider({
+    resource: buildResource(config),
+    sampler: new ParentBasedSampler({ root: setup.sampler ?? new AlwaysOnSampler() }),
+    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
+  });
+  provider.register({ contextManager: new AsyncLocalStorageContextManager(), propagator: new TracepackPropagator(config.propagators) });
+  const unregister = registerInstrumentations({ instrumentations: buildInstrumentations(config), tracerProvider: provider });
+
+  let shutdownPromise: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    shutdownPromise ??= (async () => {
+      removeHooks?.();
+      unregister();
+      try {
+        await withTimeout(provider.shutdown(), config.flush_timeout_ms);
+        await setup.shutdown?.();
+      } finally {
+        trace.disable();
+        propagation.disable();
+        context.disable();
+        if (current === handle) current = undefined;
+      }
+    })();
+    return shutdownPromise;
+  };
+  const removeHooks = options.handleSignals === false ? undefined : installExitHooks(shutdown, config.flush_timeout_ms);
+  const handle: TracingHandle = {
+    enabled: true,
+    config,
+    forceFlush: () => withTimeout(provider.forceFlush(), config.flush_timeout_ms),
+    shutdown,
+    stats: (): TracingStats => ({ ...exporter.stats, dropped: dropped() }),
+  };
+  return handle;
+}
+
+function installLogger(level: NonNullable<StartTracingOptions['logLevel']>): void {
+  if (level === 'none') return;
+  const levels = { error: DiagLogLevel.ERROR, warn: DiagLogLevel.WARN, info: DiagLogLevel.INFO, debug: DiagLogLevel.DEBUG };
+  diag.setLogger(new DiagConsoleLogger(), { logLevel: levels[level], suppressOverrideMessage: true });
+}
+
+function describeTarget(config: ResolvedTracingConfig): string {
+  switch (config.provider) {
+    case 'jaeger':
+      return config.providers.jaeger.collector_endpoint ?? `jaeger agent ${config.providers.jaeger.local_agent_address}`;
+    case 'zipkin':
+      return config.providers.zipkin.server_url;
+    case 'otlp':
+      return config.providers.otlp.server_url;
+    default:
+      return 'the console';
+  }
+}
+
+/**
+ * The batch processor counts spans it drops when its queue is full but keeps the count
+ * private; we read it through a small wrap of its buffer method so `stats()` can report it.
+ */
+function countQueueDrops(processor: object): () => number {
+  let dropped = 0;
+  const p = processor as { _addToBuffer?: (span: unknown) => void; _finishedSpans?: unknown[]; _maxQueueSize?: number };
+  const original = p._addToBuffer;
+  if (typeof original === 'function' && Array.isArray(p._finishedSpans) && typeof p._maxQueueSize === 'number') {
+    p._addToBuffer = function (this: typeof p, span: unknown) {
+      if (this._finishedSpans!.length >= this._maxQueueSize!) dropped++;
+      original.call(this, span);
+    };
+  }
+  return () => dropped;
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
