@@ -56,7 +56,7 @@ export class ReportingExporter implements SpanExporter {
     this.failedInStreak += count;
     if (this.failingSince === 0) {
       this.failingSince = Date.now();
-      diag.warn(`@tracepack/node: cannot export spans to ${this.target} (${describe(error)}); dropping them until it is back. Reported once; the count follows when it recovers or at shutdown.`);
+      diag.warn(`@tracepack/node: cannot export spans to ${this.target} (${describe(error)}); dropping them until it is back. Reported once; the count follows when it recovers and at shutdown.`);
     }
   }
 
@@ -64,12 +64,8 @@ export class ReportingExporter implements SpanExporter {
     return this.inner.forceFlush?.() ?? Promise.resolve();
   }
 
-  async shutdown(): Promise<void> {
-    try {
-      await this.inner.shutdown();
-    } finally {
-      if (this.failedInStreak > 0) diag.warn(`@tracepack/node: ${this.failedInStreak} spans could not be exported to ${this.target} before shutdown.`);
-    }
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
   }
 }
 

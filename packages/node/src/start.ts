@@ -86,6 +86,7 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
         await withTimeout(provider.shutdown(), config.flush_timeout_ms);
         await setup.shutdown?.();
       } finally {
+        reportLosses(handle.stats(), describeTarget(config));
         trace.disable();
         propagation.disable();
         context.disable();
@@ -103,6 +104,15 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
     stats: (): TracingStats => ({ ...exporter.stats, dropped: dropped() }),
   };
   return handle;
+}
+
+/** One line at shutdown when anything was lost, so drops are never silent. */
+function reportLosses(stats: TracingStats, target: string): void {
+  if (stats.failed + stats.dropped === 0) return;
+  diag.warn(
+    `@tracepack/node: ${stats.failed + stats.dropped} spans were not delivered to ${target} ` +
+      `(${stats.dropped} dropped with the queue full, ${stats.failed} in failed exports); ${stats.exported} were.`,
+  );
 }
 
 function installLogger(level: NonNullable<StartTracingOptions['logLevel']>): void {

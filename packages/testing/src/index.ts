@@ -1,2 +1,23 @@
 export { createSpanCapture, assertSpan, parentSpanId, spanNamed } from './span-capture';
 export type { SpanCapture, SpanExpectation } from './span-capture';
+export { startPglite } from './pglite';
+export type { StartPgliteOptions } from './pglite';
+export { startPostgres, FixtureUnavailableError, isFixtureUnavailable } from './postgres';
+export type { DatabaseServer, StartPostgresOptions } from './postgres';
+export { startMariadb } from './mariadb';
+export type { StartMariadbOptions } from './mariadb';
+export { startOtlpReceiver } from './otlp-receiver';
+export type {
+  DecodedAttributeType,
+  DecodedAttributeValue,
+  DecodedEvent,
+  DecodedSpan,
+  DecodedSpanKind,
+  OtlpReceiver,
+  OtlpReceiverOptions,
+  ReceivedRequest,
+  ReceiverMode,
+} from './otlp-receiver';
+export { startZipkinReceiver } from './zipkin-receiver';
+export type { ZipkinReceiver, ZipkinReceiverOptions, ZipkinSpan } from './zipkin-receiver';
+export { OTLP_TRACE_PROTO, OTLP_TRACE_EXPORT_PATH, otlpTraceTypes } from './otlp.proto';

@@ -1,0 +1,78 @@
+import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { TracingProviderFactory } from '@tracepack/config';
+import type { OtlpConfig, OtlpExporterOptions } from './types';
+
+/** The schema default of `server_url`: the OTLP/HTTP port. */
+const DEFAULT_HTTP_URL = 'http://127.0.0.1:4318';
+/** Where the default goes with `protocol: grpc`: the OTLP/gRPC port. */
+const DEFAULT_GRPC_URL = 'http://127.0.0.1:4317';
+
+/**
+ * OTLP to `providers.otlp.server_url` with the chosen protocol. Only the exporter for that
+ * protocol is loaded.
+ */
+export const createProvider: TracingProviderFactory = (config) => {
+  const otlp = config.providers.otlp;
+  // An export (retries included) never outlives the flush budget, so a dead collector cannot
+  // hold the process open after shutdown for longer than the service allowed.
+  const timeoutMillis = Math.min(10_000, Math.max(1_000, config.flush_timeout_ms));
+  return { exporter: createOtlpExporter(otlp, { timeoutMillis }), sampler: new TraceIdRatioBasedSampler(otlp.sampling.sampling_ratio) };
+};
+
+/**
+ * The OTLP exporter for `providers.otlp`: `authorization_header` and `headers` go with every
+ * export (as gRPC metadata with `grpc`).
+ */
+export function createOtlpExporter(otlp: OtlpConfig, options: OtlpExporterOptions = {}): SpanExporter {
+  const headers: Record<string, string> = { ...otlp.headers };
+  if (otlp.authorization_header) {
+    for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
+    headers.authorization = otlp.authorization_header;
+  }
+  const timeout = options.timeoutMillis === undefined ? {} : { timeoutMillis: options.timeoutMillis };
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  switch (otlp.protocol) {
+    case 'grpc': {
+      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
+      const grpc = require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+      const metadata = new grpc.Metadata();
+      for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
+      const url = grpcUrl(otlp.server_url);
+      const insecure = otlp.insecure || url.startsWith('http://');
+      return new OTLPTraceExporter({
+        url,
+        metadata,
+        credentials: insecure ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(),
+        ...timeout,
+      });
+    }
+    case 'http/json': {
+      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+      return new OTLPTraceExporter({ url: tracesUrl(otlp.server_url), headers, ...timeout });
+    }
+    case 'http/protobuf': {
+      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+      return new OTLPTraceExporter({ url: tracesUrl(otlp.server_url), headers, ...timeout });
+    }
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/**
+ * The OTLP/HTTP traces URL for a base URL, as the OTLP spec builds it from
+ * `OTEL_EXPORTER_OTLP_ENDPOINT`: `/v1/traces` is appended to the path, so
+ * `http://collector:4318` -> `http://collector:4318/v1/traces` and
+ * `https://gateway/otlp` -> `https://gateway/otlp/v1/traces`. A URL already ending in
+ * `/v1/traces` is kept as it is.
+ */
+export function tracesUrl(serverUrl: string): string {
+  const u = new URL(serverUrl);
+  if (!/\/v1\/traces\/?$/.test(u.pathname)) u.pathname = `${u.pathname.replace(/\/+$/, '')}/v1/traces`;
+  return u.toString();
+}
+
+/** The gRPC target: the schema default (the HTTP port 4318) becomes the gRPC port 4317. */
+export function grpcUrl(serverUrl: string): string {
+  return serverUrl.replace(/\/+$/, '') === DEFAULT_HTTP_URL ? DEFAULT_GRPC_URL : serverUrl;
+}
