@@ -1,0 +1,81 @@
+import type { ServiceName } from './stack';
+
+/** Colour codes only on a TTY, and never with NO_COLOR or TERM=dumb. */
+export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+export interface Styles {
+  bold(s: string): string;
+  dim(s: string): string;
+  green(s: string): string;
+  red(s: string): string;
+  cyan(s: string): string;
+}
+
+export function styles(color: boolean): Styles {
+  const wrap = (open: number, close: number) => (s: string) => (color ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  return { bold: wrap(1, 22), dim: wrap(2, 22), green: wrap(32, 39), red: wrap(31, 39), cyan: wrap(36, 39) };
+}
+
+const LABEL_WIDTH = 'clients-service'.length;
+/** Columns the prefix of a service's line takes: `clients-service │ `. */
+export const PREFIX_WIDTH = LABEL_WIDTH + 3;
+
+/**
+ * Prints the services' lines, each behind its service's name. While a tour step runs, lines
+ * are held, then printed grouped by service once the step's own line is complete: the
+ * waterfalls come after "… 201 Created", not in the middle of it.
+ */
+export class ServicePrinter {
+  private held: { service: ServiceName; line: string }[] = [];
+  private holding = false;
+  /** Lines since the last {@link hold}, for {@link waitFor}. */
+  private recent: { service: ServiceName; line: string }[] = [];
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly s: Styles,
+  ) {}
+
+  line(service: ServiceName, line: string): void {
+    if (this.holding) {
+      this.held.push({ service, line });
+      this.recent.push({ service, line });
+    } else {
+      this.print(service, line);
+    }
+  }
+
+  /** Holds lines from now on. */
+  hold(): void {
+    this.holding = true;
+    this.recent = [];
+  }
+
+  /** Resolves true once each service has written a line containing `needle` since {@link hold}; false after `timeoutMs`. */
+  async waitFor(services: readonly ServiceName[], needle: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (services.every((svc) => this.recent.some((l) => l.service === svc && l.line.includes(needle)))) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Prints what was held, the gateway's lines first (the outer service), and stops holding. */
+  release(): void {
+    for (const service of ['gateway', 'clients-service'] as const) {
+      for (const h of this.held) if (h.service === service) this.print(h.service, h.line);
+    }
+    this.held = [];
+    this.recent = [];
+    this.holding = false;
+  }
+
+  private print(service: ServiceName, line: string): void {
+    // The services' own log lines start with their name: the prefix says it already.
+    const text = line.startsWith(`${service}: `) ? line.slice(service.length + 2) : line;
+    this.write(`${this.s.dim(`${service.padStart(LABEL_WIDTH)} │`)}${text.trimEnd() === '' ? '' : ` ${text.trimEnd()}`}\n`);
+  }
+}

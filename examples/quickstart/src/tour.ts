@@ -1,0 +1,180 @@
+// `npm run quickstart`: starts an embedded PostgreSQL (once, here), clients-service and the
+// gateway as child processes, runs a short tour through the gateway with a traceparent of its
+// own per request, then keeps serving until Ctrl-C. `--once` or QUICKSTART_EXIT=1: exit after
+// the tour (exit code 1 when a step did not answer as expected).
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '@tracepack/example-clients-service';
+import { PREFIX_WIDTH, ServicePrinter, styles, useColor } from './output';
+import { startStack, type ServiceName, type Stack } from './stack';
+import { runStep, tourSteps, type StepResult } from './steps';
+
+const SERVICES: readonly ServiceName[] = ['gateway', 'clients-service'];
+/** The Jaeger release of quickstart-tracing.yml. */
+const JAEGER_IMAGE = 'jaegertracing/jaeger:2.13.0';
+
+async function main(): Promise<number> {
+  const once = process.argv.includes('--once') || ['1', 'true', 'yes'].includes((process.env.QUICKSTART_EXIT ?? '').toLowerCase());
+  const color = useColor();
+  const s = styles(color);
+  const out = (text: string): void => void process.stdout.write(text);
+  const say = (line = ''): void => out(`${line}\n`);
+  const printer = new ServicePrinter(out, s);
+
+  const provider = process.env.TRACING_PROVIDER ?? 'console';
+  const consoleView = provider === 'console';
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, TRACING_PROVIDER: provider };
+  if (consoleView) {
+    // The services write to a pipe: tell them whether the terminal takes colours, and its width.
+    childEnv.TRACING_PROVIDERS_CONSOLE_COLOR ??= color ? 'always' : 'never';
+    if (process.stdout.isTTY && process.stdout.columns) {
+      childEnv.TRACING_PROVIDERS_CONSOLE_WIDTH ??= String(Math.max(40, process.stdout.columns - PREFIX_WIDTH));
+    }
+  }
+
+  say(s.bold('tracepack quickstart'));
+  say(`  clients-service (express, bcrypt, PostgreSQL) behind a gateway (node:http + fetch), every request traced.`);
+  say(
+    consoleView
+      ? '  Tracing provider: console: each service prints its part of every trace as a waterfall.'
+      : provider
+        ? `  Tracing provider: ${provider} (the services export there; links below).`
+        : '  Tracing: off (TRACING_PROVIDER is empty).',
+  );
+  say();
+
+  let db: EmbeddedPostgres | undefined;
+  let stack: Stack | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await stack?.stop();
+      await db?.stop();
+    })());
+
+  // Ctrl-C: the services get the SIGINT from the terminal too; we stop them and the database.
+  let resolveInterrupted: (code: number) => void = () => {};
+  const interrupted = new Promise<number>((resolve) => (resolveInterrupted = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    say();
+    say(s.dim(`${signal}: stopping the gateway, clients-service and the database…`));
+    void stopAll().then(() => {
+      say(s.dim('stopped.'));
+      resolveInterrupted(signal === 'SIGINT' ? 0 : 143);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    db = await startEmbeddedPostgres({ log: (line) => say(s.dim(line)) });
+    stack = await startStack({
+      databaseUrl: db.url,
+      env: childEnv,
+      servicePort: portFromEnv('QUICKSTART_SERVICE_PORT'),
+      gatewayPort: portFromEnv('QUICKSTART_GATEWAY_PORT'),
+      onLine: (service, line) => printer.line(service, line),
+    });
+  } catch (err) {
+    say(s.red(`quickstart: could not start: ${(err as Error).message}`));
+    await stopAll();
+    return 1;
+  }
+  let crashed: (code: number) => void = () => {};
+  const crash = new Promise<number>((resolve) => (crashed = resolve));
+  stack.onUnexpectedExit((service, code) => {
+    printer.release();
+    say(s.red(`quickstart: ${service} exited unexpectedly (code ${code}); stopping.`));
+    void stopAll().then(() => crashed(1));
+  });
+
+  say();
+  say(s.bold(`Tour: five requests through the gateway at ${stack.gatewayUrl}, each with its own traceparent.`));
+  const steps = tourSteps();
+  const results: StepResult[] = [];
+  for (const [i, step] of steps.entries()) {
+    if (stopping) break;
+    say();
+    printer.hold();
+    out(`${s.bold(`[${i + 1}/${steps.length}]`)} ${step.title}: ${step.method} ${step.path} … `);
+    let result: StepResult;
+    try {
+      result = await runStep(stack.gatewayUrl, step);
+    } catch (err) {
+      say(s.red(`failed: ${(err as Error).message}`));
+      printer.release();
+      results.push({ step, status: 0, statusText: 'no answer', traceId: '', parentSpanId: '', body: '', ok: false });
+      continue;
+    }
+    results.push(result);
+    const status = `${result.status} ${result.statusText}`;
+    say(result.ok ? s.green(status) : s.red(`${status} (expected ${step.expectedStatus})`));
+    say(s.dim(`      trace ${result.traceId}`));
+    if (consoleView) {
+      // Each service prints the trace once its local root span has ended.
+      const seen = await printer.waitFor(SERVICES, `trace ${result.traceId.slice(0, 8)}`, 4000);
+      if (seen) await new Promise((r) => setTimeout(r, 50));
+    } else if (provider) {
+      say(`      ${traceLink(provider, result.traceId)}`);
+    }
+    printer.release();
+  }
+  if (stopping) return Promise.race([interrupted, crash]);
+
+  const failed = results.filter((r) => !r.ok);
+  say();
+  say(
+    failed.length === 0
+      ? s.green(`Tour done: ${results.length} requests answered as expected, one trace each across the gateway and clients-service.`)
+      : s.red(`Tour done: ${failed.length} of ${results.length} requests did not answer as expected.`),
+  );
+  if (once) {
+    await stopAll();
+    return failed.length === 0 ? 0 : 1;
+  }
+
+  printHints(say, s, stack.gatewayUrl, provider);
+  return Promise.race([interrupted, crash]);
+}
+
+/** QUICKSTART_SERVICE_PORT / QUICKSTART_GATEWAY_PORT: a port, or 0 for a free one; unset: the default when free. */
+function portFromEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`${name} must be a port number (0: any free port), got ${JSON.stringify(raw)}`);
+  return port;
+}
+
+function traceLink(provider: string, traceId: string): string {
+  if (provider === 'zipkin') return `Zipkin: ${(process.env.ZIPKIN_UI_URL ?? 'http://localhost:9411').replace(/\/+$/, '')}/zipkin/traces/${traceId}`;
+  return `Jaeger: ${(process.env.JAEGER_UI_URL ?? 'http://localhost:16686').replace(/\/+$/, '')}/trace/${traceId}`;
+}
+
+function printHints(say: (line?: string) => void, s: ReturnType<typeof styles>, gatewayUrl: string, provider: string): void {
+  const tp = '"traceparent: 00-$(openssl rand -hex 16)-$(openssl rand -hex 8)-01"';
+  say();
+  say(s.bold('Still serving. Try it yourself (your own traceparent makes the trace id yours):'));
+  say(`  curl -i ${gatewayUrl}/clients -H 'content-type: application/json' -H ${tp} \\`);
+  say(`       -d '{"client_id":"my-app","client_secret":"my-long-secret"}'`);
+  say(`  curl -i ${gatewayUrl}/oauth2/token -u my-app:my-long-secret -d grant_type=client_credentials -H ${tp}`);
+  say(`  curl -i ${gatewayUrl}/clients/my-app -H ${tp}`);
+  say();
+  if (provider !== 'jaeger') {
+    say(s.bold('Send the traces to Jaeger instead:'));
+    say(`  docker run --rm --name jaeger -p 16686:16686 -p 6831:6831/udp -p 5778:5778 ${JAEGER_IMAGE}`);
+    say('  TRACING_PROVIDER=jaeger npm run quickstart        # then open http://localhost:16686');
+  } else {
+    say(s.bold('The traces are in Jaeger:') + ` ${(process.env.JAEGER_UI_URL ?? 'http://localhost:16686').replace(/\/+$/, '')}`);
+  }
+  say('  or everything in containers: docker compose -f quickstart.yml -f quickstart-tracing.yml up --build');
+  say();
+  say(s.dim('Ctrl-C stops everything.'));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`quickstart: ${(err as Error)?.stack ?? String(err)}`);
+    process.exit(1);
+  },
+);
