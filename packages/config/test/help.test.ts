@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadTracingConfig, maskSecrets, printTracingConfig, renderConfigHelp, schemaKeys, summarizeTracingConfig } from '../src';
@@ -34,5 +35,14 @@ describe('help, print and summary', () => {
   it('keeps the generated TypeScript types in step with the schema', () => {
     const script = join(__dirname, '..', '..', 'scripts', 'generate-types.mjs');
     execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' });
+  });
+});
+
+describe('README', () => {
+  it('lists every key exactly as the schema says', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('-->\n', readme.indexOf('<!-- generated')) + 4;
+    const table = readme.slice(start, readme.indexOf('<!-- end generated -->'));
+    assert.equal(table, renderConfigHelp({ format: 'markdown' }), 'README key table is stale: regenerate it from renderConfigHelp');
   });
 });
