@@ -1,0 +1,127 @@
+import { join } from 'node:path';
+
+/** The routes a server variant answers; one scenario per benchmark table section. */
+export type ScenarioName = 'hello' | 'db' | 'bcrypt';
+export const SCENARIOS: readonly ScenarioName[] = ['hello', 'db', 'bcrypt'];
+
+/** Which tool makes the load: wrk when installed, else autocannon in its own process. */
+export type LoadTool = 'wrk' | 'autocannon';
+
+export interface BenchOptions {
+  /** Scenarios to run, in this order. @default all of SCENARIOS */
+  scenarios: ScenarioName[];
+  /** Measured seconds per run (wrk takes whole seconds). @default 10, quick 2 */
+  duration: number;
+  /** Unmeasured load before each measured run (JIT, pools, first batches). @default 3, quick 1 */
+  warmup: number;
+  /** Rounds over every scenario x variant; medians are reported. @default 3, quick 1 */
+  rounds: number;
+  /** Seconds of load with the OTLP receiver stopped (the dead-backend check). @default 60, quick 6 */
+  deadDuration: number;
+  /** The dead-backend run is cut into segments this long, each with its own throughput and RSS. @default 10, quick 2 */
+  deadSegment: number;
+  /** Open connections of the load generator (one thread). @default 32 */
+  connections: number;
+  /** Sampling ratio of the sampled tracepack variant. @default 0.01 */
+  sampledRatio: number;
+  /** PostgreSQL URL for the db scenario; unset: an embedded PGlite wire server. */
+  pgUrl: string | undefined;
+  /** Where the JSON result goes. @default bench/results */
+  outDir: string;
+  /** Forces a load tool; default wrk when found on PATH, else autocannon. */
+  load: LoadTool | undefined;
+  /** Print progress lines to stderr. @default true */
+  verbose: boolean;
+  quick: boolean;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]      (or: node bench/dist/src/run.js [options])
+
+  --quick               short runs: 2 s measured, 1 s warm-up, 1 round, 6 s dead backend
+  --duration <s>        measured seconds per run (whole seconds)        env BENCH_DURATION   [10]
+  --warmup <s>          warm-up seconds before each run (0: none)       env BENCH_WARMUP     [3]
+  --rounds <n>          rounds; medians are reported                    env BENCH_ROUNDS     [3]
+  --scenario <name>     hello|db|bcrypt, repeatable or comma-separated  env BENCH_SCENARIO   [all]
+  --dead-duration <s>   load seconds with the receiver stopped          env BENCH_DEAD_DURATION [60]
+  --dead-segment <s>    segment length of the dead-backend run          env BENCH_DEAD_SEGMENT  [10]
+  --connections <n>     load generator connections (1 thread)           env BENCH_CONNECTIONS [32]
+  --load wrk|autocannon force the load tool                             env BENCH_LOAD       [wrk if found]
+  --out <dir>           directory of the JSON result                    env BENCH_OUT        [bench/results]
+  --quiet               no progress lines
+  BENCH_PG_URL          a real PostgreSQL for the db scenario (default: embedded PGlite)
+`;
+
+/** The bench package's root (bench/), from dist/src/options.js. */
+export const BENCH_ROOT = join(__dirname, '..', '..');
+
+/** Flags win over environment variables, which win over the defaults (quick or not). */
+export function parseOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): BenchOptions {
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new Error(`bench: unexpected argument "${arg}"\n\n${USAGE}`);
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (!KNOWN_FLAGS.has(name)) throw new Error(`bench: unknown option --${name}\n\n${USAGE}`);
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else if (name === 'quick' || name === 'quiet' || name === 'help') value = 'true';
+    else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new Error(`bench: --${name} needs a value\n\n${USAGE}`);
+      value = next;
+      i++;
+    }
+    flags.set(name, [...(flags.get(name) ?? []), value]);
+  }
+  const pick = (flag: string, variable: string): string | undefined => flags.get(flag)?.at(-1) ?? nonEmpty(env[variable]);
+  const quick = pick('quick', 'BENCH_QUICK') === 'true' || pick('quick', 'BENCH_QUICK') === '1';
+
+  const scenarioText = flags.get('scenario')?.join(',') ?? nonEmpty(env.BENCH_SCENARIO);
+  const scenarios = scenarioText === undefined ? [...SCENARIOS] : parseScenarios(scenarioText);
+  const load = pick('load', 'BENCH_LOAD');
+  if (load !== undefined && load !== 'wrk' && load !== 'autocannon') throw new Error(`bench: --load must be wrk or autocannon, got "${load}"`);
+
+  return {
+    quick,
+    scenarios,
+    duration: number(pick('duration', 'BENCH_DURATION'), quick ? 2 : 10, 'duration', 1, true),
+    warmup: number(pick('warmup', 'BENCH_WARMUP'), quick ? 1 : 3, 'warmup', 0, true),
+    rounds: number(pick('rounds', 'BENCH_ROUNDS'), quick ? 1 : 3, 'rounds', 1, true),
+    deadDuration: number(pick('dead-duration', 'BENCH_DEAD_DURATION'), quick ? 6 : 60, 'dead-duration', 1, true),
+    deadSegment: number(pick('dead-segment', 'BENCH_DEAD_SEGMENT'), quick ? 2 : 10, 'dead-segment', 1, true),
+    connections: number(pick('connections', 'BENCH_CONNECTIONS'), 32, 'connections', 1, true),
+    sampledRatio: 0.01,
+    pgUrl: nonEmpty(env.BENCH_PG_URL),
+    outDir: pick('out', 'BENCH_OUT') ?? join(BENCH_ROOT, 'results'),
+    load: load as LoadTool | undefined,
+    verbose: pick('quiet', 'BENCH_QUIET') !== 'true',
+  };
+}
+
+const KNOWN_FLAGS = new Set(['quick', 'quiet', 'help', 'duration', 'warmup', 'rounds', 'scenario', 'dead-duration', 'dead-segment', 'connections', 'load', 'out']);
+
+function parseScenarios(text: string): ScenarioName[] {
+  const out: ScenarioName[] = [];
+  for (const raw of text.split(',')) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`bench: --scenario must be one of ${SCENARIOS.join('|')}, got "${name}"`);
+    if (!out.includes(name as ScenarioName)) out.push(name as ScenarioName);
+  }
+  if (out.length === 0) throw new Error(`bench: --scenario must name at least one of ${SCENARIOS.join('|')}`);
+  return out;
+}
+
+function number(text: string | undefined, fallback: number, what: string, min: number, integer: boolean): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new Error(`bench: --${what} must be ${integer ? 'a whole number' : 'a number'} >= ${min}, got "${text}"`);
+  }
+  return n;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}

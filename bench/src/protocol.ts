@@ -1,0 +1,46 @@
+/**
+ * Messages between the bench process and its children over the IPC channel of `fork()`.
+ * Server children are told when the measured phase starts (`mark`) and ends (`finish`), and
+ * answer with their own CPU time, memory and span counts, so nothing is guessed from outside.
+ */
+
+/** Environment of a server child. */
+export interface ServerEnv {
+  BENCH_SCENARIO: string;
+  /** OTLP base URL (http://127.0.0.1:port); traced variants only. */
+  BENCH_OTLP_URL?: string;
+  /** PostgreSQL URL; db scenario only. */
+  BENCH_PG_URL?: string;
+  /** tracepack's sampling ratio; default 1. */
+  BENCH_SAMPLING_RATIO?: string;
+  /** tracepack's flush_timeout_ms; default tracepack's. */
+  BENCH_FLUSH_TIMEOUT_MS?: string;
+}
+
+export type ParentToServer = { type: 'mark' } | { type: 'sample' } | { type: 'finish' } | { type: 'exit' };
+
+export interface SpanCounts {
+  /** Spans ended and sampled (counted in a span processor's onEnd). */
+  created: number;
+  /** tracepack only (handle.stats()): exported, failed at the backend, dropped because the queue was full. */
+  exported?: number;
+  failed?: number;
+  dropped?: number;
+}
+
+export interface ServerSample {
+  /** Microseconds of CPU (user + system, every thread) since `mark`. */
+  cpuUs: number;
+  rss: number;
+  heapUsed: number;
+}
+
+export type ServerToParent =
+  | { type: 'ready'; port: number }
+  | { type: 'marked'; rss: number; heapUsed: number }
+  | ({ type: 'sample' } & ServerSample)
+  | ({ type: 'finished'; spans: SpanCounts | undefined } & ServerSample)
+  | { type: 'error'; message: string };
+
+export type ParentToReceiver = { type: 'count' } | { type: 'stop' };
+export type ReceiverToParent = { type: 'ready'; url: string } | { type: 'count'; spanCount: number; requests: number; cpuUs: number } | { type: 'stopped' };

@@ -1,0 +1,4 @@
+/** Variant (a): the service with no tracing at all. */
+import { runServerChild } from './child';
+
+runServerChild(undefined);

@@ -1,0 +1,49 @@
+/**
+ * A few seconds of the real harness on the hello scenario: every variant produces numbers, the
+ * receiver gets spans from the traced ones, the JSON file is written. No performance
+ * assertions: this machine's numbers say nothing in a test.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBench, variantsFor, type BenchResult } from '../src/harness';
+import { parseOptions } from '../src/options';
+
+const outDir = mkdtempSync(join(tmpdir(), 'tracepack-bench-smoke-'));
+after(() => rmSync(outDir, { recursive: true, force: true }));
+
+test('the bench harness runs every hello variant and writes its JSON', { timeout: 120_000 }, async () => {
+  const opts = parseOptions(['--scenario', 'hello', '--duration', '1', '--warmup', '0', '--rounds', '1', '--dead-duration', '1', '--dead-segment', '1', '--connections', '8', '--out', outDir, '--quiet'], {});
+  const result = await runBench(opts);
+
+  const variants = variantsFor('hello');
+  assert.deepEqual(result.runs.map((r) => r.variant), variants);
+  for (const run of result.runs) {
+    assert.ok(run.load.requests > 0, `${run.variant}: requests`);
+    assert.ok(run.load.rps > 0, `${run.variant}: req/s`);
+    assert.ok(Number.isFinite(run.load.p50Ms) && Number.isFinite(run.load.p99Ms), `${run.variant}: latency`);
+    assert.ok(Number.isFinite(run.cpuUsPerRequest) && run.cpuUsPerRequest > 0, `${run.variant}: CPU per request`);
+    assert.ok(run.rssAfterWarmupMB > 0 && run.rssEndMB > 0, `${run.variant}: RSS`);
+  }
+
+  const byName = new Map(result.runs.map((r) => [r.variant, r]));
+  assert.equal(byName.get('untraced')!.spans, undefined);
+  for (const name of ['otel', 'tracepack', 'tracepack-sampled'] as const) {
+    const run = byName.get(name)!;
+    assert.ok(run.spans && run.spans.created > 0, `${name}: spans created`);
+    assert.ok(run.received !== undefined && run.received > 0, `${name}: the receiver got spans`);
+  }
+  const tracepack = byName.get('tracepack')!;
+  assert.equal(tracepack.received, tracepack.spans!.exported, 'tracepack: received = exported');
+  const dead = byName.get('tracepack-dead')!;
+  assert.equal(dead.received, 0);
+  assert.ok(dead.segments && dead.segments.length === 1);
+
+  assert.ok(existsSync(result.file), 'the JSON file was written');
+  const written = JSON.parse(readFileSync(result.file, 'utf8')) as BenchResult;
+  assert.equal(written.runs.length, variants.length);
+  assert.ok(written.summary.rows.every((r) => r.rps > 0));
+  assert.ok(written.summary.targets.length > 0);
+});
