@@ -2,7 +2,8 @@ import type { ResolvedTracingConfig, TracingProviderFactory, TracingProviderSetu
 import { JaegerAgentExporter } from './agent-exporter';
 import { JaegerCollectorExporter } from './collector-exporter';
 import { createJaegerSampler } from './sampler';
-import { isHttpUrl, JaegerErrorCode, parseHostPort, TracepackJaegerError } from './utils';
+import { isHttpUrl } from '@tracepack/config';
+import { JaegerErrorCode, parseHostPort, TracepackJaegerError } from './utils';
 
 const PATH = 'tracing.providers.jaeger';
 

@@ -17,6 +17,31 @@ export interface JaegerSampling {
 /** What we use of JaegerRemoteSampler beyond its public API (see createJaegerSampler). */
 interface RemoteSamplerInternals {
   getAndUpdateSampler?: () => Promise<void>;
+  getSamplerConfig?: (serviceName?: string) => Promise<SamplingResponse>;
+}
+
+interface SamplingResponse {
+  strategyType?: string | number;
+  operationSampling?: { perOperationStrategies?: unknown[] };
+  [key: string]: unknown;
+}
+
+/** Jaeger's proto enum, as v2 servers send it in JSON (numbers), named as the library expects. */
+const STRATEGY_NAMES: Record<number, string> = { 0: 'PROBABILISTIC', 1: 'RATELIMITING' };
+
+/**
+ * Jaeger v2 answers `{"strategyType":0,...}` (the proto enum as a number) where the library
+ * only knows `"PROBABILISTIC"`; without this it would keep the fallback forever and warn on
+ * every poll. A strategy the library cannot apply (rate limiting) is turned into a failed poll,
+ * which our poller reports once per streak while the current sampler stays in force.
+ */
+export function normalizeSamplingResponse(response: SamplingResponse): SamplingResponse {
+  const type = typeof response.strategyType === 'number' ? STRATEGY_NAMES[response.strategyType] : response.strategyType;
+  const perOperation = (response.operationSampling?.perOperationStrategies?.length ?? 0) > 0;
+  if (!perOperation && type !== 'PROBABILISTIC') {
+    throw new Error(`the server's ${String(type ?? response.strategyType)} strategy is not supported (probabilistic and per-operation are)`);
+  }
+  return { ...response, strategyType: type };
 }
 
 /**
@@ -68,6 +93,8 @@ export function createJaegerSampler(options: JaegerSamplerOptions = {}): JaegerS
   }
 
   const internals = remote as unknown as RemoteSamplerInternals;
+  const fetchConfig = internals.getSamplerConfig?.bind(remote);
+  if (fetchConfig) internals.getSamplerConfig = async (name) => normalizeSamplingResponse(await fetchConfig(name));
   const update = internals.getAndUpdateSampler?.bind(remote);
   let ownTimer: NodeJS.Timeout | undefined;
   if (update) {

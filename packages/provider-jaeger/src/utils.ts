@@ -35,15 +35,6 @@ export function parseHostPort(value: string): { host: string; port: number } | u
   return { host, port };
 }
 
-export function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
 /** A URL fit for a log line: no user, password, query or fragment. */
 export function redactUrl(value: string): string {
   try {

@@ -55,7 +55,8 @@ describe('createJaegerSampler', () => {
         return;
       }
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: rate } }));
+      // Jaeger v2 sends the proto enum as a number (0: probabilistic), as a real server does.
+      res.end(JSON.stringify({ strategyType: 0, probabilisticSampling: { samplingRate: rate } }));
     });
     const sampling = createJaegerSampler({
       serverUrl: `${strategies.url}/sampling`, // the documented form; the library appends /sampling itself
@@ -85,6 +86,24 @@ describe('createJaegerSampler', () => {
     const polls = strategies.requests.length;
     await new Promise((r) => setTimeout(r, 350));
     assert.ok(strategies.requests.length <= polls + 1, 'shutdown() stops the polling');
+  });
+
+  it('reports a strategy it cannot apply (rate limiting) once, and keeps the current sampler', async (t) => {
+    const strategies = await httpServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ strategyType: 1, rateLimitingSampling: { maxTracesPerSecond: 5 } }));
+    });
+    diagLog.clear();
+    const sampling = createJaegerSampler({ serverUrl: `${strategies.url}/sampling`, traceIdRatio: 0, refreshIntervalMs: 100, serviceName: 'svc' });
+    t.after(async () => {
+      await sampling.shutdown();
+      await strategies.close();
+    });
+    await waitUntil(() => strategies.requests.length >= 4, 2000, 'several polls');
+    assert.deepEqual(decisions(sampling.sampler, 200), only(SamplingDecision.NOT_RECORD));
+    const warnings = diagLog.at('warn');
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(warnings[0]!.message, /RATELIMITING strategy is not supported/);
   });
 
   it('falls back to trace_id_ratio while the sampling server cannot be reached, with one warning', async (t) => {

@@ -21,3 +21,5 @@ export type {
 export { startZipkinReceiver } from './zipkin-receiver';
 export type { ZipkinReceiver, ZipkinReceiverOptions, ZipkinSpan } from './zipkin-receiver';
 export { OTLP_TRACE_PROTO, OTLP_TRACE_EXPORT_PATH, otlpTraceTypes } from './otlp.proto';
+export { delay, dump, exportOnce, recordSampleTrace, sampleSpans, SERVICE, tracerProviderFor } from './provider-fixtures';
+export type { ProviderSetupLike, SampleTrace } from './provider-fixtures';
