@@ -1,0 +1,2 @@
+// Types for `import "@tracepack/node/register"`: it only starts tracing.
+export {};
