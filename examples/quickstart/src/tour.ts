@@ -25,8 +25,10 @@ async function main(): Promise<number> {
   if (consoleView) {
     // The services write to a pipe: tell them whether the terminal takes colours, and its width.
     childEnv.TRACING_PROVIDERS_CONSOLE_COLOR ??= color ? 'always' : 'never';
-    if (process.stdout.isTTY && process.stdout.columns) {
-      childEnv.TRACING_PROVIDERS_CONSOLE_WIDTH ??= String(Math.max(40, process.stdout.columns - PREFIX_WIDTH));
+    // Each service line gets a prefix: the waterfall takes what is left (of 80 columns off a TTY).
+    {
+      const columns = process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80;
+      childEnv.TRACING_PROVIDERS_CONSOLE_WIDTH ??= String(Math.max(40, columns - PREFIX_WIDTH));
     }
   }
 

@@ -63,6 +63,8 @@ export interface ReceivedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Spans decoded from this request (0 when the receiver did not answer normally). */
   spanCount: number;
+  /** The request body as the exporter sent it, uncompressed (kept unless `keepSpans: false`). */
+  body?: Buffer;
 }
 
 export interface OtlpReceiverOptions {
@@ -160,6 +162,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         let decoded: DecodedSpan[];
         try {
           const raw = inflate(body, req.headers);
+          if (keepSpans) record.body = raw;
           decoded = json
             ? flatten(JSON.parse(raw.toString('utf8')) as LooseRequest, 'http/json')
             : flatten(types.request.decode(raw) as unknown as LooseRequest, 'http/protobuf');
