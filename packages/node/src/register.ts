@@ -5,12 +5,19 @@
  * change to the service's code. A bad config stops the process before the service starts.
  */
 import { TracepackConfigError } from '@tracepack/config';
+import { workerData } from 'node:worker_threads';
 import { startTracing } from './start';
 
-try {
-  startTracing({ argv: process.argv.slice(2) });
-} catch (err) {
-  if (!(err instanceof TracepackConfigError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(78); // EX_CONFIG
+// NODE_OPTIONS=--require/--import @tracepack/node/register also runs in worker threads: our
+// own export worker must not start tracing (and another export worker) inside itself.
+const inExportWorker = (workerData as { tracepackExportWorker?: boolean } | null)?.tracepackExportWorker === true;
+
+if (!inExportWorker) {
+  try {
+    startTracing({ argv: process.argv.slice(2) });
+  } catch (err) {
+    if (!(err instanceof TracepackConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
 }

@@ -1,6 +1,7 @@
 import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { loadTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
 import { installExitHooks } from './lifecycle';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { StartTracingInput, StartTracingOptions, TracingHandle, TracingStats } from './types';
 
 const TOP_LEVEL_KEYS = new Set(['provider', 'service_name', 'service_version', 'deployment_environment', 'propagators', 'flush_timeout_ms', 'max_queue_size', 'providers', 'instrumentations']);
@@ -12,7 +13,8 @@ let current: TracingHandle | undefined;
  * (or use `node --import @tracepack/node/register`). Reads the config (code, flags,
  * variables, file, defaults), refuses a bad one with every error at once, then builds the
  * tracer provider: resource, the provider's exporter and sampler (parent-based), a bounded
- * batch processor, the composite propagator and the instrumentations.
+ * batch processor (optionally exporting from a worker thread, see WorkerSpanProcessor), the
+ * composite propagator and the instrumentations.
  */
 export function startTracing(input: StartTracingInput = {}): TracingHandle {
   const options = normalize(input);
@@ -54,28 +56,46 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
   const { TracepackPropagator } = require('./propagation') as typeof import('./propagation');
   const { buildResource } = require('./resource') as typeof import('./resource');
   const { buildInstrumentations } = require('./instrumentations') as typeof import('./instrumentations');
+  const { WorkerSpanProcessor } = require('./worker-export') as typeof import('./worker-export');
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   installLogger(options.logLevel ?? 'warn');
   const setup = resolveProvider(config);
-  const exporter = new ReportingExporter(setup.exporter, describeTarget(config));
-  const processor =
-    config.provider === 'console'
-      ? new SimpleSpanProcessor(exporter)
-      : new BatchSpanProcessor(exporter, {
-          maxQueueSize: config.max_queue_size,
-          maxExportBatchSize: Math.min(512, config.max_queue_size),
-          scheduledDelayMillis: 1000,
-          exportTimeoutMillis: 10_000,
-        });
-  const dropped = countQueueDrops(processor);
+  const resource = buildResource(config);
+  const target = describeTarget(config);
+  const exporting = config.provider === 'console' ? inThread('simple') : exportThreadWanted() ? inWorker() : inThread('batch');
   const provider = new NodeTracerProvider({
-    resource: buildResource(config),
+    resource,
     sampler: new ParentBasedSampler({ root: setup.sampler ?? new AlwaysOnSampler() }),
-    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
+    spanProcessors: [exporting.processor, ...(options.spanProcessors ?? [])],
   });
   provider.register({ contextManager: new AsyncLocalStorageContextManager(), propagator: new TracepackPropagator(config.propagators) });
   const unregister = registerInstrumentations({ instrumentations: buildInstrumentations(config), tracerProvider: provider });
+
+  /** The default: the provider's exporter on this thread, behind a bounded batch processor. */
+  function inThread(kind: 'simple' | 'batch'): { processor: SpanProcessor; stats: () => TracingStats } {
+    const exporter = new ReportingExporter(setup.exporter, target);
+    const processor =
+      kind === 'simple'
+        ? new SimpleSpanProcessor(exporter)
+        : new BatchSpanProcessor(exporter, {
+            maxQueueSize: config.max_queue_size,
+            maxExportBatchSize: Math.min(512, config.max_queue_size),
+            scheduledDelayMillis: 1000,
+            exportTimeoutMillis: 10_000,
+          });
+    const dropped = countQueueDrops(processor);
+    return { processor, stats: () => ({ ...exporter.stats, dropped: dropped() }) };
+  }
+
+  /** Serialization and export in a worker thread, which builds its own exporter from `config`. */
+  function inWorker(): { processor: SpanProcessor; stats: () => TracingStats } {
+    // This thread only needs the provider's sampler; its copy of the exporter is never used.
+    void setup.exporter.shutdown().catch(() => {});
+    const level = options.logLevel === undefined || options.logLevel === 'none' ? 'warn' : options.logLevel;
+    const processor = new WorkerSpanProcessor({ config, resource, target, logLevel: level });
+    return { processor, stats: () => processor.stats() };
+  }
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -86,7 +106,7 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
         await withTimeout(provider.shutdown(), config.flush_timeout_ms);
         await setup.shutdown?.();
       } finally {
-        reportLosses(handle.stats(), describeTarget(config));
+        reportLosses(handle.stats(), target);
         trace.disable();
         propagation.disable();
         context.disable();
@@ -101,9 +121,23 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
     config,
     forceFlush: () => withTimeout(provider.forceFlush(), config.flush_timeout_ms),
     shutdown,
-    stats: (): TracingStats => ({ ...exporter.stats, dropped: dropped() }),
+    stats: exporting.stats,
   };
   return handle;
+}
+
+/**
+ * Spans are serialized and exported in a worker thread unless TRACEPACK_EXPORT_THREAD is
+ * `0`, `false` or `off`: an escape hatch that needs no config change, back to the in-thread
+ * batch span processor.
+ */
+/**
+ * Export from a worker thread only when asked (`TRACEPACK_EXPORT_THREAD=1`): on the 2-core
+ * machines we measure on, the worker cost more CPU per request than it saved (bench/README.md).
+ */
+function exportThreadWanted(): boolean {
+  const v = process.env.TRACEPACK_EXPORT_THREAD?.trim().toLowerCase();
+  return v === '1' || v === 'true' || v === 'on';
 }
 
 /** One line at shutdown when anything was lost, so drops are never silent. */

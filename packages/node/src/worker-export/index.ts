@@ -1,0 +1,2 @@
+export { WorkerSpanProcessor } from './worker-span-processor';
+export type { WorkerSpanProcessorOptions } from './types';
