@@ -4,6 +4,8 @@ import type { Span } from '@opentelemetry/api';
 export const kRoute: unique symbol = Symbol.for('tracepack.http.route');
 /** On the raw `IncomingMessage`: the koa context, read at the end for `_matchedRoute`. */
 export const kKoaContext: unique symbol = Symbol.for('tracepack.http.koaContext');
+/** On the raw `IncomingMessage`: the request's context, for the listeners added to it. */
+export const kRequestContext: unique symbol = Symbol.for('tracepack.http.requestContext');
 /** On the `ServerResponse`: the request being traced. */
 export const kServerState: unique symbol = Symbol.for('tracepack.http.serverState');
 

@@ -14,8 +14,9 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventEmitter } from 'node:events';
 import * as https from 'node:https';
-import { kKoaContext, kRoute, kServerState } from './internal-types';
+import { kKoaContext, kRequestContext, kRoute, kServerState } from './internal-types';
 import type {
   FastifyFactory,
   FastifyInstanceLike,
@@ -30,19 +31,20 @@ import {
   normalizeMethod,
   PACKAGE_NAME,
   PACKAGE_VERSION,
-  parseHost,
+  cachedParseHost,
   pathOf,
   reportProblem,
   scrubPath,
   SUPPORTED_VERSIONS,
 } from './utils';
-import type { PathMatcher, RouteMatcher } from './utils';
+import type { ParsedHost, PathMatcher, RouteMatcher } from './utils';
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
 interface EmitHolder {
   emit: Emit;
 }
 type ResponseWithState = ServerResponse & { [kServerState]?: ServerRequestState };
+type RequestWithContext = IncomingMessage & { [kRequestContext]?: Context };
 
 /**
  * The SERVER side: one root span per incoming request, hand-written to stay lean.
@@ -54,18 +56,35 @@ type ResponseWithState = ServerResponse & { [kServerState]?: ServerRequestState 
  * but publishes outside any scope we could enter without reaching into the context manager's
  * private AsyncLocalStorage, so we do not use it.
  *
- * Per request: one `propagation.extract`, one span with a handful of attributes, one state
- * object on the response and one shared (closure-free) `'close'` listener. The route template
- * is resolved once, when the response closes: fastify (an `onRequest` hook added through the
- * patched factory), koa (`createContext` patched to keep the context on the raw request,
- * `_matchedRoute` from @koa/router), express (`req.baseUrl` + `req.route.path`), then the
- * `routes` option, then the scrubbed path.
+ * The request stream's events (`'data'`, `'end'`) are emitted by the HTTP parser, in the async
+ * context of the connection, not of the request: a span started in `req.on('end')` would have no
+ * parent. OpenTelemetry answers with `context.bind(ctx, req)`, which patches eight methods on
+ * every request and wraps every listener (measured: 2 to 4 us per request on a hello server). Here
+ * `http.IncomingMessage.prototype.emit` is wrapped once instead: a request we traced carries its
+ * context (`kRequestContext`), and an event of such a request that has listeners and is emitted
+ * outside that context is emitted inside it. Listeners are not wrapped, so `removeListener()`,
+ * `listeners()` and `once()` are untouched; other IncomingMessages (client responses) pay one
+ * property read per event.
+ *
+ * Per request: one `propagation.extract`, one span and one context; an unsampled request
+ * (`!span.isRecording()`) stops there. A recording span then gets its attributes, one state
+ * object on the response and one shared (closure-free) `'close'` listener. Sampler contract: the
+ * sampler sees the span name (the method, or `HTTP`), the kind and the parent, but no attributes:
+ * they are set right after the decision (the ratio, parent-based and Jaeger remote samplers
+ * ignore attributes; the SDK would copy and check them for every unsampled request), so a span
+ * processor's `onStart` sees the span before they are set. The route template is resolved once,
+ * when the response closes: fastify (an `onRequest` hook added through the patched factory), koa
+ * (`createContext` patched to keep the context on the raw request, `_matchedRoute` from
+ * @koa/router), express (`req.baseUrl` + `req.route.path`), then the `routes` option, then the
+ * scrubbed path.
  */
 export class TracepackHttpServerInstrumentation extends InstrumentationBase {
   private readonly settings: ResolvedHttpConfig;
   private readonly isIgnored: PathMatcher;
   private readonly matchRoute: RouteMatcher;
   private readonly headerAttributes: [header: string, attribute: string][];
+  private readonly httpHost: (host: string | undefined) => ParsedHost = cachedParseHost(80);
+  private readonly httpsHost: (host: string | undefined) => ParsedHost = cachedParseHost(443);
   private serverPatched = false;
   private readonly endRequest: (state: ServerRequestState, res: ServerResponse) => void;
 
@@ -113,6 +132,7 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
     this.serverPatched = true;
     this._wrap(http.Server.prototype as unknown as EmitHolder, 'emit', (original: Emit) => this.patchEmit(original, 'http'));
     this._wrap(https.Server.prototype as unknown as EmitHolder, 'emit', (original: Emit) => this.patchEmit(original, 'https'));
+    this._wrap(http.IncomingMessage.prototype as unknown as EmitHolder, 'emit', patchRequestEmit);
   }
 
   override disable(): void {
@@ -121,6 +141,7 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
     this.serverPatched = false;
     this._unwrap(http.Server.prototype as unknown as EmitHolder, 'emit');
     this._unwrap(https.Server.prototype as unknown as EmitHolder, 'emit');
+    this._unwrap(http.IncomingMessage.prototype as unknown as EmitHolder, 'emit');
   }
 
   private patchEmit(original: Emit, scheme: 'http' | 'https'): Emit {
@@ -134,7 +155,7 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
       const ctx = instrumentation.start(req as IncomingMessage, res as ServerResponse, scheme);
       if (ctx === undefined) return original.call(this, event, req, res);
       try {
-        return context.with(ctx, original, this, event, req, res);
+        return context.with(ctx, emitOn, undefined, original, this, event, req, res);
       } catch (err) {
         instrumentation.endWithException(res as ResponseWithState, err);
         throw err;
@@ -147,47 +168,60 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
     try {
       const path = pathOf(req.url);
       if (this.isIgnored(path)) return undefined;
-      const settings = this.settings;
-      const headers = req.headers;
       const method = normalizeMethod(req.method);
       let parent: Context;
       try {
-        parent = propagation.extract(context.active(), headers);
+        parent = propagation.extract(context.active(), req.headers);
       } catch (err) {
         // A propagator that throws on a malformed header: start a new trace.
         reportProblem('extracting the trace context', err);
         parent = context.active();
       }
-      const { address, port } = parseHost(headers.host, scheme === 'https' ? 443 : 80);
-      const attributes: Attributes = {
-        [ATTR_HTTP_REQUEST_METHOD]: method,
-        [ATTR_URL_SCHEME]: scheme,
-        [ATTR_SERVER_ADDRESS]: address,
-        [ATTR_SERVER_PORT]: port,
-        [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
-      };
-      if (settings.captureUserAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = headers['user-agent'];
-      for (const [header, attribute] of this.headerAttributes) {
-        const value = headers[header];
-        if (value !== undefined) attributes[attribute] = Array.isArray(value) ? value : [value];
-      }
-      if (settings.emitOldSemconv) {
-        attributes['http.method'] = method;
-        attributes['http.scheme'] = scheme;
-        attributes['net.host.name'] = address;
-        attributes['net.host.port'] = port;
-        attributes['http.flavor'] = req.httpVersion;
-        if (settings.captureUserAgent) attributes['http.user_agent'] = headers['user-agent'];
-      }
-      const span = this.tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.SERVER, attributes }, parent);
+      // No attributes for the sampler (see the class comment): most requests are not sampled,
+      // and the SDK would copy and check them all before sampling.
+      const span = this.tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.SERVER }, parent);
+      const ctx = trace.setSpan(parent, span);
+      (req as RequestWithContext)[kRequestContext] = ctx;
+      // Unsampled: the context still carries the (non-recording) span to the children, but
+      // nothing is named, measured or ended.
+      if (!span.isRecording()) return ctx;
+      span.setAttributes(this.requestAttributes(req, method, scheme));
       const state: ServerRequestState = { span, path, method, onEnd: this.endRequest };
       (res as ResponseWithState)[kServerState] = state;
       res.on('close', onResponseClose); // on, not once: once() allocates a wrapper per call
-      return trace.setSpan(parent, span);
+      return ctx;
     } catch (err) {
       reportProblem('starting the server span', err);
       return undefined;
     }
+  }
+
+  /** The attributes known when the request arrives, for a recording span. */
+  private requestAttributes(req: IncomingMessage, method: string, scheme: 'http' | 'https'): Attributes {
+    const settings = this.settings;
+    const headers = req.headers;
+    const { address, port } = (scheme === 'https' ? this.httpsHost : this.httpHost)(headers.host);
+    const attributes: Attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: method,
+      [ATTR_URL_SCHEME]: scheme,
+      [ATTR_SERVER_ADDRESS]: address,
+      [ATTR_SERVER_PORT]: port,
+      [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
+    };
+    if (settings.captureUserAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = headers['user-agent'];
+    for (const [header, attribute] of this.headerAttributes) {
+      const value = headers[header];
+      if (value !== undefined) attributes[attribute] = Array.isArray(value) ? value : [value];
+    }
+    if (settings.emitOldSemconv) {
+      attributes['http.method'] = method;
+      attributes['http.scheme'] = scheme;
+      attributes['net.host.name'] = address;
+      attributes['net.host.port'] = port;
+      attributes['http.flavor'] = req.httpVersion;
+      if (settings.captureUserAgent) attributes['http.user_agent'] = headers['user-agent'];
+    }
+    return attributes;
   }
 
   /** Names and ends the span; runs once per request, when the response closes. */
@@ -254,6 +288,30 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
     return this.matchRoute(path);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Events of the request: its listeners run in the request's context (see the class comment).
+
+/** `emit` of `IncomingMessage.prototype`. */
+function patchRequestEmit(original: Emit): Emit {
+  return function emit(this: unknown, event: string | symbol): boolean {
+    const ctx = (this as RequestWithContext)[kRequestContext];
+    if (ctx === undefined || (this as EventEmitter).listenerCount(event) === 0 || context.active() === ctx) {
+      // eslint-disable-next-line prefer-rest-params
+      return original.apply(this, arguments as unknown as [string]);
+    }
+    // eslint-disable-next-line prefer-rest-params
+    return context.with(ctx, Reflect.apply, undefined, original, this, arguments) as boolean;
+  };
+}
+
+/** Calls the original `emit`; a plain function, so that `context.with` binds nothing per call. */
+function emitOn(original: Emit, target: unknown, event: string | symbol, req: unknown, res: unknown): boolean {
+  return original.call(target, event, req, res);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The end of a request, and the frameworks' route templates.
 
 function onResponseClose(this: ResponseWithState): void {
   const state = this[kServerState];

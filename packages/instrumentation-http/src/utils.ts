@@ -105,10 +105,8 @@ export function pathOf(target: string | undefined): string {
   return path;
 }
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const HEX = /^[0-9a-f]{8,}$/i;
 const VERSION = /^v\d{1,3}(\.\d{1,3}){0,2}$/i;
-const TOKEN_CHARS = /^[A-Za-z0-9_\-+=.~%!$]+$/;
 
 /**
  * Whether one path segment looks like an identifier or a secret rather than a word:
@@ -116,30 +114,47 @@ const TOKEN_CHARS = /^[A-Za-z0-9_\-+=.~%!$]+$/;
  * API versions (`v1`, `v2.1`) and ordinary words (`clients`, `oauth2`) are kept.
  */
 export function isIdLike(segment: string): boolean {
-  const n = segment.length;
-  if (n === 0) return false;
-  if (segment.includes('@') || /%40/i.test(segment)) return true; // e-mail address, user@host
+  return isIdLikeAt(segment, 0, segment.length);
+}
+
+/**
+ * `isIdLike` of `text.slice(from, to)`, without the slice: it runs on every segment of every
+ * path a span is named after, and a word (the common case) is decided from character counts.
+ */
+function isIdLikeAt(text: string, from: number, to: number): boolean {
+  const n = to - from;
+  if (n <= 0) return false;
   let digits = 0;
   let upper = 0;
   let lower = 0;
-  for (let i = 0; i < n; i++) {
-    const c = segment.charCodeAt(i);
+  let email = false; // `@`, or `%40` (an encoded one)
+  let percent = false;
+  let tokenChars = true; // only A-Z a-z 0-9 _ - + = . ~ % ! $
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) digits++;
     else if (c >= 65 && c <= 90) upper++;
     else if (c >= 97 && c <= 122) lower++;
+    else if (c === 64 /* @ */) email = true;
+    else if (c === 37 /* % */) {
+      percent = true;
+      if (i + 2 < to && text.charCodeAt(i + 1) === 52 /* 4 */ && text.charCodeAt(i + 2) === 48 /* 0 */) email = true;
+    } else if (c !== 95 && c !== 45 && c !== 43 && c !== 61 && c !== 46 && c !== 126 && c !== 33 && c !== 36) tokenChars = false;
   }
+  if (email) return true; // e-mail address, user@host
   if (digits === n) return true; // 42, 20240101
   if (digits > 0) {
-    if (VERSION.test(segment)) return false; // v1, v2.1
-    if (UUID.test(segment) || HEX.test(segment)) return true;
-    if (digits >= 2) return true; // abc123, 2024-01-31, inv_8f2k9, a1b2c3
-    if (n >= 12) return true; // one digit in a long token
+    const first = text.charCodeAt(from);
+    if ((first === 118 || first === 86) /* v, V */ && VERSION.test(text.slice(from, to))) return false; // v1, v2.1
+    // UUIDs (32+ characters), abc123, 2024-01-31, inv_8f2k9, a1b2c3, one digit in a long token
+    if (digits >= 2 || n >= 12) return true;
+    if (n >= 8 && HEX.test(text.slice(from, to))) return true; // short hex with one digit
   }
   if (n >= 32) return true; // hashes, JWTs, long slugs of random text
   // base64-ish without digits: long, token characters, mixed case well beyond camelCase.
-  if (n >= 16 && upper >= 3 && lower >= 3 && TOKEN_CHARS.test(segment)) return true;
+  if (n >= 16 && upper >= 3 && lower >= 3 && tokenChars) return true;
   // anything percent-encoded beyond a few characters is user data, not a route word.
-  if (segment.includes('%')) return true;
+  if (percent) return true;
   return false;
 }
 
@@ -153,11 +168,10 @@ export function scrubPath(path: string): string {
   let out: string | undefined;
   for (let i = 1; i <= path.length; i++) {
     if (i === path.length || path.charCodeAt(i) === 47) {
-      const segment = path.slice(start + 1, i);
-      if (isIdLike(segment)) {
+      if (isIdLikeAt(path, start + 1, i)) {
         out = (out ?? path.slice(0, start)) + '/' + ID_PLACEHOLDER;
       } else if (out !== undefined) {
-        out += '/' + segment;
+        out += '/' + path.slice(start + 1, i);
       }
       start = i;
     }
@@ -213,14 +227,26 @@ export function compileRoutes(templates: readonly string[]): RouteMatcher {
   });
   compiled.sort((a, b) => b.literals - a.literals || Number(a.rest) - Number(b.rest));
   if (compiled.length === 0) return () => undefined;
+  // Per request: the segments `splitPath(path)` would give, walked in place (no arrays).
   return (path) => {
-    const parts = splitPath(path);
+    let end = path.length;
+    if (end > 1 && path.charCodeAt(end - 1) === 47 /* / */) end--;
+    let count = 0;
+    if (end !== 1 || path.charCodeAt(0) !== 47) {
+      count = 1;
+      for (let i = 1; i < end; i++) if (path.charCodeAt(i) === 47) count++;
+    }
     outer: for (const route of compiled) {
       const n = route.segments.length;
-      if (route.rest ? parts.length < n : parts.length !== n) continue;
+      if (route.rest ? count < n : count !== n) continue;
+      let start = 1;
       for (let i = 0; i < n; i++) {
-        const want = route.segments[i];
-        if (want === null ? parts[i] === '' : want !== parts[i]) continue outer;
+        let stop = path.indexOf('/', start);
+        if (stop === -1 || stop > end) stop = end;
+        if (stop < start) stop = start;
+        const want = route.segments[i]!;
+        if (want === null ? stop === start : stop - start !== want.length || !path.startsWith(want, start)) continue outer;
+        start = stop + 1;
       }
       return route.template;
     }
@@ -247,8 +273,36 @@ export function normalizeMethod(method: string | undefined): string {
   return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
 }
 
+/** What `parseHost` makes of a `Host` header. */
+export interface ParsedHost {
+  address: string | undefined;
+  port: number;
+}
+
+const HOST_CACHE_SIZE = 64;
+
+/**
+ * `parseHost` remembering its last answers: a server sees few distinct `Host` headers. Bounded
+ * (emptied when full), since the header is the client's to choose. The answers are shared:
+ * read them, never change them.
+ */
+export function cachedParseHost(defaultPort: number): (host: string | undefined) => ParsedHost {
+  const cache = new Map<string, ParsedHost>();
+  const none = parseHost(undefined, defaultPort);
+  return (host) => {
+    if (!host) return none;
+    let parsed = cache.get(host);
+    if (parsed === undefined) {
+      if (cache.size >= HOST_CACHE_SIZE) cache.clear();
+      parsed = parseHost(host, defaultPort);
+      cache.set(host, parsed);
+    }
+    return parsed;
+  };
+}
+
 /** Splits a `Host` header into `server.address` and `server.port` (IPv6 literals kept in brackets-free form). */
-export function parseHost(host: string | undefined, defaultPort: number): { address: string | undefined; port: number } {
+export function parseHost(host: string | undefined, defaultPort: number): ParsedHost {
   if (!host) return { address: undefined, port: defaultPort };
   let address = host;
   let portText: string | undefined;

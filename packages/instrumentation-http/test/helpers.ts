@@ -100,6 +100,21 @@ export interface RawRequest {
 
 /** One HTTP/1.1 request over a fresh socket, `Connection: close`; no instrumentation involved. */
 export function send(port: number, request: RawRequest): Promise<RawResponse> {
+  return sendRaw(port, [serialize(port, request)], 0);
+}
+
+/**
+ * Like `send`, but the body arrives in two later packets, `gapMs` apart, after the head: the
+ * server reads it in the parser's callbacks (the socket's async context), not in the handler's.
+ */
+export function sendBodyLater(port: number, request: RawRequest & { body: string }, gapMs = 30): Promise<RawResponse> {
+  const whole = serialize(port, request);
+  const bodyStart = whole.length - request.body.length;
+  const half = bodyStart + Math.ceil(request.body.length / 2);
+  return sendRaw(port, [whole.slice(0, bodyStart), whole.slice(bodyStart, half), whole.slice(half)], gapMs);
+}
+
+function sendRaw(port: number, parts: string[], gapMs: number): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -113,7 +128,11 @@ export function send(port: number, request: RawRequest): Promise<RawResponse> {
       if (!match) return reject(new Error(`no HTTP response: ${JSON.stringify(text.slice(0, 200))}`));
       resolve({ status: Number(match[1]), head, body: split === -1 ? '' : text.slice(split + 4) });
     });
-    socket.write(serialize(port, request));
+    const writeFrom = (i: number): void => {
+      socket.write(parts[i]!);
+      if (i + 1 < parts.length) setTimeout(() => writeFrom(i + 1), gapMs);
+    };
+    writeFrom(0);
   });
 }
 
