@@ -7,7 +7,7 @@ import { isIPv6 } from 'node:net';
 import { encodeEmitBatch, encodeProcess, encodeSpan, FRAME_SLACK } from './encode';
 import { resourceToProcess, spanToJaeger } from './transform';
 import type { JaegerAgentExporterOptions, ThriftProtocol } from './types';
-import { describeError, FailureReporter, Once, PACKAGE_NAME } from './utils';
+import { beginExport, describeError, FailureReporter, Once, PACKAGE_NAME } from './utils';
 
 type Resource = ReadableSpan['resource'];
 
@@ -82,21 +82,8 @@ export class JaegerAgentExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    const finish = (result: ExportResult): void => {
-      try {
-        resultCallback(result);
-      } catch (err) {
-        diag.error(`${PACKAGE_NAME}: the export result callback threw`, err);
-      }
-    };
-    if (this.shutdownPromise) {
-      finish({ code: ExportResultCode.FAILED, error: new Error(`${PACKAGE_NAME}: the exporter is shut down`) });
-      return;
-    }
-    if (spans.length === 0) {
-      finish({ code: ExportResultCode.SUCCESS });
-      return;
-    }
+    const finish = beginExport(this.shutdownPromise !== undefined, spans.length, resultCallback);
+    if (!finish) return;
     const job = this.send(spans)
       .catch((err: unknown): ExportResult => ({ code: ExportResultCode.FAILED, error: err as Error }))
       .then(finish);

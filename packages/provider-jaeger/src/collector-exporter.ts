@@ -5,7 +5,7 @@ import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import type { ExporterConfig } from '@opentelemetry/exporter-jaeger';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { JaegerCollectorExporterOptions } from './types';
-import { describeError, FailureReporter, PACKAGE_NAME, redactUrl } from './utils';
+import { beginExport, describeError, FailureReporter, PACKAGE_NAME, redactUrl } from './utils';
 
 const DEFAULT_TIMEOUT_MS = 10000;
 const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
@@ -59,21 +59,8 @@ export class JaegerCollectorExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    const finish = (result: ExportResult): void => {
-      try {
-        resultCallback(result);
-      } catch (err) {
-        diag.error(`${PACKAGE_NAME}: the export result callback threw`, err);
-      }
-    };
-    if (this.shutdownPromise) {
-      finish({ code: ExportResultCode.FAILED, error: new Error(`${PACKAGE_NAME}: the exporter is shut down`) });
-      return;
-    }
-    if (spans.length === 0) {
-      finish({ code: ExportResultCode.SUCCESS });
-      return;
-    }
+    const finish = beginExport(this.shutdownPromise !== undefined, spans.length, resultCallback);
+    if (!finish) return;
     this.pending += 1;
     this.queue = this.queue
       .then(() => this.exportOne(spans))

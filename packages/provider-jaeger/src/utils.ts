@@ -1,4 +1,6 @@
 import { diag } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
 import { isIPv6 } from 'node:net';
 
 export const PACKAGE_NAME = '@tracepack/provider-jaeger';
@@ -121,4 +123,32 @@ export class Once {
     this.seen.add(key);
     fn();
   }
+}
+
+/**
+ * The start every export shares: a result callback that never throws into the exporter, and
+ * the answers that need no work (FAILED after shutdown, SUCCESS for an empty batch). Returns
+ * the safe callback, or undefined when the export was already answered.
+ */
+export function beginExport(
+  shutDown: boolean,
+  spanCount: number,
+  resultCallback: (result: ExportResult) => void,
+): ((result: ExportResult) => void) | undefined {
+  const finish = (result: ExportResult): void => {
+    try {
+      resultCallback(result);
+    } catch (err) {
+      diag.error(`${PACKAGE_NAME}: the export result callback threw`, err);
+    }
+  };
+  if (shutDown) {
+    finish({ code: ExportResultCode.FAILED, error: new Error(`${PACKAGE_NAME}: the exporter is shut down`) });
+    return undefined;
+  }
+  if (spanCount === 0) {
+    finish({ code: ExportResultCode.SUCCESS });
+    return undefined;
+  }
+  return finish;
 }
