@@ -202,7 +202,9 @@ describe('examples: npm run quickstart (QUICKSTART_EXIT=1, provider console)', (
     assert.match(stdout, /clients-service │ .*POST \/clients +409/);
     assert.match(stdout, /bcrypt\.hash/);
     assert.match(stdout, /bcrypt\.work_factor=10/);
-    assert.match(stdout, /INSERT INTO clients \(client_id, client_secret_hash\) VALUES \(\$1, \$2\)/);
+    // The statement may wrap onto the next line of the same service (80 columns, prefix included).
+    assert.match(stdout, /INSERT INTO clients \(client_id, client_secret_hash\)(?: |\n[^\n]*│\s+)VALUES \(\$1, \$2\)/);
+    for (const line of stdout.split('\n')) assert.ok([...line].length <= 80, `wider than 80 columns: ${line}`);
     assert.match(stdout, /db\.response\.status_code=23505/);
     assert.match(stdout, /Tour done: 5 requests answered as expected/);
   });

@@ -42,7 +42,8 @@ export async function runService(settings: ServiceSettings, tracing: TracingHand
   const { port } = server.address() as AddressInfo;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   const tracingState = tracing.enabled ? `tracing: ${tracing.config.provider}` : 'tracing: off';
-  log(`listening on http://${host}:${port} (database: ${repository.description}; bcrypt cost ${settings.bcryptCost}; ${tracingState})`);
+  log(`listening on http://${host}:${port} (${tracingState})`);
+  log(`database: ${repository.description}; bcrypt cost ${settings.bcryptCost}`);
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals): Promise<void> => {

@@ -16,7 +16,8 @@ export async function runGateway(settings: GatewaySettings, tracing: TracingHand
   const { port } = server.address() as AddressInfo;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   const tracingState = tracing.enabled ? `tracing: ${tracing.config.provider}` : 'tracing: off';
-  log(`listening on http://${host}:${port}, forwarding /clients and /oauth2 to ${settings.upstreamUrl} (${tracingState})`);
+  log(`listening on http://${host}:${port} (${tracingState})`);
+  log(`forwarding /clients and /oauth2 to ${settings.upstreamUrl}`);
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals): Promise<void> => {

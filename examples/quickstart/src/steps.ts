@@ -37,10 +37,10 @@ export function tourSteps(clientId: string = TOUR_CLIENT_ID, secret: string = TO
   const create = JSON.stringify({ client_id: clientId, client_secret: secret });
   return [
     { title: `create client "${clientId}"`, method: 'POST', path: '/clients', headers: json, body: create, expectedStatus: 201 },
-    { title: `create "${clientId}" again (the INSERT hits the unique key)`, method: 'POST', path: '/clients', headers: json, body: create, expectedStatus: 409 },
+    { title: `create "${clientId}" again (unique key)`, method: 'POST', path: '/clients', headers: json, body: create, expectedStatus: 409 },
     { title: 'get a token with the right secret', method: 'POST', path: '/oauth2/token', headers: { ...form, authorization: basic(clientId, secret) }, body: 'grant_type=client_credentials', expectedStatus: 200 },
     { title: 'get a token with a wrong secret', method: 'POST', path: '/oauth2/token', headers: { ...form, authorization: basic(clientId, 'not-the-secret') }, body: 'grant_type=client_credentials', expectedStatus: 401 },
-    { title: 'fetch a client that does not exist', method: 'GET', path: '/clients/no-such-client', expectedStatus: 404 },
+    { title: 'fetch a missing client', method: 'GET', path: '/clients/no-such-client', expectedStatus: 404 },
   ];
 }
 

@@ -33,10 +33,11 @@ async function main(): Promise<number> {
   }
 
   say(s.bold('tracepack quickstart'));
-  say(`  clients-service (express, bcrypt, PostgreSQL) behind a gateway (node:http + fetch), every request traced.`);
+  say('  clients-service (express, bcrypt, PostgreSQL) behind a gateway (node:http,');
+  say('  fetch), every request traced.');
   say(
     consoleView
-      ? '  Tracing provider: console: each service prints its part of every trace as a waterfall.'
+      ? '  Tracing provider: console: each service prints its part of each trace.'
       : provider
         ? `  Tracing provider: ${provider} (the services export there; links below).`
         : '  Tracing: off (TRACING_PROVIDER is empty).',
@@ -90,7 +91,8 @@ async function main(): Promise<number> {
   });
 
   say();
-  say(s.bold(`Tour: five requests through the gateway at ${stack.gatewayUrl}, each with its own traceparent.`));
+  say(s.bold(`Tour: five requests through the gateway at ${stack.gatewayUrl},`));
+  say(s.bold('each with its own traceparent.'));
   const steps = tourSteps();
   const results: StepResult[] = [];
   for (const [i, step] of steps.entries()) {
@@ -126,7 +128,7 @@ async function main(): Promise<number> {
   say();
   say(
     failed.length === 0
-      ? s.green(`Tour done: ${results.length} requests answered as expected, one trace each across the gateway and clients-service.`)
+      ? s.green(`Tour done: ${results.length} requests answered as expected, one trace each.`)
       : s.red(`Tour done: ${failed.length} of ${results.length} requests did not answer as expected.`),
   );
   if (once) {

@@ -449,3 +449,21 @@ describe('terminal detection', () => {
     assert.equal(detectCharset({ WT_SESSION: 'x' }, 'win32'), 'unicode');
   });
 });
+
+describe('long statements', () => {
+  it('wrap at spaces onto at most three lines within the width, the rest cut', () => {
+    const provider = new BasicTracerProvider();
+    const tracer = provider.getTracer('t');
+    const root = tracer.startSpan('GET /report', { kind: SpanKind.SERVER, startTime: [1, 0] });
+    const columns = Array.from({ length: 40 }, (_, i) => `column_${i}`).join(', ');
+    const child = tracer.startSpan('SELECT reports', { attributes: { 'db.query.text': `SELECT ${columns} FROM reports WHERE id = $1` }, startTime: [1, 1000] }, trace.setSpan(ROOT_CONTEXT, root));
+    child.end([1, 2000]);
+    root.end([1, 3000]);
+    const text = renderWaterfall([root as unknown as ReadableSpan, child as unknown as ReadableSpan], { width: 60, color: false });
+    const statementLines = text.split('\n').filter((l) => l.includes('column_') || l.includes('SELECT column'));
+    assert.equal(statementLines.length, 3, text);
+    assert.ok(statementLines[0]!.includes('SELECT column_0, column_1'), text);
+    assert.ok(statementLines[2]!.endsWith('…'), text);
+    for (const line of text.split('\n')) assert.ok([...line].length <= 60, `too wide: ${line}`);
+  });
+});

@@ -23,6 +23,8 @@ const DETAIL_TAGS: readonly (readonly string[])[] = [
 ];
 /** The SQL statement gets a line of its own: it is the longest and the most telling tag. */
 const STATEMENT_TAGS = ['db.query.text', 'db.statement'];
+/** A statement wraps onto this many lines at most before it is cut. */
+const STATEMENT_LINES = 3;
 const HTTP_STATUS_TAGS = ['http.response.status_code', 'http.status_code'];
 
 interface Glyphs {
@@ -221,7 +223,9 @@ function renderTrace(traceId: string, forest: Forest, ctx: RenderContext): strin
     }
     const statement = firstAttribute(node.span, STATEMENT_TAGS);
     if (statement !== undefined) {
-      lines.push(`${MARGIN}${detailGuide}${paint(ctx, 'dim', truncate(statement, room, ctx.glyphs.ellipsis))}`);
+      for (const part of wrap(statement, room, STATEMENT_LINES, ctx.glyphs.ellipsis)) {
+        lines.push(`${MARGIN}${detailGuide}${paint(ctx, 'dim', part)}`);
+      }
     }
   }
   if (ctx.jaegerUiUrl) lines.push(`  view: ${ctx.jaegerUiUrl.replace(/\/+$/, '')}/trace/${traceId}`);
@@ -372,6 +376,26 @@ function textWidth(text: string): number {
   let w = 0;
   for (const ch of text) w += charWidth(ch.codePointAt(0) ?? 0);
   return w;
+}
+
+/** `text` broken at spaces into lines of `max` columns, at most `maxLines`, the last cut if need be. */
+function wrap(text: string, max: number, maxLines: number, ellipsis: string): string[] {
+  const out: string[] = [];
+  let line = '';
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const next = line === '' ? word : `${line} ${word}`;
+    if (textWidth(next) <= max || line === '') {
+      line = next;
+      continue;
+    }
+    if (out.length === maxLines - 1) return [...out, truncate(`${line} ${words.slice(i).join(' ')}`, max, ellipsis)];
+    out.push(line);
+    line = word;
+  }
+  if (line !== '') out.push(truncate(line, max, ellipsis));
+  return out.map((l) => truncate(l, max, ellipsis));
 }
 
 /** `text` cut to `max` columns, ending in `ellipsis` when cut. */
