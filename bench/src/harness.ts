@@ -1,6 +1,7 @@
 /**
  * Runs every scenario x variant in turn, for several rounds, on this machine: each variant's
- * server in its own process, the load generator and the OTLP receiver in theirs.
+ * server in its own process, the load generator and the receiver (Jaeger or the bench's own
+ * OTLP receiver) in theirs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -8,7 +9,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pickLoadTool, runLoad, type LoadRequest, type LoadResult } from './load';
 import type { BenchOptions, LoadTool, ScenarioName } from './options';
-import { ReceiverProcess, ServerProcess } from './processes';
+import { ServerProcess } from './processes';
+import { resolveReceiver, settledCount, startReceiver, type BenchReceiver, type ReceiverKind } from './receivers';
 import type { ServerEnv, SpanCounts } from './protocol';
 import { summarize, type BenchSummary } from './report';
 import { CLIENT_SECRET } from './servers/routes';
@@ -90,6 +92,8 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryMB: number; loadTool: string };
+  /** Where the traced variants exported, and why that one. */
+  receiver: { kind: ReceiverKind; why: string };
   options: Omit<BenchOptions, 'pgUrl'> & { database: 'pglite' | 'postgresql' };
   runs: RunResult[];
   summary: BenchSummary;
@@ -102,6 +106,8 @@ const MB = 1024 * 1024;
 export async function runBench(opts: BenchOptions, log: (line: string) => void = () => {}): Promise<BenchResult> {
   const startedAt = new Date();
   const tool = pickLoadTool(opts.load);
+  const receiver = resolveReceiver(opts.receiver);
+  log(`receiver: ${receiver.why}`);
   const db = opts.scenarios.includes('db') ? await startDatabase(opts.pgUrl) : undefined;
   const runs: RunResult[] = [];
   try {
@@ -112,7 +118,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
           if (name === 'tracepack-dead' && round !== opts.rounds) continue;
           const variant = VARIANTS[name];
           log(`round ${round}/${opts.rounds}  ${scenario.padEnd(6)} ${variant.label} ...`);
-          const run = await runOne(opts, tool, round, scenario, variant, db?.url);
+          const run = await runOne(opts, tool, receiver.kind, round, scenario, variant, db?.url);
           runs.push(run);
           log(
             `  ${fmt(run.load.rps, 0)} req/s  p50 ${fmt(run.load.p50Ms, 2)} ms  p99 ${fmt(run.load.p99Ms, 2)} ms  ` +
@@ -142,6 +148,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
       memoryMB: Math.round(totalmem() / MB),
       loadTool: describeTool(tool),
     },
+    receiver,
     // The URL may carry a password: only say which kind of database it was.
     options: { ...publicOptions, database: pgUrl ? 'postgresql' : 'pglite' },
     runs,
@@ -152,14 +159,22 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
   return result;
 }
 
-async function runOne(opts: BenchOptions, tool: LoadTool, round: number, scenario: ScenarioName, variant: VariantSpec, pgUrl: string | undefined): Promise<RunResult> {
-  let receiver: ReceiverProcess | undefined;
+async function runOne(
+  opts: BenchOptions,
+  tool: LoadTool,
+  receiverKind: ReceiverKind,
+  round: number,
+  scenario: ScenarioName,
+  variant: VariantSpec,
+  pgUrl: string | undefined,
+): Promise<RunResult> {
+  let receiver: BenchReceiver | undefined;
   let server: ServerProcess | undefined;
   try {
     const env: ServerEnv = { BENCH_SCENARIO: scenario };
     if (scenario === 'db') env.BENCH_PG_URL = pgUrl;
     if (variant.traced) {
-      receiver = await ReceiverProcess.start();
+      receiver = await startReceiver(receiverKind);
       env.BENCH_OTLP_URL = receiver.url;
       if (variant.deadBackend) {
         await receiver.stopListening();
@@ -209,7 +224,7 @@ async function runOne(opts: BenchOptions, tool: LoadTool, round: number, scenari
         received = 0;
       } else {
         const expected = finished.spans?.exported ?? finished.spans?.created ?? 0;
-        const c = await receiver.settledCount(expected);
+        const c = await settledCount(receiver, expected);
         received = c.spanCount;
         receiverBatches = c.requests;
         receiverCpuUs = c.cpuUs;

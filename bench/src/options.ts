@@ -7,6 +7,9 @@ export const SCENARIOS: readonly ScenarioName[] = ['hello', 'db', 'bcrypt'];
 /** Which tool makes the load: wrk when installed, else autocannon in its own process. */
 export type LoadTool = 'wrk' | 'autocannon';
 
+/** Where traced variants export: Jaeger when installed (auto), or the bench's OTLP receiver. */
+export type ReceiverOption = 'auto' | 'jaeger' | 'otlp';
+
 export interface BenchOptions {
   /** Scenarios to run, in this order. @default all of SCENARIOS */
   scenarios: ScenarioName[];
@@ -16,7 +19,9 @@ export interface BenchOptions {
   warmup: number;
   /** Rounds over every scenario x variant; medians are reported. @default 3, quick 1 */
   rounds: number;
-  /** Seconds of load with the OTLP receiver stopped (the dead-backend check). @default 60, quick 6 */
+  /** The receiver of the traced variants. @default auto: Jaeger when installed, else otlp */
+  receiver: ReceiverOption;
+  /** Seconds of load with the receiver stopped (the dead-backend check). @default 60, quick 6 */
   deadDuration: number;
   /** The dead-backend run is cut into segments this long, each with its own throughput and RSS. @default 10, quick 2 */
   deadSegment: number;
@@ -46,6 +51,8 @@ export const USAGE = `Usage: npm run bench -- [options]      (or: node bench/dis
   --dead-segment <s>    segment length of the dead-backend run          env BENCH_DEAD_SEGMENT  [10]
   --connections <n>     load generator connections (1 thread)           env BENCH_CONNECTIONS [32]
   --load wrk|autocannon force the load tool                             env BENCH_LOAD       [wrk if found]
+  --receiver auto|jaeger|otlp  where the traced variants export: Jaeger v2 (in memory,
+                        OTLP/HTTP) or the bench's own OTLP receiver     env BENCH_RECEIVER   [auto: jaeger if installed]
   --out <dir>           directory of the JSON result                    env BENCH_OUT        [bench/results]
   --quiet               no progress lines
   BENCH_PG_URL          a real PostgreSQL for the db scenario (default: embedded PGlite)
@@ -82,8 +89,12 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
   const load = pick('load', 'BENCH_LOAD');
   if (load !== undefined && load !== 'wrk' && load !== 'autocannon') throw new Error(`bench: --load must be wrk or autocannon, got "${load}"`);
 
+  const receiver = pick('receiver', 'BENCH_RECEIVER') ?? 'auto';
+  if (receiver !== 'auto' && receiver !== 'jaeger' && receiver !== 'otlp') throw new Error(`bench: --receiver must be auto, jaeger or otlp, got "${receiver}"`);
+
   return {
     quick,
+    receiver,
     scenarios,
     duration: number(pick('duration', 'BENCH_DURATION'), quick ? 2 : 10, 'duration', 1, true),
     warmup: number(pick('warmup', 'BENCH_WARMUP'), quick ? 1 : 3, 'warmup', 0, true),
@@ -99,7 +110,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
   };
 }
 
-const KNOWN_FLAGS = new Set(['quick', 'quiet', 'help', 'duration', 'warmup', 'rounds', 'scenario', 'dead-duration', 'dead-segment', 'connections', 'load', 'out']);
+const KNOWN_FLAGS = new Set(['quick', 'quiet', 'help', 'duration', 'warmup', 'rounds', 'scenario', 'dead-duration', 'dead-segment', 'connections', 'load', 'receiver', 'out']);
 
 function parseScenarios(text: string): ScenarioName[] {
   const out: ScenarioName[] = [];

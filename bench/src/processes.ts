@@ -1,6 +1,7 @@
 /**
- * The bench's children: one server process per run (a variant script), and one OTLP receiver
- * process per traced run. Both talk over the IPC channel of fork().
+ * The bench's children: one server process per run (a variant script), and, when Jaeger is
+ * not the receiver, one OTLP receiver process per traced run. Both talk over the IPC channel
+ * of fork().
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -116,7 +117,9 @@ export class ServerProcess extends IpcChild<ParentToServer, ServerToParent> {
   }
 }
 
+/** The bench's own OTLP receiver (`receiver.ts`): decodes every batch, counts spans. */
 export class ReceiverProcess extends IpcChild<ParentToReceiver, ReceiverToParent> {
+  readonly kind = 'otlp';
   url = '';
 
   static async start(): Promise<ReceiverProcess> {
@@ -133,23 +136,6 @@ export class ReceiverProcess extends IpcChild<ParentToReceiver, ReceiverToParent
   async count(): Promise<{ spanCount: number; requests: number; cpuUs: number }> {
     const m = await this.request({ type: 'count' }, 'count');
     return { spanCount: m.spanCount, requests: m.requests, cpuUs: m.cpuUs };
-  }
-
-  /**
-   * The receiver's count once it has what was sent: polls until it reaches `expected`, or
-   * stops growing for half a second (spans lost on the way), within `timeoutMs`.
-   */
-  async settledCount(expected: number, timeoutMs = 5_000): Promise<{ spanCount: number; requests: number; cpuUs: number }> {
-    const deadline = Date.now() + timeoutMs;
-    let last = await this.count();
-    let stableSince = Date.now();
-    while (last.spanCount < expected && Date.now() < deadline && Date.now() - stableSince < 500) {
-      await new Promise((r) => setTimeout(r, 50));
-      const next = await this.count();
-      if (next.spanCount !== last.spanCount) stableSince = Date.now();
-      last = next;
-    }
-    return last;
   }
 
   /** Stops listening: exports to its URL are refused from now on (a dead backend). */

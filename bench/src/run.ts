@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const header =
     `tracepack bench: ${result.machine.node}, ${result.machine.cpus} CPUs (${result.machine.cpuModel}), load ${result.machine.loadTool}, ` +
     `${opts.connections} connections, ${opts.duration} s x ${opts.rounds} round(s) + ${opts.warmup} s warm-up, medians; ` +
-    `db ${result.options.database}; OTLP http/protobuf to a receiver process on loopback`;
+    `db ${result.options.database}; OTLP http/protobuf on loopback to ${result.receiver.kind === 'jaeger' ? 'Jaeger (in memory)' : 'the bench OTLP receiver'}`;
   process.stdout.write(`${renderReport(result.summary, header)}\n\nresults: ${result.file} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseWrk } from '../src/load';
 import { parseOptions } from '../src/options';
+import { sumPrometheusCounter } from '@tracepack/testing';
 
 test('options: defaults, --quick, flags over environment', () => {
   const d = parseOptions([], {});
@@ -21,6 +22,27 @@ test('options: defaults, --quick, flags over environment', () => {
   assert.throws(() => parseOptions(['--scenario', 'nope'], {}), /hello\|db\|bcrypt/);
   assert.throws(() => parseOptions(['--duration', '1.5'], {}), /whole number/);
   assert.throws(() => parseOptions(['--bogus'], {}), /unknown option/);
+});
+
+test('options: --receiver auto by default, BENCH_RECEIVER, refused values named', () => {
+  assert.equal(parseOptions([], {}).receiver, 'auto');
+  assert.equal(parseOptions([], { BENCH_RECEIVER: 'otlp' }).receiver, 'otlp');
+  assert.equal(parseOptions(['--receiver', 'jaeger'], { BENCH_RECEIVER: 'otlp' }).receiver, 'jaeger');
+  assert.throws(() => parseOptions(['--receiver', 'zipkin'], {}), /--receiver must be auto, jaeger or otlp, got "zipkin"/);
+});
+
+test('Prometheus counters are summed over label sets, with or without _total', () => {
+  const text = [
+    '# HELP otelcol_exporter_sent_spans Number of spans successfully sent to destination.',
+    '# TYPE otelcol_exporter_sent_spans counter',
+    'otelcol_exporter_sent_spans_total{exporter="jaeger_storage_exporter",service_name="jaeger"} 1200',
+    'otelcol_exporter_sent_spans_total{exporter="other"} 34',
+    'otelcol_exporter_sent_spans_bytes_total{exporter="other"} 99999',
+    'otelcol_receiver_accepted_spans{receiver="otlp",transport="http"} 7',
+  ].join('\n');
+  assert.equal(sumPrometheusCounter(text, 'otelcol_exporter_sent_spans'), 1234);
+  assert.equal(sumPrometheusCounter(text, 'otelcol_receiver_accepted_spans'), 7);
+  assert.equal(sumPrometheusCounter(text, 'otelcol_receiver_refused_spans'), 0);
 });
 
 test('wrk output is read: totals, percentiles in any unit, errors', () => {

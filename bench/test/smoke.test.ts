@@ -8,15 +8,19 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { e2eSkip } from '@tracepack/testing';
 import { runBench, variantsFor, type BenchResult } from '../src/harness';
 import { parseOptions } from '../src/options';
 
 const outDir = mkdtempSync(join(tmpdir(), 'tracepack-bench-smoke-'));
 after(() => rmSync(outDir, { recursive: true, force: true }));
 
+const SHORT = ['--scenario', 'hello', '--duration', '1', '--warmup', '0', '--rounds', '1', '--dead-duration', '1', '--dead-segment', '1', '--connections', '8', '--out', outDir, '--quiet'];
+
 test('the bench harness runs every hello variant and writes its JSON', { timeout: 120_000 }, async () => {
-  const opts = parseOptions(['--scenario', 'hello', '--duration', '1', '--warmup', '0', '--rounds', '1', '--dead-duration', '1', '--dead-segment', '1', '--connections', '8', '--out', outDir, '--quiet'], {});
+  const opts = parseOptions([...SHORT, '--receiver', 'otlp'], {});
   const result = await runBench(opts);
+  assert.equal(result.receiver.kind, 'otlp');
 
   const variants = variantsFor('hello');
   assert.deepEqual(result.runs.map((r) => r.variant), variants);
@@ -46,4 +50,21 @@ test('the bench harness runs every hello variant and writes its JSON', { timeout
   assert.equal(written.runs.length, variants.length);
   assert.ok(written.summary.rows.every((r) => r.rps > 0));
   assert.ok(written.summary.targets.length > 0);
+});
+
+// Jaeger is the receiver of `npm run bench` when installed: its counts (the collector's own
+// metrics) must match what the tracers exported, and killing it must be a dead backend.
+test('with Jaeger as the receiver, Jaeger stores every span the tracers exported', { timeout: 180_000, skip: e2eSkip() }, async () => {
+  const result = await runBench(parseOptions([...SHORT, '--receiver', 'jaeger'], {}));
+  assert.equal(result.receiver.kind, 'jaeger');
+  const byName = new Map(result.runs.map((r) => [r.variant, r]));
+  for (const name of ['otel', 'tracepack', 'tracepack-sampled'] as const) {
+    const run = byName.get(name)!;
+    assert.ok(run.spans && run.spans.created > 0, `${name}: spans created`);
+    assert.equal(run.received, run.spans.exported ?? run.spans.created, `${name}: Jaeger stored what was exported`);
+  }
+  assert.ok(byName.get('tracepack')!.receiverCpuUs! > 0, 'Jaeger CPU is read from /proc');
+  const dead = byName.get('tracepack-dead')!;
+  assert.equal(dead.received, 0);
+  assert.ok(dead.load.requests > 0, 'the service kept answering with Jaeger killed');
 });

@@ -23,3 +23,5 @@ export type { ZipkinReceiver, ZipkinReceiverOptions, ZipkinSpan } from './zipkin
 export { OTLP_TRACE_PROTO, OTLP_TRACE_EXPORT_PATH, otlpTraceTypes } from './otlp.proto';
 export { delay, dump, exportOnce, recordSampleTrace, sampleSpans, SERVICE, tracerProviderFor } from './provider-fixtures';
 export type { ProviderSetupLike, SampleTrace } from './provider-fixtures';
+// The real trace backends (Jaeger, Zipkin) of the e2e tier and the bench, and their query APIs.
+export * from './trace-servers';

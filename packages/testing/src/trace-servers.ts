@@ -1,7 +1,8 @@
 // Real trace backends for the end-to-end tier: Jaeger v2 all-in-one and Zipkin server,
 // started on free loopback ports, with helpers to read traces back through their query
 // APIs. Installed by `bash test/e2e/install-servers.sh` into the cache outside the repo.
-// Imports only node builtins, so that it builds before (and without) the packages.
+// Used by the e2e tier (test/e2e) and by the bench (Jaeger as its receiver). Imports only
+// node builtins.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -395,6 +396,13 @@ export interface JaegerOptions {
   samplingStrategies?: SamplingStrategies;
   /** @default 30000 */
   startupTimeoutMs?: number;
+  /**
+   * Serve the collector's own metrics (Prometheus text) on a free port, for
+   * {@link jaegerSpanCounts}. Off by default: the e2e tier reads traces, not counts.
+   */
+  metrics?: boolean;
+  /** Traces the in-memory store keeps before it drops the oldest. @default 100000 */
+  maxTraces?: number;
 }
 
 /** The ports a Jaeger instance listens on, all on 127.0.0.1. */
@@ -409,6 +417,8 @@ export interface JaegerPorts {
   sampling: number;
   agentCompact: number;
   agentBinary: number;
+  /** Only with `metrics: true`; 0 otherwise. */
+  metrics: number;
 }
 
 export interface JaegerServer {
@@ -428,6 +438,10 @@ export interface JaegerServer {
   samplingUrl: string;
   /** Query base URL (HTTP API `/api/...`): `http://127.0.0.1:P`. */
   queryUrl: string;
+  /** The collector's own metrics, `http://127.0.0.1:P/metrics`; only with `metrics: true`. */
+  metricsUrl?: string;
+  /** Process id of the running Jaeger (undefined while it is stopped). */
+  readonly pid: number | undefined;
   /** Every port, for tests that need one not listed above. */
   ports: JaegerPorts;
   /** The temp dir holding config.yaml, the strategies file and jaeger.log. */
@@ -443,9 +457,19 @@ export interface JaegerServer {
 }
 
 /** The config file Jaeger runs with: every endpoint on 127.0.0.1, in-memory storage. */
-export function jaegerConfigYaml(ports: JaegerPorts, strategiesFile: string): string {
+export function jaegerConfigYaml(ports: JaegerPorts, strategiesFile: string, maxTraces = 100_000): string {
   const at = (port: number): string => `${LOOPBACK}:${port}`;
-  return `# Written by test/e2e/servers.ts
+  const metrics =
+    ports.metrics > 0
+      ? `level: normal
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: ${LOOPBACK}
+                port: ${ports.metrics}`
+      : 'level: none';
+  return `# Written by @tracepack/testing (trace-servers.ts)
 service:
   extensions: [jaeger_storage, jaeger_query, remote_sampling]
   pipelines:
@@ -455,7 +479,7 @@ service:
       exporters: [jaeger_storage_exporter]
   telemetry:
     metrics:
-      level: none
+      ${metrics}
     logs:
       level: info
 
@@ -464,7 +488,7 @@ extensions:
     backends:
       e2e_memory:
         memory:
-          max_traces: 100000
+          max_traces: ${maxTraces}
   jaeger_query:
     # on by default: it would export Jaeger's own spans to localhost:4317 (whatever listens
     # there) and stall shutdown while that export retries
@@ -512,8 +536,8 @@ exporters:
 `;
 }
 
-async function freeJaegerPorts(): Promise<JaegerPorts> {
-  const { tcp, udp } = await freePorts(8, 2);
+async function freeJaegerPorts(withMetrics: boolean): Promise<JaegerPorts> {
+  const { tcp, udp } = await freePorts(withMetrics ? 9 : 8, 2);
   const [query, queryGrpc, otlpGrpc, otlpHttp, collectorHttp, collectorGrpc, zipkin, sampling] = tcp as [
     number,
     number,
@@ -536,6 +560,7 @@ async function freeJaegerPorts(): Promise<JaegerPorts> {
     sampling,
     agentCompact,
     agentBinary,
+    metrics: tcp[8] ?? 0,
   };
 }
 
@@ -558,6 +583,7 @@ async function runJaeger(
     ports.collectorGrpc,
     ports.zipkin,
     ports.sampling,
+    ...(ports.metrics > 0 ? [ports.metrics] : []),
   ];
   await waitUntilReady('jaeger', running, logPath, timeoutMs, async () => {
     if (!(await httpOk(`http://${LOOPBACK}:${ports.query}/api/services`))) return false;
@@ -586,8 +612,8 @@ export async function startJaeger(opts: JaegerOptions = {}): Promise<JaegerServe
   let ports: JaegerPorts | undefined;
   let running: Running | undefined;
   for (let attempt = 1; running === undefined; attempt++) {
-    ports = await freeJaegerPorts();
-    await writeFile(configPath, jaegerConfigYaml(ports, strategiesFile));
+    ports = await freeJaegerPorts(opts.metrics === true);
+    await writeFile(configPath, jaegerConfigYaml(ports, strategiesFile, opts.maxTraces));
     try {
       running = await runJaeger(binary, configPath, ports, logPath, timeoutMs);
     } catch (err) {
@@ -609,6 +635,11 @@ export async function startJaeger(opts: JaegerOptions = {}): Promise<JaegerServe
     zipkinSpansUrl: `${base(p.zipkin)}/api/v2/spans`,
     samplingUrl: base(p.sampling),
     queryUrl: base(p.query),
+    metricsUrl: p.metrics > 0 ? `${base(p.metrics)}/metrics` : undefined,
+    get pid() {
+      const child = running?.child;
+      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    },
     ports: p,
     dir,
     logPath,
@@ -628,6 +659,42 @@ export async function startJaeger(opts: JaegerOptions = {}): Promise<JaegerServe
       running = undefined;
       running = await runJaeger(binary, configPath, p, logPath, timeoutMs);
     },
+  };
+}
+
+/** What a Jaeger started with `metrics: true` says it did with the spans it was sent. */
+export interface JaegerSpanCounts {
+  /** Spans its receivers accepted (every protocol). */
+  accepted: number;
+  /** Spans its receivers refused. */
+  refused: number;
+  /** Spans its storage exporter wrote to the in-memory store. */
+  stored: number;
+}
+
+/** Sums one counter over every label set in Prometheus text (with or without `_total`). */
+export function sumPrometheusCounter(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    const labelled = rest.startsWith('_total') ? rest.slice('_total'.length) : rest;
+    if (!(labelled.startsWith('{') || labelled.startsWith(' '))) continue; // another metric's prefix
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value)) sum += value;
+  }
+  return sum;
+}
+
+/** Reads the span counters of a Jaeger started with `metrics: true` (its collector's own metrics). */
+export async function jaegerSpanCounts(metricsUrl: string): Promise<JaegerSpanCounts> {
+  const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`tracepack: GET ${metricsUrl} answered ${res.status}`);
+  return {
+    accepted: sumPrometheusCounter(text, 'otelcol_receiver_accepted_spans'),
+    refused: sumPrometheusCounter(text, 'otelcol_receiver_refused_spans'),
+    stored: sumPrometheusCounter(text, 'otelcol_exporter_sent_spans'),
   };
 }
 
@@ -855,7 +922,7 @@ export interface ZipkinEndpoint {
 }
 
 /** A span in Zipkin's v2 model. */
-export interface ZipkinSpan {
+export interface ZipkinApiSpan {
   traceId: string;
   id: string;
   parentId?: string;
@@ -872,19 +939,19 @@ export interface ZipkinSpan {
 }
 
 /** Traces (each an array of spans) of `serviceName` from Zipkin's API, the last hour. */
-export async function zipkinTraces(queryUrl: string, serviceName: string, limit = 100): Promise<ZipkinSpan[][]> {
+export async function zipkinTraces(queryUrl: string, serviceName: string, limit = 100): Promise<ZipkinApiSpan[][]> {
   const params = new URLSearchParams({
     serviceName,
     limit: String(limit),
     lookback: String(3_600_000),
   });
-  const { body } = await getJson<ZipkinSpan[][]>(`${queryUrl}/api/v2/traces?${params}`);
+  const { body } = await getJson<ZipkinApiSpan[][]>(`${queryUrl}/api/v2/traces?${params}`);
   return body ?? [];
 }
 
 /** One trace by id from Zipkin, or undefined when it does not have it (yet). */
-export async function zipkinTrace(queryUrl: string, traceId: string): Promise<ZipkinSpan[] | undefined> {
-  const { body } = await getJson<ZipkinSpan[]>(`${queryUrl}/api/v2/trace/${encodeURIComponent(traceId)}`);
+export async function zipkinTrace(queryUrl: string, traceId: string): Promise<ZipkinApiSpan[] | undefined> {
+  const { body } = await getJson<ZipkinApiSpan[]>(`${queryUrl}/api/v2/trace/${encodeURIComponent(traceId)}`);
   return body;
 }
 
@@ -892,9 +959,9 @@ export async function zipkinTrace(queryUrl: string, traceId: string): Promise<Zi
 export function waitForZipkinTrace(
   queryUrl: string,
   serviceName: string,
-  predicate: (trace: ZipkinSpan[]) => boolean = () => true,
+  predicate: (trace: ZipkinApiSpan[]) => boolean = () => true,
   deadlineMs = 10_000,
-): Promise<ZipkinSpan[]> {
+): Promise<ZipkinApiSpan[]> {
   return pollFor(
     `matching Zipkin trace for service "${serviceName}"`,
     deadlineMs,
