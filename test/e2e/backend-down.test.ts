@@ -19,7 +19,7 @@ import {
   writeConfigFile,
   type ChildService,
 } from './helpers';
-import { e2eSkip, jaegerTraces, startJaeger, type JaegerServer } from '@tracepack/testing';
+import { e2eSkip, jaegerTraces, startJaeger, type JaegerServer } from './servers';
 
 const skip = e2eSkip(); // throws under CI=true when the servers are not installed
 

@@ -18,7 +18,7 @@ import {
   waitForZipkinTrace,
   type JaegerServer,
   type ZipkinServer,
-} from '@tracepack/testing';
+} from './servers';
 
 const skip = e2eSkip(); // throws under CI=true when the servers are not installed
 

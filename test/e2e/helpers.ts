@@ -1,6 +1,6 @@
 // Shared helpers of the end-to-end tests: traced child services (the fixture under
 // test/e2e/fixtures or the examples), their config files, HTTP requests, trace ids and
-// Jaeger tag look-ups. The servers themselves (Jaeger, Zipkin) are in @tracepack/testing (trace-servers.ts).
+// Jaeger tag look-ups. The servers themselves (Jaeger, Zipkin) are in ./servers.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { jaegerTrace, normalizeTraceId, type JaegerServer, type JaegerSpan, type JaegerTrace } from '@tracepack/testing';
+import { jaegerTrace, normalizeTraceId, type JaegerServer, type JaegerSpan, type JaegerTrace } from './servers';
 
 /** test/e2e/fixtures, from test/dist/e2e. */
 export const FIXTURES = join(__dirname, '..', '..', 'e2e', 'fixtures');

@@ -31,7 +31,7 @@ import {
   waitForJaegerTrace,
   type JaegerServer,
   type SamplingStrategies,
-} from '@tracepack/testing';
+} from './servers';
 
 const skip = e2eSkip(); // throws under CI=true when the servers are not installed
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { runStep, startStack, tourSteps, TOUR_CLIENT_SECRET, type Stack, type StepResult } from '@tracepack/example-quickstart';
 import { isFixtureUnavailable, startMariadb, startPostgres, type DatabaseServer } from '@tracepack/testing';
 import { cleanEnv, parentOf, tagOf, waitForJaegerTraceId } from './helpers';
-import { e2eSkip, jaegerServiceOf, normalizeTraceId, startJaeger, type JaegerServer, type JaegerSpan, type JaegerTrace } from '@tracepack/testing';
+import { e2eSkip, jaegerServiceOf, normalizeTraceId, startJaeger, type JaegerServer, type JaegerSpan, type JaegerTrace } from './servers';
 
 const skip = e2eSkip(); // throws under CI=true when the servers are not installed
 

@@ -17,7 +17,7 @@ import {
   writeConfigFile,
   type ChildService,
 } from './helpers';
-import { e2eSkip, jaegerServiceOf, normalizeTraceId, startJaeger, startZipkin, waitForZipkinTrace, type JaegerServer, type ZipkinServer } from '@tracepack/testing';
+import { e2eSkip, jaegerServiceOf, normalizeTraceId, startJaeger, startZipkin, waitForZipkinTrace, type JaegerServer, type ZipkinServer } from './servers';
 
 const skip = e2eSkip(); // throws under CI=true when the servers are not installed
 
