@@ -116,7 +116,9 @@ describe('e2e harness', { skip }, () => {
 
     test('Jaeger listens on distinct free loopback ports', () => {
       assert.ok(jaeger);
-      const ports = Object.values(jaeger.ports);
+      assert.equal(jaeger.ports.metrics, 0, 'no metrics port unless asked for');
+      assert.equal(jaeger.metricsUrl, undefined);
+      const ports = Object.values(jaeger.ports).filter((p) => p !== 0);
       assert.equal(ports.length, 10);
       const tcp = ports.filter((p) => p !== jaeger?.agentCompactPort && p !== jaeger?.agentBinaryPort);
       assert.equal(new Set(tcp).size, tcp.length);
