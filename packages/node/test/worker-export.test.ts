@@ -29,6 +29,12 @@ function otlpConfig(url: string, extra: Record<string, unknown> = {}): ResolvedT
   return resolved({ provider: 'otlp', providers: { otlp: { server_url: url, protocol: 'http/protobuf' } }, ...extra });
 }
 
+/** Polls `done` every 20 ms, for at most 5 s (the caller asserts afterwards). */
+async function waitUntil(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
 function workerProcessor(config: ResolvedTracingConfig, options: Partial<WorkerSpanProcessorOptions> = {}): WorkerSpanProcessor {
   return new WorkerSpanProcessor({ config, resource: buildResource(config), target: 'the test receiver', ...options });
 }
@@ -246,7 +252,11 @@ describe('WorkerSpanProcessor', () => {
     const tracer = provider.getTracer('flush');
     tracer.startSpan('first').end();
     await worker.forceFlush();
+    // A thread still loading the exporter on a busy machine can outlast the 400 ms: the first
+    // export is waited for with a deadline; the timed flush below runs on a thread that is up.
+    await receiver.waitForSpans(1, 10_000);
     assert.deepEqual(receiver.spans.map((s) => s.name), ['first']);
+    await waitUntil(() => worker.stats().exported === 1);
     assert.equal(worker.stats().exported, 1);
 
     receiver.mode = 'hang';
@@ -294,8 +304,12 @@ describe('WorkerSpanProcessor', () => {
 
     receiver.mode = 'ok';
     tracer.startSpan('after').end();
+    // The new thread loads the exporter first: on a busy machine that can outlast the 300 ms
+    // flush timeout, so wait for the receiver (and the thread's answer), with a deadline.
     await worker.forceFlush();
+    await receiver.waitForSpans(1, 10_000);
     assert.deepEqual(receiver.spans.map((s) => s.name), ['after']);
+    await waitUntil(() => worker.stats().exported === 1);
     assert.deepEqual(worker.stats(), { exported: 1, failed: 3, dropped: 0 });
   });
 });
