@@ -1,7 +1,7 @@
 // The e2e tier's servers: Jaeger v2 all-in-one and Zipkin server, installed into the cache
 // outside the repo by `bash test/e2e/install-servers.sh`, started on free loopback ports,
 // waited for, stopped; and their query APIs. The code lives in @tracepack/testing
-// (trace-servers.ts) because the bench starts Jaeger too; the tests import it from here.
+// (src/backends/) because the bench starts Jaeger too; the tests import it from here.
 export {
   JAEGER_VERSION,
   JAEGER_MODULE_VERSION,

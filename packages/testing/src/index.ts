@@ -24,4 +24,4 @@ export { OTLP_TRACE_PROTO, OTLP_TRACE_EXPORT_PATH, otlpTraceTypes } from './otlp
 export { delay, dump, exportOnce, recordSampleTrace, sampleSpans, SERVICE, tracerProviderFor } from './provider-fixtures';
 export type { ProviderSetupLike, SampleTrace } from './provider-fixtures';
 // The real trace backends (Jaeger, Zipkin) of the e2e tier and the bench, and their query APIs.
-export * from './trace-servers';
+export * from './backends';

@@ -1,0 +1,89 @@
+// Where the real trace backends are: the versions `bash test/e2e/install-servers.sh` caches
+// outside the repo, their paths, and the e2e tier's rule when they are missing.
+import { accessSync, constants, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** The Jaeger release the cached binary is built from (module tag v1.76.0 is the same tree). */
+export const JAEGER_VERSION = 'v2.13.0';
+/** The Go module tag that `install-servers.sh` builds; it names the cached binary. */
+export const JAEGER_MODULE_VERSION = 'v1.76.0';
+/** The Zipkin server release whose executable jar is cached. */
+export const ZIPKIN_VERSION = '3.6.1';
+
+/** The one line printed when the servers are missing outside CI. */
+export const INSTALL_HINT = 'run bash test/e2e/install-servers.sh, then npm test';
+
+
+/** `${TRACEPACK_CACHE:-$HOME/.cache/tracepack}/bin`, the same rule as install-servers.sh. */
+export function cacheBinDir(): string {
+  return join(process.env.TRACEPACK_CACHE || join(homedir(), '.cache', 'tracepack'), 'bin');
+}
+
+/** Path of the Jaeger binary: `TRACEPACK_JAEGER_BIN`, else the cached build. */
+export function jaegerBinaryPath(): string {
+  return process.env.TRACEPACK_JAEGER_BIN || join(cacheBinDir(), `jaeger-${JAEGER_MODULE_VERSION}`);
+}
+
+/** Path of the Zipkin exec jar: `TRACEPACK_ZIPKIN_JAR`, else the cached copy. */
+export function zipkinJarPath(): string {
+  return process.env.TRACEPACK_ZIPKIN_JAR || join(cacheBinDir(), `zipkin-server-${ZIPKIN_VERSION}-exec.jar`);
+}
+
+function onPath(command: string): boolean {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
+export interface E2eAvailability {
+  /** True when Jaeger, Zipkin and a `java` to run it are all present. */
+  available: boolean;
+  /** What was found, or what is missing followed by {@link INSTALL_HINT}. */
+  reason: string;
+}
+
+/** Whether the e2e servers are installed. Only looks at files: starts nothing. */
+export function e2eAvailability(): E2eAvailability {
+  const missing: string[] = [];
+  const jaeger = jaegerBinaryPath();
+  const zipkin = zipkinJarPath();
+  try {
+    accessSync(jaeger, constants.X_OK);
+  } catch {
+    missing.push(`jaeger (${jaeger})`);
+  }
+  if (!existsSync(zipkin)) missing.push(`zipkin (${zipkin})`);
+  if (!onPath('java')) missing.push('java (for zipkin)');
+  if (missing.length > 0) {
+    return {
+      available: false,
+      reason: `e2e servers missing: ${missing.join(', ')}: ${INSTALL_HINT}`,
+    };
+  }
+  return {
+    available: true,
+    reason: `jaeger ${JAEGER_VERSION} at ${jaeger}, zipkin ${ZIPKIN_VERSION} at ${zipkin}`,
+  };
+}
+
+/**
+ * The tier's rule, for `describe(name, { skip: e2eSkip() }, ...)`: `false` when the servers
+ * are installed; otherwise, under `CI=true` it throws (missing servers fail CI), and
+ * elsewhere it returns the one-line reason to skip with.
+ */
+export function e2eSkip(): false | string {
+  const { available, reason } = e2eAvailability();
+  if (available) return false;
+  if (process.env.CI === 'true') {
+    throw new Error(`tracepack e2e: CI=true but ${reason}`);
+  }
+  return reason;
+}
