@@ -15,7 +15,7 @@ import type { ServerEnv, SpanCounts } from './protocol';
 import { summarize, type BenchSummary } from './report';
 import { CLIENT_SECRET } from './servers/routes';
 
-export type VariantName = 'untraced' | 'otel' | 'tracepack' | 'tracepack-sampled' | 'tracepack-dead';
+export type VariantName = 'untraced' | 'otel' | 'tracepack' | 'tracepack-sampled' | 'tracepack-dead' | 'floor-context' | 'floor-sdk';
 
 export interface VariantSpec {
   name: VariantName;
@@ -26,6 +26,8 @@ export interface VariantSpec {
   samplingRatio?: number;
   /** The receiver is stopped before the server starts: every export is refused. */
   deadBackend?: boolean;
+  /** The floor variants (`--floor`): what the context API or the SDK alone cost. */
+  floor?: 'context' | 'sdk';
 }
 
 export const VARIANTS: Record<VariantName, VariantSpec> = {
@@ -34,11 +36,18 @@ export const VARIANTS: Record<VariantName, VariantSpec> = {
   tracepack: { name: 'tracepack', label: '(c) tracepack', script: 'tracepack.js', traced: true },
   'tracepack-sampled': { name: 'tracepack-sampled', label: '(d) tracepack 0.01', script: 'tracepack.js', traced: true, samplingRatio: 0.01 },
   'tracepack-dead': { name: 'tracepack-dead', label: '(e) tracepack, backend dead', script: 'tracepack.js', traced: true, deadBackend: true },
+  'floor-context': { name: 'floor-context', label: '(f) floor: context only', script: 'floor.js', traced: false, floor: 'context' },
+  'floor-sdk': { name: 'floor-sdk', label: '(g) floor: SDK at 0.01', script: 'floor.js', traced: false, floor: 'sdk' },
 };
 
-/** Variants per scenario: the sampled and dead-backend checks are about the hello route. */
-export function variantsFor(scenario: ScenarioName): VariantName[] {
-  return scenario === 'hello' ? ['untraced', 'otel', 'tracepack', 'tracepack-sampled', 'tracepack-dead'] : ['untraced', 'otel', 'tracepack'];
+/**
+ * Variants per scenario: the sampled and dead-backend checks are about the hello route; with
+ * `--floor`, hello also runs the two floor variants (what no tracer on this API can go below).
+ */
+export function variantsFor(scenario: ScenarioName, floor = false): VariantName[] {
+  if (scenario !== 'hello') return ['untraced', 'otel', 'tracepack'];
+  const hello: VariantName[] = ['untraced', 'otel', 'tracepack', 'tracepack-sampled', 'tracepack-dead'];
+  return floor ? [...hello.slice(0, 4), 'floor-context', 'floor-sdk', 'tracepack-dead'] : hello;
 }
 
 export interface ScenarioRequest {
@@ -113,7 +122,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
   try {
     for (let round = 1; round <= opts.rounds; round++) {
       for (const scenario of opts.scenarios) {
-        for (const name of variantsFor(scenario)) {
+        for (const name of variantsFor(scenario, opts.floor)) {
           // The dead-backend run is a soak (60 s by default): once, in the last round.
           if (name === 'tracepack-dead' && round !== opts.rounds) continue;
           const variant = VARIANTS[name];
@@ -183,6 +192,7 @@ async function runOne(
       }
     }
     if (variant.samplingRatio !== undefined) env.BENCH_SAMPLING_RATIO = String(variant.samplingRatio);
+    if (variant.floor !== undefined) env.BENCH_FLOOR = variant.floor;
     server = await ServerProcess.start(variant.script, env);
 
     const r = SCENARIO_REQUESTS[scenario];

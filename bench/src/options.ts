@@ -35,6 +35,8 @@ export interface BenchOptions {
   outDir: string;
   /** Forces a load tool; default wrk when found on PATH, else autocannon. */
   load: LoadTool | undefined;
+  /** Also run the floor variants on hello: the context API alone, the SDK alone at 0.01. @default false */
+  floor: boolean;
   /** Print progress lines to stderr. @default true */
   verbose: boolean;
   quick: boolean;
@@ -54,6 +56,9 @@ export const USAGE = `Usage: npm run bench -- [options]      (or: node bench/dis
   --receiver auto|jaeger|otlp  where the traced variants export: Jaeger v2 (in memory,
                         OTLP/HTTP) or the bench's own OTLP receiver     env BENCH_RECEIVER   [auto: jaeger if installed]
   --out <dir>           directory of the JSON result                    env BENCH_OUT        [bench/results]
+  --floor               also run, on hello, (f) the OpenTelemetry context API alone (one
+                        context.with per request, no span) and (g) the SDK alone at 0.01
+                        (extract, startSpan, setSpan, with; no exporter)  env BENCH_FLOOR [off]
   --quiet               no progress lines
   BENCH_PG_URL          a real PostgreSQL for the db scenario (default: embedded PGlite)
 `;
@@ -72,7 +77,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     if (!KNOWN_FLAGS.has(name)) throw new Error(`bench: unknown option --${name}\n\n${USAGE}`);
     let value: string;
     if (eq !== -1) value = arg.slice(eq + 1);
-    else if (name === 'quick' || name === 'quiet' || name === 'help') value = 'true';
+    else if (name === 'quick' || name === 'quiet' || name === 'help' || name === 'floor') value = 'true';
     else {
       const next = argv[i + 1];
       if (next === undefined || next.startsWith('--')) throw new Error(`bench: --${name} needs a value\n\n${USAGE}`);
@@ -107,10 +112,11 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     outDir: pick('out', 'BENCH_OUT') ?? join(BENCH_ROOT, 'results'),
     load: load as LoadTool | undefined,
     verbose: pick('quiet', 'BENCH_QUIET') !== 'true',
+    floor: ['true', '1'].includes(pick('floor', 'BENCH_FLOOR') ?? ''),
   };
 }
 
-const KNOWN_FLAGS = new Set(['quick', 'quiet', 'help', 'duration', 'warmup', 'rounds', 'scenario', 'dead-duration', 'dead-segment', 'connections', 'load', 'receiver', 'out']);
+const KNOWN_FLAGS = new Set(['quick', 'quiet', 'help', 'duration', 'warmup', 'rounds', 'scenario', 'dead-duration', 'dead-segment', 'connections', 'load', 'receiver', 'out', 'floor']);
 
 function parseScenarios(text: string): ScenarioName[] {
   const out: ScenarioName[] = [];

@@ -15,6 +15,8 @@ export interface ServerEnv {
   BENCH_SAMPLING_RATIO?: string;
   /** tracepack's flush_timeout_ms; default tracepack's. */
   BENCH_FLUSH_TIMEOUT_MS?: string;
+  /** The floor variants (`--floor`): `context` or `sdk`. */
+  BENCH_FLOOR?: string;
 }
 
 export type ParentToServer = { type: 'mark' } | { type: 'sample' } | { type: 'finish' } | { type: 'exit' };

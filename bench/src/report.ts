@@ -54,10 +54,10 @@ export const DEAD_BACKEND_THROUGHPUT_SHARE = 0.9;
 export const DEAD_BACKEND_RSS_GROWTH_MB = 50;
 /**
  * With the backend dead, spans may still sit in tracepack's memory when the run ends: the
- * queue (max_queue_size, default 2048) plus the batch being exported (512), as configured in
+ * queue (max_queue_size, default 2048) plus the batch being exported (256), as configured in
  * packages/node/src/start.ts. They are held, not lost; anything beyond that bound would be.
  */
-export const TRACEPACK_PENDING_BOUND = 2048 + 512;
+export const TRACEPACK_PENDING_BOUND = 2048 + 256;
 
 export function median(values: number[]): number {
   const v = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
@@ -185,6 +185,8 @@ const LABELS: Record<VariantName, string> = {
   tracepack: '(c) tracepack',
   'tracepack-sampled': '(d) tracepack 0.01',
   'tracepack-dead': '(e) tp backend dead',
+  'floor-context': '(f) floor: context',
+  'floor-sdk': '(g) floor: SDK 0.01',
 };
 
 /** The table: one line per scenario x variant, then the targets. */

@@ -26,6 +26,9 @@ test('options: defaults, --quick, flags over environment', () => {
 
 test('options: --receiver auto by default, BENCH_RECEIVER, refused values named', () => {
   assert.equal(parseOptions([], {}).receiver, 'auto');
+  assert.equal(parseOptions([], {}).floor, false);
+  assert.equal(parseOptions(['--floor'], {}).floor, true);
+  assert.equal(parseOptions([], { BENCH_FLOOR: '1' }).floor, true);
   assert.equal(parseOptions([], { BENCH_RECEIVER: 'otlp' }).receiver, 'otlp');
   assert.equal(parseOptions(['--receiver', 'jaeger'], { BENCH_RECEIVER: 'otlp' }).receiver, 'jaeger');
   assert.throws(() => parseOptions(['--receiver', 'zipkin'], {}), /--receiver must be auto, jaeger or otlp, got "zipkin"/);

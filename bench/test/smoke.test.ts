@@ -17,12 +17,13 @@ after(() => rmSync(outDir, { recursive: true, force: true }));
 
 const SHORT = ['--scenario', 'hello', '--duration', '1', '--warmup', '0', '--rounds', '1', '--dead-duration', '1', '--dead-segment', '1', '--connections', '8', '--out', outDir, '--quiet'];
 
-test('the bench harness runs every hello variant and writes its JSON', { timeout: 120_000 }, async () => {
-  const opts = parseOptions([...SHORT, '--receiver', 'otlp'], {});
+test('the bench harness runs every hello variant, the floor ones too, and writes its JSON', { timeout: 120_000 }, async () => {
+  const opts = parseOptions([...SHORT, '--receiver', 'otlp', '--floor'], {});
   const result = await runBench(opts);
   assert.equal(result.receiver.kind, 'otlp');
 
-  const variants = variantsFor('hello');
+  const variants = variantsFor('hello', true);
+  assert.ok(variants.includes('floor-context') && variants.includes('floor-sdk'));
   assert.deepEqual(result.runs.map((r) => r.variant), variants);
   for (const run of result.runs) {
     assert.ok(run.load.requests > 0, `${run.variant}: requests`);
@@ -33,7 +34,7 @@ test('the bench harness runs every hello variant and writes its JSON', { timeout
   }
 
   const byName = new Map(result.runs.map((r) => [r.variant, r]));
-  assert.equal(byName.get('untraced')!.spans, undefined);
+  for (const name of ['untraced', 'floor-context', 'floor-sdk'] as const) assert.equal(byName.get(name)!.spans, undefined, `${name} exports nothing`);
   for (const name of ['otel', 'tracepack', 'tracepack-sampled'] as const) {
     const run = byName.get(name)!;
     assert.ok(run.spans && run.spans.created > 0, `${name}: spans created`);
