@@ -4,11 +4,13 @@
  * OTLP receiver process. Both count what arrived, so that spans lost on the way show up.
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { jaegerBinaryPath, jaegerSpanCounts, startJaeger, INSTALL_HINT, type JaegerServer } from '@tracepack/testing';
+import { jaegerBinaryPath, jaegerSpanCounts, startJaeger, type JaegerServer } from '@tracepack/testing';
 import type { ReceiverOption } from './options';
 import { ReceiverProcess } from './processes';
 
 export type ReceiverKind = 'jaeger' | 'otlp';
+
+const INSTALL_JAEGER = 'bash test/e2e/install-servers.sh installs it (or set TRACEPACK_JAEGER_BIN)';
 
 export interface ReceiverCount {
   /** Spans the receiver has (decoded, or written to Jaeger's store). */
@@ -33,8 +35,8 @@ export interface BenchReceiver {
 export function resolveReceiver(option: ReceiverOption): { kind: ReceiverKind; why: string } {
   if (option === 'otlp') return { kind: 'otlp', why: 'the bench OTLP receiver (--receiver otlp)' };
   if (isExecutable(jaegerBinaryPath())) return { kind: 'jaeger', why: `Jaeger at ${jaegerBinaryPath()}` };
-  if (option === 'jaeger') throw new Error(`bench: --receiver jaeger, but there is no Jaeger binary at ${jaegerBinaryPath()}: ${INSTALL_HINT}`);
-  return { kind: 'otlp', why: `the bench OTLP receiver (no Jaeger at ${jaegerBinaryPath()}: ${INSTALL_HINT})` };
+  if (option === 'jaeger') throw new Error(`bench: --receiver jaeger, but there is no Jaeger binary at ${jaegerBinaryPath()}: ${INSTALL_JAEGER}`);
+  return { kind: 'otlp', why: `the bench OTLP receiver (no Jaeger at ${jaegerBinaryPath()}: ${INSTALL_JAEGER})` };
 }
 
 export async function startReceiver(kind: ReceiverKind): Promise<BenchReceiver> {
