@@ -129,11 +129,6 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
 }
 
 /**
- * Spans are serialized and exported in a worker thread unless TRACEPACK_EXPORT_THREAD is
- * `0`, `false` or `off`: an escape hatch that needs no config change, back to the in-thread
- * batch span processor.
- */
-/**
  * Export from a worker thread only when asked (`TRACEPACK_EXPORT_THREAD=1`): on the 2-core
  * machines we measure on, the worker cost more CPU per request than it saved (bench/README.md).
  */

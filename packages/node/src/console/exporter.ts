@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { isHttpUrl } from '@tracepack/config';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -225,7 +226,7 @@ function validateOptions(o: ConsoleWaterfallExporterOptions): void {
   if (o.charset !== undefined && !['auto', 'unicode', 'ascii'].includes(o.charset)) {
     throw invalidOption('charset', 'one of auto, unicode, ascii', o.charset);
   }
-  if (o.jaegerUiUrl !== undefined && !isHttpUrl(o.jaegerUiUrl)) {
+  if (o.jaegerUiUrl !== undefined && (typeof o.jaegerUiUrl !== 'string' || !isHttpUrl(o.jaegerUiUrl))) {
     throw invalidOption('jaegerUiUrl', 'an http(s) URL such as http://localhost:16686', o.jaegerUiUrl);
   }
   if (o.orphanTimeoutMillis !== undefined && !(Number.isFinite(o.orphanTimeoutMillis) && o.orphanTimeoutMillis > 0)) {
@@ -233,15 +234,5 @@ function validateOptions(o: ConsoleWaterfallExporterOptions): void {
   }
   if (o.maxBufferedTraces !== undefined && !(Number.isInteger(o.maxBufferedTraces) && o.maxBufferedTraces >= 1)) {
     throw invalidOption('maxBufferedTraces', 'an integer of at least 1', o.maxBufferedTraces);
-  }
-}
-
-function isHttpUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
   }
 }

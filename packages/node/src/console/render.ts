@@ -1,5 +1,6 @@
 import { SpanStatusCode } from '@opentelemetry/api';
-import type { AttributeValue, HrTime } from '@opentelemetry/api';
+import type { AttributeValue } from '@opentelemetry/api';
+import { hrTimeToMicroseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ConsoleCharset, RenderWaterfallOptions } from './types';
 
@@ -144,8 +145,8 @@ function buildForest(spans: readonly ReadableSpan[]): Forest {
   for (const span of spans) {
     const spanId = span.spanContext().spanId;
     if (nodes.has(spanId)) continue;
-    const start = hrToMicros(span.startTime);
-    const end = Math.max(start, hrToMicros(span.endTime));
+    const start = hrTimeToMicroseconds(span.startTime);
+    const end = Math.max(start, hrTimeToMicroseconds(span.endTime));
     nodes.set(spanId, { span, spanId, start, end, error: span.status.code === SpanStatusCode.ERROR, children: [] });
   }
   const roots: Node[] = [];
@@ -340,9 +341,6 @@ function formatDuration(ms: number): string {
   return h < 10000 ? `${h.toFixed(1)} h` : `${Math.round(h)} h`;
 }
 
-function hrToMicros(t: HrTime): number {
-  return t[0] * 1e6 + t[1] / 1e3;
-}
 
 function paint(ctx: RenderContext, style: Style, text: string): string {
   if (!ctx.color || text === '') return text;
