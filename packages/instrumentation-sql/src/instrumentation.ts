@@ -3,7 +3,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import type { PgInstrumentationConfig } from '@opentelemetry/instrumentation-pg';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import type { MySQL2InstrumentationConfig } from '@opentelemetry/instrumentation-mysql2';
-import { sanitizeSql } from './sanitize';
+import { analyzeStatement } from './sanitize';
 import { reportProblem, sanitizingTracer, withErrorInFlight } from './utils';
 import type { DbSystemProfile, ResolvedSqlConfig } from './internal-types';
 
@@ -73,7 +73,7 @@ export class SanitizedPgInstrumentation extends PgInstrumentation {
 /** Sanitizer used as instrumentation-mysql2's maskStatementHook; upstream records its result as is. */
 function maskMysql(statement: string): string {
   try {
-    return sanitizeSql(statement, 'mysql');
+    return analyzeStatement(statement, 'mysql').text;
   } catch (err) {
     reportProblem('could not sanitize a statement, db.query.text left out', err);
     return '';

@@ -9,7 +9,7 @@ import {
   ATTR_DB_SYSTEM_NAME,
   ATTR_ERROR_TYPE,
 } from '@opentelemetry/semantic-conventions';
-import { analyzeSql } from './sanitize';
+import { analyzeStatement } from './sanitize';
 import type { DbErrorInfo, DbSystemProfile, ResolvedSqlConfig } from './internal-types';
 import type { SqlInstrumentationConfig } from './types';
 
@@ -102,7 +102,7 @@ export function spanNameFor(attributes: Attributes, profile: DbSystemProfile): s
  */
 function applyStatement(attributes: Attributes, statement: string, profile: DbSystemProfile): void {
   try {
-    const analysis = analyzeSql(statement, profile.dialect);
+    const analysis = analyzeStatement(statement, profile.dialect);
     attributes[ATTR_DB_QUERY_TEXT] = analysis.text;
     if (analysis.operationName) attributes[ATTR_DB_OPERATION_NAME] = analysis.operationName;
     else delete attributes[ATTR_DB_OPERATION_NAME];

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, sanitizeSql } from '../src';
+import { analyzeStatement } from '../src/sanitize';
 import type { SqlDialect } from '../src';
 
 function check(dialect: SqlDialect, cases: ReadonlyArray<readonly [string, string]>): void {
@@ -165,4 +166,22 @@ describe('analyzeSql: operation and collection', () => {
       assert.equal(analysis.collectionName, collection);
     });
   }
+});
+
+describe('analyzeStatement (the hook, then the tracer, on one mysql2 query)', () => {
+  test('analyzes once: the sanitized text it returned gets the same analysis back', () => {
+    const raw = "SELECT * FROM clients WHERE client_id = 'demo-app' AND secret = 'x'";
+    const first = analyzeStatement(raw, 'mysql');
+    assert.equal(first.text, 'SELECT * FROM clients WHERE client_id = ? AND secret = ?');
+    assert.equal(analyzeStatement(first.text, 'mysql'), first, 'the same analysis, not a second tokenization');
+    assert.deepEqual(analyzeStatement(first.text, 'mysql'), analyzeSql(first.text, 'mysql'));
+  });
+
+  test('another statement or dialect is analyzed afresh', () => {
+    const a = analyzeStatement('SELECT 1', 'mysql');
+    const b = analyzeStatement('SELECT 2 FROM t', 'mysql');
+    assert.notEqual(a, b);
+    assert.equal(b.collectionName, 't');
+    assert.notEqual(analyzeStatement('SELECT 2 FROM t', 'postgresql'), b);
+  });
 });
