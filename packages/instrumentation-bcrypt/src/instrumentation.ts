@@ -17,7 +17,6 @@ import {
   resolveConfig,
   safeError,
   SUPPORTED_VERSIONS,
-  workFactorFromRounds,
 } from './utils';
 
 /**
@@ -134,7 +133,7 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
         [ATTR_BCRYPT_LIBRARY]: library,
         [ATTR_BCRYPT_SYNC]: spec.sync,
       };
-      const workFactor = workFactorFromRounds(spec.workFactor(args, library));
+      const workFactor = spec.workFactor(args, library);
       if (workFactor !== undefined) attributes[ATTR_BCRYPT_WORK_FACTOR] = workFactor;
       const span = this.tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL, attributes }, parentContext);
       const innerContext = trace.setSpan(parentContext, span).setValue(INSIDE_BCRYPT, true);

@@ -10,11 +10,8 @@ export type PatchedMethod = (typeof PATCHED_METHODS)[number];
 /** The part of `bcrypt` / `bcryptjs` this package touches (also what the tests call). */
 export type BcryptModule = Record<PatchedMethod, AnyFunction>;
 
-export type Operation = 'hash' | 'compare' | 'genSalt';
-
 /** How one patched method is traced. */
 export interface MethodSpec {
-  readonly operation: Operation;
   readonly spanName: string;
   readonly sync: boolean;
   /** Index of the node-style callback among `args`, or -1 (sync form, promise form). */

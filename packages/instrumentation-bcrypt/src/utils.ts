@@ -112,19 +112,18 @@ const noCallback = (): number => -1;
 
 /** How each patched method is traced. */
 export const METHOD_SPECS: Readonly<Record<PatchedMethod, MethodSpec>> = {
-  hash: { operation: 'hash', spanName: SPAN_BCRYPT_HASH, sync: false, callbackIndex: dataCallbackIndex, workFactor: hashWorkFactor },
+  hash: { spanName: SPAN_BCRYPT_HASH, sync: false, callbackIndex: dataCallbackIndex, workFactor: hashWorkFactor },
   hashSync: {
-    operation: 'hash',
     spanName: SPAN_BCRYPT_HASH,
     sync: true,
     callbackIndex: noCallback,
     // bcryptjs.hashSync(data) uses 10 rounds; bcrypt.hashSync(data) throws.
     workFactor: (args, library) => (args[1] === undefined && library === 'bcryptjs' ? DEFAULT_ROUNDS : hashWorkFactor(args)),
   },
-  compare: { operation: 'compare', spanName: SPAN_BCRYPT_COMPARE, sync: false, callbackIndex: dataCallbackIndex, workFactor: (args) => workFactorFromSalt(args[1]) },
-  compareSync: { operation: 'compare', spanName: SPAN_BCRYPT_COMPARE, sync: true, callbackIndex: noCallback, workFactor: (args) => workFactorFromSalt(args[1]) },
-  genSalt: { operation: 'genSalt', spanName: SPAN_BCRYPT_GEN_SALT, sync: false, callbackIndex: firstFunctionIndex, workFactor: genSaltWorkFactor },
-  genSaltSync: { operation: 'genSalt', spanName: SPAN_BCRYPT_GEN_SALT, sync: true, callbackIndex: noCallback, workFactor: genSaltWorkFactor },
+  compare: { spanName: SPAN_BCRYPT_COMPARE, sync: false, callbackIndex: dataCallbackIndex, workFactor: (args) => workFactorFromSalt(args[1]) },
+  compareSync: { spanName: SPAN_BCRYPT_COMPARE, sync: true, callbackIndex: noCallback, workFactor: (args) => workFactorFromSalt(args[1]) },
+  genSalt: { spanName: SPAN_BCRYPT_GEN_SALT, sync: false, callbackIndex: firstFunctionIndex, workFactor: genSaltWorkFactor },
+  genSaltSync: { spanName: SPAN_BCRYPT_GEN_SALT, sync: true, callbackIndex: noCallback, workFactor: genSaltWorkFactor },
 };
 
 // ---------------------------------------------------------------------------------------------
