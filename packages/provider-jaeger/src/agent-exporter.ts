@@ -7,7 +7,7 @@ import { isIPv6 } from 'node:net';
 import { encodeEmitBatch, encodeProcess, encodeSpan, FRAME_SLACK } from './encode';
 import { resourceToProcess, spanToJaeger } from './transform';
 import type { JaegerAgentExporterOptions, ThriftProtocol } from './types';
-import { beginExport, describeError, FailureReporter, Once, PACKAGE_NAME } from './utils';
+import { beginExport, describeError, FailureReporter, PACKAGE_NAME } from './utils';
 
 type Resource = ReadableSpan['resource'];
 
@@ -55,8 +55,9 @@ export class JaegerAgentExporter implements SpanExporter {
   private readonly maxPacketSize: number;
   private readonly flushTimeoutMs: number;
   private readonly reporter: FailureReporter;
-  private readonly once = new Once();
-  private readonly processes = new WeakMap<Resource, Buffer>();
+  private warnedOversized = false;
+  /** Per resource: its encoded Process, and the size of an EmitBatch frame around it. */
+  private readonly processes = new WeakMap<Resource, { bytes: Buffer; frame: number }>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly refusalListeners = new Set<(err: Error) => void>();
   private socket: dgram.Socket | undefined;
@@ -153,8 +154,7 @@ export class JaegerAgentExporter implements SpanExporter {
     const datagrams: Buffer[] = [];
     let carried = 0;
     for (const [resource, group] of byResource) {
-      const processBytes = this.processBytes(resource);
-      const frame = encodeEmitBatch(this.protocol, processBytes, [], 0).length + FRAME_SLACK;
+      const { bytes: processBytes, frame } = this.process(resource);
       let batch: Buffer[] = [];
       let size = frame;
       const flush = (): void => {
@@ -179,23 +179,24 @@ export class JaegerAgentExporter implements SpanExporter {
     return { datagrams, spans: carried };
   }
 
-  private processBytes(resource: Resource): Buffer {
-    let bytes = this.processes.get(resource);
-    if (!bytes) {
-      bytes = encodeProcess(this.protocol, resourceToProcess(resource, this.serviceName));
-      this.processes.set(resource, bytes);
+  private process(resource: Resource): { bytes: Buffer; frame: number } {
+    let entry = this.processes.get(resource);
+    if (!entry) {
+      const bytes = encodeProcess(this.protocol, resourceToProcess(resource, this.serviceName));
+      entry = { bytes, frame: encodeEmitBatch(this.protocol, bytes, [], 0).length + FRAME_SLACK };
+      this.processes.set(resource, entry);
     }
-    return bytes;
+    return entry;
   }
 
   private dropOversized(span: ReadableSpan, bytes: number): void {
     this.oversized += 1;
-    this.once.run('oversized', () =>
-      diag.warn(
-        `${PACKAGE_NAME}: span "${span.name}" needs a ${bytes}-byte datagram, more than the ${this.maxPacketSize} bytes ` +
-          'a Jaeger agent accepts; it was dropped. Further oversized spans are dropped and counted (droppedSpans) ' +
-          'without a log line; send to collector_endpoint to keep them.',
-      ),
+    if (this.warnedOversized) return;
+    this.warnedOversized = true;
+    diag.warn(
+      `${PACKAGE_NAME}: span "${span.name}" needs a ${bytes}-byte datagram, more than the ${this.maxPacketSize} bytes ` +
+        'a Jaeger agent accepts; it was dropped. Further oversized spans are dropped and counted (droppedSpans) ' +
+        'without a log line; send to collector_endpoint to keep them.',
     );
   }
 

@@ -1,15 +1,16 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
+import { ConfigErrorCode } from '@tracepack/config';
 import { isIPv6 } from 'node:net';
 
 export const PACKAGE_NAME = '@tracepack/provider-jaeger';
 
-/** Stable codes of the setup-time errors this package throws (shared with @tracepack/config). */
+/** Stable codes of the setup-time errors this package throws (those of @tracepack/config). */
 export const JaegerErrorCode = {
-  INVALID_ADDRESS: 'TRACEPACK_CONFIG_INVALID_ADDRESS',
-  INVALID_URL: 'TRACEPACK_CONFIG_INVALID_URL',
-  OUT_OF_RANGE: 'TRACEPACK_CONFIG_OUT_OF_RANGE',
+  INVALID_ADDRESS: ConfigErrorCode.INVALID_ADDRESS,
+  INVALID_URL: ConfigErrorCode.INVALID_URL,
+  OUT_OF_RANGE: ConfigErrorCode.OUT_OF_RANGE,
 } as const;
 export type JaegerErrorCode = (typeof JaegerErrorCode)[keyof typeof JaegerErrorCode];
 
@@ -112,16 +113,6 @@ export class FailureReporter {
     this.failing = false;
     if (this.report) diag.info(`${PACKAGE_NAME}: exporting to ${this.target} works again; ${this.streakDropped} span(s) were dropped while it failed.`);
     this.streakDropped = 0;
-  }
-}
-
-/** Runs `fn` at most once per key (for warnings that would otherwise repeat). */
-export class Once {
-  private readonly seen = new Set<string>();
-  run(key: string, fn: () => void): void {
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    fn();
   }
 }
 
