@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { withTimeout } from './timeout';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
@@ -11,10 +12,10 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 export function installExitHooks(flush: () => Promise<void>, timeoutMs: number): () => void {
   let flushing: Promise<void> | undefined;
   const bounded = (): Promise<void> => {
-    flushing ??= Promise.race([
+    flushing ??= withTimeout(
       flush().catch((err: unknown) => diag.warn(`@tracepack/node: flush at exit failed: ${(err as Error)?.message}`)),
-      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
-    ]);
+      timeoutMs,
+    );
     return flushing;
   };
   const onSignal = (signal: NodeJS.Signals): void => {

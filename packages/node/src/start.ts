@@ -1,6 +1,7 @@
 import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { loadTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
 import { installExitHooks } from './lifecycle';
+import { withTimeout } from './timeout';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { StartTracingInput, StartTracingOptions, TracingHandle, TracingStats } from './types';
 
@@ -180,15 +181,4 @@ function countQueueDrops(processor: object): () => number {
     };
   }
   return () => dropped;
-}
-
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

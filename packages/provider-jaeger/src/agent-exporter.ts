@@ -7,7 +7,7 @@ import { isIPv6 } from 'node:net';
 import { encodeEmitBatch, encodeProcess, encodeSpan, FRAME_SLACK } from './encode';
 import { resourceToProcess, spanToJaeger } from './transform';
 import type { JaegerAgentExporterOptions, ThriftProtocol } from './types';
-import { beginExport, describeError, FailureReporter, PACKAGE_NAME } from './utils';
+import { beginExport, describeError, FailureReporter, PACKAGE_NAME, withTimeout } from './utils';
 
 type Resource = ReadableSpan['resource'];
 
@@ -109,13 +109,7 @@ export class JaegerAgentExporter implements SpanExporter {
 
   private async drain(): Promise<void> {
     if (this.inFlight.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.flushTimeoutMs);
-      timer.unref();
-    });
-    await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
-    clearTimeout(timer);
+    await withTimeout(Promise.allSettled([...this.inFlight]), this.flushTimeoutMs);
   }
 
   private async send(spans: ReadableSpan[]): Promise<ExportResult> {

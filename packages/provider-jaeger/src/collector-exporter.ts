@@ -5,7 +5,7 @@ import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import type { ExporterConfig } from '@opentelemetry/exporter-jaeger';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { JaegerCollectorExporterOptions } from './types';
-import { beginExport, describeError, FailureReporter, PACKAGE_NAME, redactUrl } from './utils';
+import { beginExport, describeError, FailureReporter, PACKAGE_NAME, redactUrl, withTimeout } from './utils';
 
 const DEFAULT_TIMEOUT_MS = 10000;
 const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
@@ -84,13 +84,7 @@ export class JaegerCollectorExporter implements SpanExporter {
 
   private async drain(): Promise<void> {
     if (this.pending === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.flushTimeoutMs);
-      timer.unref();
-    });
-    await Promise.race([this.queue, timeout]);
-    clearTimeout(timer);
+    await withTimeout(this.queue, this.flushTimeoutMs);
   }
 
   private exportOne(spans: ReadableSpan[]): Promise<ExportResult> {

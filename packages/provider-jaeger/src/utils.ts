@@ -143,3 +143,14 @@ export function beginExport(
   }
   return finish;
 }
+
+/** `promise`, or nothing after `ms` (an unref'd timer: it never keeps the process alive). */
+export async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  await Promise.race([promise, timeout]);
+  clearTimeout(timer);
+}
