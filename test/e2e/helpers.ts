@@ -9,6 +9,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { stopChild } from '@tracepack/example-quickstart';
 import { jaegerTrace, normalizeTraceId, type JaegerServer, type JaegerSpan, type JaegerTrace } from './servers';
 
 /** test/e2e/fixtures, from test/dist/e2e. */
@@ -107,18 +108,6 @@ export async function startTracedService(configFile: string, env: NodeJS.Process
     });
   });
   return { url: `http://127.0.0.1:${port}`, child, stderr, stop };
-}
-
-export function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 // --- Requests -----------------------------------------------------------------------------

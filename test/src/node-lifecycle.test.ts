@@ -1,7 +1,6 @@
-import { startOtlpReceiver } from '@tracepack/testing';
+import { freePort, startOtlpReceiver } from '@tracepack/testing';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -20,15 +19,6 @@ function runNode(args: string[], env: Record<string, string>): Promise<{ status:
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
-}
-
-/** A port that refuses connections: bound once, then closed. */
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 describe('@tracepack/node lifecycle', () => {
@@ -58,7 +48,7 @@ describe('@tracepack/node lifecycle', () => {
   });
 
   it('a dead backend costs the service nothing visible: every request answered, one report, memory bounded', async () => {
-    const port = await deadPort();
+    const port = await freePort();
     const r = spawnSync(process.execPath, [join(fixtures, 'dead-backend-app.js')], {
       env: { ...process.env, RECEIVER_URL: `http://127.0.0.1:${port}` },
       encoding: 'utf8',

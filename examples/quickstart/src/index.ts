@@ -1,5 +1,5 @@
 // The pieces of the tour, reused by the tests (test/src/examples-tour.test.ts).
-export { startStack, serviceMain, portOr, splitLines } from './stack';
+export { startStack, serviceMain, portOr, splitLines, stopChild } from './stack';
 export type { ServiceName, Stack, StartStackOptions } from './stack';
 export { runStep, tourSteps, TOUR_CLIENT_ID, TOUR_CLIENT_SECRET } from './steps';
 export type { StepResult, TourStep } from './steps';

@@ -1,3 +1,5 @@
+import { DEFAULT_PORT } from '@tracepack/example-clients-service';
+import { DEFAULT_GATEWAY_PORT } from '@tracepack/example-gateway';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -7,9 +9,9 @@ export type ServiceName = 'clients-service' | 'gateway';
 export interface StartStackOptions {
   /** PostgreSQL URL given to clients-service as DATABASE_URL (e.g. the embedded one's). */
   databaseUrl: string;
-  /** Port of clients-service; 0: a free one. @default 4445 when free, else a free one */
+  /** Port of clients-service; 0: a free one. @default DEFAULT_PORT of clients-service (4445) when free, else a free one */
   servicePort?: number;
-  /** Port of the gateway; 0: a free one. @default 4455 when free, else a free one */
+  /** Port of the gateway; 0: a free one. @default DEFAULT_GATEWAY_PORT (4455) when free, else a free one */
   gatewayPort?: number;
   /** Environment of both services (TRACING_* variables go here). @default process.env */
   env?: NodeJS.ProcessEnv;
@@ -55,8 +57,8 @@ export async function portOr(preferred: number): Promise<number> {
 /** Starts clients-service, then the gateway in front of it, as child processes. */
 export async function startStack(options: StartStackOptions): Promise<Stack> {
   const env = options.env ?? process.env;
-  const servicePort = options.servicePort === undefined ? await portOr(4445) : options.servicePort || (await portOr(0));
-  const gatewayPort = options.gatewayPort === undefined ? await portOr(4455) : options.gatewayPort || (await portOr(0));
+  const servicePort = options.servicePort === undefined ? await portOr(DEFAULT_PORT) : options.servicePort || (await portOr(0));
+  const gatewayPort = options.gatewayPort === undefined ? await portOr(DEFAULT_GATEWAY_PORT) : options.gatewayPort || (await portOr(0));
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const timeoutMs = options.startTimeoutMs ?? 60_000;
@@ -122,7 +124,8 @@ async function waitForHealth(url: string, child: ChildProcess, name: ServiceName
   }
 }
 
-function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
+/** SIGTERM, then SIGKILL after `timeoutMs`; resolves once the child has exited. */
+export function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

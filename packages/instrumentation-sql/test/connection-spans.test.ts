@@ -1,10 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { assertSpan, createSpanCapture, startPglite } from '@tracepack/testing';
+import { assertSpan, createSpanCapture, freePort, startPglite } from '@tracepack/testing';
 import type { DatabaseServer } from '@tracepack/testing';
 import type * as Pg from 'pg';
-import { createServer } from 'node:net';
 import { createSqlInstrumentations } from '../src';
 import type { SanitizedPgInstrumentation } from '../src';
 import { assertNoSecrets, assertNoValueAttributes } from './helpers';
@@ -59,7 +58,7 @@ test('connectionSpans: pg-pool.connect and pg.connect spans under the parent, th
 test('a failed connection: pg.connect span with the error code and a fixed message', async () => {
   capture.reset();
   const parent = trace.getTracer('test').startSpan('request');
-  const client = new pg.Client({ host: '127.0.0.1', port: await closedPort(), user: 'postgres', password: 'password-secret', database: 'postgres' });
+  const client = new pg.Client({ host: '127.0.0.1', port: await freePort(), user: 'postgres', password: 'password-secret', database: 'postgres' });
   await context.with(trace.setSpan(context.active(), parent), () => assert.rejects(client.connect(), { code: 'ECONNREFUSED' }));
   parent.end();
   const connect = capture.spans().find((s) => s.name === 'pg.connect');
@@ -67,16 +66,6 @@ test('a failed connection: pg.connect span with the error code and a fixed messa
   assert.equal(connect.status.message, 'PostgreSQL error ECONNREFUSED');
   assertNoSecrets(capture.spans(), ['password-secret']);
 });
-
-/** A loopback port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test('setConfig cannot turn on the recording of bound values (enhancedDatabaseReporting)', async (t) => {
   const instrumentation = pgInstrumentation as SanitizedPgInstrumentation;

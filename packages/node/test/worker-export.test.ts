@@ -4,9 +4,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { loadTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
-import { startOtlpReceiver, startZipkinReceiver } from '@tracepack/testing';
+import { freePort, startOtlpReceiver, startZipkinReceiver } from '@tracepack/testing';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { resolveProvider } from '../src/providers';
@@ -107,15 +106,6 @@ function view(span: ReadableSpan): unknown {
     scope: { ...span.instrumentationScope },
     resource: { attributes: span.resource.attributes, schemaUrl: span.resource.schemaUrl },
   };
-}
-
-/** A port that refuses connections: bound once, then closed. */
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 /** Collects what reaches the main thread's diag (the worker's lines are forwarded to it). */
@@ -226,7 +216,7 @@ describe('WorkerSpanProcessor', () => {
   });
 
   it('a dead backend: one report line on the main thread, every span counted as failed, nothing thrown', async () => {
-    const port = await deadPort();
+    const port = await freePort();
     const config = otlpConfig(`http://127.0.0.1:${port}`);
     const worker = workerProcessor(config, { target: `http://127.0.0.1:${port}` });
     const provider = providerWith(config, worker);

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import {
   FixtureUnavailableError,
   cleanUpOnExit,
-  freePort,
   runAsync,
   serverFromUrl,
   systemUser,
@@ -15,6 +14,7 @@ import {
   writeFileFor,
 } from './postgres';
 import type { DatabaseServer } from './postgres';
+import { freePort } from './backends/ports';
 
 export interface StartMariadbOptions {
   /** Database created for the tests, owned by user `tracepack` (password `tracepack`). @default 'tracepack' */

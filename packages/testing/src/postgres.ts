@@ -1,8 +1,8 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './backends/ports';
 
 /** A database server started for a test file (or given by an environment variable). */
 export interface DatabaseServer {
@@ -31,20 +31,6 @@ export class FixtureUnavailableError extends Error {
 
 export function isFixtureUnavailable(err: unknown): err is FixtureUnavailableError {
   return err instanceof FixtureUnavailableError;
-}
-
-/** A port that was free on 127.0.0.1 a moment ago (for servers that cannot listen on port 0). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Calls `check` every 50 ms until it returns true; throws `describe()` after `timeoutMs`. */

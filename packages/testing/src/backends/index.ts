@@ -2,7 +2,7 @@
 // installed, starting and stopping them on loopback, and reading traces back.
 export { JAEGER_VERSION, JAEGER_MODULE_VERSION, ZIPKIN_VERSION, INSTALL_HINT, cacheBinDir, jaegerBinaryPath, zipkinJarPath, e2eAvailability, e2eSkip } from './install';
 export type { E2eAvailability } from './install';
-export { freePorts } from './ports';
+export { freePort, freePorts } from './ports';
 export { logTail } from './process';
 export { jaegerConfigYaml, startJaeger, sumPrometheusCounter, jaegerSpanCounts } from './jaeger';
 export type { SamplingStrategies, JaegerOptions, JaegerPorts, JaegerServer, JaegerSpanCounts } from './jaeger';

@@ -59,3 +59,11 @@ export async function freePorts(tcp: number, udp = 0): Promise<{ tcp: number[]; 
     await Promise.all(held.map((h) => h.release()));
   }
 }
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago and that nothing listens on: for servers
+ * that cannot listen on port 0, and for tests that need a connection refused.
+ */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1)).tcp[0]!;
+}
