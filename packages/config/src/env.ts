@@ -1,5 +1,5 @@
 import { parseKeyValueList, parseRaw, setPath, type Layer } from './layers';
-import { schemaKeys } from './schema';
+import { dottedPath, schemaKeys } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -16,14 +16,6 @@ export function tracingEnvLayer(env: Env): Layer {
   return { values, sources };
 }
 
-const OTEL_PROPAGATORS: Record<string, string> = {
-  tracecontext: 'tracecontext',
-  baggage: 'baggage',
-  b3: 'b3',
-  b3multi: 'b3multi',
-  jaeger: 'jaeger',
-};
-
 /**
  * The standard OpenTelemetry variables, mapped onto our keys. They rank below `TRACING_*`
  * variables and above the config file. `OTEL_SDK_DISABLED=true` is handled by the loader:
@@ -34,7 +26,7 @@ export function otelEnvLayer(env: Env): Layer {
   const sources = new Map<string, string>();
   const set = (path: string[], value: unknown, variable: string): void => {
     setPath(values, path, value);
-    sources.set(['tracing', ...path].join('.'), `environment ${variable}`);
+    sources.set(dottedPath(path), `environment ${variable}`);
   };
   const resource = env.OTEL_RESOURCE_ATTRIBUTES ? parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES) : {};
   if (resource['service.name']) set(['service_name'], resource['service.name'], 'OTEL_RESOURCE_ATTRIBUTES');
@@ -49,7 +41,7 @@ export function otelEnvLayer(env: Env): Layer {
   }
   if (env.OTEL_PROPAGATORS) {
     const list = env.OTEL_PROPAGATORS.split(',').map((s) => s.trim()).filter((s) => s && s !== 'none');
-    set(['propagators'], list.map((p) => OTEL_PROPAGATORS[p] ?? p), 'OTEL_PROPAGATORS');
+    set(['propagators'], list, 'OTEL_PROPAGATORS');
   }
   const ratio = samplerRatio(env.OTEL_TRACES_SAMPLER, env.OTEL_TRACES_SAMPLER_ARG);
   if (ratio !== undefined) {

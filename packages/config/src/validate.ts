@@ -1,7 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { ConfigErrorCode, type ConfigIssue } from './errors';
 import { getPath } from './layers';
-import { isSecretPath, schemaAt, tracingSchema, type SchemaNode } from './schema';
+import { dottedPath, isSecretPath, schemaAt, tracingSchema, type SchemaNode } from './schema';
 
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
 
@@ -100,7 +100,7 @@ function toIssue(err: ErrorObject, input: ValidationInput): ConfigIssue | undefi
 }
 
 function issue(code: ConfigIssue['code'], path: string[], input: ValidationInput, what: string): ConfigIssue {
-  const dotted = ['tracing', ...path].join('.');
+  const dotted = dottedPath(path);
   const source = findSource(dotted, input.sources);
   const oldPath = input.moved?.get(dotted);
   const named = oldPath ? `${oldPath} (flat form of ${dotted})` : dotted;
