@@ -1,4 +1,5 @@
 import {
+  ConfigErrorCode,
   loadTracingConfig,
   PROVIDER_PACKAGES,
   printTracingConfig,
@@ -31,9 +32,11 @@ variables and --tracing.* flags apply on top, as they would in the service.
 /** Runs one `tracepack` command; returns the exit code. */
 export function main(argv: readonly string[], io: CliIo): number {
   const [group, command, ...rest] = argv;
-  if (group !== 'config' || command === undefined || command === '--help' || command === '-h') {
-    (group === undefined || group === '--help' || group === '-h' || command === '--help' ? io.out : io.err)(USAGE);
-    return group === undefined || group === '--help' || group === '-h' || command === '--help' ? 0 : 2;
+  if (group !== 'config' || command === undefined || isHelpFlag(command)) {
+    // Asked for (no arguments, --help, -h): stdout and 0; a wrong command: stderr and 2.
+    const asked = group === undefined || isHelpFlag(group) || isHelpFlag(command);
+    (asked ? io.out : io.err)(USAGE);
+    return asked ? 0 : 2;
   }
   switch (command) {
     case 'help':
@@ -49,7 +52,7 @@ export function main(argv: readonly string[], io: CliIo): number {
       }
       const missing = missingProviderPackage(loaded, io.cwd);
       if (missing) {
-        io.err(`tracepack: tracing.provider "${loaded.config.provider}" needs ${missing}, which is not installed here: npm install ${missing} [TRACEPACK_PROVIDER_NOT_INSTALLED]\n`);
+        io.err(`tracepack: tracing.provider "${loaded.config.provider}" needs ${missing}, which is not installed here: npm install ${missing} [${ConfigErrorCode.PROVIDER_NOT_INSTALLED}]\n`);
         return 1;
       }
       io.out(`ok: ${summarizeTracingConfig(loaded.config)}\n`);
@@ -69,6 +72,10 @@ function load(argv: readonly string[], io: CliIo): LoadedTracingConfig | undefin
     io.err(`${err.message}\n`);
     return undefined;
   }
+}
+
+function isHelpFlag(arg: string | undefined): boolean {
+  return arg === '--help' || arg === '-h';
 }
 
 function missingProviderPackage(loaded: LoadedTracingConfig, cwd: string): string | undefined {

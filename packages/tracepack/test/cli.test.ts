@@ -16,6 +16,20 @@ function run(args: string[], env: Record<string, string> = {}, cwd = repoRoot): 
 }
 
 describe('tracepack config', () => {
+  it('usage: asked for (no arguments, --help, -h) on stdout with 0, a wrong command on stderr with 2', () => {
+    for (const args of [[], ['--help'], ['-h'], ['config', '--help'], ['config', '-h']]) {
+      const r = run(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}`);
+      assert.match(r.out, /^usage: tracepack config <command>/m, args.join(' '));
+    }
+    for (const args of [['confg'], ['config']]) {
+      const r = run(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.out, '');
+      assert.match(r.err, /^usage: tracepack config <command>/m, args.join(' '));
+    }
+  });
+
   it('help prints the DEBUG CONTROLS table', () => {
     const r = run(['config', 'help']);
     assert.equal(r.code, 0);
