@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { SemconvStability, semconvStabilityFromStr } from '@opentelemetry/instrumentation';
 import { HttpInstrumentationConfigError, HttpInstrumentationErrorCode } from './errors';
 import type { ResolvedHttpConfig } from './internal-types';
 import type { HttpInstrumentationConfig, SupportedVersions } from './types';
@@ -36,7 +37,8 @@ export function resolveConfig(config: HttpInstrumentationConfig | undefined, env
     captureRequestHeaders: headerList(config.captureRequestHeaders) ?? [],
     captureUserAgent: optionalBoolean(config.captureUserAgent, 'captureUserAgent') ?? true,
     outgoing: optionalBoolean(config.outgoing, 'outgoing') ?? true,
-    emitOldSemconv: semconvOptInHasHttpDup(env['OTEL_SEMCONV_STABILITY_OPT_IN']),
+    // `http/dup` in OTEL_SEMCONV_STABILITY_OPT_IN asks for the old attribute names too.
+    emitOldSemconv: semconvStabilityFromStr('http', env['OTEL_SEMCONV_STABILITY_OPT_IN']) === SemconvStability.DUPLICATE,
   };
 }
 
@@ -75,12 +77,6 @@ function headerList(value: unknown): string[] | undefined {
     }
     return item.toLowerCase();
   });
-}
-
-/** `OTEL_SEMCONV_STABILITY_OPT_IN` is a comma-separated list; `http/dup` asks for both names. */
-export function semconvOptInHasHttpDup(value: string | undefined): boolean {
-  if (!value) return false;
-  return value.split(',').some((v) => v.trim().toLowerCase() === 'http/dup');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHttpInstrumentations, HttpInstrumentationConfigError, isIdLike, scrubPath } from '../src/index';
 import type { HttpInstrumentationConfig } from '../src/index';
-import { compileIgnorePaths, compileRoutes, normalizeMethod, parseHost, pathOf, resolveConfig, semconvOptInHasHttpDup } from '../src/utils';
+import { compileIgnorePaths, compileRoutes, normalizeMethod, parseHost, pathOf, resolveConfig } from '../src/utils';
 
 describe('scrubPath', () => {
   const cases: [string, string][] = [
@@ -103,9 +103,10 @@ describe('small helpers', () => {
     assert.deepEqual(parseHost(undefined, 80), { address: undefined, port: 80 });
   });
   it('OTEL_SEMCONV_STABILITY_OPT_IN', () => {
-    assert.equal(semconvOptInHasHttpDup(undefined), false);
-    assert.equal(semconvOptInHasHttpDup('http'), false);
-    assert.equal(semconvOptInHasHttpDup('database, http/dup'), true);
+    const emitOld = (value: string | undefined): boolean => resolveConfig({}, value === undefined ? {} : { OTEL_SEMCONV_STABILITY_OPT_IN: value }).emitOldSemconv;
+    assert.equal(emitOld(undefined), false);
+    assert.equal(emitOld('http'), false);
+    assert.equal(emitOld('database, http/dup'), true);
   });
 });
 
