@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { OTLP_TRACE_EXPORT_PATH, otlpTraceTypes } from './otlp.proto';
+import { closeHttp, readBody, receiverCore, type ReceivedRequest, type ReceiverCoreOptions, type ReceiverMode } from './receiver-core';
 
-/** How a test receiver answers: normally, 503 Unavailable, never, or after `delayMs`. */
-export type ReceiverMode = 'ok' | 'unavailable' | 'hang' | 'slow';
+export type { ReceivedRequest, ReceiverMode } from './receiver-core';
 
 /** An attribute value as sent (OTLP AnyValue): ints and doubles both become numbers. */
 export type DecodedAttributeValue =
@@ -55,27 +55,9 @@ export interface DecodedSpan {
   transport: 'http/protobuf' | 'http/json' | 'grpc';
 }
 
-export interface ReceivedRequest {
-  transport: 'http' | 'grpc';
-  path: string;
-  contentType: string | undefined;
-  /** HTTP headers, or gRPC metadata (lowercase keys). */
-  headers: Record<string, string | string[] | undefined>;
-  /** Spans decoded from this request (0 when the receiver did not answer normally). */
-  spanCount: number;
-  /** The request body as the exporter sent it, uncompressed (kept unless `keepSpans: false`). */
-  body?: Buffer;
-}
-
-export interface OtlpReceiverOptions {
+export interface OtlpReceiverOptions extends ReceiverCoreOptions {
   /** Also serve OTLP/gRPC (insecure) on a second loopback port. @default false */
   grpc?: boolean;
-  /** @default 'ok' */
-  mode?: ReceiverMode;
-  /** Delay of mode 'slow'. @default 200 */
-  delayMs?: number;
-  /** Keep the decoded spans; false only counts them (for benchmarks). @default true */
-  keepSpans?: boolean;
 }
 
 export interface OtlpReceiver {
@@ -107,34 +89,7 @@ const TRACES_PATH = '/v1/traces';
 export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const types = otlpTraceTypes();
   const emptyResponse = Buffer.from(types.response.encode(types.response.create({})).finish());
-  const spans: DecodedSpan[] = [];
-  const requests: ReceivedRequest[] = [];
-  const waiters = new Set<{ count: number; resolve: () => void }>();
-  let spanCount = 0;
-  const keepSpans = options.keepSpans ?? true;
-
-  const state = { mode: options.mode ?? 'ok', delayMs: options.delayMs ?? 200 };
-
-  const accept = (decoded: DecodedSpan[]): void => {
-    spanCount += decoded.length;
-    if (keepSpans) for (const s of decoded) spans.push(s);
-    for (const w of waiters) if (spanCount >= w.count) w.resolve();
-  };
-
-  /** Answers according to the mode: normally, 503 / UNAVAILABLE, later, or not at all. */
-  const respond = (ok: () => void, unavailable: () => void, hang: () => void): void => {
-    switch (state.mode) {
-      case 'ok':
-        return ok();
-      case 'unavailable':
-        return unavailable();
-      case 'slow':
-        setTimeout(ok, state.delayMs);
-        return;
-      case 'hang':
-        return hang();
-    }
-  };
+  const core = receiverCore<DecodedSpan>(options, 'OTLP receiver');
 
   const server = createServer((req, res) => {
     handleHttp(req, res).catch((err: unknown) => {
@@ -144,11 +99,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const path = (req.url ?? '/').split('?')[0]!;
-    const contentType = req.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
-    const record: ReceivedRequest = { transport: 'http', path, contentType, headers: { ...req.headers }, spanCount: 0 };
-    requests.push(record);
-    if (req.method !== 'POST' || path !== TRACES_PATH) {
+    const record = core.recordHttp(req);
+    const contentType = record.contentType;
+    if (req.method !== 'POST' || record.path !== TRACES_PATH) {
       res.writeHead(404).end();
       return;
     }
@@ -157,12 +110,12 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       res.writeHead(415).end();
       return;
     }
-    respond(
+    core.respond(
       () => {
         let decoded: DecodedSpan[];
         try {
           const raw = inflate(body, req.headers);
-          if (keepSpans) record.body = raw;
+          if (core.keepSpans) record.body = raw;
           decoded = json
             ? flatten(JSON.parse(raw.toString('utf8')) as LooseRequest, 'http/json')
             : flatten(types.request.decode(raw) as unknown as LooseRequest, 'http/protobuf');
@@ -170,8 +123,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
           res.writeHead(400, { 'content-type': 'text/plain' }).end(`cannot decode: ${(err as Error).message}`);
           return;
         }
-        record.spanCount = decoded.length;
-        accept(decoded);
+        core.accept(record, decoded);
         if (json) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(emptyResponse);
       },
@@ -205,15 +157,14 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     };
     grpcServer.addService(definition, {
       Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-        const record: ReceivedRequest = {
+        const record = core.record({
           transport: 'grpc',
           path: OTLP_TRACE_EXPORT_PATH,
           contentType: 'application/grpc',
           headers: metadataToHeaders(call.metadata.getMap()),
           spanCount: 0,
-        };
-        requests.push(record);
-        respond(
+        });
+        core.respond(
           () => {
             let decoded: DecodedSpan[];
             try {
@@ -222,8 +173,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
               callback({ code: grpc.status.INVALID_ARGUMENT, details: `cannot decode: ${(err as Error).message}` });
               return;
             }
-            record.spanCount = decoded.length;
-            accept(decoded);
+            core.accept(record, decoded);
             callback(null, emptyResponse);
           },
           () => callback({ code: grpc.status.UNAVAILABLE, details: 'unavailable' }),
@@ -242,37 +192,14 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   }
 
   let stopped: Promise<void> | undefined;
-  return {
+  return core.expose({
     url,
     grpcUrl,
-    spans,
-    requests,
-    get spanCount() {
-      return spanCount;
-    },
-    get mode() {
-      return state.mode;
-    },
-    set mode(m: ReceiverMode) {
-      state.mode = m;
-    },
-    get delayMs() {
-      return state.delayMs;
-    },
-    set delayMs(ms: number) {
-      state.delayMs = ms;
-    },
-    waitForSpans: (count, timeoutMs = 5000) => waitFor(waiters, () => spanCount, count, timeoutMs, 'OTLP receiver').then(() => spans),
-    reset() {
-      spans.length = 0;
-      requests.length = 0;
-      spanCount = 0;
-    },
-    stop() {
+    stop(): Promise<void> {
       stopped ??= Promise.all([closeHttp(server), stopGrpc?.()]).then(() => undefined);
       return stopped;
     },
-  };
+  });
 }
 
 // ---------------------------------------------------------------- decoding
@@ -426,50 +353,6 @@ function inflate(body: Buffer, headers: IncomingHttpHeaders): Buffer {
     default:
       return body;
   }
-}
-
-/** @internal shared with the Zipkin receiver */
-export function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-/** @internal shared with the Zipkin receiver */
-export function closeHttp(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-/** @internal shared with the Zipkin receiver */
-export function waitFor(
-  waiters: Set<{ count: number; resolve: () => void }>,
-  current: () => number,
-  count: number,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  if (current() >= count) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const waiter = {
-      count,
-      resolve: () => {
-        clearTimeout(timer);
-        waiters.delete(waiter);
-        resolve();
-      },
-    };
-    const timer = setTimeout(() => {
-      waiters.delete(waiter);
-      reject(new Error(`${what}: expected ${count} spans within ${timeoutMs} ms, got ${current()}`));
-    }, timeoutMs);
-    waiters.add(waiter);
-  });
 }
 
 function metadataToHeaders(map: Record<string, string | Buffer>): Record<string, string> {

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeHttp, readBody, waitFor } from './otlp-receiver';
-import type { ReceivedRequest, ReceiverMode } from './otlp-receiver';
+import { closeHttp, readBody, receiverCore, type ReceivedRequest, type ReceiverCoreOptions, type ReceiverMode } from './receiver-core';
 
 /** A span as Zipkin v2 JSON has it (the fields the exporter sends). */
 export interface ZipkinSpan {
@@ -21,14 +20,7 @@ export interface ZipkinSpan {
   debug?: boolean;
 }
 
-export interface ZipkinReceiverOptions {
-  /** @default 'ok' */
-  mode?: ReceiverMode;
-  /** Delay of mode 'slow'. @default 200 */
-  delayMs?: number;
-  /** Keep the spans; false only counts them (for benchmarks). @default true */
-  keepSpans?: boolean;
-}
+export type ZipkinReceiverOptions = ReceiverCoreOptions;
 
 export interface ZipkinReceiver {
   /** Full spans endpoint, e.g. http://127.0.0.1:40123/api/v2/spans. */
@@ -52,47 +44,30 @@ const SPANS_PATH = '/api/v2/spans';
  * JSON array, answered 202 like Zipkin does; `mode` makes it fail (503), hang or be slow.
  */
 export async function startZipkinReceiver(options: ZipkinReceiverOptions = {}): Promise<ZipkinReceiver> {
-  const spans: ZipkinSpan[] = [];
-  const requests: ReceivedRequest[] = [];
-  const waiters = new Set<{ count: number; resolve: () => void }>();
-  const keepSpans = options.keepSpans ?? true;
-  const state = { mode: options.mode ?? 'ok', delayMs: options.delayMs ?? 200 };
-  let spanCount = 0;
+  const core = receiverCore<ZipkinSpan>(options, 'Zipkin receiver');
 
   const server = createServer((req, res) => {
     readBody(req).then(
       (body) => {
-        const path = (req.url ?? '/').split('?')[0]!;
-        const contentType = req.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
-        const record: ReceivedRequest = { transport: 'http', path, contentType, headers: { ...req.headers }, spanCount: 0 };
-        requests.push(record);
-        if (req.method !== 'POST' || path !== SPANS_PATH) return void res.writeHead(404).end();
-        if (contentType !== 'application/json') return void res.writeHead(415).end();
-        const ok = (): void => {
-          let received: ZipkinSpan[];
-          try {
-            received = JSON.parse(body.toString('utf8')) as ZipkinSpan[];
-            if (!Array.isArray(received)) throw new Error('expected a JSON array of spans');
-          } catch (err) {
-            res.writeHead(400, { 'content-type': 'text/plain' }).end(`cannot decode: ${(err as Error).message}`);
-            return;
-          }
-          record.spanCount = received.length;
-          spanCount += received.length;
-          if (keepSpans) for (const s of received) spans.push(s);
-          for (const w of waiters) if (spanCount >= w.count) w.resolve();
-          res.writeHead(202).end();
-        };
-        switch (state.mode) {
-          case 'ok':
-            return ok();
-          case 'slow':
-            return void setTimeout(ok, state.delayMs);
-          case 'unavailable':
-            return void res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
-          case 'hang':
-            return; // closed by stop()
-        }
+        const record = core.recordHttp(req);
+        if (req.method !== 'POST' || record.path !== SPANS_PATH) return void res.writeHead(404).end();
+        if (record.contentType !== 'application/json') return void res.writeHead(415).end();
+        core.respond(
+          () => {
+            let received: ZipkinSpan[];
+            try {
+              received = JSON.parse(body.toString('utf8')) as ZipkinSpan[];
+              if (!Array.isArray(received)) throw new Error('expected a JSON array of spans');
+            } catch (err) {
+              res.writeHead(400, { 'content-type': 'text/plain' }).end(`cannot decode: ${(err as Error).message}`);
+              return;
+            }
+            core.accept(record, received);
+            res.writeHead(202).end();
+          },
+          () => res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable'),
+          () => undefined, // closed by stop()
+        );
       },
       () => res.destroy(),
     );
@@ -105,34 +80,11 @@ export async function startZipkinReceiver(options: ZipkinReceiverOptions = {}): 
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SPANS_PATH}`;
 
   let stopped: Promise<void> | undefined;
-  return {
+  return core.expose({
     url,
-    spans,
-    requests,
-    get spanCount() {
-      return spanCount;
-    },
-    get mode() {
-      return state.mode;
-    },
-    set mode(m: ReceiverMode) {
-      state.mode = m;
-    },
-    get delayMs() {
-      return state.delayMs;
-    },
-    set delayMs(ms: number) {
-      state.delayMs = ms;
-    },
-    waitForSpans: (count, timeoutMs = 5000) => waitFor(waiters, () => spanCount, count, timeoutMs, 'Zipkin receiver').then(() => spans),
-    reset() {
-      spans.length = 0;
-      requests.length = 0;
-      spanCount = 0;
-    },
-    stop() {
+    stop(): Promise<void> {
       stopped ??= closeHttp(server);
       return stopped;
     },
-  };
+  });
 }
