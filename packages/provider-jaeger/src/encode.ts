@@ -37,17 +37,18 @@ function writeTag(w: ThriftWriter, tag: JaegerTag): void {
   w.structEnd();
 }
 
-function writeTagList(w: ThriftWriter, id: number, tags: readonly JaegerTag[]): void {
+/** A `list<struct>` field. */
+function writeStructList<T>(w: ThriftWriter, id: number, items: readonly T[], writeItem: (w: ThriftWriter, item: T) => void): void {
   w.fieldBegin(TType.LIST, id);
-  w.listBegin(TType.STRUCT, tags.length);
-  for (const tag of tags) writeTag(w, tag);
+  w.listBegin(TType.STRUCT, items.length);
+  for (const item of items) writeItem(w, item);
 }
 
 function writeLog(w: ThriftWriter, log: JaegerLog): void {
   w.structBegin();
   w.fieldBegin(TType.I64, 1);
   w.i64(log.timestamp);
-  writeTagList(w, 2, log.fields);
+  writeStructList(w, 2, log.fields, writeTag);
   w.structEnd();
 }
 
@@ -76,23 +77,15 @@ function writeSpan(w: ThriftWriter, span: JaegerSpan): void {
   w.i64(span.parentSpanId);
   w.fieldBegin(TType.STRING, 5);
   w.string(span.operationName);
-  if (span.references.length > 0) {
-    w.fieldBegin(TType.LIST, 6);
-    w.listBegin(TType.STRUCT, span.references.length);
-    for (const ref of span.references) writeRef(w, ref);
-  }
+  if (span.references.length > 0) writeStructList(w, 6, span.references, writeRef);
   w.fieldBegin(TType.I32, 7);
   w.i32(span.flags);
   w.fieldBegin(TType.I64, 8);
   w.i64(span.startTime);
   w.fieldBegin(TType.I64, 9);
   w.i64(span.duration);
-  if (span.tags.length > 0) writeTagList(w, 10, span.tags);
-  if (span.logs.length > 0) {
-    w.fieldBegin(TType.LIST, 11);
-    w.listBegin(TType.STRUCT, span.logs.length);
-    for (const log of span.logs) writeLog(w, log);
-  }
+  if (span.tags.length > 0) writeStructList(w, 10, span.tags, writeTag);
+  if (span.logs.length > 0) writeStructList(w, 11, span.logs, writeLog);
   w.structEnd();
 }
 
@@ -100,7 +93,7 @@ function writeProcess(w: ThriftWriter, process: JaegerProcess): void {
   w.structBegin();
   w.fieldBegin(TType.STRING, 1);
   w.string(process.serviceName);
-  if (process.tags.length > 0) writeTagList(w, 2, process.tags);
+  if (process.tags.length > 0) writeStructList(w, 2, process.tags, writeTag);
   w.structEnd();
 }
 

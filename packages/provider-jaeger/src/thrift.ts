@@ -114,6 +114,28 @@ export interface ThriftWriter {
   toBuffer(): Buffer;
 }
 
+/** What both protocols write the same way: strings (after their length), raw struct bytes. */
+abstract class ByteWriter {
+  protected readonly out = new ByteSink();
+
+  /** The length before a string's bytes: a varint (compact) or an i32 (binary). */
+  protected abstract length(n: number): void;
+
+  string(v: string): void {
+    const b = Buffer.from(v, 'utf8');
+    this.length(b.length);
+    this.out.bytes(b);
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.out.bytes(bytes);
+  }
+
+  toBuffer(): Buffer {
+    return this.out.toBuffer();
+  }
+}
+
 /** TCompactProtocol type nibbles. */
 const CompactType: Record<TType, number> = {
   [TType.BOOL]: 1, // BOOLEAN_TRUE; list elements and field headers carry 1/2 for true/false
@@ -130,9 +152,8 @@ const COMPACT_VERSION = 1;
 const zigzag32 = (n: number): number => ((n << 1) ^ (n >> 31)) >>> 0;
 const zigzag64 = (n: bigint): bigint => BigInt.asUintN(64, (n << 1n) ^ (BigInt.asIntN(64, n) >> 63n));
 
-class CompactWriter implements ThriftWriter {
+class CompactWriter extends ByteWriter implements ThriftWriter {
   readonly protocol = 'compact' as const;
-  private readonly out = new ByteSink();
   /** Last field id of each open struct: compact field headers hold the delta. */
   private readonly lastIds: number[] = [];
   private lastId = 0;
@@ -195,26 +216,15 @@ class CompactWriter implements ThriftWriter {
     this.out.doubleLE(v); // the compact protocol writes doubles little-endian
   }
 
-  string(v: string): void {
-    const b = Buffer.from(v, 'utf8');
-    this.out.varint32(b.length);
-    this.out.bytes(b);
-  }
-
-  raw(bytes: Uint8Array): void {
-    this.out.bytes(bytes);
-  }
-
-  toBuffer(): Buffer {
-    return this.out.toBuffer();
+  protected length(n: number): void {
+    this.out.varint32(n);
   }
 }
 
 const BINARY_VERSION_1 = 0x80010000 | 0;
 
-class BinaryWriter implements ThriftWriter {
+class BinaryWriter extends ByteWriter implements ThriftWriter {
   readonly protocol = 'binary' as const;
-  private readonly out = new ByteSink();
 
   messageBegin(name: string, type: number, seqid: number): void {
     this.out.int32BE(BINARY_VERSION_1 | type); // strict header, as thriftrw and the agent expect
@@ -255,18 +265,8 @@ class BinaryWriter implements ThriftWriter {
     this.out.doubleBE(v);
   }
 
-  string(v: string): void {
-    const b = Buffer.from(v, 'utf8');
-    this.out.int32BE(b.length);
-    this.out.bytes(b);
-  }
-
-  raw(bytes: Uint8Array): void {
-    this.out.bytes(bytes);
-  }
-
-  toBuffer(): Buffer {
-    return this.out.toBuffer();
+  protected length(n: number): void {
+    this.out.int32BE(n);
   }
 }
 
