@@ -96,27 +96,27 @@ function spanLogs(span: ReadableSpan): JaegerLog[] {
   });
 }
 
+/** A 32- (or 16-) hex-digit trace id as Jaeger's two i64 halves. */
+function traceIdParts(hex: string): { traceIdHigh: bigint; traceIdLow: bigint } {
+  const traceId = hex.padStart(32, '0');
+  return { traceIdHigh: hexToI64(traceId.slice(0, 16)), traceIdLow: hexToI64(traceId.slice(16)) };
+}
+
 /** Links as FOLLOWS_FROM references (the parent is `parentSpanId`, not a CHILD_OF ref). */
 function spanReferences(span: ReadableSpan): JaegerSpanRef[] {
-  return span.links.map((link) => {
-    const traceId = link.context.traceId.padStart(32, '0');
-    return {
-      refType: SpanRefType.FOLLOWS_FROM,
-      traceIdHigh: hexToI64(traceId.slice(0, 16)),
-      traceIdLow: hexToI64(traceId.slice(16)),
-      spanId: hexToI64(link.context.spanId),
-    };
-  });
+  return span.links.map((link) => ({
+    refType: SpanRefType.FOLLOWS_FROM,
+    ...traceIdParts(link.context.traceId),
+    spanId: hexToI64(link.context.spanId),
+  }));
 }
 
 /** One finished span in the Jaeger model. */
 export function spanToJaeger(span: ReadableSpan): JaegerSpan {
   const ctx = span.spanContext();
-  const traceId = ctx.traceId.padStart(32, '0');
   const parentId = span.parentSpanContext?.spanId ?? (span as { parentSpanId?: string }).parentSpanId;
   return {
-    traceIdLow: hexToI64(traceId.slice(16)),
-    traceIdHigh: hexToI64(traceId.slice(0, 16)),
+    ...traceIdParts(ctx.traceId),
     spanId: hexToI64(ctx.spanId),
     parentSpanId: parentId ? hexToI64(parentId) : 0n,
     operationName: span.name,
