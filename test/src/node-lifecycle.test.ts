@@ -103,6 +103,18 @@ describe('@tracepack/node lifecycle', () => {
     assert.ok(root, 'bcrypt.hash is a child of the request span');
   });
 
+  it('startTracing takes a tracing block directly, told from options by the schema\'s top-level keys', () => {
+    const script = [
+      "const { startTracing } = require('@tracepack/node');",
+      "const h = startTracing({ provider: 'console', service_name: 'bare-block', flush_timeout_ms: 1234 });",
+      'console.log(JSON.stringify({ enabled: h.enabled, provider: h.config.provider, name: h.config.service_name, flush: h.config.flush_timeout_ms }));',
+      'h.shutdown();',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, TRACING_PROVIDER: '' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { enabled: true, provider: 'console', name: 'bare-block', flush: 1234 });
+  });
+
   it('refuses a bad config before the service starts, naming the variable', () => {
     const r = spawnSync(process.execPath, ['--require', '@tracepack/node/register', '-e', 'console.log("service started")'], {
       env: { ...process.env, TRACING_PROVIDER: 'jeager' },

@@ -1,11 +1,13 @@
-import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
-import { loadTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
+import { context, diag, DiagConsoleLogger, propagation, trace } from '@opentelemetry/api';
+import { loadTracingConfig, schemaKeys, type ResolvedTracingConfig } from '@tracepack/config';
+import { DIAG_LEVELS } from './diag-levels';
 import { installExitHooks } from './lifecycle';
 import { withTimeout } from './timeout';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { StartTracingInput, StartTracingOptions, TracingHandle, TracingStats } from './types';
 
-const TOP_LEVEL_KEYS = new Set(['provider', 'service_name', 'service_version', 'deployment_environment', 'propagators', 'flush_timeout_ms', 'max_queue_size', 'providers', 'instrumentations']);
+/** The keys of a `tracing:` block (the schema's top level), to tell a bare config from options. */
+let topLevelKeys: ReadonlySet<string> | undefined;
 
 let current: TracingHandle | undefined;
 
@@ -31,7 +33,8 @@ export function startTracing(input: StartTracingInput = {}): TracingHandle {
 
 function normalize(input: StartTracingInput): StartTracingOptions {
   const keys = Object.keys(input);
-  if (keys.length > 0 && keys.every((k) => TOP_LEVEL_KEYS.has(k))) return { config: input as Record<string, unknown> };
+  topLevelKeys ??= new Set(schemaKeys().map((k) => k.path[0]!));
+  if (keys.length > 0 && keys.every((k) => topLevelKeys!.has(k))) return { config: input as Record<string, unknown> };
   return input as StartTracingOptions;
 }
 
@@ -149,8 +152,7 @@ function reportLosses(stats: TracingStats, target: string): void {
 
 function installLogger(level: NonNullable<StartTracingOptions['logLevel']>): void {
   if (level === 'none') return;
-  const levels = { error: DiagLogLevel.ERROR, warn: DiagLogLevel.WARN, info: DiagLogLevel.INFO, debug: DiagLogLevel.DEBUG };
-  diag.setLogger(new DiagConsoleLogger(), { logLevel: levels[level], suppressOverrideMessage: true });
+  diag.setLogger(new DiagConsoleLogger(), { logLevel: DIAG_LEVELS[level], suppressOverrideMessage: true });
 }
 
 function describeTarget(config: ResolvedTracingConfig): string {

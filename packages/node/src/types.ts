@@ -1,6 +1,7 @@
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { LoadTracingConfigOptions, ResolvedTracingConfig, TracingConfig } from '@tracepack/config';
 import type { ExportStats } from './reporting-exporter';
+import type { DiagLevelName } from './diag-levels';
 
 export interface StartTracingOptions extends LoadTracingConfigOptions {
   /**
@@ -8,7 +9,7 @@ export interface StartTracingOptions extends LoadTracingConfigOptions {
    * service set it.
    * @default 'warn'
    */
-  logLevel?: 'none' | 'error' | 'warn' | 'info' | 'debug';
+  logLevel?: 'none' | DiagLevelName;
   /**
    * Flush on SIGTERM, SIGINT and before exit.
    * @default true

@@ -5,23 +5,22 @@
  * by `exportTimeoutMs`, with ReportingExporter's counting and once-per-streak reports. Its diag
  * lines go to the main thread, which writes them through the service's logger.
  */
-import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { diag, type DiagLogger } from '@opentelemetry/api';
 import { resourceFromAttributes, type DetectedResourceAttributes } from '@opentelemetry/resources';
 import type { ResolvedTracingConfig } from '@tracepack/config';
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveProvider } from '../providers';
 import { ReportingExporter } from '../reporting-exporter';
-import type { DiagLevelName, ExportWorkerData, FromWorker, ToWorker } from './messages';
+import { DIAG_LEVELS, type DiagLevelName } from '../diag-levels';
+import type { ExportWorkerData, FromWorker, ToWorker } from './messages';
 import { rebuildSpans } from './readable-span';
 import type { SpanBatch } from './span-record';
-
-const LEVELS: Record<DiagLevelName, DiagLogLevel> = { error: DiagLogLevel.ERROR, warn: DiagLogLevel.WARN, info: DiagLogLevel.INFO, debug: DiagLogLevel.DEBUG };
 
 const data = workerData as ExportWorkerData;
 const port = parentPort!;
 const post = (msg: FromWorker): void => port.postMessage(msg);
 
-diag.setLogger(forwardingLogger(), { logLevel: LEVELS[data.logLevel], suppressOverrideMessage: true });
+diag.setLogger(forwardingLogger(), { logLevel: DIAG_LEVELS[data.logLevel], suppressOverrideMessage: true });
 
 const setup = resolveProvider(withoutSampling(data.config));
 // The sampler decides on the main thread; stop whatever the worker's copy runs.

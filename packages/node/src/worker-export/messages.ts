@@ -1,3 +1,4 @@
+import type { DiagLevelName } from '../diag-levels';
 import type { ResolvedTracingConfig } from '@tracepack/config';
 import type { ExportStats } from '../reporting-exporter';
 import type { SpanBatch } from './span-record';
@@ -18,7 +19,7 @@ export interface ExportWorkerData {
   exportTimeoutMs: number;
 }
 
-export type DiagLevelName = 'error' | 'warn' | 'info' | 'debug';
+export type { DiagLevelName };
 
 /** Main thread -> worker. */
 export type ToWorker =

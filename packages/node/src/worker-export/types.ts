@@ -1,5 +1,6 @@
 import type { Resource } from '@opentelemetry/resources';
 import type { ResolvedTracingConfig } from '@tracepack/config';
+import type { DiagLevelName } from '../diag-levels';
 
 /** Options of {@link WorkerSpanProcessor}. */
 export interface WorkerSpanProcessorOptions {
@@ -13,7 +14,7 @@ export interface WorkerSpanProcessorOptions {
    * Level of the worker's diag logger; its lines are written through the main thread's `diag`.
    * @default 'warn'
    */
-  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  logLevel?: DiagLevelName;
   /** Spans that may wait for export; more are dropped and counted. @default config.max_queue_size */
   maxQueueSize?: number;
   /** Spans per `postMessage` and per export; capped at `maxQueueSize`. @default 512 */
