@@ -4,7 +4,6 @@
 // statements, so express, pg, mysql2 and bcrypt are never imported at the top of this file,
 // or they would be loaded before the instrumentations could patch them.
 import { startTracing, TracepackConfigError, type TracingHandle } from '@tracepack/node';
-import { DEFAULT_PORT } from './defaults';
 import { configFileFrom, loadSettings, type ServiceSettings } from './settings';
 
 const argv = process.argv.slice(2);
@@ -15,7 +14,7 @@ let settings: ServiceSettings;
 try {
   // TRACING_* variables and --tracing.* flags override the file's tracing: section.
   tracing = startTracing({ configFile, argv, handleSignals: false });
-  settings = loadSettings(configFile, process.env, { port: DEFAULT_PORT });
+  settings = loadSettings(configFile, process.env);
 } catch (err) {
   process.stderr.write(`clients-service: ${err instanceof TracepackConfigError ? '' : 'bad config: '}${(err as Error).message}\n`);
   process.exit(78); // EX_CONFIG

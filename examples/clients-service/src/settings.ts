@@ -18,24 +18,27 @@ export interface ServiceSettings {
   mysqlUrl?: string;
 }
 
+/** Port of clients-service when neither PORT nor the config file names one. */
+export const DEFAULT_PORT = 4445;
+
 /** config.yml next to package.json (dist/src/settings.js -> ../../config.yml). */
 export const DEFAULT_CONFIG_FILE = join(__dirname, '..', '..', 'config.yml');
 
 /** `--config FILE` / `--config=FILE` / `-c FILE`, else `CONFIG_FILE`, else the packaged config.yml. */
-export function configFileFrom(argv: readonly string[], env: NodeJS.ProcessEnv, fallback: string = DEFAULT_CONFIG_FILE): string {
+export function configFileFrom(argv: readonly string[], env: NodeJS.ProcessEnv): string {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if ((arg === '--config' || arg === '-c') && argv[i + 1]) return argv[i + 1]!;
     if (arg.startsWith('--config=')) return arg.slice('--config='.length);
   }
-  return env.CONFIG_FILE || fallback;
+  return env.CONFIG_FILE || DEFAULT_CONFIG_FILE;
 }
 
 /** Reads the service's keys from the config file, then the environment. Throws on a bad value. */
-export function loadSettings(file: string, env: NodeJS.ProcessEnv, defaults: { port: number }): ServiceSettings {
+export function loadSettings(file: string, env: NodeJS.ProcessEnv): ServiceSettings {
   const doc = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
   return {
-    port: integer('port', env.PORT ?? doc.port, defaults.port, 0, 65535),
+    port: integer('port', env.PORT ?? doc.port, DEFAULT_PORT, 0, 65535),
     host: String(env.HOST ?? doc.host ?? '0.0.0.0'),
     bcryptCost: integer('bcrypt_cost', env.BCRYPT_COST ?? doc.bcrypt_cost, 10, 4, 31),
     tokenTtlSeconds: integer('token_ttl_seconds', env.TOKEN_TTL_SECONDS ?? doc.token_ttl_seconds, 3600, 1, 31_536_000),

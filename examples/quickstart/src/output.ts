@@ -30,8 +30,6 @@ export const PREFIX_WIDTH = LABEL_WIDTH + 3;
 export class ServicePrinter {
   private held: { service: ServiceName; line: string }[] = [];
   private holding = false;
-  /** Lines since the last {@link hold}, for {@link waitFor}. */
-  private recent: { service: ServiceName; line: string }[] = [];
 
   constructor(
     private readonly write: (text: string) => void,
@@ -41,23 +39,21 @@ export class ServicePrinter {
   line(service: ServiceName, line: string): void {
     if (this.holding) {
       this.held.push({ service, line });
-      this.recent.push({ service, line });
     } else {
       this.print(service, line);
     }
   }
 
-  /** Holds lines from now on. */
+  /** Holds lines from now on (until {@link release}, which empties what was held). */
   hold(): void {
     this.holding = true;
-    this.recent = [];
   }
 
-  /** Resolves true once each service has written a line containing `needle` since {@link hold}; false after `timeoutMs`. */
+  /** Resolves true once each service has written a line containing `needle` among the held ones; false after `timeoutMs`. */
   async waitFor(services: readonly ServiceName[], needle: string, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (services.every((svc) => this.recent.some((l) => l.service === svc && l.line.includes(needle)))) return true;
+      if (services.every((svc) => this.held.some((l) => l.service === svc && l.line.includes(needle)))) return true;
       if (Date.now() > deadline) return false;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -69,7 +65,6 @@ export class ServicePrinter {
       for (const h of this.held) if (h.service === service) this.print(h.service, h.line);
     }
     this.held = [];
-    this.recent = [];
     this.holding = false;
   }
 
