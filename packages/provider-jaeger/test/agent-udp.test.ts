@@ -3,14 +3,14 @@
  * test's own decoder (6831-style ports), binary Thrift by thriftrw + jaeger.thrift (6832).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { agentProtocolForPort, JaegerAgentExporter } from '../src/index';
 import { decodeCompactEmitBatch } from './compact-decoder';
 import type { DecodedBatch, DecodedSpan, DecodedTag } from './compact-decoder';
 import { decodeBinaryEmitBatch } from './thriftrw-decoder';
-import { exportSpans, ExportResultCode, i64, makeTracer, recordDiag, SAMPLE_RESOURCE, sampleSpans, udpReceiver } from './helpers';
+import { exportSpans, ExportResultCode, i64, makeTracer, udpReceiver, useSampleSpans } from './helpers';
 
 const STRING = 0;
 const DOUBLE = 1;
@@ -100,18 +100,11 @@ function assertSampleBatch(batch: DecodedBatch, spans: ReadableSpan[]): void {
 }
 
 describe('JaegerAgentExporter over UDP', () => {
-  const fixture = makeTracer(SAMPLE_RESOURCE);
-  let spans: ReadableSpan[];
-  const diagLog = recordDiag();
+  const { spans, diagLog } = useSampleSpans();
 
   before(() => {
-    spans = sampleSpans(fixture.tracer, fixture.spans);
     assert.equal(spans.length, 3);
     assert.equal(spans.find((s) => s.name === 'GET /clients/:id')?.kind, SpanKind.SERVER);
-  });
-  after(async () => {
-    diagLog.stop();
-    await fixture.shutdown();
   });
 
   it('picks compact Thrift for every port but 6832', () => {

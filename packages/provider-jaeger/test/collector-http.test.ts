@@ -1,24 +1,13 @@
 /* (c) collector_endpoint: binary Thrift Batch POSTed to a real node:http server, decoded with thriftrw. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { describe, it } from 'node:test';
 import { JaegerCollectorExporter } from '../src/index';
 import { decodeBinaryBatch } from './thriftrw-decoder';
-import { exportSpans, ExportResultCode, i64, makeTracer, recordDiag, SAMPLE_RESOURCE, sampleSpans } from './helpers';
+import { exportSpans, ExportResultCode, i64, useSampleSpans } from './helpers';
 import { httpServer } from './helpers';
 
 describe('JaegerCollectorExporter over HTTP', () => {
-  const fixture = makeTracer(SAMPLE_RESOURCE);
-  let spans: ReadableSpan[];
-  const diagLog = recordDiag();
-
-  before(() => {
-    spans = sampleSpans(fixture.tracer, fixture.spans);
-  });
-  after(async () => {
-    diagLog.stop();
-    await fixture.shutdown();
-  });
+  const { spans, diagLog } = useSampleSpans();
 
   it('(c) POSTs a binary Thrift Batch to the collector endpoint', async (t) => {
     const collector = await httpServer((_req, res) => {

@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { after, before, describe, it } from 'node:test';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { describe, it } from 'node:test';
 import { BatchSpanProcessor, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { JaegerAgentExporter, JaegerCollectorExporter } from '../src/index';
@@ -17,11 +16,8 @@ import {
   exportSpans,
   ExportResultCode,
   httpServer,
-  makeTracer,
-  recordDiag,
-  SAMPLE_RESOURCE,
-  sampleSpans,
   udpReceiver,
+  useSampleSpans,
 } from './helpers';
 
 /** Records the sockets that connect from now on (a pass-through wrapper, not a mock). */
@@ -38,17 +34,7 @@ function watchUdpSockets(): { sockets: dgram.Socket[]; closed: Set<dgram.Socket>
 }
 
 describe('failures and lifecycle', () => {
-  const fixture = makeTracer(SAMPLE_RESOURCE);
-  let spans: ReadableSpan[];
-  const diagLog = recordDiag();
-
-  before(() => {
-    spans = sampleSpans(fixture.tracer, fixture.spans);
-  });
-  after(async () => {
-    diagLog.stop();
-    await fixture.shutdown();
-  });
+  const { spans, diagLog } = useSampleSpans();
 
   it('(e) UDP agent down: every export FAILED (ECONNREFUSED), one diag error with the count, then one line on recovery', async (t) => {
     const port = await deadUdpPort();

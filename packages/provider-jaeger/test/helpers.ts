@@ -9,6 +9,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 
 export { ExportResultCode };
 
@@ -51,6 +52,24 @@ export function sampleSpans(tracer: Tracer, spans: () => ReadableSpan[]): Readab
   const linked = tracer.startSpan('recompute', { links: [{ context: server.spanContext() }], attributes: { 'tp.tags': ['a', 'b'] } });
   linked.end();
   return spans();
+}
+
+/**
+ * For a describe block: the sample spans (filled in `before`, same array throughout) and a diag
+ * recorder; `after` stops the recorder and shuts the tracer down.
+ */
+export function useSampleSpans(): { spans: ReadableSpan[]; diagLog: ReturnType<typeof recordDiag> } {
+  const fixture = makeTracer(SAMPLE_RESOURCE);
+  const spans: ReadableSpan[] = [];
+  const diagLog = recordDiag();
+  before(() => {
+    spans.push(...sampleSpans(fixture.tracer, fixture.spans));
+  });
+  after(async () => {
+    diagLog.stop();
+    await fixture.shutdown();
+  });
+  return { spans, diagLog };
 }
 
 /** The export callback as a promise (also proves the callback is called exactly once). */
