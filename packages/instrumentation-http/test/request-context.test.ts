@@ -123,24 +123,12 @@ describe('plain node:http: listeners on the request run in the request context',
   });
 });
 
-type Express = typeof import('express');
-
-for (const [label, fixture] of [
-  ['express 5', 'root'],
-  ['express 4', 'express-4'],
-] as const) {
-  describe(`${label} with express.json(): the route handler runs in the request context`, () => {
+/** A framework's server whose POST /oauth2/token parses BODY, then starts a child span. */
+function describeBodyParserSuite(title: string, start: () => Promise<Running>): void {
+  describe(title, () => {
     let server: Running;
     before(async () => {
-      const express = requireFrom(fixture)('express') as Express;
-      const app = express();
-      app.use(express.json());
-      app.post('/oauth2/token', (req, res) => {
-        assert.equal((req.body as { username?: string }).username, 'ada');
-        childSpan();
-        res.json({ ok: true });
-      });
-      server = await listen(createServer(app));
+      server = await start();
     });
     after(() => server.close());
     beforeEach(() => capture.reset());
@@ -150,6 +138,25 @@ for (const [label, fixture] of [
       assert.equal(res.status, 200);
       await assertChildOfServerSpan();
     });
+  });
+}
+
+type Express = typeof import('express');
+
+for (const [label, fixture] of [
+  ['express 5', 'root'],
+  ['express 4', 'express-4'],
+] as const) {
+  describeBodyParserSuite(`${label} with express.json(): the route handler runs in the request context`, async () => {
+    const express = requireFrom(fixture)('express') as Express;
+    const app = express();
+    app.use(express.json());
+    app.post('/oauth2/token', (req, res) => {
+      assert.equal((req.body as { username?: string }).username, 'ada');
+      childSpan();
+      res.json({ ok: true });
+    });
+    return listen(createServer(app));
   });
 }
 
@@ -165,26 +172,15 @@ for (const [label, fixture] of [
   ['fastify 5', 'root'],
   ['fastify 4', 'fastify-4'],
 ] as const) {
-  describe(`${label} with its JSON body parser: the route handler runs in the request context`, () => {
-    let server: Running;
-    before(async () => {
-      const fastify = requireFrom(fixture)('fastify') as FastifyFactory;
-      const app = fastify();
-      app.post('/oauth2/token', async (req) => {
-        assert.equal((req.body as { username?: string }).username, 'ada');
-        childSpan();
-        return { ok: true };
-      });
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      server = { port: (app.server.address() as import('node:net').AddressInfo).port, close: () => app.close() };
+  describeBodyParserSuite(`${label} with its JSON body parser: the route handler runs in the request context`, async () => {
+    const fastify = requireFrom(fixture)('fastify') as FastifyFactory;
+    const app = fastify();
+    app.post('/oauth2/token', async (req) => {
+      assert.equal((req.body as { username?: string }).username, 'ada');
+      childSpan();
+      return { ok: true };
     });
-    after(() => server.close());
-    beforeEach(() => capture.reset());
-
-    it('a span started after the body was parsed is a child of the SERVER span', async () => {
-      const res = await sendBodyLater(server.port, { method: 'POST', path: '/oauth2/token', body: BODY });
-      assert.equal(res.status, 200);
-      await assertChildOfServerSpan();
-    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return { port: (app.server.address() as import('node:net').AddressInfo).port, close: () => app.close() };
   });
 }
