@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 export type ReadableSpan = ReturnType<SpanCapture['spans']>[number];
 
 /** Everything a span would export, as one string, to search for values that must not be there. */
+/** A span that recorded a statement (not a connect or pool span). */
+export const isQuery = (s: ReadableSpan): boolean => s.attributes['db.query.text'] !== undefined;
+
 export function dumpSpans(spans: readonly ReadableSpan[]): string {
   return JSON.stringify(
     spans.map((s) => ({

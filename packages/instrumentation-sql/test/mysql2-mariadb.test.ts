@@ -8,8 +8,7 @@ import type * as Mysql2Promise from 'mysql2/promise';
 import type * as Mysql2 from 'mysql2';
 import { createSqlInstrumentations } from '../src';
 import type { SanitizedMySQL2Instrumentation } from '../src';
-import type { ReadableSpan } from './helpers';
-import { assertNoSecrets, assertNoValueAttributes, startOrSkip } from './helpers';
+import { assertNoSecrets, assertNoValueAttributes, isQuery, startOrSkip } from './helpers';
 
 const capture = createSpanCapture();
 const instrumentations = createSqlInstrumentations();
@@ -20,7 +19,6 @@ const mysqlCallbacks = require('mysql2') as typeof Mysql2;
 
 after(() => capture.shutdown());
 
-const isQuery = (s: ReadableSpan): boolean => s.attributes['db.query.text'] !== undefined;
 
 test('mysql2 against a real MariaDB (TRACEPACK_TEST_MYSQL_URL or mariadbd)', async (t) => {
   const server = await startOrSkip(t, startMariadb);

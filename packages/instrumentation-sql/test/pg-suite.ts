@@ -4,10 +4,8 @@ import type { DatabaseServer, SpanCapture } from '@tracepack/testing';
 import type * as Pg from 'pg';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ReadableSpan } from './helpers';
-import { assertNoSecrets, assertNoValueAttributes } from './helpers';
+import { assertNoSecrets, assertNoValueAttributes, isQuery } from './helpers';
 
-const isQuery = (s: ReadableSpan): boolean => s.attributes['db.query.text'] !== undefined;
 
 /**
  * The pg behaviours, run against any PostgreSQL-speaking server (PGlite by default, a real
