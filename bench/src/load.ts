@@ -3,9 +3,10 @@
  * else autocannon run by ./autocannon-worker in a child Node.js process.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findOnPath } from '@tracepack/testing';
 import type { LoadTool } from './options';
 
 export interface LoadRequest {
@@ -35,20 +36,6 @@ export interface LoadResult {
 export function pickLoadTool(forced: LoadTool | undefined): LoadTool {
   if (forced) return forced;
   return findOnPath('wrk') ? 'wrk' : 'autocannon';
-}
-
-export function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 export function runLoad(tool: LoadTool, req: LoadRequest): Promise<LoadResult> {

@@ -3,8 +3,8 @@
  * OTLP/HTTP receiver) when its binary is installed, as the issue asks, otherwise the bench's own
  * OTLP receiver process. Both count what arrived, so that spans lost on the way show up.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { jaegerBinaryPath, jaegerSpanCounts, startJaeger, type JaegerServer } from '@tracepack/testing';
+import { readFileSync } from 'node:fs';
+import { isExecutable, jaegerBinaryPath, jaegerSpanCounts, startJaeger, type JaegerServer } from '@tracepack/testing';
 import type { ReceiverOption } from './options';
 import { ReceiverProcess } from './processes';
 
@@ -112,12 +112,3 @@ function processCpuUs(pid: number | undefined): number {
 
 /** USER_HZ: 100 on every Linux kernel configuration Node runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -30,17 +30,22 @@ export function zipkinJarPath(): string {
   return process.env.TRACEPACK_ZIPKIN_JAR || join(cacheBinDir(), `zipkin-server-${ZIPKIN_VERSION}-exec.jar`);
 }
 
-function onPath(command: string): boolean {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      // not in this directory
-    }
+/** Whether `path` is a file this process may execute. */
+export function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
-  return false;
+}
+
+/** The first executable `command` on PATH, or undefined. */
+export function findOnPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && isExecutable(join(dir, command))) return join(dir, command);
+  }
+  return undefined;
 }
 
 export interface E2eAvailability {
@@ -55,13 +60,9 @@ export function e2eAvailability(): E2eAvailability {
   const missing: string[] = [];
   const jaeger = jaegerBinaryPath();
   const zipkin = zipkinJarPath();
-  try {
-    accessSync(jaeger, constants.X_OK);
-  } catch {
-    missing.push(`jaeger (${jaeger})`);
-  }
+  if (!isExecutable(jaeger)) missing.push(`jaeger (${jaeger})`);
   if (!existsSync(zipkin)) missing.push(`zipkin (${zipkin})`);
-  if (!onPath('java')) missing.push('java (for zipkin)');
+  if (findOnPath('java') === undefined) missing.push('java (for zipkin)');
   if (missing.length > 0) {
     return {
       available: false,
