@@ -18,7 +18,7 @@ export interface ExportStats {
  */
 export class ReportingExporter implements SpanExporter {
   readonly stats: ExportStats = { exported: 0, failed: 0 };
-  private failingSince = 0;
+  private failing = false;
   private failedInStreak = 0;
 
   constructor(
@@ -44,9 +44,9 @@ export class ReportingExporter implements SpanExporter {
 
   private succeeded(count: number): void {
     this.stats.exported += count;
-    if (this.failingSince !== 0) {
+    if (this.failing) {
       diag.warn(`@tracepack/node: exporting to ${this.target} works again; ${this.failedInStreak} spans were dropped while it failed.`);
-      this.failingSince = 0;
+      this.failing = false;
       this.failedInStreak = 0;
     }
   }
@@ -54,8 +54,8 @@ export class ReportingExporter implements SpanExporter {
   private lost(count: number, error: Error | undefined): void {
     this.stats.failed += count;
     this.failedInStreak += count;
-    if (this.failingSince === 0) {
-      this.failingSince = Date.now();
+    if (!this.failing) {
+      this.failing = true;
       diag.warn(`@tracepack/node: cannot export spans to ${this.target} (${describe(error)}); dropping them until it is back. Reported once; the count follows when it recovers and at shutdown.`);
     }
   }

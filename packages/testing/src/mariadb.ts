@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import {
 } from './postgres';
 import type { DatabaseServer } from './postgres';
 import { freePort } from './backends/ports';
+import { logTail } from './backends/process';
 
 export interface StartMariadbOptions {
   /** Database created for the tests, owned by user `tracepack` (password `tracepack`). @default 'tracepack' */
@@ -165,14 +166,14 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<D
       await waitUntil(
         async () => exited || (await greets('127.0.0.1', port)),
         timeoutMs,
-        () => `startMariadb: no greeting on 127.0.0.1:${port} after ${timeoutMs} ms:\n${tail(errorLog)}`,
+        () => `startMariadb: no greeting on 127.0.0.1:${port} after ${timeoutMs} ms:\n${logTail(errorLog, 20)}`,
       );
     } catch (err) {
       await fail('mariadbd did not start', err instanceof Error ? err.message : String(err));
     }
     if (!exited) break;
     // Exited: most likely the port was taken between freePort() and bind; try another.
-    if (attempt === 2) await fail('mariadbd exited', tail(errorLog));
+    if (attempt === 2) await fail('mariadbd exited', logTail(errorLog, 20));
   }
 
   const host = '127.0.0.1';
@@ -201,10 +202,3 @@ function greets(host: string, port: number): Promise<boolean> {
   });
 }
 
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
-  } catch {
-    return '';
-  }
-}

@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './backends/ports';
+import { logTail } from './backends/process';
 
 /** A database server started for a test file (or given by an environment variable). */
 export interface DatabaseServer {
@@ -199,7 +200,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     ].join(' ');
     const start = await run('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-o', serverOptions, '-w', '-t', String(Math.ceil(timeoutMs / 1000))]);
     if (start.status === 0) started = true;
-    else if (attempt === 2) await fail('pg_ctl start failed', `${start.output}\n${readLog(logFile)}`);
+    else if (attempt === 2) await fail('pg_ctl start failed', `${start.output}\n${logTail(logFile, 20)}`);
   }
 
   const create = await run('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE "${database}"`]);
@@ -230,14 +231,6 @@ export function runAsync(command: string, args: string[]): Promise<RunResult> {
       resolve({ status, output: `${stdout}${stderr}${err && typeof err.code !== 'number' ? String(err) : ''}` });
     });
   });
-}
-
-function readLog(file: string): string {
-  try {
-    return execFileSync('tail', ['-n', '20', file], { encoding: 'utf8' });
-  } catch {
-    return '';
-  }
 }
 
 function shellQuote(arg: string): string {
