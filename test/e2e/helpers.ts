@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { stopChild } from '@tracepack/example-quickstart';
-import { jaegerTrace, normalizeTraceId, type JaegerServer, type JaegerSpan, type JaegerTrace } from './servers';
+import { jaegerTrace, normalizeTraceId, startJaeger, startZipkin, type JaegerServer, type JaegerSpan, type JaegerTrace, type ZipkinServer } from './servers';
 
 /** test/e2e/fixtures, from test/dist/e2e. */
 export const FIXTURES = join(__dirname, '..', '..', 'e2e', 'fixtures');
@@ -237,3 +237,12 @@ export async function getText(url: string): Promise<string> {
   assert.ok(res.ok, `GET ${url}: ${res.status} ${text.slice(0, 200)}`);
   return text;
 }
+
+/** Jaeger and Zipkin, started side by side; if either fails, the other is stopped and the error thrown. */
+export async function startJaegerAndZipkin(): Promise<{ jaeger: JaegerServer; zipkin: ZipkinServer }> {
+  const [j, z] = await Promise.allSettled([startJaeger(), startZipkin()]);
+  if (j.status === 'fulfilled' && z.status === 'fulfilled') return { jaeger: j.value, zipkin: z.value };
+  await Promise.all([j.status === 'fulfilled' ? j.value.stop() : undefined, z.status === 'fulfilled' ? z.value.stop() : undefined]);
+  throw j.status === 'rejected' ? j.reason : (z as PromiseRejectedResult).reason;
+}
+

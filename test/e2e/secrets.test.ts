@@ -15,6 +15,7 @@ import {
   documentedJaegerTracing,
   getText,
   request,
+  startJaegerAndZipkin,
   startTracedService,
   tagOf,
   tempDir,
@@ -22,7 +23,7 @@ import {
   writeConfigFile,
   type ChildService,
 } from './helpers';
-import { e2eSkip, jaegerServiceOf, normalizeTraceId, startJaeger, startZipkin, waitForZipkinTrace, type JaegerServer, type JaegerSpan, type JaegerTrace, type ZipkinServer } from './servers';
+import { e2eSkip, jaegerServiceOf, normalizeTraceId, waitForZipkinTrace, type JaegerServer, type JaegerSpan, type JaegerTrace, type ZipkinServer } from './servers';
 
 const skip = e2eSkip(); // throws under CI=true when the servers are not installed
 
@@ -95,11 +96,7 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
     }
     const tmp = await tempDir('tracepack-e2e-secrets-');
     removeDir = tmp.remove;
-    const [j, z] = await Promise.allSettled([startJaeger(), startZipkin()]);
-    if (j.status === 'fulfilled') jaeger = j.value;
-    if (z.status === 'fulfilled') zipkin = z.value;
-    if (j.status === 'rejected') throw j.reason;
-    if (z.status === 'rejected') throw z.reason;
+    ({ jaeger, zipkin } = await startJaegerAndZipkin());
 
     const tracingFor: Record<Backend, (service: string) => Record<string, unknown>> = {
       jaeger: (service) => documentedJaegerTracing(jaeger!, service),

@@ -9,6 +9,7 @@ import {
   newIds,
   parentOf,
   request,
+  startJaegerAndZipkin,
   startTracedService,
   tagOf,
   tempDir,
@@ -17,7 +18,7 @@ import {
   writeConfigFile,
   type ChildService,
 } from './helpers';
-import { e2eSkip, jaegerServiceOf, normalizeTraceId, startJaeger, startZipkin, waitForZipkinTrace, type JaegerServer, type ZipkinServer } from './servers';
+import { e2eSkip, jaegerServiceOf, normalizeTraceId, waitForZipkinTrace, type JaegerServer, type ZipkinServer } from './servers';
 
 const skip = e2eSkip(); // throws under CI=true when the servers are not installed
 
@@ -32,11 +33,7 @@ describe('e2e: collector HTTP, OTLP and Zipkin', { skip }, () => {
 
   before(async () => {
     ({ dir, remove: removeDir } = await tempDir('tracepack-e2e-transports-'));
-    const [j, z] = await Promise.allSettled([startJaeger(), startZipkin()]);
-    if (j.status === 'fulfilled') jaeger = j.value;
-    if (z.status === 'fulfilled') zipkin = z.value;
-    if (j.status === 'rejected') throw j.reason;
-    if (z.status === 'rejected') throw z.reason;
+    ({ jaeger, zipkin } = await startJaegerAndZipkin());
   });
 
   after(async () => {
