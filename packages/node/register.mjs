@@ -1,7 +1,22 @@
-// `node --import @tracepack/node/register app.mjs`: ESM modules are not loaded through
-// require(), so the import-in-the-middle hook is registered first; then the same start-up
-// as the CommonJS register runs.
-import { createRequire, register } from 'node:module';
+// `node --import @tracepack/node/register app.mjs`: the same start-up as the CommonJS
+// register, then the import-in-the-middle loader so that ESM imports are instrumented too.
+//
+// The loader runs as synchronous, in-thread hooks (`module.registerHooks`) wherever the
+// runtime runs them correctly (22.22.3+, 24.11.1+, 26): no loader thread, and no
+// `[DEP0205] module.register() is deprecated` warning on Node 26. Only older 22.x/24.x
+// releases fall back to the asynchronous `module.register` loader, which is not deprecated
+// there. With tracing off, no loader is registered at all: imports cost what they cost
+// without tracepack.
+import * as nodeModule from 'node:module';
+import { supportsSyncHooks } from 'import-in-the-middle/supports-sync-hooks.mjs';
 
-register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-createRequire(import.meta.url)('./dist/src/register.js');
+const { tracingStarted } = nodeModule.createRequire(import.meta.url)('./dist/src/register.js');
+
+if (tracingStarted) {
+  if (supportsSyncHooks()) {
+    const { register } = await import('import-in-the-middle/register-hooks.mjs');
+    register();
+  } else {
+    nodeModule.register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  }
+}

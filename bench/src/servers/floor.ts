@@ -2,7 +2,7 @@
  * The floor variants (`--floor`): what any tracer built on the OpenTelemetry API and SDK pays
  * per request before it does anything of its own, on the same app as every other variant.
  *
- * - BENCH_FLOOR=context: a NodeTracerProvider registered (AsyncLocalStorage context manager),
+ * - BENCH_FLOOR=context: a TracerProvider registered (AsyncLocalStorage context manager),
  *   and each request handled inside one `context.with()` of a context holding one value. No
  *   span, no propagation.
  * - BENCH_FLOOR=sdk: the SDK's minimum for a server span at 1% sampling: extract the incoming
@@ -12,15 +12,16 @@
  */
 import type { Server } from 'node:http';
 import { context, createContextKey, propagation, SpanKind, trace } from '@opentelemetry/api';
-import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { runServerChild } from './child';
+import { registerGlobally } from './otel-globals';
 
 const mode = process.env.BENCH_FLOOR;
 if (mode !== 'context' && mode !== 'sdk') throw new Error(`bench floor: BENCH_FLOOR must be context or sdk, got "${mode}"`);
 
-const provider = new NodeTracerProvider({ sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.01) }) });
-provider.register();
+const provider = new TracerProvider({ sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.01) }) });
+registerGlobally(provider);
 const tracer = trace.getTracer('bench-floor');
 const KEY = createContextKey('bench floor');
 

@@ -1,5 +1,5 @@
 /**
- * Variant (b): plain OpenTelemetry, set up the way its Node.js docs show: NodeTracerProvider
+ * Variant (b): plain OpenTelemetry, set up the way its Node.js docs show: TracerProvider
  * with a BatchSpanProcessor (default settings) and the OTLP http/protobuf exporter, the http
  * instrumentation, and the pg instrumentation for the database route (what the docs'
  * auto-instrumentations would load there). OpenTelemetry has no bcrypt instrumentation.
@@ -10,17 +10,18 @@ import { registerInstrumentations, type Instrumentation } from '@opentelemetry/i
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { runServerChild } from './child';
+import { registerGlobally } from './otel-globals';
 import { SpanCounter } from './span-counter';
 
 const counter = new SpanCounter();
-const provider = new NodeTracerProvider({
+const provider = new TracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'bench-otel' }),
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${process.env.BENCH_OTLP_URL}/v1/traces` })), counter],
+  spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${process.env.BENCH_OTLP_URL}/v1/traces` }) }), counter],
 });
-provider.register();
+registerGlobally(provider);
 const instrumentations: Instrumentation[] = [new HttpInstrumentation()];
 if (process.env.BENCH_SCENARIO === 'db') instrumentations.push(new PgInstrumentation());
 registerInstrumentations({ instrumentations });

@@ -1,4 +1,4 @@
-import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ResolvedTracingConfig } from './config-types';
 
 /**

@@ -1,7 +1,7 @@
 // A gateway and the service behind it form one trace: fetch (undici) and http.request CLIENT
 // spans carry the context downstream through the global (composite) propagator.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { assertSpan, parentSpanId } from '@tracepack/testing';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';

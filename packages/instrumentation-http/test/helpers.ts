@@ -4,12 +4,9 @@
 // version fixtures under compat/*, and the server suite every framework runs.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { TextMapPropagator } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
-import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { assertSpan, createSpanCapture, parentSpanId } from '@tracepack/testing';
 import type { SpanCapture } from '@tracepack/testing';
 import assert from 'node:assert/strict';
@@ -22,16 +19,15 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createHttpInstrumentations } from '../src/index';
 import type { HttpInstrumentationConfig } from '../src/index';
 
-/** W3C tracecontext + baggage, Jaeger `uber-trace-id`, B3 single and multi: what start-up installs. */
-export function compositePropagator(): TextMapPropagator {
-  return new CompositePropagator({
-    propagators: [
-      new W3CTraceContextPropagator(),
-      new W3CBaggagePropagator(),
-      new JaegerPropagator(),
-      new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }),
-    ],
-  });
+/**
+ * The propagator start-up installs (reads W3C tracecontext + baggage, Jaeger `uber-trace-id`,
+ * B3 single and multi; writes the `propagators` given), taken from the built @tracepack/node at
+ * run time: that package depends on this one, so it cannot be a build reference here.
+ */
+export function compositePropagator(write: readonly string[] = ['tracecontext', 'baggage', 'jaeger', 'b3multi']): TextMapPropagator {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { TracepackPropagator } = require('@tracepack/node') as { TracepackPropagator: new (write: readonly string[]) => TextMapPropagator };
+  return new TracepackPropagator(write);
 }
 
 export interface Traced {

@@ -4,7 +4,7 @@
 // request's body) would get no parent. The body is sent in later packets (sendBodyLater): a body
 // that arrives with the head is read in the handler's own context and hides the problem.
 import { SpanKind, trace } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { parentSpanId } from '@tracepack/testing';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';

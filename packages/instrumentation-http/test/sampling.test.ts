@@ -3,7 +3,7 @@
 // request (here: a sampled parent in the headers) is recorded in full.
 import { trace } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, TracerProvider, ParentBasedSampler, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { assertSpan, createSpanCapture } from '@tracepack/testing';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -16,9 +16,9 @@ import { cachedParseHost, parseHost } from '../src/utils';
 
 // The global context manager and propagator of the capture; a provider that samples no new trace.
 const capture = createSpanCapture({ propagator: compositePropagator() });
-const provider = new BasicTracerProvider({
+const provider = new TracerProvider({
   sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
-  spanProcessors: [new SimpleSpanProcessor(capture.exporter)],
+  spanProcessors: [new SimpleSpanProcessor({ exporter: capture.exporter })],
 });
 const unregister = registerInstrumentations({ instrumentations: createHttpInstrumentations({ outgoing: false }), tracerProvider: provider });
 after(() => unregister());

@@ -1,7 +1,7 @@
 import { diag, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
 import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
-import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
+import { JaegerPropagator } from './jaeger-propagator';
 import type { ResolvedTracingConfig } from '@tracepack/config';
 
 type PropagatorName = ResolvedTracingConfig['propagators'][number];

@@ -12,9 +12,12 @@ import { startTracing } from './start';
 // own export worker must not start tracing (and another export worker) inside itself.
 const inExportWorker = (workerData as { tracepackExportWorker?: boolean } | null)?.tracepackExportWorker === true;
 
+/** Whether this process traces: register.mjs adds the ESM loader only then. */
+export let tracingStarted = false;
+
 if (!inExportWorker) {
   try {
-    startTracing({ argv: process.argv.slice(2) });
+    tracingStarted = startTracing({ argv: process.argv.slice(2) }).enabled;
   } catch (err) {
     if (!(err instanceof TracepackConfigError)) throw err;
     process.stderr.write(`${err.message}\n`);

@@ -1,4 +1,4 @@
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { LoadTracingConfigOptions, ResolvedTracingConfig, TracingConfig } from '@tracepack/config';
 import type { ExportStats } from './reporting-exporter';
 import type { DiagLevelName } from './diag-levels';

@@ -3,8 +3,8 @@ import type { Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -19,7 +19,7 @@ const ESC = /\u001b\[[0-9;]*m/g;
 const T0 = 1_760_000_000_000; // ms since the epoch: fixed, so durations are exact
 
 const memory = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
 const tracer = provider.getTracer('console-waterfall-test');
 
 before(() => {
@@ -281,7 +281,7 @@ describe('ConsoleWaterfallExporter', () => {
 
   it('prints as spans end when wired to a real provider', async () => {
     const { exporter, out } = capture({ jaegerUiUrl: 'http://localhost:16686' });
-    const live = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const live = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     const t = live.getTracer('live');
     await t.startActiveSpan('POST /clients', { kind: SpanKind.SERVER }, async (root) => {
       await t.startActiveSpan('bcrypt.hash', { attributes: { 'bcrypt.work_factor': 10 } }, async (s) => {
@@ -409,8 +409,8 @@ describe('ConsoleWaterfallExporter', () => {
     // A child process prints traces to its stdout, which we close at once.
     const script = `
       const { ConsoleWaterfallExporter } = require(${JSON.stringify(require.resolve('../src/console'))});
-      const { BasicTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-      const p = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new ConsoleWaterfallExporter())] });
+      const { TracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
+      const p = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: new ConsoleWaterfallExporter() })] });
       const t = p.getTracer('x');
       let n = 0;
       const tick = () => {
@@ -452,7 +452,7 @@ describe('terminal detection', () => {
 
 describe('long statements', () => {
   it('wrap at spaces onto at most three lines within the width, the rest cut', () => {
-    const provider = new BasicTracerProvider();
+    const provider = new TracerProvider();
     const tracer = provider.getTracer('t');
     const root = tracer.startSpan('GET /report', { kind: SpanKind.SERVER, startTime: [1, 0] });
     const columns = Array.from({ length: 40 }, (_, i) => `column_${i}`).join(', ');

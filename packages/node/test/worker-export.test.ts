@@ -1,8 +1,8 @@
 import { diag, DiagLogLevel, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { loadTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
 import { freePort, startOtlpReceiver, startZipkinReceiver } from '@tracepack/testing';
 import assert from 'node:assert/strict';
@@ -40,12 +40,12 @@ function workerProcessor(config: ResolvedTracingConfig, options: Partial<WorkerS
 
 /** The in-thread path start.ts takes by default (without TRACEPACK_EXPORT_THREAD=1). */
 function inThreadProcessor(config: ResolvedTracingConfig): SpanProcessor {
-  return new BatchSpanProcessor(new ReportingExporter(resolveProvider(config).exporter, 'the test receiver'), { scheduledDelayMillis: 1000 });
+  return new BatchSpanProcessor({ exporter: new ReportingExporter(resolveProvider(config).exporter, 'the test receiver'), scheduledDelayMillis: 1000 });
 }
 
-function providerWith(config: ResolvedTracingConfig, ...spanProcessors: SpanProcessor[]): BasicTracerProvider {
+function providerWith(config: ResolvedTracingConfig, ...spanProcessors: SpanProcessor[]): TracerProvider {
   // 7 attributes fit; the request span has 8, so one is dropped and counted.
-  return new BasicTracerProvider({ resource: buildResource(config), spanProcessors, spanLimits: { attributeCountLimit: 7 } });
+  return new TracerProvider({ resource: buildResource(config), spanProcessors, spanLimits: { attributeCountLimit: 7 } });
 }
 
 /**
@@ -53,7 +53,7 @@ function providerWith(config: ResolvedTracingConfig, ...spanProcessors: SpanProc
  * with a trace state, one dropped attribute), a failing client child with an exception event,
  * and an internal span from another instrumentation scope (version and schema URL).
  */
-function recordTrace(provider: BasicTracerProvider): void {
+function recordTrace(provider: TracerProvider): void {
   const tracer = provider.getTracer('@tracepack/instrumentation-http', '0.1.0');
   const remote = trace.setSpanContext(ROOT_CONTEXT, {
     traceId: TRACE_ID,
@@ -120,7 +120,7 @@ afterEach(() => diag.disable());
 describe('WorkerSpanProcessor', () => {
   it('rebuilds, from the records that cross threads, spans equal to the originals in every field exporters read', async () => {
     const memory = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'records' }), spanProcessors: [new SimpleSpanProcessor(memory)], spanLimits: { attributeCountLimit: 7 } });
+    const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'records' }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })], spanLimits: { attributeCountLimit: 7 } });
     recordTrace(provider);
     const originals = memory.getFinishedSpans();
     const scopes: ScopeRecord[] = [];

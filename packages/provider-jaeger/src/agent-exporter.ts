@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { encodeEmitBatch, encodeProcess, encodeSpan, FRAME_SLACK } from './encode';

@@ -3,7 +3,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import type { ExporterConfig } from '@opentelemetry/exporter-jaeger';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { JaegerCollectorExporterOptions } from './types';
 import { beginExport, describeError, FailureReporter, PACKAGE_NAME, redactUrl, withTimeout } from './utils';
 

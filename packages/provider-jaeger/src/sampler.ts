@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { JaegerRemoteSampler } from '@opentelemetry/sampler-jaeger-remote';
-import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import type { Sampler } from '@opentelemetry/sdk-trace-base';
+import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { JaegerSamplerOptions } from './types';
 import { describeError, PACKAGE_NAME, redactUrl, samplingEndpoint } from './utils';
 

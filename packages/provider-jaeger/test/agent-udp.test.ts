@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { agentProtocolForPort, JaegerAgentExporter } from '../src/index';
 import { decodeCompactEmitBatch } from './compact-decoder';
 import type { DecodedBatch, DecodedSpan, DecodedTag } from './compact-decoder';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { describe, it } from 'node:test';
-import { BatchSpanProcessor, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { JaegerAgentExporter, JaegerCollectorExporter } from '../src/index';
 import { decodeCompactEmitBatch } from './compact-decoder';
@@ -146,9 +146,9 @@ describe('failures and lifecycle', () => {
     const agent = await udpReceiver();
     t.after(() => agent.close());
     const exporter = new JaegerAgentExporter({ port: agent.port });
-    const provider = new BasicTracerProvider({
+    const provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'batched' }),
-      spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 60_000 })],
+      spanProcessors: [new BatchSpanProcessor({ exporter: exporter, scheduledDelayMillis: 60_000 })],
     });
     const tracer = provider.getTracer('t');
     for (let i = 0; i < 5; i++) tracer.startSpan(`job-${i}`).end();

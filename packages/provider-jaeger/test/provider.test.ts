@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { loadTracingConfig } from '@tracepack/config';
 import type { ResolvedTracingConfig } from '@tracepack/config';
 import { createProvider, JaegerAgentExporter, JaegerCollectorExporter, JaegerErrorCode, TracepackJaegerError } from '../src/index';

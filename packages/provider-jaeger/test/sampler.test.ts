@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { context, SpanKind } from '@opentelemetry/api';
-import { BasicTracerProvider, SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import type { Sampler } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import type { Sampler } from '@opentelemetry/sdk-trace';
 import { createJaegerSampler } from '../src/index';
 import { deadHttpUrl, httpServer, recordDiag, waitUntil } from './helpers';
 
@@ -23,7 +23,7 @@ function decisions(sampler: Sampler, n = 50): Set<SamplingDecision> {
 
 /** Whether a real tracer provider with this sampler records a new root span. */
 function records(sampler: Sampler): boolean {
-  const provider = new BasicTracerProvider({ sampler });
+  const provider = new TracerProvider({ sampler });
   const span = provider.getTracer('t').startSpan('root');
   const recording = span.isRecording();
   span.end();

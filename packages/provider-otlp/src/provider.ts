@@ -1,5 +1,5 @@
-import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TracingProviderFactory } from '@tracepack/config';
 import type { OtlpConfig, OtlpExporterOptions } from './types';
 

@@ -1,4 +1,4 @@
-import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import type { TracingProviderFactory } from '@tracepack/config';
 

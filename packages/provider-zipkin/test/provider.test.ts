@@ -1,5 +1,5 @@
 import { ExportResultCode } from '@opentelemetry/core';
-import { BatchSpanProcessor, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { startZipkinReceiver } from '@tracepack/testing';
 import type { ZipkinReceiver, ZipkinSpan } from '@tracepack/testing';
 import assert from 'node:assert/strict';
@@ -133,8 +133,8 @@ describe('zipkin when the collector misbehaves', () => {
     t.after(() => hanging.stop());
     const setup = createProvider(resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: hanging.url } } }));
     // As @tracepack/node wires it (there with exportTimeoutMillis 10000).
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new BatchSpanProcessor(setup.exporter, { exportTimeoutMillis: 300, scheduledDelayMillis: 10 })],
+    const provider = new TracerProvider({
+      spanProcessors: [new BatchSpanProcessor({ exporter: setup.exporter, exportTimeoutMillis: 300, scheduledDelayMillis: 10 })],
     });
     assert.doesNotThrow(() => recordSampleTrace(provider));
     const started = performance.now();

@@ -1,18 +1,17 @@
 // Fixtures shared by the provider tests: a real tracer provider around a provider's exporter
 // and sampler, and one small trace to send.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { TracerProvider } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   BatchSpanProcessor,
   InMemorySpanExporter,
   ParentBasedSampler,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Sampler } from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { Sampler } from '@opentelemetry/sdk-trace';
 
 export const SERVICE = 'checkout';
 
@@ -26,11 +25,11 @@ export interface ProviderSetupLike {
  * A tracer provider wired like `@tracepack/node` wires a provider (parent-based sampler around
  * the provider's, batch processor), exporting to `exporter` (default: the provider's).
  */
-export function tracerProviderFor(setup: ProviderSetupLike, exporter: SpanExporter = setup.exporter): BasicTracerProvider {
-  return new BasicTracerProvider({
+export function tracerProviderFor(setup: ProviderSetupLike, exporter: SpanExporter = setup.exporter): TracerProvider {
+  return new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': SERVICE, 'service.version': '1.2.3' }),
     sampler: setup.sampler ? new ParentBasedSampler({ root: setup.sampler }) : undefined,
-    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 10 })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: 10 })],
   });
 }
 
@@ -75,9 +74,9 @@ export function recordSampleTrace(provider: TracerProvider): SampleTrace {
 /** The sample trace as finished spans, to hand to an exporter directly. */
 export function sampleSpans(): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': SERVICE }),
-    spanProcessors: [new SimpleSpanProcessor(memory)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
   });
   recordSampleTrace(provider);
   return memory.getFinishedSpans();

@@ -2,14 +2,14 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import type { Attributes, SpanKind, SpanStatusCode, TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import assert from 'node:assert/strict';
 
 export interface SpanCapture {
   readonly exporter: InMemorySpanExporter;
-  readonly provider: NodeTracerProvider;
+  readonly provider: TracerProvider;
   /** Finished spans so far, in the order they ended. */
   spans(): ReadableSpan[];
   /** Waits until `count` spans matching `filter` have ended (or throws after `timeoutMs`). */
@@ -29,7 +29,7 @@ export interface SpanCaptureOptions {
  */
 export function createSpanCapture(options: SpanCaptureOptions = {}): SpanCapture {
   const exporter = new InMemorySpanExporter();
-  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   trace.setGlobalTracerProvider(provider);

@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { isHttpUrl } from '@tracepack/config';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { isLocalRoot, renderWaterfall } from './render';
 import { detectCharset, shouldUseColor, writeToStdout } from './terminal';
 import type {

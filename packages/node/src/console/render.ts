@@ -1,7 +1,7 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { AttributeValue } from '@opentelemetry/api';
 import { hrTimeToMicroseconds } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { ConsoleCharset, RenderWaterfallOptions } from './types';
 
 /** Narrowest layout drawn; a smaller `width` is drawn at this width. */

@@ -1,7 +1,7 @@
 import type { HrTime, Link, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
 import { hrTimeDuration, TraceState, type InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import type { LinkRecord, ParentRecord, SpanBatch, SpanRecord } from './span-record';
 
 /**

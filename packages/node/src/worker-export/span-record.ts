@@ -1,6 +1,6 @@
 import type { Attributes, HrTime, Link, SpanKind } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
-import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 
 /**
  * A finished span as it crosses to the export worker: a tuple (cheaper to structured-clone

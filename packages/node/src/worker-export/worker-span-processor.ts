@@ -1,6 +1,6 @@
 import { diag, TraceFlags, type Context } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TracingStats } from '../types';
