@@ -4,7 +4,7 @@
 # reachable here), cached outside the clone like the e2e servers.
 #   bash scripts/install-node.sh            # every supported line
 #   bash scripts/install-node.sh 24         # one line
-# Prints nothing but progress on stderr; `scripts/node-path.sh LINE` prints a binary's path.
+# Prints progress on stderr only; `bash scripts/with-node.sh LINE CMD...` runs a command with a line.
 # Cache: ${TRACEPACK_CACHE:-$HOME/.cache/tracepack}/node/<version>/bin/node
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

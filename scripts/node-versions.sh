@@ -1,6 +1,6 @@
 # The Node.js lines tracepack supports, each pinned to an exact release (sourced by
-# install-node.sh, node-path.sh and .ci/run). The first is the one CI runs the end-to-end
-# tier and the bench on. Keep in step with `engines` (>=22.15) and scripts/node-lines.mjs.
+# install-node.sh, with-node.sh and .ci/run). The first is the one CI runs the end-to-end
+# tier and the bench on. Keep in step with `engines` (>=22.15); scripts/run-tests.mjs reads this file.
 NODE_LINES=(24 22 26)
 NODE_CACHE="${TRACEPACK_CACHE:-$HOME/.cache/tracepack}/node"
 

@@ -189,6 +189,13 @@ describe('examples: Dockerfile', () => {
     }
   }
 
+  it('builds on a supported Node.js line, the one CI tests first', () => {
+    const versions = readFileSync(join(ROOT, 'scripts', 'node-versions.sh'), 'utf8');
+    const lines = /NODE_LINES=\(([^)]*)\)/.exec(versions)![1]!.trim().split(/\s+/);
+    const arg = instructions.find((l) => l.startsWith('ARG NODE_VERSION='));
+    assert.equal(arg, `ARG NODE_VERSION=${lines[0]}`);
+  });
+
   it('is multi-stage: builds with npm ci and tsc -b, runs on a slim image as USER node', () => {
     const froms = instructions.filter((l) => l.startsWith('FROM '));
     assert.ok(froms.length >= 2, 'expected a build and a runtime stage');
