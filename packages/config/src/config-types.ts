@@ -200,6 +200,41 @@ export interface TracingConfig {
        */
       require_parent_span?: boolean;
     };
+    /**
+     * Log correlation for pino: the active span's ids in each record the app writes. Records are never sent anywhere.
+     */
+    pino?: {
+      /**
+       * Add trace_id, span_id and trace_flags to pino records written inside a span.
+       */
+      enabled?: boolean;
+      /**
+       * Names of the fields added to each record.
+       */
+      log_keys?: {
+        /**
+         * Field for the trace id (32 hex digits).
+         */
+        trace_id?: string;
+        /**
+         * Field for the span id (16 hex digits).
+         */
+        span_id?: string;
+        /**
+         * Field for the trace flags (01: sampled, 00: not).
+         */
+        trace_flags?: string;
+      };
+    };
+    /**
+     * Log correlation for winston 3: the active span's ids in each record the app writes. Records are never sent anywhere.
+     */
+    winston?: {
+      /**
+       * Add trace_id, span_id and trace_flags (fixed names) to winston records written inside a span.
+       */
+      enabled?: boolean;
+    };
   };
 }
 
@@ -403,6 +438,41 @@ export interface ResolvedTracingConfig {
        * Only make spans under an active parent span.
        */
       require_parent_span: boolean;
+    };
+    /**
+     * Log correlation for pino: the active span's ids in each record the app writes. Records are never sent anywhere.
+     */
+    pino: {
+      /**
+       * Add trace_id, span_id and trace_flags to pino records written inside a span.
+       */
+      enabled: boolean;
+      /**
+       * Names of the fields added to each record.
+       */
+      log_keys: {
+        /**
+         * Field for the trace id (32 hex digits).
+         */
+        trace_id: string;
+        /**
+         * Field for the span id (16 hex digits).
+         */
+        span_id: string;
+        /**
+         * Field for the trace flags (01: sampled, 00: not).
+         */
+        trace_flags: string;
+      };
+    };
+    /**
+     * Log correlation for winston 3: the active span's ids in each record the app writes. Records are never sent anywhere.
+     */
+    winston: {
+      /**
+       * Add trace_id, span_id and trace_flags (fixed names) to winston records written inside a span.
+       */
+      enabled: boolean;
     };
   };
 }
