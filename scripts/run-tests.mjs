@@ -76,7 +76,8 @@ function otherLines() {
     });
 }
 
-const ci = /^(1|true|yes)$/i.test(process.env.CI ?? '');
+// Any common spelling (CI=true, CI=1, CI=TRUE): the same rule as @tracepack/testing's isCI.
+const ci = /^(1|true|yes|on)$/i.test(process.env.CI?.trim() ?? '');
 const results = [await runSuite(process.execPath, `Node.js ${process.versions.node}: every tier`, files)];
 const missing = [];
 for (const { line, version, bin } of otherLines()) {

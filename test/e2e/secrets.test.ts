@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { newTraceParent, startStack, type Stack } from '@tracepack/example-quickstart';
-import { isFixtureUnavailable, startPostgres, type DatabaseServer } from '@tracepack/testing';
+import { isCI, isFixtureUnavailable, startPostgres, type DatabaseServer } from '@tracepack/testing';
 import {
   cleanEnv,
   closeRequestAgent,
@@ -88,7 +88,7 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
     try {
       db = await startPostgres();
     } catch (err) {
-      if (isFixtureUnavailable(err) && process.env.CI !== 'true') {
+      if (isFixtureUnavailable(err) && !isCI()) {
         unavailable = (err as Error).message;
         return;
       }

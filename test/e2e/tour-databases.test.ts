@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runStep, startStack, tourSteps, TOUR_CLIENT_SECRET, type Stack, type StepResult } from '@tracepack/example-quickstart';
-import { isFixtureUnavailable, startMariadb, startPostgres, type DatabaseServer } from '@tracepack/testing';
+import { isCI, isFixtureUnavailable, startMariadb, startPostgres, type DatabaseServer } from '@tracepack/testing';
 import { cleanEnv, parentOf, tagOf, waitForJaegerTraceId } from './helpers';
 import { e2eSkip, jaegerServiceOf, normalizeTraceId, startJaeger, type JaegerServer, type JaegerSpan, type JaegerTrace } from './servers';
 
@@ -65,7 +65,7 @@ for (const engine of engines) {
       try {
         db = await engine.start();
       } catch (err) {
-        if (isFixtureUnavailable(err) && process.env.CI !== 'true') {
+        if (isFixtureUnavailable(err) && !isCI()) {
           unavailable = (err as Error).message;
           return;
         }

@@ -1,5 +1,6 @@
 export { createSpanCapture, assertSpan, parentSpanId, spanNamed } from './span-capture';
 export type { SpanCapture, SpanExpectation } from './span-capture';
+export { isCI } from './ci';
 export { startPglite } from './pglite';
 export type { StartPgliteOptions } from './pglite';
 export { startPostgres, FixtureUnavailableError, isFixtureUnavailable } from './postgres';

@@ -20,7 +20,7 @@ export interface DatabaseServer {
 
 /**
  * Thrown when a fixture cannot run here (binaries missing, no unprivileged user to run them as).
- * Tests skip on it outside CI: `if (isFixtureUnavailable(err) && process.env.CI !== 'true') t.skip(...)`.
+ * Tests skip on it outside CI: `if (isFixtureUnavailable(err) && !isCI()) t.skip(...)`.
  */
 export class FixtureUnavailableError extends Error {
   readonly code = 'TRACEPACK_TEST_FIXTURE_UNAVAILABLE';

@@ -3,6 +3,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { isCI } from '../ci';
 
 /** The Jaeger release the cached binary is built from (module tag v1.76.0 is the same tree). */
 export const JAEGER_VERSION = 'v2.13.0';
@@ -77,14 +78,14 @@ export function e2eAvailability(): E2eAvailability {
 
 /**
  * The tier's rule, for `describe(name, { skip: e2eSkip() }, ...)`: `false` when the servers
- * are installed; otherwise, under `CI=true` it throws (missing servers fail CI), and
+ * are installed; otherwise, in CI (any spelling of CI, see isCI) it throws (missing servers fail CI), and
  * elsewhere it returns the one-line reason to skip with.
  */
 export function e2eSkip(): false | string {
   const { available, reason } = e2eAvailability();
   if (available) return false;
-  if (process.env.CI === 'true') {
-    throw new Error(`tracepack e2e: CI=true but ${reason}`);
+  if (isCI()) {
+    throw new Error(`tracepack e2e: CI is set (CI=${process.env.CI}) but ${reason}`);
   }
   return reason;
 }
