@@ -1,8 +1,13 @@
 // README's documented Jaeger config (a YAML file: provider jaeger, the agent's compact-Thrift
 // UDP port, remote sampling) against a real Jaeger: spans arrive with their tags, and the
-// per-service probabilistic rates served by Jaeger decide what Jaeger holds.
+// per-service probabilistic rates served by Jaeger decide what Jaeger holds; the
+// rate-limiting and per-operation strategies Jaeger serves are applied as served.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { context, SpanKind } from '@opentelemetry/api';
+import { SamplingDecision } from '@opentelemetry/sdk-trace';
+import type { Sampler } from '@opentelemetry/sdk-trace';
+import { createJaegerSampler } from '@tracepack/provider-jaeger';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -41,8 +46,28 @@ function strategies(unsampledRate: number): SamplingStrategies {
     service_strategies: [
       { service: 'e2e-remote-on', type: 'probabilistic', param: 1.0 },
       { service: 'e2e-remote-off', type: 'probabilistic', param: unsampledRate },
+      { service: 'e2e-rate-limited', type: 'ratelimiting', param: 3 },
+      {
+        service: 'e2e-per-operation',
+        type: 'probabilistic',
+        param: 0.0,
+        operation_strategies: [
+          { operation: 'GET /always', type: 'probabilistic', param: 1.0 },
+          { operation: 'GET /never', type: 'probabilistic', param: 0.0 },
+        ],
+      },
     ],
   };
+}
+
+/** How many of `n` new root traces `sampler` samples under `spanName`. */
+function sampledOf(sampler: Sampler, n: number, spanName = 'GET /'): number {
+  let sampled = 0;
+  for (let i = 0; i < n; i++) {
+    const traceId = newIds().traceId;
+    if (sampler.shouldSample(context.active(), traceId, spanName, SpanKind.SERVER, {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED) sampled += 1;
+  }
+  return sampled;
 }
 
 describe('e2e: the documented Jaeger config (UDP agent, remote sampling)', { skip }, () => {
@@ -146,5 +171,25 @@ describe('e2e: the documented Jaeger config (UDP agent, remote sampling)', { ski
     assert.ok(held.has(normalizeTraceId(marker)));
     const leaked = offIds.filter((id) => held.has(id));
     assert.deepEqual(leaked, [], 'traces dropped by the 0.0 strategy are in Jaeger');
+  });
+
+  test("Jaeger's rate-limiting and per-operation strategies, as Jaeger v2 serves them, decide as served", async (t) => {
+    const serverUrl = `${jaeger.samplingUrl}/sampling`;
+    const limited = createJaegerSampler({ serverUrl, serviceName: 'e2e-rate-limited', traceIdRatio: 1, refreshIntervalMs: 200 });
+    const perOperation = createJaegerSampler({ serverUrl, serviceName: 'e2e-per-operation', traceIdRatio: 1, refreshIntervalMs: 200 });
+    t.after(async () => {
+      await limited.shutdown();
+      await perOperation.shutdown();
+    });
+    await pollUntil(() => `rate limiting never applied: ${limited.sampler.toString()}`, 10_000, async () =>
+      /rate limiting 3\/s/.test(limited.sampler.toString()) ? true : undefined,
+    );
+    assert.equal(sampledOf(limited.sampler, 1000), 3, 'a full bucket of 3 for a burst of 1000 new traces');
+    await pollUntil(() => `per-operation never applied: ${perOperation.sampler.toString()}`, 10_000, async () =>
+      /per operation/.test(perOperation.sampler.toString()) ? true : undefined,
+    );
+    assert.equal(sampledOf(perOperation.sampler, 200, 'GET /always'), 200);
+    assert.equal(sampledOf(perOperation.sampler, 200, 'GET /never'), 0);
+    assert.equal(sampledOf(perOperation.sampler, 200, 'GET /other'), 0, "the service's default 0.0");
   });
 });

@@ -73,6 +73,12 @@ describe('e2e: collector HTTP, OTLP and Zipkin', { skip }, () => {
     const name = 'e2e-collector';
     const { service, ...ids } = await oneRequest(name, { provider: 'jaeger', providers: { jaeger: { collector_endpoint: jaeger.collectorHttpUrl } } });
     await assertInJaeger(name, ids, service);
+    // The resource travels once per Batch, as the Thrift process's tags, and not on the span.
+    const trace = await waitForJaegerTraceId(jaeger.queryUrl, ids.traceId);
+    const span = trace.spans.find((s) => s.operationName === 'GET /items/:id')!;
+    const processTags = new Map(trace.processes[span.processID]!.tags.map((tag) => [tag.key, tag.value]));
+    assert.equal(processTags.get('telemetry.sdk.language'), 'nodejs');
+    assert.equal(tagOf(span, 'telemetry.sdk.language'), undefined);
   });
 
   test('provider otlp, protocol http/protobuf, reaches Jaeger', async () => {

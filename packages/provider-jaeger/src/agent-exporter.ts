@@ -42,10 +42,10 @@ interface Encoded {
  * Spans as Jaeger Thrift `emitBatch` datagrams to an agent over UDP: compact Thrift (port 6831
  * and any other) or binary Thrift (port 6832).
  *
- * Port 6832 uses this same encoder in binary mode rather than exporter-jaeger's UDPSender, so
- * that both ports share one span mapping (resource attributes as process tags), one datagram
- * splitting, and one failure reporting (connected socket, ECONNREFUSED as FAILED, once-per-
- * streak diag); the binary output is checked against thriftrw and jaeger.thrift in the tests.
+ * Both ports share one encoder (src/encode.ts, the collector exporter's too), one span mapping
+ * (resource attributes as process tags), one datagram splitting, and one failure reporting
+ * (connected socket, ECONNREFUSED as FAILED, once-per-streak diag); the tests read both
+ * protocols back with decoders of their own, written from the Thrift specs.
  */
 export class JaegerAgentExporter implements SpanExporter {
   readonly host: string;

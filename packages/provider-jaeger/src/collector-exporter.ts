@@ -1,56 +1,73 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
-import type { ExporterConfig } from '@opentelemetry/exporter-jaeger';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { isHttpUrl } from '@tracepack/config';
+import http from 'node:http';
+import https from 'node:https';
+import { encodeBatch, encodeProcess, encodeSpan } from './encode';
+import { basicAuthHeader, httpRequest, requestUrl } from './http';
+import { resourceToProcess, spanToJaeger } from './transform';
 import type { JaegerCollectorExporterOptions } from './types';
-import { beginExport, describeError, FailureReporter, PACKAGE_NAME, redactUrl, withTimeout } from './utils';
+import { beginExport, describeError, FailureReporter, JaegerErrorCode, PACKAGE_NAME, redactUrl, TracepackJaegerError, withTimeout } from './utils';
+
+type Resource = ReadableSpan['resource'];
 
 const DEFAULT_TIMEOUT_MS = 10000;
 const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
-
-/** jaeger-client's logger interface; silent, because failures are reported once through diag. */
-const SILENT_LOGGER = { info(): void {}, error(): void {} };
+/**
+ * An idle kept-alive connection is closed after this long, before a server would close it
+ * (Go's net/http and nginx idle out after about a minute; Node's server says its own, shorter
+ * limit in its Keep-Alive header, which the agent honours). A request that still meets a
+ * closed socket is retried once (see httpRequest).
+ */
+const IDLE_SOCKET_TIMEOUT_MS = 30000;
+/** What the Jaeger collector reads as binary Thrift (it also takes application/vnd.apache.thrift.binary). */
+const CONTENT_TYPE = 'application/x-thrift';
 
 /**
- * Binary Thrift `Batch` POSTed to a Jaeger collector (`/api/traces`) by
- * @opentelemetry/exporter-jaeger's HTTP sender, wrapped so that it keeps this package's
- * contract, which the bare exporter does not:
- * - exports run one at a time (jaeger-client's HTTPSender keeps one shared batch buffer);
- * - an export that never answers fails after `timeoutMs` (HTTPSender sets a socket timeout
- *   but never acts on it);
- * - after shutdown, export calls back FAILED (the bare exporter never calls back);
- * - failures are reported through diag once per streak, with the count of dropped spans
- *   (jaeger-client would log each one through its own logger).
+ * Binary Thrift `Batch` (jaeger.thrift) POSTed to a Jaeger collector (`/api/traces`, the
+ * `thrift_http` protocol of Jaeger v2's jaeger receiver), with this package's own encoder:
+ * - one Batch per resource among the spans (a Batch has one Process), resource attributes as
+ *   process tags, exactly as the agent path sends them;
+ * - exports run one at a time, each in one deadline: an export that never answers fails after
+ *   `timeoutMs`;
+ * - any status outside 2xx fails the export (`HTTP 503`);
+ * - after shutdown, export calls back FAILED;
+ * - failures are reported through diag once per streak, with the count of dropped spans;
+ * - user:password in the endpoint URL becomes basic auth and never reaches a log line or an
+ *   error (nor does the query string, which is sent);
+ * - one keep-alive agent, destroyed by shutdown; its idle sockets never keep the process alive.
  */
 export class JaegerCollectorExporter implements SpanExporter {
+  /** The endpoint without user, password, query or fragment. */
   readonly endpoint: string;
-  private readonly inner: JaegerExporter;
+  private readonly url: URL;
+  private readonly headers: Record<string, string>;
+  private readonly agent: http.Agent;
+  private readonly serviceName: string | undefined;
   private readonly timeoutMs: number;
   private readonly flushTimeoutMs: number;
   private readonly reporter: FailureReporter;
+  /** Per resource: its encoded Process (binary). */
+  private readonly processes = new WeakMap<Resource, Buffer>();
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
   private shutdownPromise: Promise<void> | undefined;
+  /** Set once the agent is destroyed: an export still queued then must not open a new socket. */
+  private closed = false;
 
   constructor(options: JaegerCollectorExporterOptions) {
-    this.endpoint = options.endpoint;
+    const url = parseEndpoint(options?.endpoint);
+    this.url = requestUrl(url);
+    this.endpoint = redactUrl(url.href);
+    this.headers = { 'content-type': CONTENT_TYPE, ...basicAuthHeader(url) };
+    const agentOptions = { keepAlive: true, maxSockets: 1, timeout: IDLE_SOCKET_TIMEOUT_MS };
+    this.agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.serviceName = options.serviceName;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
-    const url = new URL(options.endpoint);
-    const config: ExporterConfig & { logger: typeof SILENT_LOGGER; timeoutMs: number } = {
-      endpoint: options.endpoint,
-      // user:password in the URL becomes basic auth (HTTPSender ignores URL credentials).
-      ...(url.username ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } : {}),
-      // Every export flushes the sender, so its shutdown flush is always empty; a long
-      // flushTimeout would only leave an uncleared timer keeping the process alive.
-      flushTimeout: 1,
-      logger: SILENT_LOGGER,
-      timeoutMs: this.timeoutMs,
-    };
-    this.inner = new JaegerExporter(config);
-    this.reporter = new FailureReporter(`the Jaeger collector at ${redactUrl(options.endpoint)}`, options.reportFailures ?? true);
+    this.reporter = new FailureReporter(`the Jaeger collector at ${this.endpoint}`, options.reportFailures ?? true);
   }
 
   /** Spans lost to failed exports so far. */
@@ -74,11 +91,15 @@ export class JaegerCollectorExporter implements SpanExporter {
     return this.drain();
   }
 
-  /** Waits for queued exports (up to flushTimeoutMs), then closes the HTTP agent. Idempotent. */
+  /**
+   * Waits for queued exports (up to flushTimeoutMs), then destroys the HTTP agent: its idle
+   * sockets, and the socket of an export still waiting, which then fails. Idempotent.
+   */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.drain()
-      .then(() => this.inner.shutdown())
-      .catch((err: unknown) => diag.debug(`${PACKAGE_NAME}: collector exporter shutdown: ${describeError(err)}`));
+    this.shutdownPromise ??= this.drain().then(() => {
+      this.closed = true;
+      this.agent.destroy();
+    });
     return this.shutdownPromise;
   }
 
@@ -87,32 +108,77 @@ export class JaegerCollectorExporter implements SpanExporter {
     await withTimeout(this.queue, this.flushTimeoutMs);
   }
 
-  private exportOne(spans: ReadableSpan[]): Promise<ExportResult> {
-    return new Promise<ExportResult>((resolve) => {
-      let settled = false;
-      const settle = (result: ExportResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (result.code === ExportResultCode.SUCCESS) this.reporter.success();
-        else this.reporter.failure(describeInnerError(result.error), spans.length);
-        resolve(result);
-      };
-      const timer = setTimeout(() => {
-        settle({ code: ExportResultCode.FAILED, error: new Error(`no answer within ${this.timeoutMs} ms`) });
-      }, this.timeoutMs);
-      try {
-        this.inner.export(spans, settle);
-      } catch (err) {
-        settle({ code: ExportResultCode.FAILED, error: err as Error });
+  /** Never rejects: every failure is a FAILED result, reported once per streak. */
+  private async exportOne(spans: ReadableSpan[]): Promise<ExportResult> {
+    if (this.closed) {
+      this.reporter.failure('the exporter was shut down before this export could start', spans.length);
+      return { code: ExportResultCode.FAILED, error: new Error(`${PACKAGE_NAME}: the exporter is shut down`) };
+    }
+    let bodies: Array<{ body: Buffer; spans: number }>;
+    try {
+      bodies = this.encode(spans);
+    } catch (err) {
+      this.reporter.failure(`spans could not be encoded: ${describeError(err)}`, spans.length);
+      return { code: ExportResultCode.FAILED, error: err as Error };
+    }
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    let sent = 0;
+    try {
+      for (const { body, spans: count } of bodies) {
+        const res = await httpRequest(this.url, {
+          method: 'POST',
+          headers: this.headers,
+          body,
+          agent: this.agent,
+          signal: deadline.signal,
+          maxBodyBytes: 0,
+        });
+        if (res.status < 200 || res.status > 299) throw new Error(`HTTP ${res.status}`);
+        sent += count;
       }
-    });
+    } catch (err) {
+      // Spans of the batches not sent yet are lost with the one that failed.
+      this.reporter.failure(describeError(err), spans.length - sent);
+      return { code: ExportResultCode.FAILED, error: err as Error };
+    } finally {
+      clearTimeout(timer);
+    }
+    diag.debug(`${PACKAGE_NAME}: sent ${spans.length} span(s) to the collector in ${bodies.length} request(s)`);
+    this.reporter.success();
+    return { code: ExportResultCode.SUCCESS };
+  }
+
+  /** One binary `Batch` per resource (usually one). */
+  private encode(spans: readonly ReadableSpan[]): Array<{ body: Buffer; spans: number }> {
+    const byResource = new Map<Resource, Buffer[]>();
+    for (const span of spans) {
+      const bytes = encodeSpan('binary', spanToJaeger(span));
+      const group = byResource.get(span.resource);
+      if (group) group.push(bytes);
+      else byResource.set(span.resource, [bytes]);
+    }
+    return [...byResource].map(([resource, group]) => ({ body: encodeBatch('binary', this.process(resource), group), spans: group.length }));
+  }
+
+  private process(resource: Resource): Buffer {
+    let bytes = this.processes.get(resource);
+    if (!bytes) {
+      bytes = encodeProcess('binary', resourceToProcess(resource, this.serviceName));
+      this.processes.set(resource, bytes);
+    }
+    return bytes;
   }
 }
 
-/** jaeger-client's messages embed the error text; keep the useful tail, never a URL. */
-function describeInnerError(err: Error | undefined): string {
-  if (!err) return 'unknown error';
-  const m = /(ECONN\w+|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET|HTTP \d{3})/.exec(err.message);
-  return m ? m[1]! : describeError(err);
+/** Setup-time check of `endpoint`; the message never repeats the value (it may hold a password). */
+function parseEndpoint(endpoint: unknown): URL {
+  if (typeof endpoint !== 'string' || !isHttpUrl(endpoint)) {
+    throw new TracepackJaegerError(
+      JaegerErrorCode.INVALID_URL,
+      'JaegerCollectorExporter endpoint',
+      'expects an http:// or https:// URL with a host, e.g. http://jaeger:14268/api/traces',
+    );
+  }
+  return new URL(endpoint);
 }

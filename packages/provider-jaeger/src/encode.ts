@@ -1,8 +1,8 @@
 /*
- * Jaeger structs (jaeger.thrift) and the agent's `oneway void emitBatch(1: Batch batch)`
- * (agent.thrift) onto a ThriftWriter. Spans and the process are encoded once each into
- * standalone struct bytes, so that batches can be packed into datagrams by size and then
- * framed without re-encoding.
+ * Jaeger structs (jaeger.thrift), the agent's `oneway void emitBatch(1: Batch batch)`
+ * (agent.thrift) and the collector's bare `Batch` onto a ThriftWriter. Spans and the process
+ * are encoded once each into standalone struct bytes, so that batches can be packed into
+ * datagrams by size and then framed without re-encoding.
  */
 import { MessageType, TType } from './internal-types';
 import type { JaegerLog, JaegerProcess, JaegerSpan, JaegerSpanRef, JaegerTag } from './internal-types';
@@ -111,19 +111,31 @@ export function encodeProcess(protocol: ThriftProtocol, process: JaegerProcess):
   return w.toBuffer();
 }
 
+/** `Batch { 1: process, 2: spans }` from pre-encoded structs (seqNo and stats are optional and left out). */
+function writeBatch(w: ThriftWriter, processBytes: Uint8Array, spanBytes: readonly Uint8Array[]): void {
+  w.structBegin();
+  w.fieldBegin(TType.STRUCT, 1); // process
+  w.raw(processBytes);
+  w.fieldBegin(TType.LIST, 2); // spans
+  w.listBegin(TType.STRUCT, spanBytes.length);
+  for (const b of spanBytes) w.raw(b);
+  w.structEnd();
+}
+
+/** A bare `Batch` struct: the body a collector takes on `POST /api/traces` (binary Thrift). */
+export function encodeBatch(protocol: ThriftProtocol, processBytes: Uint8Array, spanBytes: readonly Uint8Array[]): Buffer {
+  const w = createThriftWriter(protocol);
+  writeBatch(w, processBytes, spanBytes);
+  return w.toBuffer();
+}
+
 /** The full agent message: emitBatch(Batch{process, spans}) from pre-encoded structs. */
 export function encodeEmitBatch(protocol: ThriftProtocol, processBytes: Uint8Array, spanBytes: readonly Uint8Array[], seqid: number): Buffer {
   const w = createThriftWriter(protocol);
   w.messageBegin('emitBatch', MessageType.ONEWAY, seqid);
   w.structBegin(); // emitBatch_args
   w.fieldBegin(TType.STRUCT, 1); // batch
-  w.structBegin(); // Batch
-  w.fieldBegin(TType.STRUCT, 1); // process
-  w.raw(processBytes);
-  w.fieldBegin(TType.LIST, 2); // spans
-  w.listBegin(TType.STRUCT, spanBytes.length);
-  for (const b of spanBytes) w.raw(b);
-  w.structEnd(); // Batch
+  writeBatch(w, processBytes, spanBytes);
   w.structEnd(); // emitBatch_args
   return w.toBuffer();
 }

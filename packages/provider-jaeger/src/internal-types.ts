@@ -73,3 +73,18 @@ export const TType = {
   LIST: 15,
 } as const;
 export type TType = (typeof TType)[keyof typeof TType];
+
+/**
+ * A sampling strategy as served by Jaeger's `GET /sampling?service=` (sampling.thrift's
+ * `SamplingStrategyResponse`, or api_v2 sampling.proto's in JSON), checked and reduced to what
+ * decides: see parseSamplingStrategy.
+ */
+export type SamplingStrategy =
+  | { type: 'probabilistic'; samplingRate: number }
+  | { type: 'rateLimiting'; maxTracesPerSecond: number }
+  | {
+      type: 'perOperation';
+      defaultSamplingProbability: number;
+      defaultLowerBoundTracesPerSecond: number;
+      operations: ReadonlyArray<{ operation: string; samplingRate: number }>;
+    };

@@ -51,7 +51,12 @@ export const createProvider: TracingProviderFactory = (config: ResolvedTracingCo
   const jaeger: JaegerConfig = config.providers?.jaeger ?? ({} as JaegerConfig);
   const agent = checkConfig(jaeger);
   const exporter = jaeger.collector_endpoint
-    ? new JaegerCollectorExporter({ endpoint: jaeger.collector_endpoint, flushTimeoutMs: config.flush_timeout_ms, reportFailures: false })
+    ? new JaegerCollectorExporter({
+        endpoint: jaeger.collector_endpoint,
+        serviceName: config.service_name,
+        flushTimeoutMs: config.flush_timeout_ms,
+        reportFailures: false,
+      })
     : new JaegerAgentExporter({
         host: agent.host,
         port: agent.port,

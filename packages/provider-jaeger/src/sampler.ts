@@ -1,11 +1,22 @@
 import { diag } from '@opentelemetry/api';
-import { JaegerRemoteSampler } from '@opentelemetry/sampler-jaeger-remote';
+import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
-import type { Sampler } from '@opentelemetry/sdk-trace';
+import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
+import { isHttpUrl } from '@tracepack/config';
+import { basicAuthHeader, httpRequest } from './http';
+import type { SamplingStrategy } from './internal-types';
+import { samplerForStrategy } from './samplers';
+import { describeStrategy, parseSamplingStrategy, StrategyError } from './strategy';
 import type { JaegerSamplerOptions } from './types';
-import { describeError, PACKAGE_NAME, redactUrl, samplingEndpoint } from './utils';
+import { describeError, JaegerErrorCode, PACKAGE_NAME, redactUrl, samplingEndpoint, TracepackJaegerError } from './utils';
 
 const DEFAULT_REFRESH_INTERVAL_MS = 60000;
+const DEFAULT_SERVICE_NAME = 'unknown_service';
+/** A poll that has not been answered after this long fails (and the next one is scheduled). */
+const POLL_TIMEOUT_MS = 5000;
+/** A strategies answer is a few hundred bytes; a per-operation one for a big service a few KB. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+const OPTIONS = 'createJaegerSampler options';
 
 /** The sampler for new traces, and how to stop its poller. */
 export interface JaegerSampling {
@@ -14,125 +25,191 @@ export interface JaegerSampling {
   shutdown(): Promise<void>;
 }
 
-/** What we use of JaegerRemoteSampler beyond its public API (see createJaegerSampler). */
-interface RemoteSamplerInternals {
-  getAndUpdateSampler?: () => Promise<void>;
-  getSamplerConfig?: (serviceName?: string) => Promise<SamplingResponse>;
+/** What decides right now, and how it is named in toString() and log lines. */
+interface InForce {
+  /** `undefined` for the fallback, before the first strategy arrived. */
+  strategy: SamplingStrategy | undefined;
+  /** The strategy in a comparable form: an unchanged strategy keeps its sampler (and buckets). */
+  key: string;
+  sampler: Sampler;
+  description: string;
 }
-
-interface SamplingResponse {
-  strategyType?: string | number;
-  operationSampling?: { perOperationStrategies?: unknown[] };
-  [key: string]: unknown;
-}
-
-/** Jaeger's proto enum, as v2 servers send it in JSON (numbers), named as the library expects. */
-const STRATEGY_NAMES: Record<number, string> = { 0: 'PROBABILISTIC', 1: 'RATELIMITING' };
 
 /**
- * Jaeger v2 answers `{"strategyType":0,...}` (the proto enum as a number) where the library
- * only knows `"PROBABILISTIC"`; without this it would keep the fallback forever and warn on
- * every poll. A strategy the library cannot apply (rate limiting) is turned into a failed poll,
- * which our poller reports once per streak while the current sampler stays in force.
+ * The sampler createJaegerSampler returns when a server is configured: it delegates to the
+ * sampler of the strategy in force, which the poller swaps. Its toString() names the strategy,
+ * e.g. `JaegerRemoteSampler{rate limiting 5/s: RateLimitingSampler{5}}`.
  */
-export function normalizeSamplingResponse(response: SamplingResponse): SamplingResponse {
-  const type = typeof response.strategyType === 'number' ? STRATEGY_NAMES[response.strategyType] : response.strategyType;
-  const perOperation = (response.operationSampling?.perOperationStrategies?.length ?? 0) > 0;
-  if (!perOperation && type !== 'PROBABILISTIC') {
-    throw new Error(`the server's ${String(type ?? response.strategyType)} strategy is not supported (probabilistic and per-operation are)`);
+class JaegerRemoteSampler implements Sampler {
+  private inForce: InForce;
+
+  constructor(fallback: Sampler) {
+    this.inForce = { strategy: undefined, key: '', sampler: fallback, description: 'fallback until a strategy arrives' };
   }
-  return { ...response, strategyType: type };
+
+  get description(): string {
+    return this.inForce.description;
+  }
+
+  /** Applies `strategy`; returns false when it is the one already in force (nothing changes). */
+  apply(strategy: SamplingStrategy): boolean {
+    const key = JSON.stringify(strategy);
+    if (key === this.inForce.key) return false;
+    this.inForce = { strategy, key, sampler: samplerForStrategy(strategy), description: describeStrategy(strategy) };
+    return true;
+  }
+
+  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    return this.inForce.sampler.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+  }
+
+  toString(): string {
+    return `JaegerRemoteSampler{${this.inForce.description}: ${this.inForce.sampler.toString()}}`;
+  }
 }
 
 /**
- * Without `serverUrl`: TraceIdRatioBased(traceIdRatio). With it: @opentelemetry/sampler-jaeger-
- * remote, which fetches `<server>/sampling?service=<name>` and builds the strategy's sampler;
- * TraceIdRatioBased(traceIdRatio) decides until the first strategy arrives, so also for as long
- * as the server has never been reachable. Once a strategy has arrived it stays in force while
- * the server is down (the library keeps the last good one, like every Jaeger client).
+ * Polls `GET <serverUrl>?service=<name>`: at once, then `refreshIntervalMs` after each poll
+ * ended (so polls never overlap), on unref'd timers. A failed poll (no connection, no answer
+ * within POLL_TIMEOUT_MS, a status other than 2xx, an answer that is not a strategy) leaves the
+ * sampler as it is: the fallback until the first success, the last good strategy after it. One
+ * diag.warn per failure streak, one diag.info when it ends.
+ */
+class StrategyPoller {
+  private readonly url: URL;
+  private readonly where: string;
+  private readonly headers: Record<string, string>;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: AbortController | undefined;
+  private failing = false;
+  private stopped = false;
+
+  constructor(
+    serverUrl: string,
+    serviceName: string,
+    private readonly refreshIntervalMs: number,
+    private readonly target: JaegerRemoteSampler,
+  ) {
+    const endpoint = samplingEndpoint(serverUrl);
+    this.url = new URL(`${endpoint}?service=${encodeURIComponent(serviceName)}`);
+    this.where = redactUrl(endpoint);
+    this.headers = { accept: 'application/json', ...basicAuthHeader(new URL(serverUrl)) };
+  }
+
+  start(): void {
+    void this.poll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.inFlight?.abort(new Error('the sampler was shut down'));
+  }
+
+  private async poll(): Promise<void> {
+    const controller = new AbortController();
+    this.inFlight = controller;
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${POLL_TIMEOUT_MS} ms`)), POLL_TIMEOUT_MS);
+    timer.unref();
+    try {
+      const strategy = await this.fetchStrategy(controller.signal);
+      if (this.stopped) return;
+      if (this.target.apply(strategy)) diag.debug(`${PACKAGE_NAME}: sampling strategy from ${this.where}: ${this.target.description}`);
+      if (this.failing) {
+        this.failing = false;
+        diag.info(`${PACKAGE_NAME}: sampling strategies from ${this.where} are being fetched again; in force: ${this.target.description}`);
+      }
+    } catch (err) {
+      if (!this.stopped) this.failed(err);
+    } finally {
+      clearTimeout(timer);
+      this.inFlight = undefined;
+      if (!this.stopped) {
+        this.timer = setTimeout(() => void this.poll(), this.refreshIntervalMs);
+        this.timer.unref(); // polling must never keep the process alive
+      }
+    }
+  }
+
+  private async fetchStrategy(signal: AbortSignal): Promise<SamplingStrategy> {
+    const res = await httpRequest(this.url, {
+      method: 'GET',
+      headers: this.headers,
+      signal,
+      maxBodyBytes: MAX_ANSWER_BYTES,
+      unrefSocket: true,
+    });
+    if (res.status < 200 || res.status > 299) throw new Error(`HTTP ${res.status}`);
+    let answer: unknown;
+    try {
+      answer = JSON.parse(res.body.toString('utf8'));
+    } catch {
+      throw new StrategyError('the answer is not JSON');
+    }
+    return parseSamplingStrategy(answer);
+  }
+
+  private failed(err: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
+    const reason = err instanceof StrategyError ? `unusable strategy: ${err.message}` : describeError(err);
+    diag.warn(
+      `${PACKAGE_NAME}: cannot fetch sampling strategies from ${this.where} (${reason}); the sampler stays ${this.target.toString()}. ` +
+        `Retried every ${this.refreshIntervalMs} ms without further log lines until it works.`,
+    );
+  }
+}
+
+/** Setup-time checks, for callers other than createProvider (which checks with config paths). */
+function checkOptions(options: JaegerSamplerOptions): void {
+  const { serverUrl, traceIdRatio, refreshIntervalMs, serviceName } = options;
+  if (serverUrl !== undefined && serverUrl !== '' && (typeof serverUrl !== 'string' || !isHttpUrl(serverUrl))) {
+    throw new TracepackJaegerError(JaegerErrorCode.INVALID_URL, `${OPTIONS}.serverUrl`, 'expects an http:// or https:// URL with a host, e.g. http://jaeger:5778/sampling');
+  }
+  if (traceIdRatio !== undefined && (typeof traceIdRatio !== 'number' || !(traceIdRatio >= 0 && traceIdRatio <= 1))) {
+    throw new TracepackJaegerError(JaegerErrorCode.OUT_OF_RANGE, `${OPTIONS}.traceIdRatio`, `${JSON.stringify(traceIdRatio)} is not a number from 0 to 1`);
+  }
+  if (refreshIntervalMs !== undefined && (!Number.isInteger(refreshIntervalMs) || refreshIntervalMs < 100)) {
+    throw new TracepackJaegerError(
+      JaegerErrorCode.OUT_OF_RANGE,
+      `${OPTIONS}.refreshIntervalMs`,
+      `${JSON.stringify(refreshIntervalMs)} is not an integer of at least 100`,
+    );
+  }
+  if (serviceName !== undefined && typeof serviceName !== 'string') {
+    throw new TracepackJaegerError(JaegerErrorCode.WRONG_TYPE, `${OPTIONS}.serviceName`, `expects a string, instead got a '${typeof serviceName}'`);
+  }
+}
+
+/**
+ * Without `serverUrl`: TraceIdRatioBased(traceIdRatio). With it: a sampler that follows the
+ * strategy Jaeger serves for `serviceName` at `<serverUrl>?service=<name>`:
+ * - PROBABILISTIC -> TraceIdRatioBased(samplingRate);
+ * - RATE_LIMITING -> at most maxTracesPerSecond new traces (a token bucket, see samplers.ts);
+ * - per-operation -> by span name, TraceIdRatioBased(the operation's samplingRate) with the
+ *   lower bound, else TraceIdRatioBased(defaultSamplingProbability) without it (see
+ *   PerOperationSampler).
+ * TraceIdRatioBased(traceIdRatio) decides until the first strategy arrives; once one has
+ * arrived it stays in force while the server is down (like every Jaeger client).
  *
- * Not wrapped in ParentBased: @tracepack/node does that. (The library itself wraps each
- * fetched strategy in ParentBased; nested in ours it decides exactly as one would.)
- *
- * Two workarounds, both because JaegerRemoteSampler (0.222.0) starts a `setInterval` in its
- * constructor that is neither unref'ed nor ever cleared, and first fetches only after a full
- * interval (a minute of the fallback ratio by default), warning through diag on every failed
- * poll:
- * - `setInterval` is swapped for the duration of the (synchronous) constructor call so that the
- *   timer's handle is known; it is cleared right away;
- * - this module runs the poller instead: unref'ed, first fetch at once, one warning per
- *   failure streak, stopped by `shutdown()`. It calls the library's `getAndUpdateSampler`, so the
- *   fetch URL, the response format and the strategy->sampler mapping stay the library's. Should
- *   a later version drop that method, the library's own timer is kept (unref'ed) instead.
+ * Not wrapped in ParentBased: @tracepack/node does that, so only root spans reach it.
+ * Setup mistakes in `options` throw a TracepackJaegerError; nothing at run time throws.
  */
 export function createJaegerSampler(options: JaegerSamplerOptions = {}): JaegerSampling {
-  const ratio = new TraceIdRatioBasedSampler(options.traceIdRatio ?? 1);
-  if (!options.serverUrl) return { sampler: ratio, shutdown: async () => {} };
+  checkOptions(options);
+  const fallback = new TraceIdRatioBasedSampler(options.traceIdRatio ?? 1);
+  if (!options.serverUrl) return { sampler: fallback, shutdown: async () => {} };
 
-  const refreshIntervalMs = options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
-  const where = redactUrl(options.serverUrl);
-  let libraryTimer: NodeJS.Timeout | undefined;
-  const realSetInterval = globalThis.setInterval;
-  let remote: JaegerRemoteSampler;
-  try {
-    globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => {
-      libraryTimer = realSetInterval(...args);
-      return libraryTimer;
-    }) as typeof setInterval;
-    remote = new JaegerRemoteSampler({
-      endpoint: samplingEndpoint(options.serverUrl),
-      // The library puts the name into the query string as is.
-      serviceName: encodeURIComponent(options.serviceName ?? 'unknown_service'),
-      poolingInterval: refreshIntervalMs,
-      // sdk-trace-base 2.12 and the library's sdk-trace 2.11 declare the same Sampler with
-      // distinct (but equal-valued) SamplingDecision enums, hence the casts here and below.
-      initialSampler: ratio as unknown as ConstructorParameters<typeof JaegerRemoteSampler>[0]['initialSampler'],
-    });
-  } finally {
-    globalThis.setInterval = realSetInterval;
-  }
-
-  const internals = remote as unknown as RemoteSamplerInternals;
-  const fetchConfig = internals.getSamplerConfig?.bind(remote);
-  if (fetchConfig) internals.getSamplerConfig = async (name) => normalizeSamplingResponse(await fetchConfig(name));
-  const update = internals.getAndUpdateSampler?.bind(remote);
-  let ownTimer: NodeJS.Timeout | undefined;
-  if (update) {
-    clearInterval(libraryTimer);
-    let syncing = false;
-    let failing = false;
-    const poll = async (): Promise<void> => {
-      if (syncing) return;
-      syncing = true;
-      try {
-        await update();
-        if (failing) diag.info(`${PACKAGE_NAME}: sampling strategies from ${where} are being fetched again`);
-        failing = false;
-      } catch (err) {
-        if (!failing) {
-          diag.warn(
-            `${PACKAGE_NAME}: cannot fetch sampling strategies from ${where} (${describeError(err)}); ` +
-              `keeping the current sampler (until the first success: trace_id_ratio ${options.traceIdRatio ?? 1}). ` +
-              'Retried every refresh_interval_ms without further log lines until it works.',
-          );
-        }
-        failing = true;
-      } finally {
-        syncing = false;
-      }
-    };
-    ownTimer = setInterval(() => void poll(), refreshIntervalMs);
-    ownTimer.unref();
-    void poll();
-  } else {
-    libraryTimer?.unref();
-  }
-
+  const sampler = new JaegerRemoteSampler(fallback);
+  const poller = new StrategyPoller(
+    options.serverUrl,
+    options.serviceName || DEFAULT_SERVICE_NAME,
+    options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS,
+    sampler,
+  );
+  poller.start();
   return {
-    sampler: remote as unknown as Sampler,
-    shutdown: async () => {
-      clearInterval(ownTimer);
-      clearInterval(libraryTimer);
-    },
+    sampler,
+    shutdown: async () => poller.stop(),
   };
 }

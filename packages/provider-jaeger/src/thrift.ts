@@ -1,13 +1,13 @@
 /*
- * Thrift writers for the Jaeger agent's `emitBatch` call, in the compact and the binary
- * protocol.
+ * Thrift writers for the Jaeger agent's `emitBatch` call and the collector's `Batch` body, in
+ * the compact and the binary protocol.
  *
  * Why hand-written: the Jaeger agent reads compact Thrift on UDP 6831 (the port every Jaeger
- * guide and our schema default use) and binary Thrift on 6832. `@opentelemetry/exporter-jaeger`
- * writes binary only (through jaeger-client's `UDPSender` and `thriftrw`, which has no compact
- * protocol), and no maintained npm package writes compact Thrift for Jaeger: `thrift` (Apache)
- * needs generated code and drags in a server stack, and the jaeger-client line is archived.
- * The subset needed here is small (structs, lists, i32, i64, double, bool, string, one
+ * guide and our schema default use) and binary Thrift on 6832, and the collector's
+ * `/api/traces` reads binary Thrift. No maintained npm package writes them: the jaeger-client
+ * line (and with it `@opentelemetry/exporter-jaeger` and `thriftrw`, which had binary only) is
+ * deprecated and archived, and `thrift` (Apache) needs generated code and drags in a server
+ * stack. The subset needed here is small (structs, lists, i32, i64, double, bool, string, one
  * oneway message header), so it is written out below against the Apache Thrift protocol specs
  * (doc/specs/thrift-compact-protocol.md and thrift-binary-protocol.md).
  */
@@ -227,7 +227,7 @@ class BinaryWriter extends ByteWriter implements ThriftWriter {
   readonly protocol = 'binary' as const;
 
   messageBegin(name: string, type: number, seqid: number): void {
-    this.out.int32BE(BINARY_VERSION_1 | type); // strict header, as thriftrw and the agent expect
+    this.out.int32BE(BINARY_VERSION_1 | type); // strict header, as the agent expects
     this.string(name);
     this.out.int32BE(seqid);
   }

@@ -1,7 +1,8 @@
 /*
- * OpenTelemetry ReadableSpan -> Jaeger Thrift model. Follows the mapping of
- * @opentelemetry/exporter-jaeger (build/src/transform.js) field by field; the places where it
- * deliberately differs are marked "differs:".
+ * OpenTelemetry ReadableSpan -> Jaeger Thrift model, for the agent and the collector alike.
+ * Follows the mapping of the (deprecated, no longer used) @opentelemetry/exporter-jaeger
+ * (build/src/transform.js) field by field, so that traces look as they did; the places where
+ * it deliberately differs are marked "differs:".
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { AttributeValue, Attributes } from '@opentelemetry/api';

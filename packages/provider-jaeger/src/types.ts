@@ -28,8 +28,13 @@ export interface JaegerAgentExporterOptions {
 
 /** Options of {@link JaegerCollectorExporter}: binary Thrift POSTed to a Jaeger collector. */
 export interface JaegerCollectorExporterOptions {
-  /** Collector endpoint, e.g. `http://jaeger:14268/api/traces`. */
+  /**
+   * Collector endpoint, e.g. `http://jaeger:14268/api/traces`. `user:password@` in it is sent as
+   * basic auth; the query string is sent as is.
+   */
   endpoint: string;
+  /** Process service name when the span resource has none (or only `unknown_service:*`). */
+  serviceName?: string;
   /** An export that has not finished after this long fails. @default 10000 */
   timeoutMs?: number;
   /** How long `shutdown()` waits for exports still in flight. @default 5000 */
@@ -44,11 +49,15 @@ export interface JaegerCollectorExporterOptions {
 
 /** Options of {@link createJaegerSampler}. */
 export interface JaegerSamplerOptions {
-  /** Remote sampling strategies URL, e.g. `http://jaeger:5778/sampling`; unset: no polling. */
+  /**
+   * Remote sampling strategies URL, e.g. `http://jaeger:5778/sampling` (the agent's or the
+   * remote_sampling extension's port; `/sampling` is appended when the path does not end with
+   * it). `user:password@` in it is sent as basic auth. Unset: no polling.
+   */
   serverUrl?: string;
   /** Ratio of new traces sampled, and the sampler until the server first answers. @default 1 */
   traceIdRatio?: number;
-  /** How often the strategies are fetched again. @default 60000 */
+  /** How often the strategies are fetched again (at least 100). @default 60000 */
   refreshIntervalMs?: number;
   /** The service whose strategy is requested. @default 'unknown_service' */
   serviceName?: string;

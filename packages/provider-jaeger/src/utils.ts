@@ -11,6 +11,7 @@ export const JaegerErrorCode = {
   INVALID_ADDRESS: ConfigErrorCode.INVALID_ADDRESS,
   INVALID_URL: ConfigErrorCode.INVALID_URL,
   OUT_OF_RANGE: ConfigErrorCode.OUT_OF_RANGE,
+  WRONG_TYPE: ConfigErrorCode.WRONG_TYPE,
 } as const;
 export type JaegerErrorCode = (typeof JaegerErrorCode)[keyof typeof JaegerErrorCode];
 
@@ -49,24 +50,24 @@ export function redactUrl(value: string): string {
 }
 
 /**
- * sampler-jaeger-remote requests `${endpoint}/sampling?service=...`, while our config documents
- * the full strategies URL (`http://jaeger:5778/sampling`): strip one trailing `/sampling`
- * (and slashes) so that the documented value reaches `/sampling`, not `/sampling/sampling`.
- * A query, fragment or user:password in the URL cannot survive the library's fetch and is dropped.
+ * The URL the strategies are fetched from (without `?service=`): the configured one, with
+ * `/sampling` appended unless its path already ends with it, so that the documented
+ * `http://jaeger:5778/sampling` and a bare `http://jaeger:5778` both reach `/sampling`, and the
+ * collector's `http://jaeger:14268/api/sampling` stays as it is. User, password, query and
+ * fragment are dropped (credentials travel as a header, see the sampler).
  */
 export function samplingEndpoint(serverUrl: string): string {
   const u = new URL(serverUrl);
   let path = u.pathname.replace(/\/+$/, '');
-  if (path.endsWith('/sampling')) path = path.slice(0, -'/sampling'.length);
-  return `${u.protocol}//${u.host}${path}`; // fetch() refuses URLs with credentials anyway
+  if (!path.endsWith('/sampling')) path = `${path}/sampling`;
+  return `${u.protocol}//${u.host}${path}`;
 }
 
 /** A short, secret-free reason for a log line. */
 export function describeError(err: unknown): string {
   if (err && typeof err === 'object') {
-    const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+    const e = err as { code?: unknown; message?: unknown };
     if (typeof e.code === 'string') return e.code;
-    if (typeof e.cause?.code === 'string') return e.cause.code; // fetch(): TypeError('fetch failed', { cause })
     if (typeof e.message === 'string') return e.message;
   }
   return String(err);

@@ -1,21 +1,35 @@
 /*
  * A test-side decoder of the Thrift compact protocol, written from the Apache Thrift spec
  * (doc/specs/thrift-compact-protocol.md) and independent of src/thrift.ts: it reads any
- * message generically (field ids -> values), and only then maps field ids to the names of
- * jaeger.thrift / agent.thrift.
+ * message generically (field ids -> values, with their wire types), and only then
+ * jaeger-thrift.ts maps field ids to the names of jaeger.thrift / agent.thrift and checks them.
  */
+import { emitBatchFrom, newList, newStruct } from './jaeger-thrift';
+import type { DecodedBatch, ThriftMessage, ThriftStruct, ThriftValue, WireType } from './jaeger-thrift';
 
-export type ThriftValue = boolean | number | bigint | Buffer | ThriftValue[] | ThriftStruct | Map<ThriftValue, ThriftValue>;
-export type ThriftStruct = Map<number, ThriftValue>;
-
-export interface ThriftMessage {
-  name: string;
-  type: number;
-  seqid: number;
-  body: ThriftStruct;
-}
+export type { DecodedBatch, DecodedLog, DecodedRef, DecodedSpan, DecodedTag } from './jaeger-thrift';
 
 const T = { TRUE: 1, FALSE: 2, BYTE: 3, I16: 4, I32: 5, I64: 6, DOUBLE: 7, BINARY: 8, LIST: 9, SET: 10, MAP: 11, STRUCT: 12 };
+const WIRE: Record<number, WireType> = {
+  [T.TRUE]: 'bool',
+  [T.FALSE]: 'bool',
+  [T.BYTE]: 'byte',
+  [T.I16]: 'i16',
+  [T.I32]: 'i32',
+  [T.I64]: 'i64',
+  [T.DOUBLE]: 'double',
+  [T.BINARY]: 'binary',
+  [T.LIST]: 'list',
+  [T.SET]: 'set',
+  [T.MAP]: 'map',
+  [T.STRUCT]: 'struct',
+};
+
+function wire(type: number): WireType {
+  const name = WIRE[type];
+  if (!name) throw new Error(`compact: unknown type ${type}`);
+  return name;
+}
 
 export class CompactReader {
   private pos = 0;
@@ -68,17 +82,17 @@ export class CompactReader {
   }
 
   readStruct(): ThriftStruct {
-    const fields: ThriftStruct = new Map();
+    const struct = newStruct();
     let lastId = 0;
     for (;;) {
       const header = this.byte();
-      if (header === 0) return fields;
+      if (header === 0) return struct.fields;
       const type = header & 0x0f;
       const delta = header >> 4;
       const id = delta === 0 ? Number(this.zigzag()) : lastId + delta;
       lastId = id;
-      if (type === T.TRUE || type === T.FALSE) fields.set(id, type === T.TRUE);
-      else fields.set(id, this.readValue(type));
+      if (type === T.TRUE || type === T.FALSE) struct.set(id, 'bool', type === T.TRUE);
+      else struct.set(id, wire(type), this.readValue(type));
     }
   }
 
@@ -95,6 +109,7 @@ export class CompactReader {
       case T.I64:
         return BigInt.asIntN(64, this.zigzag());
       case T.DOUBLE: {
+        if (this.pos + 8 > this.buf.length) throw new Error('compact: double past the end');
         const v = this.buf.readDoubleLE(this.pos);
         this.pos += 8;
         return v;
@@ -109,7 +124,7 @@ export class CompactReader {
         if (size === 15) size = Number(this.uvarint());
         const items: ThriftValue[] = [];
         for (let i = 0; i < size; i++) items.push(this.readValue(elementType));
-        return items;
+        return newList(wire(elementType), items);
       }
       case T.MAP: {
         const size = Number(this.uvarint());
@@ -127,88 +142,10 @@ export class CompactReader {
   }
 }
 
-/* ---- field ids of jaeger.thrift, mapped to plain objects (shared shape with the thriftrw path) ---- */
-
-export interface DecodedTag {
-  key: string;
-  vType: number;
-  value: string | number | boolean | bigint | undefined;
-}
-export interface DecodedLog {
-  timestamp: bigint;
-  fields: DecodedTag[];
-}
-export interface DecodedRef {
-  refType: number;
-  traceIdLow: bigint;
-  traceIdHigh: bigint;
-  spanId: bigint;
-}
-export interface DecodedSpan {
-  traceIdLow: bigint;
-  traceIdHigh: bigint;
-  spanId: bigint;
-  parentSpanId: bigint;
-  operationName: string;
-  references: DecodedRef[];
-  flags: number;
-  startTime: bigint;
-  duration: bigint;
-  tags: DecodedTag[];
-  logs: DecodedLog[];
-}
-export interface DecodedBatch {
-  process: { serviceName: string; tags: DecodedTag[] };
-  spans: DecodedSpan[];
-}
-
-function req<T extends ThriftValue>(s: ThriftStruct, id: number, what: string): T {
-  if (!s.has(id)) throw new Error(`missing required field ${id} (${what})`);
-  return s.get(id) as T;
-}
-const str = (v: ThriftValue): string => (v as Buffer).toString('utf8');
-const list = (s: ThriftStruct, id: number): ThriftStruct[] => ((s.get(id) as ThriftValue[] | undefined) ?? []) as ThriftStruct[];
-
-function tagFrom(s: ThriftStruct): DecodedTag {
-  const vType = req<number>(s, 2, 'Tag.vType');
-  const byType: Record<number, number> = { 0: 3, 1: 4, 2: 5, 3: 6, 4: 7 };
-  const raw = s.get(byType[vType]!);
-  return { key: str(req(s, 1, 'Tag.key')), vType, value: vType === 0 && raw ? str(raw) : (raw as DecodedTag['value']) };
-}
-
-export function spanFrom(s: ThriftStruct): DecodedSpan {
-  return {
-    traceIdLow: req(s, 1, 'traceIdLow'),
-    traceIdHigh: req(s, 2, 'traceIdHigh'),
-    spanId: req(s, 3, 'spanId'),
-    parentSpanId: req(s, 4, 'parentSpanId'),
-    operationName: str(req(s, 5, 'operationName')),
-    references: list(s, 6).map((r) => ({
-      refType: req<number>(r, 1, 'refType'),
-      traceIdLow: req<bigint>(r, 2, 'ref.traceIdLow'),
-      traceIdHigh: req<bigint>(r, 3, 'ref.traceIdHigh'),
-      spanId: req<bigint>(r, 4, 'ref.spanId'),
-    })),
-    flags: req(s, 7, 'flags'),
-    startTime: req(s, 8, 'startTime'),
-    duration: req(s, 9, 'duration'),
-    tags: list(s, 10).map(tagFrom),
-    logs: list(s, 11).map((l) => ({ timestamp: req<bigint>(l, 1, 'Log.timestamp'), fields: list(l, 2).map(tagFrom) })),
-  };
-}
-
-export function batchFrom(s: ThriftStruct): DecodedBatch {
-  const process = req<ThriftStruct>(s, 1, 'Batch.process');
-  return {
-    process: { serviceName: str(req(process, 1, 'Process.serviceName')), tags: list(process, 2).map(tagFrom) },
-    spans: (req<ThriftValue[]>(s, 2, 'Batch.spans') as ThriftStruct[]).map(spanFrom),
-  };
-}
-
 /** A whole agent datagram: `emitBatch` oneway message -> Batch. Throws unless fully consumed. */
 export function decodeCompactEmitBatch(datagram: Buffer): { message: ThriftMessage; batch: DecodedBatch } {
   const reader = new CompactReader(datagram);
   const message = reader.readMessage();
   if (reader.remaining !== 0) throw new Error(`compact: ${reader.remaining} trailing bytes`);
-  return { message, batch: batchFrom(req<ThriftStruct>(message.body, 1, 'emitBatch_args.batch')) };
+  return { message, batch: emitBatchFrom(message) };
 }

@@ -117,14 +117,18 @@ export interface RecordedRequest {
   body: Buffer;
 }
 
-/** A real HTTP server on 127.0.0.1:0 recording requests; `respond` decides the answer. */
-export async function httpServer(respond: (req: RecordedRequest, res: http.ServerResponse) => void): Promise<{
+/** A real HTTP server on 127.0.0.1 (port 0 unless given) recording requests; `respond` decides the answer. */
+export async function httpServer(respond: (req: RecordedRequest, res: http.ServerResponse) => void, port = 0): Promise<{
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** TCP connections accepted so far, and how many of them are still open. */
+  connections(): { accepted: number; open: number };
   close(): Promise<void>;
 }> {
   const requests: RecordedRequest[] = [];
+  let accepted = 0;
+  let open = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -134,12 +138,21 @@ export async function httpServer(respond: (req: RecordedRequest, res: http.Serve
       respond(recorded, res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  server.on('connection', (socket) => {
+    accepted += 1;
+    open += 1;
+    socket.on('close', () => (open -= 1));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     requests,
+    connections: () => ({ accepted, open }),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

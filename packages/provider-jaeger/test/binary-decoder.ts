@@ -1,0 +1,151 @@
+/*
+ * A test-side decoder of the Thrift binary protocol, written from the Apache Thrift spec
+ * (doc/specs/thrift-binary-protocol.md) and independent of src/thrift.ts, in place of the
+ * thriftrw reference decoder that left with the jaeger-client line. Like compact-decoder.ts it
+ * reads generically (field ids -> values, with their wire types); jaeger-thrift.ts then checks
+ * them against jaeger.thrift. Everything is big-endian; strict message headers only (what the
+ * Jaeger agent and collector accept).
+ */
+import { batchFrom, emitBatchFrom, newList, newStruct } from './jaeger-thrift';
+import type { DecodedBatch, ThriftMessage, ThriftStruct, ThriftValue, WireType } from './jaeger-thrift';
+
+const T = { STOP: 0, BOOL: 2, BYTE: 3, DOUBLE: 4, I16: 6, I32: 8, I64: 10, BINARY: 11, STRUCT: 12, MAP: 13, SET: 14, LIST: 15 };
+const WIRE: Record<number, WireType> = {
+  [T.BOOL]: 'bool',
+  [T.BYTE]: 'byte',
+  [T.DOUBLE]: 'double',
+  [T.I16]: 'i16',
+  [T.I32]: 'i32',
+  [T.I64]: 'i64',
+  [T.BINARY]: 'binary',
+  [T.STRUCT]: 'struct',
+  [T.MAP]: 'map',
+  [T.SET]: 'set',
+  [T.LIST]: 'list',
+};
+const VERSION_1 = 0x80010000;
+
+function wire(type: number): WireType {
+  const name = WIRE[type];
+  if (!name) throw new Error(`binary: unknown type ${type}`);
+  return name;
+}
+
+export class BinaryReader {
+  private pos = 0;
+  constructor(private readonly buf: Buffer) {}
+
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** Moves past `n` bytes and returns where they start; throws when they are not all there. */
+  private take(n: number): number {
+    if (n < 0 || this.pos + n > this.buf.length) throw new Error(`binary: read of ${n} byte(s) past the end at ${this.pos}`);
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+
+  private i8(): number {
+    return this.buf.readInt8(this.take(1));
+  }
+
+  private i16(): number {
+    return this.buf.readInt16BE(this.take(2));
+  }
+
+  private i32(): number {
+    return this.buf.readInt32BE(this.take(4));
+  }
+
+  private size(): number {
+    const n = this.i32();
+    if (n < 0) throw new Error(`binary: negative size ${n}`);
+    return n;
+  }
+
+  private binary(): Buffer {
+    const len = this.size();
+    const at = this.take(len);
+    return Buffer.from(this.buf.subarray(at, at + len));
+  }
+
+  readMessage(): ThriftMessage {
+    const header = this.buf.readUInt32BE(this.take(4));
+    if ((header & 0xffff0000) >>> 0 !== VERSION_1) throw new Error(`binary: not a strict version-1 header: 0x${header.toString(16)}`);
+    if ((header & 0x0000ff00) !== 0) throw new Error(`binary: unused header bits set: 0x${header.toString(16)}`);
+    const type = header & 0xff;
+    const name = this.binary().toString('utf8');
+    const seqid = this.i32();
+    return { name, type, seqid, body: this.readStruct() };
+  }
+
+  readStruct(): ThriftStruct {
+    const struct = newStruct();
+    for (;;) {
+      const type = this.i8();
+      if (type === T.STOP) return struct.fields;
+      const id = this.i16();
+      struct.set(id, wire(type), this.readValue(type));
+    }
+  }
+
+  private readValue(type: number): ThriftValue {
+    switch (type) {
+      case T.BOOL: {
+        const b = this.i8();
+        if (b !== 0 && b !== 1) throw new Error(`binary: bool byte ${b}`);
+        return b === 1;
+      }
+      case T.BYTE:
+        return this.i8();
+      case T.I16:
+        return this.i16();
+      case T.I32:
+        return this.i32();
+      case T.I64:
+        return this.buf.readBigInt64BE(this.take(8));
+      case T.DOUBLE:
+        return this.buf.readDoubleBE(this.take(8));
+      case T.BINARY:
+        return this.binary();
+      case T.STRUCT:
+        return this.readStruct();
+      case T.LIST:
+      case T.SET: {
+        const elementType = this.i8();
+        const size = this.size();
+        const items: ThriftValue[] = [];
+        for (let i = 0; i < size; i++) items.push(this.readValue(elementType));
+        return newList(wire(elementType), items);
+      }
+      case T.MAP: {
+        const keyType = this.i8();
+        const valueType = this.i8();
+        const size = this.size();
+        const map = new Map<ThriftValue, ThriftValue>();
+        for (let i = 0; i < size; i++) map.set(this.readValue(keyType), this.readValue(valueType));
+        return map;
+      }
+      default:
+        throw new Error(`binary: unknown type ${type} at ${this.pos}`);
+    }
+  }
+}
+
+/** A whole agent datagram (port 6832): `emitBatch` oneway message -> Batch. Throws unless fully consumed. */
+export function decodeBinaryEmitBatch(datagram: Buffer): { message: ThriftMessage; batch: DecodedBatch } {
+  const reader = new BinaryReader(datagram);
+  const message = reader.readMessage();
+  if (reader.remaining !== 0) throw new Error(`binary: ${reader.remaining} trailing bytes`);
+  return { message, batch: emitBatchFrom(message) };
+}
+
+/** A collector POST body: a bare binary `Batch` struct, fully consumed. */
+export function decodeBinaryBatch(body: Buffer): DecodedBatch {
+  const reader = new BinaryReader(body);
+  const batch = batchFrom(reader.readStruct());
+  if (reader.remaining !== 0) throw new Error(`binary: ${reader.remaining} trailing bytes`);
+  return batch;
+}
