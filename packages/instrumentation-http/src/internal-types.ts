@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 
-/** On the raw `IncomingMessage`: the route template a framework hook found (fastify). */
+/** On the raw `IncomingMessage`: the route template a framework hook found (fastify, hapi). */
 export const kRoute: unique symbol = Symbol.for('tracepack.http.route');
 /** On the raw `IncomingMessage`: the koa context, read at the end for `_matchedRoute`. */
 export const kKoaContext: unique symbol = Symbol.for('tracepack.http.koaContext');
@@ -38,12 +38,39 @@ export interface FastifyRequestLike {
   routerPath?: string;
 }
 
-/** Minimal shape of a fastify instance. */
+/** Minimal shape of a fastify instance, as published on `fastify.initialization`. */
 export interface FastifyInstanceLike {
+  readonly version?: string;
   addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: unknown, done: () => void) => void): unknown;
 }
 
-export type FastifyFactory = ((...args: unknown[]) => FastifyInstanceLike) & Record<string, unknown>;
+/** Minimal shape of koa's export (the Application class). */
+export interface KoaModuleLike {
+  prototype: { createContext: (...args: unknown[]) => unknown };
+}
+
+/** Minimal shape of hapi's exports: `server` and `Server` are the same factory in hapi 21. */
+export interface HapiModuleLike {
+  server: (...args: unknown[]) => HapiServerLike;
+  Server: (...args: unknown[]) => HapiServerLike;
+}
+
+/** Minimal shape of a hapi server. */
+export interface HapiServerLike {
+  ext(event: 'onPreAuth', method: (request: HapiRequestLike, h: HapiToolkitLike) => symbol): unknown;
+}
+
+/** Minimal shape of a hapi request in a request-lifecycle extension. */
+export interface HapiRequestLike {
+  raw: { req: object };
+  /** `route.public` of the matched route; `method` is `_special` for hapi's own 404/400/OPTIONS. */
+  route?: { method?: unknown; path?: unknown };
+}
+
+/** Minimal shape of hapi's response toolkit (`h`). */
+export interface HapiToolkitLike {
+  readonly continue: symbol;
+}
 
 /** The per-request state, kept on the response under `kServerState`. */
 export interface ServerRequestState {

@@ -12,19 +12,15 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
+import * as diagnosticsChannel from 'node:diagnostics_channel';
 import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventEmitter } from 'node:events';
 import * as https from 'node:https';
+import { FASTIFY_INITIALIZATION_CHANNEL, onFastifyInitialization, patchHapi, patchKoa, unpatchHapi, unpatchKoa } from './frameworks';
+import type { Patcher } from './frameworks';
 import { kKoaContext, kRequestContext, kRoute, kServerState } from './internal-types';
-import type {
-  FastifyFactory,
-  FastifyInstanceLike,
-  FastifyRequestLike,
-  RawRequestRouteFields,
-  ResolvedHttpConfig,
-  ServerRequestState,
-} from './internal-types';
+import type { HapiModuleLike, KoaModuleLike, RawRequestRouteFields, ResolvedHttpConfig, ServerRequestState } from './internal-types';
 import {
   compileIgnorePaths,
   compileRoutes,
@@ -73,10 +69,11 @@ type RequestWithContext = IncomingMessage & { [kRequestContext]?: Context };
  * they are set right after the decision (the ratio, parent-based and Jaeger remote samplers
  * ignore attributes; the SDK would copy and check them for every unsampled request), so a span
  * processor's `onStart` sees the span before they are set. The route template is resolved once,
- * when the response closes: fastify (an `onRequest` hook added through the patched factory), koa
+ * when the response closes: fastify and hapi (a hook of theirs left it on the raw request), koa
  * (`createContext` patched to keep the context on the raw request, `_matchedRoute` from
- * @koa/router), express (`req.baseUrl` + `req.route.path`), then the `routes` option, then the
- * scrubbed path.
+ * @koa/router), express (`req.baseUrl` + `req.route.path`; NestJS on express too), then the
+ * `routes` option, then the scrubbed path. How each framework's hook is installed, for `require`
+ * and `import` alike, is in frameworks.ts.
  */
 export class TracepackHttpServerInstrumentation extends InstrumentationBase {
   private readonly settings: ResolvedHttpConfig;
@@ -86,6 +83,11 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
   private readonly httpHost: (host: string | undefined) => ParsedHost = cachedParseHost(80);
   private readonly httpsHost: (host: string | undefined) => ParsedHost = cachedParseHost(443);
   private serverPatched = false;
+  /** InstrumentationBase's protected `_wrap` / `_unwrap`, for the module patches in frameworks.ts. */
+  private readonly patcher: Patcher = {
+    wrap: (target, name, wrapper) => this._wrap(target as Record<string, never>, name, wrapper as (original: never) => never),
+    unwrap: (target, name) => this._unwrap(target as Record<string, never>, name),
+  };
   private readonly endRequest: (state: ServerRequestState, res: ServerResponse) => void;
 
   constructor(settings: ResolvedHttpConfig) {
@@ -102,25 +104,25 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
   }
 
   protected override init(): InstrumentationNodeModuleDefinition[] {
+    // fastify needs no module patch: see `enable()`. express needs none at all.
     return [
-      new InstrumentationNodeModuleDefinition(
-        'fastify',
-        [SUPPORTED_VERSIONS.fastify],
-        (exports: FastifyFactory) => patchFastify(exports),
-        (exports: FastifyFactory | undefined) => exports,
-      ),
       new InstrumentationNodeModuleDefinition(
         'koa',
         [SUPPORTED_VERSIONS.koa],
-        (exports: { prototype: { createContext: unknown } }) => {
-          if (exports?.prototype && typeof exports.prototype.createContext === 'function') {
-            this._wrap(exports.prototype as { createContext: (...a: unknown[]) => unknown }, 'createContext', patchKoaCreateContext);
-          }
+        (exports: KoaModuleLike | undefined) => {
+          patchKoa(exports, this.patcher);
           return exports;
         },
-        (exports: { prototype: { createContext: unknown } } | undefined) => {
-          if (exports?.prototype) this._unwrap(exports.prototype as { createContext: () => unknown }, 'createContext');
+        (exports: KoaModuleLike | undefined) => unpatchKoa(exports, this.patcher),
+      ),
+      new InstrumentationNodeModuleDefinition(
+        '@hapi/hapi',
+        [SUPPORTED_VERSIONS.hapi],
+        (exports: HapiModuleLike | undefined) => {
+          patchHapi(exports, this.patcher);
+          return exports;
         },
+        (exports: HapiModuleLike | undefined) => unpatchHapi(exports, this.patcher),
       ),
     ];
   }
@@ -133,6 +135,8 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
     this._wrap(http.Server.prototype as unknown as EmitHolder, 'emit', (original: Emit) => this.patchEmit(original, 'http'));
     this._wrap(https.Server.prototype as unknown as EmitHolder, 'emit', (original: Emit) => this.patchEmit(original, 'https'));
     this._wrap(http.IncomingMessage.prototype as unknown as EmitHolder, 'emit', patchRequestEmit);
+    // Every fastify instance created from now on, from any copy, required or imported.
+    diagnosticsChannel.subscribe(FASTIFY_INITIALIZATION_CHANNEL, onFastifyInitialization);
   }
 
   override disable(): void {
@@ -142,6 +146,7 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
     this._unwrap(http.Server.prototype as unknown as EmitHolder, 'emit');
     this._unwrap(https.Server.prototype as unknown as EmitHolder, 'emit');
     this._unwrap(http.IncomingMessage.prototype as unknown as EmitHolder, 'emit');
+    diagnosticsChannel.unsubscribe(FASTIFY_INITIALIZATION_CHANNEL, onFastifyInitialization);
   }
 
   private patchEmit(original: Emit, scheme: 'http' | 'https'): Emit {
@@ -269,14 +274,14 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
 
   private routeOf(req: (IncomingMessage & RawRequestRouteFields) | undefined, path: string): string | undefined {
     if (req !== undefined) {
-      const hooked = req[kRoute]; // fastify
+      const hooked = req[kRoute]; // fastify, hapi
       if (typeof hooked === 'string') return hooked;
       const koa = req[kKoaContext];
       if (koa !== undefined) {
         const matched = koa._matchedRoute ?? koa.routePath;
         if (typeof matched === 'string') return matched;
       }
-      const route = req.route; // express: set on the raw request by the router
+      const route = req.route; // express (and NestJS on it): set on the raw request by the router
       if (route !== undefined && route !== null && typeof route.path === 'string') {
         const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
         // A mount path may itself hold a parameter (`/tenants/:tid`); express only keeps its
@@ -311,7 +316,7 @@ function emitOn(original: Emit, target: unknown, event: string | symbol, req: un
 }
 
 // ---------------------------------------------------------------------------------------------
-// The end of a request, and the frameworks' route templates.
+// The end of a request.
 
 function onResponseClose(this: ResponseWithState): void {
   const state = this[kServerState];
@@ -319,44 +324,3 @@ function onResponseClose(this: ResponseWithState): void {
   this[kServerState] = undefined;
   state.onEnd(state, this);
 }
-
-/** fastify's `onRequest` hook: the route template is known once routing is done. */
-function fastifyOnRequest(request: FastifyRequestLike, _reply: unknown, done: () => void): void {
-  try {
-    // routeOptions since fastify 4.10 (url undefined for the 404 handler); routerPath before.
-    const options = request.routeOptions;
-    const url = options !== undefined ? options.url : request.routerPath;
-    if (typeof url === 'string') (request.raw as RawRequestRouteFields)[kRoute] = url;
-  } catch (err) {
-    reportProblem('reading the fastify route', err);
-  }
-  done();
-}
-
-/** Wraps the fastify factory so that every instance gets the `onRequest` hook first. */
-function patchFastify(original: FastifyFactory): FastifyFactory {
-  if (typeof original !== 'function') return original;
-  const patched = function fastify(this: unknown, ...args: unknown[]): FastifyInstanceLike {
-    const app = original.apply(this, args);
-    try {
-      app.addHook('onRequest', fastifyOnRequest);
-    } catch (err) {
-      reportProblem('adding the fastify hook', err);
-    }
-    return app;
-  } as FastifyFactory;
-  for (const key of Object.keys(original)) patched[key] = original[key];
-  patched['fastify'] = patched;
-  patched['default'] = patched;
-  return patched;
-}
-
-/** Keeps koa's context on the raw request, to read @koa/router's `_matchedRoute` at the end. */
-function patchKoaCreateContext(original: (...args: unknown[]) => unknown) {
-  return function createContext(this: unknown, req: unknown, res: unknown): unknown {
-    const ctx = original.call(this, req, res);
-    if (req !== null && typeof req === 'object') (req as RawRequestRouteFields)[kKoaContext] = ctx as RawRequestRouteFields[typeof kKoaContext];
-    return ctx;
-  };
-}
-

@@ -19,7 +19,7 @@ export interface HttpInstrumentationConfig {
   /**
    * Route templates for plain `node:http` servers, e.g. `/clients/:id` (`:name` is one
    * segment, a trailing `*` the rest of the path). Frameworks (express, fastify, koa with
-   * @koa/router) report their own templates, which take precedence.
+   * @koa/router, hapi, NestJS) report their own templates, which take precedence.
    * @default []
    */
   routes?: readonly string[];
@@ -42,9 +42,14 @@ export interface HttpInstrumentationConfig {
   outgoing?: boolean;
 }
 
-/** Supported version ranges of the frameworks whose route templates are read. */
+/** Supported version ranges of the frameworks whose route templates are read (CJS and ESM). */
 export interface SupportedVersions {
   readonly express: string;
   readonly fastify: string;
+  /** koa with @koa/router */
   readonly koa: string;
+  /** `@hapi/hapi`; the template is kept in hapi's own form, `/clients/{id}` */
+  readonly hapi: string;
+  /** `@nestjs/core` on `@nestjs/platform-express` or `@nestjs/platform-fastify` */
+  readonly nestjs: string;
 }

@@ -5,14 +5,34 @@ import type { ResolvedHttpConfig } from './internal-types';
 import type { HttpInstrumentationConfig, SupportedVersions } from './types';
 
 export const PACKAGE_NAME = '@tracepack/instrumentation-http';
-export const PACKAGE_VERSION = '0.1.0';
+export { PACKAGE_VERSION } from './version';
 
-/** The framework versions whose route templates are read; README and tests say the same. */
+/**
+ * The framework versions whose route templates are read, CommonJS and ESM alike; README and
+ * tests say the same. koa and hapi are patched only within their range (the module hook checks
+ * it), fastify instances only when `instance.version` is in it; express needs no patch, and
+ * NestJS's routes come through express or fastify, so for them the range says what is tested.
+ */
 export const SUPPORTED_VERSIONS: SupportedVersions = Object.freeze({
   express: '>=4 <6',
   fastify: '>=4 <6',
   koa: '>=2 <4',
+  hapi: '>=21 <22',
+  nestjs: '>=12 <13',
 });
+
+/**
+ * Whether `version` (`5.12.8`) is in a range written as SUPPORTED_VERSIONS are, `>=A <B` on
+ * majors; `false` for anything else (a missing version, a range of another form).
+ */
+export function inMajorRange(version: unknown, range: string): boolean {
+  if (typeof version !== 'string') return false;
+  const bounds = /^>=(\d+) <(\d+)$/.exec(range);
+  const major = /^(\d+)\./.exec(version);
+  if (bounds === null || major === null) return false;
+  const m = Number(major[1]);
+  return m >= Number(bounds[1]) && m < Number(bounds[2]);
+}
 
 export const DEFAULT_IGNORE_PATHS: readonly string[] = Object.freeze(['/health/alive', '/health/ready', '/metrics']);
 

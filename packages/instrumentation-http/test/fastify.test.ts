@@ -1,14 +1,17 @@
-// fastify 4 and 5 (supported: fastify >=4 <6): the patched factory adds an onRequest hook that
-// keeps request.routeOptions.url (routerPath on older 4.x) on the raw request.
+// fastify 4 and 5 (supported: fastify >=4 <6): every instance is published on the
+// `fastify.initialization` diagnostics channel, whose subscriber adds an onRequest hook that keeps
+// request.routeOptions.url (routerPath on older 4.x) on the raw request. fastify itself is not
+// patched, so an import, or NestJS's own copy, is covered as a require is.
+import { assertSpan } from '@tracepack/testing';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defineServerSuite, requireFrom, setupTracing, versionOf } from './helpers';
+import { defineServerSuite, oneServerSpan, requireFrom, send, setupTracing, versionOf } from './helpers';
 import type { Running } from './helpers';
 import { satisfies } from './semver-lite';
 import { SUPPORTED_VERSIONS } from '../src/index';
 
 // Instrumentations first, frameworks after.
-const { capture } = setupTracing();
+const { capture, instrumentations, disable } = setupTracing();
 
 interface Reply {
   code(n: number): Reply;
@@ -61,7 +64,7 @@ describe('fastify versions', () => {
     assert.ok(satisfies(v5, SUPPORTED_VERSIONS.fastify) && satisfies(v4, SUPPORTED_VERSIONS.fastify));
   });
 
-  it('the factory keeps its named exports (fastify.fastify, default, errorCodes)', () => {
+  it('the module is left as fastify exports it (fastify.fastify, default, errorCodes)', () => {
     const mod = fastify5 as unknown as Record<string, unknown>;
     assert.equal(mod['fastify'], fastify5);
     assert.equal(mod['default'], fastify5);
@@ -71,3 +74,27 @@ describe('fastify versions', () => {
 
 defineServerSuite('fastify 5', capture, startFastify(fastify5));
 defineServerSuite('fastify 4', capture, startFastify(fastify4));
+
+// Last: it turns the instrumentations off and on again.
+describe('fastify channel subscription', () => {
+  it('an instance created while the instrumentation is off gets no hook; one created after enable() does', async (t) => {
+    const startRoutes = (app: FastifyApp) => app.get('/clients/:id', async () => ({ ok: true }));
+    disable();
+    const whileOff = fastify5();
+    for (const instrumentation of instrumentations) instrumentation.enable();
+    const afterOn = fastify5();
+    for (const app of [whileOff, afterOn]) {
+      startRoutes(app);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      t.after(() => app.close());
+    }
+    const port = (app: FastifyApp) => (app.server.address() as import('node:net').AddressInfo).port;
+
+    capture.reset();
+    await send(port(whileOff), { path: '/clients/84573' });
+    assertSpan(await oneServerSpan(capture), { name: 'GET /clients/{id}', attributes: { 'http.route': undefined } });
+    capture.reset();
+    await send(port(afterOn), { path: '/clients/84573' });
+    assertSpan(await oneServerSpan(capture), { name: 'GET /clients/:id', attributes: { 'http.route': '/clients/:id' } });
+  });
+});

@@ -204,8 +204,21 @@ export const MALFORMED_CASES: { format: string; headers: Record<string, string> 
 //   GET  /boom/:id               -> the handler throws -> 500
 //   GET  /api/v1/orders/:orderId -> 200 (router mounted at / prefixed with /api/v1)
 //   GET  /health/alive, /health/ready, /metrics -> 200 (ignored by default)
+// Routes are written here as express writes them; `template` turns them into the framework's own
+// form when it has another (hapi: `/clients/{id}`).
 
-export function defineServerSuite(label: string, capture: SpanCapture, start: () => Promise<Running>): void {
+export interface ServerSuiteOptions {
+  /** The framework's form of a route written `/clients/:id`. @default the same */
+  template?: (route: string) => string;
+}
+
+/** hapi's form of a route: `/clients/:id` -> `/clients/{id}`. */
+export function hapiTemplate(route: string): string {
+  return route.replace(/:(\w+)/g, '{$1}');
+}
+
+export function defineServerSuite(label: string, capture: SpanCapture, start: () => Promise<Running>, options: ServerSuiteOptions = {}): void {
+  const template = options.template ?? ((route: string) => route);
   describe(label, () => {
     let server: Running;
     before(async () => {
@@ -215,13 +228,14 @@ export function defineServerSuite(label: string, capture: SpanCapture, start: ()
     beforeEach(() => capture.reset());
 
     const cases: { method: string; path: string; status: number; name: string; route: string }[] = [
-      { method: 'POST', path: '/clients', status: 201, name: 'POST /clients', route: '/clients' },
-      { method: 'GET', path: '/clients/84573?expand=all', status: 200, name: 'GET /clients/:id', route: '/clients/:id' },
-      { method: 'GET', path: '/clients/84573/redirect', status: 302, name: 'GET /clients/:id/redirect', route: '/clients/:id/redirect' },
-      { method: 'GET', path: '/missing/84573', status: 404, name: 'GET /missing/:id', route: '/missing/:id' },
-      { method: 'GET', path: '/boom/84573', status: 500, name: 'GET /boom/:id', route: '/boom/:id' },
-      { method: 'GET', path: '/api/v1/orders/84573', status: 200, name: 'GET /api/v1/orders/:orderId', route: '/api/v1/orders/:orderId' },
-    ];
+      { method: 'POST', path: '/clients', status: 201, route: '/clients' },
+      { method: 'GET', path: '/clients/84573?expand=all', status: 200, route: '/clients/:id' },
+      { method: 'GET', path: '/clients/84573/redirect', status: 302, route: '/clients/:id/redirect' },
+      { method: 'GET', path: '/missing/84573', status: 404, route: '/missing/:id' },
+      { method: 'GET', path: '/boom/84573', status: 500, route: '/boom/:id' },
+      { method: 'GET', path: '/api/v1/orders/84573', status: 200, route: '/api/v1/orders/:orderId' },
+    ].map((c) => ({ ...c, route: template(c.route), name: `${c.method} ${template(c.route)}` }));
+    const clientName = `GET ${template('/clients/:id')}`;
     for (const c of cases) {
       it(`${c.method} ${c.path} -> one root SERVER span "${c.name}", status ${c.status}`, async () => {
         const res = await send(server.port, { method: c.method, path: c.path, body: c.method === 'POST' ? '{"name":"Ada"}' : undefined });
@@ -277,7 +291,7 @@ export function defineServerSuite(label: string, capture: SpanCapture, start: ()
       it(`joins the trace from ${c.format}`, async () => {
         await send(server.port, { path: '/clients/84573', headers: c.headers });
         const span = await oneServerSpan(capture);
-        assertSpan(span, { name: 'GET /clients/:id', kind: SpanKind.SERVER });
+        assertSpan(span, { name: clientName, kind: SpanKind.SERVER });
         assert.equal(span.spanContext().traceId, TRACE_ID);
         assert.equal(parentSpanId(span), PARENT_ID);
         assert.equal(span.parentSpanContext?.isRemote, true);
@@ -289,7 +303,7 @@ export function defineServerSuite(label: string, capture: SpanCapture, start: ()
         const res = await send(server.port, { path: '/clients/84573', headers: c.headers });
         assert.equal(res.status, 200);
         const span = await oneServerSpan(capture);
-        assertSpan(span, { name: 'GET /clients/:id', root: true });
+        assertSpan(span, { name: clientName, root: true });
         assert.notEqual(span.spanContext().traceId, TRACE_ID);
         assert.match(span.spanContext().traceId, /^(?!0+$)[0-9a-f]{32}$/);
       });

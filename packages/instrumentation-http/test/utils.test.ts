@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHttpInstrumentations, HttpInstrumentationConfigError, isIdLike, scrubPath } from '../src/index';
 import type { HttpInstrumentationConfig } from '../src/index';
-import { compileIgnorePaths, compileRoutes, normalizeMethod, parseHost, pathOf, resolveConfig } from '../src/utils';
+import { compileIgnorePaths, compileRoutes, inMajorRange, normalizeMethod, parseHost, pathOf, resolveConfig } from '../src/utils';
 
 describe('scrubPath', () => {
   const cases: [string, string][] = [
@@ -151,4 +151,21 @@ describe('options', () => {
   it('enabled: false returns no instrumentation', () => {
     assert.deepEqual(createHttpInstrumentations({ enabled: false }), []);
   });
+});
+
+describe('inMajorRange', () => {
+  const cases: [unknown, string, boolean][] = [
+    ['4.0.0', '>=4 <6', true],
+    ['5.12.8', '>=4 <6', true],
+    ['3.29.5', '>=4 <6', false],
+    ['6.0.0-rc.1', '>=4 <6', false],
+    ['21.4.10', '>=21 <22', true],
+    ['22.0.0', '>=21 <22', false],
+    [undefined, '>=4 <6', false], // an instance that does not say its version
+    ['5', '>=4 <6', false],
+    ['5.1.0', '^5.0.0', false], // not a range of the form SUPPORTED_VERSIONS use
+  ];
+  for (const [version, range, expected] of cases) {
+    it(`${String(version)} in ${range}: ${expected}`, () => assert.equal(inMajorRange(version, range), expected));
+  }
 });
