@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real servers that the end-to-end tier (test/e2e) runs against:
-#   - Debian packages: postgresql, mariadb-server, openjdk-17-jre-headless, wrk (and maven,
-#     only if `mvn` is missing), installed only when something is missing;
+#   - Debian packages: postgresql, mariadb-server, openjdk-17-jre-headless, wrk, chromium with
+#     fonts-dejavu-core (run headless to check Zipkin's UI; the font renders its text), and
+#     maven only if `mvn` is missing; installed only when something is missing;
 #   - Jaeger v2 all-in-one, built from source with Go (the module proxy is the only way to
 #     get it here: no prebuilt downloads), cached outside the repo;
 #   - Zipkin server, the executable jar from Maven Central, cached next to it.
@@ -33,6 +34,8 @@ dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || dpkg -s mariadb-server >/dev/null 2>&1 || missing+=(mariadb-server)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+[[ -x "${TRACEPACK_CHROMIUM:-/usr/bin/chromium}" ]] || missing+=(chromium)
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
 if [[ ! -f "$ZIPKIN_JAR" ]] && ! command -v mvn >/dev/null 2>&1; then missing+=(maven); fi
 
 if ((${#missing[@]} > 0)); then
@@ -87,3 +90,4 @@ echo "zipkin  $ZIPKIN_VERSION  $ZIPKIN_JAR  ($(java -version 2>&1 | head -n 1))"
 echo "postgresql  $(dpkg-query -W -f='${Version}' postgresql 2>/dev/null || echo '?')"
 echo "mariadb  $(dpkg-query -W -f='${Version}' mariadb-server 2>/dev/null || echo '?')"
 echo "wrk  $(command -v wrk)"
+echo "chromium  $(dpkg-query -W -f='${Version}' chromium 2>/dev/null || echo '?')  ${TRACEPACK_CHROMIUM:-/usr/bin/chromium}"

@@ -26,3 +26,10 @@ export { delay, dump, exportOnce, recordSampleTrace, sampleSpans, SERVICE, trace
 export type { ProviderSetupLike, SampleTrace } from './provider-fixtures';
 // The real trace backends (Jaeger, Zipkin) of the e2e tier and the bench, and their query APIs.
 export * from './backends';
+// OTLP metrics (the usage reports of @tracepack/usage): a loopback receiver that decodes them.
+export { startOtlpMetricsReceiver } from './otlp-metrics-receiver';
+export type { OtlpMetricsReceiver, OtlpMetricsReceiverOptions } from './otlp-metrics-receiver';
+export { decodeMetricsRequest, pointsOf } from './otlp-metrics-decode';
+export type { DecodedHistogram, DecodedMetricPoint, DecodedMetricsReport, DecodedMetricType, DecodedTemporality } from './otlp-metrics-decode';
+export { OTLP_METRICS_PROTO, otlpMetricsTypes } from './otlp-metrics.proto';
+export { CHROMIUM_FLAGS, chromiumPath, launchBrowser, type Browser, type BrowserPage, type LaunchBrowserOptions, type OpenPageOptions, type ScreenshotOptions, type WaitForOptions } from './browser';

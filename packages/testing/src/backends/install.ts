@@ -31,6 +31,14 @@ export function zipkinJarPath(): string {
   return process.env.TRACEPACK_ZIPKIN_JAR || join(cacheBinDir(), `zipkin-server-${ZIPKIN_VERSION}-exec.jar`);
 }
 
+/** Debian's chromium launcher, which the e2e tier drives headless to check Zipkin's UI. */
+export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+/** Path of Chromium: `TRACEPACK_CHROMIUM`, else Debian's `/usr/bin/chromium`. */
+export function chromiumPath(): string {
+  return process.env.TRACEPACK_CHROMIUM || DEFAULT_CHROMIUM;
+}
+
 /** Whether `path` is a file this process may execute. */
 export function isExecutable(path: string): boolean {
   try {
@@ -50,7 +58,7 @@ export function findOnPath(command: string): string | undefined {
 }
 
 export interface E2eAvailability {
-  /** True when Jaeger, Zipkin and a `java` to run it are all present. */
+  /** True when Jaeger, Zipkin, a `java` to run it and Chromium (for Zipkin's UI) are all present. */
   available: boolean;
   /** What was found, or what is missing followed by {@link INSTALL_HINT}. */
   reason: string;
@@ -64,6 +72,8 @@ export function e2eAvailability(): E2eAvailability {
   if (!isExecutable(jaeger)) missing.push(`jaeger (${jaeger})`);
   if (!existsSync(zipkin)) missing.push(`zipkin (${zipkin})`);
   if (findOnPath('java') === undefined) missing.push('java (for zipkin)');
+  const chromium = chromiumPath();
+  if (!isExecutable(chromium)) missing.push(`chromium (${chromium}, for Zipkin's UI)`);
   if (missing.length > 0) {
     return {
       available: false,
@@ -72,7 +82,7 @@ export function e2eAvailability(): E2eAvailability {
   }
   return {
     available: true,
-    reason: `jaeger ${JAEGER_VERSION} at ${jaeger}, zipkin ${ZIPKIN_VERSION} at ${zipkin}`,
+    reason: `jaeger ${JAEGER_VERSION} at ${jaeger}, zipkin ${ZIPKIN_VERSION} at ${zipkin}, chromium at ${chromium}`,
   };
 }
 
