@@ -20,9 +20,54 @@ export interface TracingConfig {
    */
   deployment_environment?: string;
   /**
+   * More resource attributes, e.g. k8s.pod.name or team; merged key by key over the detected ones (host, os, process, container), below service_name, service_version and deployment_environment.
+   */
+  resource_attributes?: {
+    [k: string]: string;
+  };
+  /**
    * Header formats written on outgoing requests; incoming requests are read in every format.
    */
   propagators?: ('tracecontext' | 'baggage' | 'jaeger' | 'b3' | 'b3multi')[];
+  /**
+   * A sampler for every provider, as OTEL_TRACES_SAMPLER names them.
+   */
+  sampler?: {
+    /**
+     * Sampler of new and continued traces; empty: the chosen provider's sampling block decides new traces and the caller's decision is followed (parent-based).
+     */
+    type?:
+      | 'always_on'
+      | 'always_off'
+      | 'traceidratio'
+      | 'parentbased_always_on'
+      | 'parentbased_always_off'
+      | 'parentbased_traceidratio'
+      | 'jaeger_remote'
+      | 'parentbased_jaeger_remote'
+      | '';
+    /**
+     * traceidratio samplers: ratio of traces sampled.
+     */
+    ratio?: number;
+    /**
+     * jaeger_remote samplers: strategies fetched from a Jaeger sampling server (needs @tracepack/provider-jaeger).
+     */
+    jaeger_remote?: {
+      /**
+       * Sampling strategies endpoint (HTTP), e.g. http://jaeger:5778/sampling.
+       */
+      endpoint?: string;
+      /**
+       * How often the strategies are fetched again.
+       */
+      polling_interval_ms?: number;
+      /**
+       * Ratio of new traces sampled until the first strategy arrives.
+       */
+      initial_sampling_rate?: number;
+    };
+  };
   /**
    * How long pending spans may be flushed on shutdown, SIGTERM or SIGINT.
    */
@@ -31,6 +76,22 @@ export interface TracingConfig {
    * Spans held in memory while the backend is slow or down; beyond this they are dropped and counted.
    */
   max_queue_size?: number;
+  /**
+   * Most spans sent in one export (at most max_queue_size).
+   */
+  max_export_batch_size?: number;
+  /**
+   * Longest time a finished span waits before it is exported.
+   */
+  schedule_delay_ms?: number;
+  /**
+   * An export that has not finished after this long is given up (its spans count as failed).
+   */
+  export_timeout_ms?: number;
+  /**
+   * Level of the diagnostic logger tracepack installs on diag (console); none leaves diag as the service set it.
+   */
+  log_level?: 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
   /**
    * One block per provider; only the block of the chosen provider is used.
    */
@@ -92,6 +153,10 @@ export interface TracingConfig {
        */
       server_url?: string;
       /**
+       * Full traces URL, used as it is (nothing appended); when set, used instead of server_url.
+       */
+      traces_endpoint?: string;
+      /**
        * Wire protocol.
        */
       protocol?: 'http/protobuf' | 'http/json' | 'grpc';
@@ -109,6 +174,14 @@ export interface TracingConfig {
       headers?: {
         [k: string]: string;
       };
+      /**
+       * Time budget of one export, retries included; never more than flush_timeout_ms (at least 1000).
+       */
+      timeout_ms?: number;
+      /**
+       * Compression of export requests.
+       */
+      compression?: 'none' | 'gzip';
       /**
        * OTLP sampling.
        */
@@ -259,9 +332,54 @@ export interface ResolvedTracingConfig {
    */
   deployment_environment?: string;
   /**
+   * More resource attributes, e.g. k8s.pod.name or team; merged key by key over the detected ones (host, os, process, container), below service_name, service_version and deployment_environment.
+   */
+  resource_attributes: {
+    [k: string]: string;
+  };
+  /**
    * Header formats written on outgoing requests; incoming requests are read in every format.
    */
   propagators: ('tracecontext' | 'baggage' | 'jaeger' | 'b3' | 'b3multi')[];
+  /**
+   * A sampler for every provider, as OTEL_TRACES_SAMPLER names them.
+   */
+  sampler: {
+    /**
+     * Sampler of new and continued traces; empty: the chosen provider's sampling block decides new traces and the caller's decision is followed (parent-based).
+     */
+    type:
+      | 'always_on'
+      | 'always_off'
+      | 'traceidratio'
+      | 'parentbased_always_on'
+      | 'parentbased_always_off'
+      | 'parentbased_traceidratio'
+      | 'jaeger_remote'
+      | 'parentbased_jaeger_remote'
+      | '';
+    /**
+     * traceidratio samplers: ratio of traces sampled.
+     */
+    ratio: number;
+    /**
+     * jaeger_remote samplers: strategies fetched from a Jaeger sampling server (needs @tracepack/provider-jaeger).
+     */
+    jaeger_remote: {
+      /**
+       * Sampling strategies endpoint (HTTP), e.g. http://jaeger:5778/sampling.
+       */
+      endpoint: string;
+      /**
+       * How often the strategies are fetched again.
+       */
+      polling_interval_ms: number;
+      /**
+       * Ratio of new traces sampled until the first strategy arrives.
+       */
+      initial_sampling_rate: number;
+    };
+  };
   /**
    * How long pending spans may be flushed on shutdown, SIGTERM or SIGINT.
    */
@@ -270,6 +388,22 @@ export interface ResolvedTracingConfig {
    * Spans held in memory while the backend is slow or down; beyond this they are dropped and counted.
    */
   max_queue_size: number;
+  /**
+   * Most spans sent in one export (at most max_queue_size).
+   */
+  max_export_batch_size: number;
+  /**
+   * Longest time a finished span waits before it is exported.
+   */
+  schedule_delay_ms: number;
+  /**
+   * An export that has not finished after this long is given up (its spans count as failed).
+   */
+  export_timeout_ms: number;
+  /**
+   * Level of the diagnostic logger tracepack installs on diag (console); none leaves diag as the service set it.
+   */
+  log_level: 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
   /**
    * One block per provider; only the block of the chosen provider is used.
    */
@@ -331,6 +465,10 @@ export interface ResolvedTracingConfig {
        */
       server_url: string;
       /**
+       * Full traces URL, used as it is (nothing appended); when set, used instead of server_url.
+       */
+      traces_endpoint?: string;
+      /**
        * Wire protocol.
        */
       protocol: 'http/protobuf' | 'http/json' | 'grpc';
@@ -348,6 +486,14 @@ export interface ResolvedTracingConfig {
       headers: {
         [k: string]: string;
       };
+      /**
+       * Time budget of one export, retries included; never more than flush_timeout_ms (at least 1000).
+       */
+      timeout_ms: number;
+      /**
+       * Compression of export requests.
+       */
+      compression: 'none' | 'gzip';
       /**
        * OTLP sampling.
        */

@@ -29,17 +29,27 @@ function text(keys: SchemaKey[]): string {
     lines.push(`      ${key.env}`);
     lines.push(...wrap(`${typeOf(key.schema)}; default: ${defaultOf(key)}`, 72).map((l) => `      ${l}`));
     const allowed = allowedOf(key.schema, 'allowed: ');
-    if (allowed) lines.push(`      ${allowed}`);
+    if (allowed) lines.push(...wrap(allowed, 72).map((l, i) => `      ${i === 0 ? '' : '  '}${l}`));
     lines.push(...wrap(key.schema.description ?? '', 72).map((l) => `      ${l}`));
     lines.push('');
   }
-  lines.push('  Standard OpenTelemetry variables are read too, below TRACING_* ones:');
-  lines.push('  OTEL_SDK_DISABLED, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,');
-  lines.push('  OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER(_ARG), OTEL_PROPAGATORS,');
-  lines.push('  OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS,');
-  lines.push('  OTEL_EXPORTER_OTLP_PROTOCOL.');
+  lines.push(...OTEL_FOOTER);
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * The standard variables, below TRACING_* ones. Their mapping onto the keys is the conformance
+ * table of @tracepack/config's README; a bad value of one of them is warned about and ignored.
+ */
+const OTEL_FOOTER = [
+  '  Standard OpenTelemetry variables are read too, below TRACING_* ones (a',
+  '  bad value is reported and ignored): OTEL_SDK_DISABLED, OTEL_SERVICE_NAME,',
+  '  OTEL_RESOURCE_ATTRIBUTES (and K8S_POD_NAME, K8S_NAMESPACE_NAME, ...),',
+  '  OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER(_ARG), OTEL_PROPAGATORS,',
+  '  OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, _PROTOCOL, _HEADERS, _TIMEOUT,',
+  '  _COMPRESSION, _INSECURE, OTEL_EXPORTER_ZIPKIN_ENDPOINT, OTEL_BSP_*,',
+  '  OTEL_LOG_LEVEL.',
+];
 
 function markdown(keys: SchemaKey[]): string {
   const rows = keys.map((k) => `| \`${k.dotted}\` | \`${k.env}\` | ${typeOf(k.schema)} | ${defaultOf(k)} | ${allowedOf(k.schema, '') || '—'} | ${k.schema.description ?? ''} |`);
@@ -59,6 +69,7 @@ function defaultOf(key: SchemaKey): string {
   if (key.dotted === 'tracing.provider') return 'empty (tracing off)';
   if (key.dotted === 'tracing.service_name') return 'the package.json name';
   if (key.dotted === 'tracing.service_version') return 'the package.json version';
+  if (key.dotted === 'tracing.sampler.type') return "empty (the provider's sampling)";
   if (d === undefined) return 'none';
   if (Array.isArray(d)) return d.length ? d.join(',') : 'none';
   if (typeof d === 'object' && d !== null) return Object.keys(d).length ? JSON.stringify(d) : 'none';

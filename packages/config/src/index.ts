@@ -11,3 +11,14 @@ export { maskSecrets, printTracingConfig, summarizeTracingConfig } from './print
 export { SCHEMA_PATH, schemaKeys } from './schema';
 export type { SchemaKey } from './schema';
 export { isHostPort, isHttpUrl } from './validate';
+// The `sqa:` block (anonymous usage statistics of @tracepack/usage), beside `tracing:`.
+export type { SqaConfig, ResolvedSqaConfig } from './sqa-config-types';
+export { loadSqaConfig } from './sqa-load';
+export type { LoadSqaConfigOptions, LoadedSqaConfig, SqaDurations } from './sqa-load';
+export { SqaConfigError } from './sqa-errors';
+export { findOptOutSwitches, parseSwitch, OPT_OUT_FLAGS, OPT_OUT_VARIABLES } from './sqa-switches';
+export type { OptOutSwitch } from './sqa-switches';
+export { renderSqaConfigHelp, optOutSwitchList } from './sqa-help';
+export { maskSqaSecrets, printSqaConfig, summarizeSqaConfig } from './sqa-print';
+export { formatDuration, parseDuration, SQA_SCHEMA_PATH, sqaSchemaKeys } from './sqa-schema';
+export type { SqaSchemaKey } from './sqa-schema';

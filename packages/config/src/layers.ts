@@ -7,6 +7,16 @@ export interface Layer {
   sources: Map<string, string>;
 }
 
+/** Where a source label ranks: a higher rank wins (defaults, which have no label, rank 0). */
+export function sourceRank(label: string | undefined): number {
+  if (label === undefined) return 0;
+  if (label === 'code') return 5;
+  if (label.startsWith('flag ')) return 4;
+  if (label.startsWith('environment TRACING_')) return 3;
+  if (label.startsWith('environment ')) return 2; // OTEL_* and the K8S_* downward-API variables
+  return 1; // config file
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -46,7 +56,9 @@ export function getPath(obj: unknown, path: readonly string[]): unknown {
 
 /**
  * Merges layers from lowest to highest precedence. Objects merge key by key; scalars,
- * lists and string maps (`headers`) are replaced whole by a higher layer.
+ * lists and string maps (`headers`) are replaced whole by a higher layer, except maps marked
+ * `x-merge-keys` (`resource_attributes`), which merge key by key: a pod name from the
+ * environment joins the team name from the file instead of replacing it.
  */
 export function mergeLayers(layers: readonly Layer[], schema: SchemaNode): Layer {
   const values: Record<string, unknown> = {};
@@ -55,7 +67,7 @@ export function mergeLayers(layers: readonly Layer[], schema: SchemaNode): Layer
     for (const [k, v] of Object.entries(src)) {
       if (v === undefined) continue;
       const child = node?.properties?.[k];
-      const mergeable = child?.type === 'object' && child.properties !== undefined;
+      const mergeable = child?.type === 'object' && (child.properties !== undefined || child['x-merge-keys'] === true);
       if (mergeable && isPlainObject(v)) {
         if (!isPlainObject(target[k])) target[k] = {};
         merge(target[k] as Record<string, unknown>, v, child);

@@ -2,11 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ResolvedTracingConfig, TracingConfig } from './config-types';
-import { otelEnvLayer, otelSdkDisabled, tracingEnvLayer } from './env';
+import { tracingEnvLayer } from './env';
 import { ConfigErrorCode, TracepackConfigError, type ConfigIssue } from './errors';
 import { configFileFlag, flagsLayer } from './flags';
 import { normalizeFlatForm } from './flat';
-import { isPlainObject, layerFrom, mergeLayers, type Layer } from './layers';
+import { isPlainObject, layerFrom, mergeLayers, sourceRank, type Layer } from './layers';
+import { otelEnvLayer, otelSdkDisabled, type OtelEnvLayer } from './otel-env';
 import { tracingSchema } from './schema';
 import { validateTracingConfig } from './validate';
 
@@ -33,6 +34,13 @@ export interface LoadedTracingConfig {
   /** Dotted key -> where its value came from (`config file x.yml`, `environment TRACING_PROVIDER`, ...). */
   sources: ReadonlyMap<string, string>;
   configFile?: string;
+  /**
+   * Standard OTEL_* variables that were refused or only partly used (an unknown propagator, a
+   * malformed number, ...), one sentence each, naming the variable. The OpenTelemetry spec
+   * asks for a warning and the default in such cases, never a failure: `@tracepack/node`
+   * reports each once through `diag`, `tracepack config validate` prints them.
+   */
+  warnings: readonly string[];
 }
 
 /**
@@ -52,14 +60,19 @@ export function loadTracingConfig(options: LoadTracingConfigOptions = {}): Loade
     const block = readConfigFile(configFile, issues);
     if (block) layers.push(withFlatForm(layerFrom(block, `config file ${configFile}`), moved));
   }
-  layers.push(otelEnvLayer(env), tracingEnvLayer(env), flagsLayer(argv, issues));
+  const otel = otelEnvLayer(env);
+  layers.push(otel, tracingEnvLayer(env), flagsLayer(argv, issues));
   if (options.config) {
     layers.push(withFlatForm(layerFrom(structuredClone(options.config) as Record<string, unknown>, 'code'), moved));
   }
   const merged = mergeLayers(layers, tracingSchema());
+  applyImpliedProvider(merged, otel);
+  yieldOverrides(merged);
   applyPackageDefaults(merged, options.cwd ?? process.cwd());
 
-  const sdkDisabled = otelSdkDisabled(env) && !hasSource(merged, 'tracing.provider', ['code', 'flag']);
+  const disabled = otelSdkDisabled(env);
+  const warnings = disabled.warning ? [...otel.warnings, disabled.warning] : otel.warnings;
+  const sdkDisabled = disabled.disabled && !hasSource(merged, 'tracing.provider', ['code', 'flag']);
   issues.push(...validateTracingConfig({ values: merged.values, sources: merged.sources, moved }));
   if (issues.length > 0) throw new TracepackConfigError(issues);
 
@@ -68,7 +81,43 @@ export function loadTracingConfig(options: LoadTracingConfigOptions = {}): Loade
     config.provider = '';
     merged.sources.set('tracing.provider', 'environment OTEL_SDK_DISABLED');
   }
-  return { config, enabled: config.provider !== '', sources: merged.sources, configFile };
+  return { config, enabled: config.provider !== '', sources: merged.sources, configFile, warnings };
+}
+
+/**
+ * The OpenTelemetry spec's default exporter is otlp: when nothing names a provider but an OTLP
+ * endpoint variable is set, tracing turns on with otlp. With nothing set it stays off, at no
+ * cost (tracepack's own default); `provider: ""` set anywhere keeps it off.
+ */
+function applyImpliedProvider(merged: Layer, otel: OtelEnvLayer): void {
+  if (merged.values.provider !== undefined || !otel.impliedProvider) return;
+  merged.values.provider = otel.impliedProvider.provider;
+  merged.sources.set('tracing.provider', `environment ${otel.impliedProvider.variable}`);
+}
+
+/**
+ * Two keys replace others when set: `providers.otlp.traces_endpoint` replaces `server_url`,
+ * and `sampler.type` replaces the chosen provider's `sampling` block. Precedence is per key, so
+ * such an override yields when the key it would replace comes from a higher-ranked source:
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT does not beat TRACING_PROVIDERS_OTLP_SERVER_URL, and
+ * OTEL_TRACES_SAMPLER does not beat TRACING_PROVIDERS_OTLP_SAMPLING_SAMPLING_RATIO.
+ */
+function yieldOverrides(merged: Layer): void {
+  const rank = (dotted: string): number => sourceRank(merged.sources.get(dotted));
+  const highest = (prefix: string): number =>
+    Math.max(0, ...[...merged.sources].filter(([p]) => p === prefix || p.startsWith(`${prefix}.`)).map(([, s]) => sourceRank(s)));
+  const { providers, sampler, provider } = merged.values;
+  const otlp = isPlainObject(providers) ? providers.otlp : undefined;
+  if (isPlainObject(otlp) && otlp.traces_endpoint !== undefined && highest('tracing.providers.otlp.server_url') > rank('tracing.providers.otlp.traces_endpoint')) {
+    delete otlp.traces_endpoint;
+    merged.sources.delete('tracing.providers.otlp.traces_endpoint');
+  }
+  if (isPlainObject(sampler) && typeof sampler.type === 'string' && sampler.type !== '' && typeof provider === 'string' && provider !== '') {
+    if (highest(`tracing.providers.${provider}.sampling`) > rank('tracing.sampler.type')) {
+      delete sampler.type;
+      merged.sources.delete('tracing.sampler.type');
+    }
+  }
 }
 
 function withFlatForm(layer: Layer, moved: Map<string, string>): Layer {

@@ -25,7 +25,20 @@ export function printTracingConfig(config: ResolvedTracingConfig): string {
 /** One line: what will happen (provider, endpoint, sampling). Never shows a secret. */
 export function summarizeTracingConfig(config: ResolvedTracingConfig): string {
   if (config.provider === '') return 'tracing is off (no provider set)';
-  const service = `service ${config.service_name}`;
+  const { where, sampling } = destination(config);
+  // A sampler set for every provider replaces the provider's own sampling.
+  return `${config.provider}: service ${config.service_name} -> ${where}; ${config.sampler?.type ? `sampler ${samplerSummary(config)}` : sampling}`;
+}
+
+function samplerSummary(config: ResolvedTracingConfig): string {
+  const { type, ratio, jaeger_remote: remote } = config.sampler;
+  if (type.endsWith('traceidratio')) return `${type}, ratio ${ratio}`;
+  if (type.endsWith('jaeger_remote')) return `${type} from ${remote.endpoint}, ratio ${remote.initial_sampling_rate} until it answers`;
+  return type;
+}
+
+/** Where spans go, and how the provider samples new traces. */
+function destination(config: ResolvedTracingConfig): { where: string; sampling: string } {
   switch (config.provider) {
     case 'jaeger': {
       const j = config.providers.jaeger;
@@ -35,16 +48,17 @@ export function summarizeTracingConfig(config: ResolvedTracingConfig): string {
       const sampling = j.sampling.server_url
         ? `remote sampling from ${j.sampling.server_url}, ratio ${j.sampling.trace_id_ratio} until it answers`
         : `sampling ratio ${j.sampling.trace_id_ratio}`;
-      return `jaeger: ${service} -> ${where}; ${sampling}; parent-based`;
+      return { where, sampling: `${sampling}; parent-based` };
     }
     case 'zipkin':
-      return `zipkin: ${service} -> ${config.providers.zipkin.server_url}; sampling ratio ${config.providers.zipkin.sampling.sampling_ratio}; parent-based`;
+      return { where: config.providers.zipkin.server_url, sampling: `sampling ratio ${config.providers.zipkin.sampling.sampling_ratio}; parent-based` };
     case 'otlp': {
       const o = config.providers.otlp;
       const auth = o.authorization_header || Object.keys(o.headers).length ? ', with auth headers' : '';
-      return `otlp: ${service} -> ${o.server_url} (${o.protocol}${o.protocol === 'grpc' && o.insecure ? ', insecure' : ''}${auth}); sampling ratio ${o.sampling.sampling_ratio}; parent-based`;
+      const details = `${o.protocol}${o.compression === 'gzip' ? ', gzip' : ''}${o.protocol === 'grpc' && o.insecure ? ', insecure' : ''}${auth}`;
+      return { where: `${o.traces_endpoint ?? o.server_url} (${details})`, sampling: `sampling ratio ${o.sampling.sampling_ratio}; parent-based` };
     }
-    case 'console':
-      return `console: ${service} -> waterfall on stdout; every trace sampled`;
+    default:
+      return { where: 'waterfall on stdout', sampling: 'every trace sampled' };
   }
 }

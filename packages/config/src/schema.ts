@@ -16,6 +16,8 @@ export interface SchemaNode {
   additionalProperties?: boolean | SchemaNode;
   items?: SchemaNode;
   'x-secret'?: boolean;
+  /** A string map merged key by key across sources (others are replaced whole). */
+  'x-merge-keys'?: boolean;
 }
 
 /** One configurable key: a leaf of the schema (arrays and string maps count as leaves). */

@@ -24,6 +24,7 @@ function validator(): ValidateFunction {
   if (compiled) return compiled;
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
   ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+  ajv.addKeyword({ keyword: 'x-merge-keys', schemaType: 'boolean' });
   ajv.addFormat('host-port', { type: 'string', validate: isHostPort });
   ajv.addFormat('http-url', { type: 'string', validate: isHttpUrl });
   compiled = ajv.compile(tracingSchema());
@@ -71,7 +72,7 @@ function toIssue(err: ErrorObject, input: ValidationInput): ConfigIssue | undefi
     case 'enum': {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
       const named = allowed.filter((v) => v !== '').join(', ');
-      const off = allowed.includes('') ? ' (or empty: tracing off)' : '';
+      const off = !allowed.includes('') ? '' : path.join('.') === 'provider' ? ' (or empty: tracing off)' : ' (or empty)';
       return issue(ConfigErrorCode.NOT_ALLOWED, path, input, `${shown} is not one of ${named}${off}`);
     }
     case 'type': {

@@ -130,8 +130,10 @@ describe('loadTracingConfig', () => {
     assert.equal(r.config.providers.otlp.server_url, 'http://collector:4318');
     assert.equal(r.config.providers.otlp.protocol, 'http/json');
     assert.deepEqual(r.config.providers.otlp.headers, { 'api-key': 'k1' });
-    assert.equal(r.config.providers.otlp.sampling.sampling_ratio, 0.2);
+    assert.equal(r.config.sampler.type, 'parentbased_traceidratio');
+    assert.equal(r.config.sampler.ratio, 0.2);
     assert.deepEqual(r.config.propagators, ['tracecontext', 'jaeger']);
+    assert.deepEqual(r.warnings, []);
     const off = loadTracingConfig({ env: { OTEL_SDK_DISABLED: 'true', TRACING_PROVIDER: 'jaeger' } });
     assert.equal(off.enabled, false);
     const codeWins = loadTracingConfig({ env: { OTEL_SDK_DISABLED: 'true' }, config: { provider: 'console' } });

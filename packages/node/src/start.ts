@@ -1,6 +1,6 @@
 import { context, diag, DiagConsoleLogger, propagation, trace } from '@opentelemetry/api';
-import { loadTracingConfig, schemaKeys, type ResolvedTracingConfig } from '@tracepack/config';
-import { DIAG_LEVELS } from './diag-levels';
+import { loadTracingConfig, schemaKeys, summarizeTracingConfig, type LoadedTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
+import { DIAG_LEVELS, workerLevel, type LogLevelName } from './diag-levels';
 import { installExitHooks } from './lifecycle';
 import { withTimeout } from './timeout';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -14,21 +14,34 @@ let current: TracingHandle | undefined;
 /**
  * Starts tracing: call it first thing, before the libraries it instruments are loaded
  * (or use `node --import @tracepack/node/register`). Reads the config (code, flags,
- * variables, file, defaults), refuses a bad one with every error at once, then builds the
- * tracer provider: resource, the provider's exporter and sampler (parent-based), a bounded
- * batch processor (optionally exporting from a worker thread, see WorkerSpanProcessor), the
- * composite propagator and the instrumentations.
+ * variables, file, defaults), refuses a bad one with every error at once (a bad OTEL_*
+ * variable is only warned about, once, as the OpenTelemetry spec asks), then builds the
+ * tracer provider: resource (detected, see buildResource), the sampler (`tracing.sampler`, else
+ * the provider's, parent-based), the provider's exporter behind a bounded batch processor
+ * (optionally exporting from a worker thread, see WorkerSpanProcessor), the composite
+ * propagator and the instrumentations.
  */
 export function startTracing(input: StartTracingInput = {}): TracingHandle {
   const options = normalize(input);
-  const { config, enabled } = loadTracingConfig(options);
+  const loaded = loadTracingConfig(options);
   if (current) {
     diag.warn('@tracepack/node: startTracing was called again; the first tracer stays in place.');
     return current;
   }
-  if (!enabled) return disabledHandle(config);
-  current = start(config, options);
+  const level = options.logLevel ?? loaded.config.log_level ?? 'warn';
+  if (!loaded.enabled) {
+    // Off costs nothing: no logger either, unless a variable needs a word (OTEL_TRACES_EXPORTER=bogus).
+    if (loaded.warnings.length > 0) reportWarnings(loaded.warnings, level);
+    return disabledHandle(loaded.config);
+  }
+  current = start(loaded, options, level);
   return current;
+}
+
+/** Each refused or partly used OTEL_* variable, once per start (they cannot stop the service). */
+function reportWarnings(warnings: readonly string[], level: LogLevelName): void {
+  installLogger(level);
+  for (const w of warnings) diag.warn(`@tracepack/node: ${w}`);
 }
 
 function normalize(input: StartTracingInput): StartTracingOptions {
@@ -48,11 +61,12 @@ function disabledHandle(config: ResolvedTracingConfig): TracingHandle {
   };
 }
 
-function start(config: ResolvedTracingConfig, options: StartTracingOptions): TracingHandle {
+function start(loaded: LoadedTracingConfig, options: StartTracingOptions, level: LogLevelName): TracingHandle {
+  const { config, sources } = loaded;
   // Loaded here, not at the top: with tracing off none of the SDK is loaded.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
-  const { BatchSpanProcessor, ParentBasedSampler, AlwaysOnSampler, SimpleSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
+  const { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
   const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
   const { resolveProvider } = require('./providers') as typeof import('./providers');
   const { ReportingExporter } = require('./reporting-exporter') as typeof import('./reporting-exporter');
@@ -60,16 +74,18 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
   const { buildResource } = require('./resource') as typeof import('./resource');
   const { buildInstrumentations } = require('./instrumentations') as typeof import('./instrumentations');
   const { WorkerSpanProcessor } = require('./worker-export') as typeof import('./worker-export');
+  const { buildSampler } = require('./sampler') as typeof import('./sampler');
   /* eslint-enable @typescript-eslint/no-require-imports */
 
-  installLogger(options.logLevel ?? 'warn');
+  reportWarnings(loaded.warnings, level);
   const setup = resolveProvider(config);
+  const sampling = buildSampler(config, setup.sampler, sources.get('tracing.sampler.type'));
   const resource = buildResource(config);
   const target = describeTarget(config);
   const exporting = config.provider === 'console' ? inThread('simple') : exportThreadWanted() ? inWorker() : inThread('batch');
   const provider = new TracerProvider({
     resource,
-    sampler: new ParentBasedSampler({ root: setup.sampler ?? new AlwaysOnSampler() }),
+    sampler: sampling.sampler,
     spanProcessors: [exporting.processor, ...(options.spanProcessors ?? [])],
   });
   // The 3.x SDK leaves the globals to the caller (no `register()`): context manager first,
@@ -88,11 +104,12 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
         : new BatchSpanProcessor({
             exporter,
             maxQueueSize: config.max_queue_size,
-            // Small, frequent batches: encoding 512 spans at once held the event loop long
-            // enough to triple the hello route's p99 (bench: 7.9 ms -> 4.8 ms at 256 / 200 ms).
-            maxExportBatchSize: Math.min(256, config.max_queue_size),
-            scheduledDelayMillis: 200,
-            exportTimeoutMillis: 10_000,
+            // The defaults are small, frequent batches (256 spans every 200 ms): encoding 512
+            // spans at once held the event loop long enough to triple the hello route's p99
+            // (bench/README.md). OTEL_BSP_* change them like the config keys do.
+            maxExportBatchSize: Math.min(config.max_export_batch_size, config.max_queue_size),
+            scheduledDelayMillis: config.schedule_delay_ms,
+            exportTimeoutMillis: config.export_timeout_ms,
           });
     const dropped = countQueueDrops(processor);
     return { processor, stats: () => ({ ...exporter.stats, dropped: dropped() }) };
@@ -102,8 +119,17 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
   function inWorker(): { processor: SpanProcessor; stats: () => TracingStats } {
     // This thread only needs the provider's sampler; its copy of the exporter is never used.
     void setup.exporter.shutdown().catch(() => {});
-    const level = options.logLevel === undefined || options.logLevel === 'none' ? 'warn' : options.logLevel;
-    const processor = new WorkerSpanProcessor({ config, resource, target, logLevel: level });
+    // The worker keeps its own batching defaults (bench/README.md) unless a key was set.
+    const set = (key: string): boolean => sources.has(`tracing.${key}`);
+    const processor = new WorkerSpanProcessor({
+      config,
+      resource,
+      target,
+      logLevel: workerLevel(level),
+      ...(set('max_export_batch_size') ? { maxExportBatchSize: config.max_export_batch_size } : {}),
+      ...(set('schedule_delay_ms') ? { scheduledDelayMillis: config.schedule_delay_ms } : {}),
+      ...(set('export_timeout_ms') ? { exportTimeoutMillis: config.export_timeout_ms } : {}),
+    });
     return { processor, stats: () => processor.stats() };
   }
 
@@ -115,6 +141,7 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
       try {
         await withTimeout(provider.shutdown(), config.flush_timeout_ms);
         await setup.shutdown?.();
+        await sampling.shutdown?.();
       } finally {
         reportLosses(handle.stats(), target);
         trace.disable();
@@ -126,6 +153,7 @@ function start(config: ResolvedTracingConfig, options: StartTracingOptions): Tra
     return shutdownPromise;
   };
   const removeHooks = options.handleSignals === false ? undefined : installExitHooks(shutdown, config.flush_timeout_ms);
+  diag.debug(`@tracepack/node: tracing started: ${summarizeTracingConfig(config)}`);
   const handle: TracingHandle = {
     enabled: true,
     config,
@@ -154,7 +182,7 @@ function reportLosses(stats: TracingStats, target: string): void {
   );
 }
 
-function installLogger(level: NonNullable<StartTracingOptions['logLevel']>): void {
+function installLogger(level: LogLevelName): void {
   if (level === 'none') return;
   diag.setLogger(new DiagConsoleLogger(), { logLevel: DIAG_LEVELS[level], suppressOverrideMessage: true });
 }
@@ -166,7 +194,7 @@ function describeTarget(config: ResolvedTracingConfig): string {
     case 'zipkin':
       return config.providers.zipkin.server_url;
     case 'otlp':
-      return config.providers.otlp.server_url;
+      return config.providers.otlp.traces_endpoint ?? config.providers.otlp.server_url;
     default:
       return 'the console';
   }

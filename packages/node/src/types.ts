@@ -1,15 +1,15 @@
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { LoadTracingConfigOptions, ResolvedTracingConfig, TracingConfig } from '@tracepack/config';
 import type { ExportStats } from './reporting-exporter';
-import type { DiagLevelName } from './diag-levels';
+import type { LogLevelName } from './diag-levels';
 
 export interface StartTracingOptions extends LoadTracingConfigOptions {
   /**
    * Level of the diagnostic logger installed on `diag` (console); `none` leaves `diag` as the
-   * service set it.
-   * @default 'warn'
+   * service set it. Set here, it wins over `tracing.log_level` (and so over OTEL_LOG_LEVEL).
+   * @default config.log_level ('warn')
    */
-  logLevel?: 'none' | DiagLevelName;
+  logLevel?: LogLevelName;
   /**
    * Flush on SIGTERM, SIGINT and before exit.
    * @default true

@@ -3,11 +3,12 @@ import type { ResolvedTracingConfig } from '@tracepack/config';
 /** The resolved `providers.otlp` block. */
 export type OtlpConfig = ResolvedTracingConfig['providers']['otlp'];
 
-/** Settings of the exporter that the `tracing:` config does not carry. */
+/** Settings of the exporter beside the `providers.otlp` block. */
 export interface OtlpExporterOptions {
   /**
-   * Time budget of one export, retries included. When absent, the exporter's own default
-   * applies: `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` / `OTEL_EXPORTER_OTLP_TIMEOUT`, else 10000 ms.
+   * Time budget of one export, retries included. `createProvider` passes `timeout_ms` capped by
+   * the flush budget (`flush_timeout_ms`, at least 1000 ms).
+   * @default otlp.timeout_ms (10000)
    */
   timeoutMillis?: number;
 }

@@ -7,7 +7,7 @@ import { exportOnce, recordSampleTrace, resolveConfig, sampleSpans, tracerProvid
 
 type Protocol = 'http/protobuf' | 'http/json' | 'grpc';
 const PROTOCOLS: Protocol[] = ['http/protobuf', 'http/json', 'grpc'];
-/** A short export budget: our config has no timeout key, createOtlpExporter takes one. */
+/** A short export budget, given to createOtlpExporter directly (createProvider never goes below 1000 ms). */
 const TIMEOUT_MS = 400;
 
 function otlpConfig(protocol: Protocol, serverUrl: string) {

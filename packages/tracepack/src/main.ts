@@ -10,6 +10,7 @@ import {
 } from '@tracepack/config';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { loadSqa, sqaHelp, sqaPrint, sqaSummary } from './sqa-commands';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -22,11 +23,18 @@ const USAGE = `usage: tracepack config <command> [--config FILE] [--tracing.<key
 
 commands:
   help [--markdown]   every tracing key: its variable, type, default, allowed values
-  validate            exit 0 with a summary of what will happen, or 1 with every error
+  validate            exit 0 with a summary of what will happen (and a warning per
+                      OTEL_* value that is ignored), or 1 with every error
   print               the resolved config after precedence, secrets masked
 
 The config file is --config FILE, else TRACING_CONFIG_FILE; TRACING_* and OTEL_*
 variables and --tracing.* flags apply on top, as they would in the service.
+The sqa: block (usage statistics, SQA_* variables, --sqa.* flags and the opt-out
+switches) is listed, validated and printed with it.
+
+       tracepack usage preview [--config FILE] [--json]
+                      what the next usage report carries, decoded, and whether
+                      reports are on, or which switch turned them off
 `;
 
 /** Runs one `tracepack` command; returns the exit code. */
@@ -41,13 +49,16 @@ export function main(argv: readonly string[], io: CliIo): number {
   switch (command) {
     case 'help':
       io.out(renderConfigHelp({ format: rest.includes('--markdown') ? 'markdown' : 'text' }));
+      io.out(sqaHelp(rest));
       return 0;
     case 'validate':
     case 'print': {
       const loaded = load(rest, io);
-      if (!loaded) return 1;
+      const sqa = loadSqa(rest, io);
+      if (!loaded || !sqa) return 1;
       if (command === 'print') {
         io.out(printTracingConfig(loaded.config));
+        io.out(sqaPrint(sqa));
         return 0;
       }
       const missing = missingProviderPackage(loaded, io.cwd);
@@ -56,6 +67,7 @@ export function main(argv: readonly string[], io: CliIo): number {
         return 1;
       }
       io.out(`ok: ${summarizeTracingConfig(loaded.config)}\n`);
+      io.out(sqaSummary(sqa));
       return 0;
     }
     default:
@@ -66,7 +78,10 @@ export function main(argv: readonly string[], io: CliIo): number {
 
 function load(argv: readonly string[], io: CliIo): LoadedTracingConfig | undefined {
   try {
-    return loadTracingConfig({ argv, env: io.env, cwd: io.cwd });
+    const loaded = loadTracingConfig({ argv, env: io.env, cwd: io.cwd });
+    // OTEL_* values the service would warn about and ignore: on stderr, the exit code stays 0.
+    for (const w of loaded.warnings) io.err(`tracepack: warning: ${w}\n`);
+    return loaded;
   } catch (err) {
     if (!(err instanceof TracepackConfigError)) throw err;
     io.err(`${err.message}\n`);

@@ -80,6 +80,19 @@ describe('tracepack config', () => {
     assert.doesNotMatch(r.out, /t0ken/);
   });
 
+  it('validate and print warn on stderr about an OTEL_* value the service would ignore, and still exit 0', () => {
+    const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces', OTEL_PROPAGATORS: 'xray,tracecontext', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
+    const r = run(['config', 'validate'], env);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, 'tracepack: warning: OTEL_PROPAGATORS: "xray" (not supported) skipped; supported: tracecontext, baggage, b3, b3multi, jaeger, none\n');
+    assert.match(r.out, /^ok: otlp: service .* -> http:\/\/collector:4318\/v1\/traces \(http\/protobuf\); sampler traceidratio, ratio 0\.1\n$/);
+    const p = run(['config', 'print'], env);
+    assert.equal(p.code, 0);
+    assert.match(p.err, /^tracepack: warning: OTEL_PROPAGATORS/);
+    assert.match(p.out, /propagators:\n\s+- tracecontext\n/);
+    assert.equal(run(['config', 'validate'], { TRACING_PROVIDER: 'console' }).err, '', 'no warning without a cause');
+  });
+
   it('refuses an unknown command with the usage', () => {
     const r = run(['config', 'frobnicate']);
     assert.equal(r.code, 2);

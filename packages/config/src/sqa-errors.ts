@@ -1,0 +1,15 @@
+import { TracepackConfigError, type ConfigIssue } from './errors';
+
+/**
+ * A refused `sqa:` config: a TracepackConfigError (same codes, same handling by whoever
+ * already catches those), whose message names the sqa block.
+ */
+export class SqaConfigError extends TracepackConfigError {
+  constructor(issues: readonly ConfigIssue[]) {
+    super(issues);
+    const lines = issues.map((i) => `  - ${i.message} [${i.code}]`);
+    const head = issues.length === 1 ? 'invalid sqa config' : `invalid sqa config (${issues.length} errors)`;
+    this.message = `@tracepack/config: ${head}:\n${lines.join('\n')}`;
+    this.name = 'SqaConfigError';
+  }
+}

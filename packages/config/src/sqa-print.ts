@@ -1,0 +1,30 @@
+import { stringify } from 'yaml';
+import type { ResolvedSqaConfig } from './sqa-config-types';
+import type { LoadedSqaConfig } from './sqa-load';
+import { formatDuration, sqaSchemaKeys } from './sqa-schema';
+
+/** A copy, in schema order, with every secret (`api_key`, `installation_salt`) replaced by `****`. */
+export function maskSqaSecrets(config: ResolvedSqaConfig): ResolvedSqaConfig {
+  // In schema order, whatever order the layers set them in.
+  const out: Record<string, unknown> = {};
+  const values = config as unknown as Record<string, unknown>;
+  for (const key of sqaSchemaKeys()) {
+    const v = values[key.name];
+    if (v === undefined) continue;
+    out[key.name] = key.secret && v !== '' ? '****' : Array.isArray(v) ? [...v] : v;
+  }
+  return out as unknown as ResolvedSqaConfig;
+}
+
+/** The resolved block as YAML under `sqa:`, secrets masked. */
+export function printSqaConfig(config: ResolvedSqaConfig): string {
+  return stringify({ sqa: maskSqaSecrets(config) });
+}
+
+/** One line: on (where, how often) or off (and why). Never shows a secret. */
+export function summarizeSqaConfig(loaded: LoadedSqaConfig): string {
+  if (!loaded.enabled) return `usage statistics are off (${loaded.offReason}): nothing is sent`;
+  const c = loaded.config;
+  const key = c.api_key ? `, api key in ${c.api_key_header}` : '';
+  return `usage statistics are on: ${c.endpoint} (${c.protocol}${key}) every ${formatDuration(loaded.durations.reportIntervalMs)}`;
+}

@@ -1,0 +1,76 @@
+import { loadSqaConfig, printSqaConfig, renderSqaConfigHelp, summarizeSqaConfig, TracepackConfigError, type LoadedSqaConfig } from '@tracepack/config';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { CliIo } from './main';
+
+/** The `sqa` part of `config help`: its keys and every opt-out switch, after the tracing keys. */
+export function sqaHelp(argv: readonly string[]): string {
+  return `\n${renderSqaConfigHelp({ format: argv.includes('--markdown') ? 'markdown' : 'text' })}`;
+}
+
+/** Loads the `sqa:` block as the service would; prints every error and returns undefined when bad. */
+export function loadSqa(argv: readonly string[], io: CliIo): LoadedSqaConfig | undefined {
+  try {
+    return loadSqaConfig({ argv, env: io.env });
+  } catch (err) {
+    if (!(err instanceof TracepackConfigError)) throw err;
+    io.err(`${err.message}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * The `sqa` line of `config validate`: printed when the block is used at all (a key from the
+ * file, a variable or a flag, or an opt-out switch), so a tracing-only setup reads as before.
+ */
+export function sqaSummary(loaded: LoadedSqaConfig): string {
+  return loaded.sources.size > 0 || loaded.optOut.length > 0 ? `ok: ${summarizeSqaConfig(loaded)}\n` : '';
+}
+
+/** The `sqa:` block of `config print`, secrets masked. */
+export function sqaPrint(loaded: LoadedSqaConfig): string {
+  return printSqaConfig(loaded.config);
+}
+
+export const USAGE_COMMANDS = `usage: tracepack usage preview [--config FILE] [--json] [--sqa.<key>=<value> ...]
+
+  preview   whether usage statistics are on (or which switch turned them off), where
+            reports go, and exactly what the next report and a keep-alive carry,
+            decoded; --json prints the OTLP/JSON payloads. Nothing leaves the machine.
+`;
+
+/** `tracepack usage <command>`: asynchronous, so the CLI entry awaits it. */
+export async function usageMain(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    (command === undefined ? io.err : io.out)(USAGE_COMMANDS);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'preview') {
+    io.err(`tracepack: unknown command "usage ${command}"\n\n${USAGE_COMMANDS}`);
+    return 2;
+  }
+  let usage: typeof import('@tracepack/usage');
+  try {
+    // The service's own copy when it has one, else ours.
+    usage = createRequire(join(io.cwd, 'package.json'))('@tracepack/usage') as typeof import('@tracepack/usage');
+  } catch {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      usage = require('@tracepack/usage') as typeof import('@tracepack/usage');
+    } catch {
+      io.err('tracepack: usage preview needs @tracepack/usage, which is not installed here: npm install @tracepack/usage\n');
+      return 1;
+    }
+  }
+  try {
+    const preview = await usage.previewUsage({ argv: rest, env: io.env, cwd: io.cwd });
+    io.out(usage.renderUsagePreview(preview, { json: rest.includes('--json') }));
+    return 0;
+  } catch (err) {
+    // By shape: the service's copy of @tracepack/usage may come with its own copy of the class.
+    if (!(err instanceof Error && Array.isArray((err as { issues?: unknown }).issues))) throw err;
+    io.err(`${err.message}\n`);
+    return 1;
+  }
+}
