@@ -33,6 +33,12 @@ function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
 }
 
+/** MySQL also starts a `--` comment before a control character (its lexer: my_isspace || my_iscntrl). */
+function isControl(c: string): boolean {
+  const code = c.charCodeAt(0);
+  return code < 0x20 || code === 0x7f;
+}
+
 function isDigit(c: string | undefined): boolean {
   return c !== undefined && c >= '0' && c <= '9';
 }
@@ -157,8 +163,10 @@ export function tokenize(sql: string, dialect: SqlDialect): Token[] {
       i++;
       continue;
     }
-    // Comments: `-- ...` (MySQL: only when followed by whitespace), MySQL `# ...`, `/* ... */`.
-    if ((c === '-' && next === '-' && (pg || sql[i + 2] === undefined || isSpace(sql[i + 2]!))) || (!pg && c === '#')) {
+    // Comments: `-- ...` (MySQL: only when followed by whitespace, a control character or the
+    // end), MySQL `# ...`, `/* ... */`.
+    const afterDashes = sql[i + 2];
+    if ((c === '-' && next === '-' && (pg || afterDashes === undefined || isSpace(afterDashes) || isControl(afterDashes))) || (!pg && c === '#')) {
       const eol = sql.indexOf('\n', i);
       i = eol === -1 ? sql.length : eol + 1;
       spaced = true;
@@ -246,13 +254,31 @@ function gluedToName(tokens: Token[], spaced: boolean): boolean {
   return last.kind === 'word' || last.kind === 'identifier' || (last.kind === 'symbol' && last.text === ')');
 }
 
-function render(tokens: Token[]): string {
+/**
+ * The tokens as text, one blank where the statement had whitespace or a comment. One MySQL
+ * subtlety: two dashes before a blank, a control character or the end start a comment there,
+ * but not before anything else (`5--3` is two minus signs). When a comment came right after such
+ * dashes (`a --#note` then `1` on the next line), the blank that replaces it would turn them into
+ * a comment the next time the text is read, and sanitizing again would drop the rest. So after
+ * `--` the next token is written without the blank (`a --?`, the same minus signs), a control
+ * character there is left out, and dashes that end the text are cut to one (the statement is
+ * malformed anyway). Sanitizing stays idempotent and the text never grows.
+ */
+function render(tokens: Token[], dialect: SqlDialect): string {
+  const mysql = dialect === 'mysql';
   let out = '';
+  let dashes = 0; // `-` tokens the text ends with, side by side (counted: reading the text back would be linear)
   for (const t of tokens) {
-    if (t.spaced && out.length > 0) out += ' ';
+    if (mysql && dashes >= 2) {
+      if (isControl(t.text)) continue;
+    } else if (t.spaced && out.length > 0) {
+      out += ' ';
+      dashes = 0;
+    }
     out += t.text;
+    dashes = t.kind === 'symbol' && t.text === '-' ? dashes + 1 : 0;
   }
-  return out;
+  return mysql && dashes >= 2 ? out.slice(0, out.length - dashes + 1) : out;
 }
 
 /**
@@ -260,7 +286,7 @@ function render(tokens: Token[]): string {
  * dropped and whitespace collapsed. Idempotent.
  */
 export function sanitizeSql(sql: string, dialect: SqlDialect): string {
-  return render(tokenize(sql, dialect));
+  return render(tokenize(sql, dialect), dialect);
 }
 
 const COLLECTION_KEYWORDS = new Set(['FROM', 'INTO', 'UPDATE', 'TABLE', 'TRUNCATE']);
@@ -280,7 +306,7 @@ const NOT_A_NAME = new Set(['SELECT', 'VALUES', 'WITH', 'SET', 'WHERE', 'LATERAL
  */
 export function analyzeSql(sql: string, dialect: SqlDialect): SqlAnalysis {
   const tokens = tokenize(sql, dialect);
-  const text = render(tokens);
+  const text = render(tokens, dialect);
   const first = tokens.find((t) => t.kind === 'word');
   const operationName = first?.text.toUpperCase();
   return { text, operationName, collectionName: findCollection(tokens, operationName) };
@@ -305,6 +331,12 @@ let lastAnalysis: { sql: string; dialect: SqlDialect; analysis: SqlAnalysis } | 
 
 function findCollection(tokens: Token[], operationName: string | undefined): string | undefined {
   let depth = 0;
+  // `TABLE` both starts a name and is skipped before one (`CREATE TABLE IF NOT EXISTS t`), so in
+  // `TABLE TABLE TABLE ... a.b.c.'x'` every keyword would skip the same run and read the same
+  // failing name again: quadratic time on a hostile statement. The last run skipped and the last
+  // name read are remembered, which keeps the search linear.
+  let run = { start: -1, end: -1 };
+  let read: { at: number; name: NameAt } | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind === 'symbol') {
@@ -318,21 +350,37 @@ function findCollection(tokens: Token[], operationName: string | undefined): str
     const previous = tokens[i - 1];
     if (keyword === 'UPDATE' && previous?.kind === 'word' && NOT_BEFORE_UPDATE.has(previous.text.toUpperCase())) continue;
     if ((keyword === 'TABLE' || keyword === 'TRUNCATE') && !(operationName && DDL_WITH_TABLE.has(operationName))) continue;
-    const name = readName(tokens, i + 1, keyword === 'FROM');
-    if (name) return name;
+    // A start inside the run skipped last time ends where that run ended.
+    if (!(i + 1 >= run.start && i + 1 <= run.end)) run = { start: i + 1, end: skipWords(tokens, i + 1) };
+    if (read?.at !== run.end) read = { at: run.end, name: readName(tokens, run.end) };
+    // `FROM generate_series(...)`: a function, not a table.
+    if (read.name.name !== undefined && !(keyword === 'FROM' && read.name.call)) return read.name.name;
   }
   return undefined;
 }
 
-/** A possibly qualified name (`s.t`, `"S"."T"`, `` `db`.`t` ``) starting at `start`, or undefined. */
-function readName(tokens: Token[], start: number, rejectCall: boolean): string | undefined {
+/** Past the words that may come between a keyword and its table name (`IF NOT EXISTS`, `ONLY`). */
+function skipWords(tokens: Token[], start: number): number {
   let i = start;
   while (tokens[i]?.kind === 'word' && SKIPPED_BEFORE_NAME.has(tokens[i]!.text.toUpperCase())) i++;
+  return i;
+}
+
+interface NameAt {
+  /** The name as written, or undefined when none starts here. */
+  name: string | undefined;
+  /** An opening parenthesis follows it (a function call). */
+  call: boolean;
+}
+
+/** A possibly qualified name (`s.t`, `"S"."T"`, `` `db`.`t` ``) starting at `start`. */
+function readName(tokens: Token[], start: number): NameAt {
+  let i = start;
   const parts: string[] = [];
   for (;;) {
     const t = tokens[i];
-    if (!t || (t.kind !== 'word' && t.kind !== 'identifier')) return undefined;
-    if (t.kind === 'word' && parts.length === 0 && NOT_A_NAME.has(t.text.toUpperCase())) return undefined;
+    if (!t || (t.kind !== 'word' && t.kind !== 'identifier')) return { name: undefined, call: false };
+    if (t.kind === 'word' && parts.length === 0 && NOT_A_NAME.has(t.text.toUpperCase())) return { name: undefined, call: false };
     parts.push(t.text);
     i++;
     const dot = tokens[i];
@@ -343,7 +391,5 @@ function readName(tokens: Token[], start: number, rejectCall: boolean): string |
     break;
   }
   const after = tokens[i];
-  // `FROM generate_series(...)`: a function, not a table.
-  if (rejectCall && after?.kind === 'symbol' && after.text === '(') return undefined;
-  return parts.join('.');
+  return { name: parts.join('.'), call: after?.kind === 'symbol' && after.text === '(' };
 }
