@@ -10,6 +10,7 @@ import {
   type TextMapPropagator,
   type TextMapSetter,
 } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 
 /**
  * Jaeger's `uber-trace-id` (`{trace-id}:{span-id}:{parent-span-id}:{flags}`) and
@@ -25,6 +26,10 @@ export class JaegerPropagator implements TextMapPropagator {
   static readonly BAGGAGE_PREFIX = 'uberctx-';
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    // Like OpenTelemetry's own propagators: nothing on requests made with tracing suppressed
+    // (the exporters' own requests to the backend, which may run inside a traced request's
+    // context: its baggage must not travel to the tracing backend).
+    if (isTracingSuppressed(context)) return;
     const spanContext = trace.getSpanContext(context);
     if (spanContext && isSpanContextValid(spanContext)) {
       const flags = (spanContext.traceFlags & TraceFlags.SAMPLED).toString(16);
@@ -32,6 +37,10 @@ export class JaegerPropagator implements TextMapPropagator {
     }
     const baggage = propagation.getBaggage(context);
     for (const [key, entry] of baggage?.getAllEntries() ?? []) {
+      // A baggage key is any string; a header name is not: `uberctx-(` would make node:http
+      // throw ERR_INVALID_HTTP_TOKEN into the application's outgoing request. Such keys stay
+      // in W3C `baggage`, which encodes them.
+      if (!HTTP_TOKEN.test(key)) continue;
       setter.set(carrier, `${JaegerPropagator.BAGGAGE_PREFIX}${key}`, encodeURIComponent(entry.value));
     }
   }
@@ -58,6 +67,8 @@ export class JaegerPropagator implements TextMapPropagator {
 }
 
 const HEX = /^[0-9a-f]{1,32}$/i;
+/** RFC 9110 `token`: what node:http accepts as a header name. */
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** A valid remote span context from `uber-trace-id`, or undefined for anything else. */
 export function parseTraceHeader(raw: string | undefined): SpanContext | undefined {

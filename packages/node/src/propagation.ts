@@ -1,10 +1,23 @@
-import { diag, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import { diag, trace, TraceFlags, type Context, type SpanContext, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
 import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { JaegerPropagator } from './jaeger-propagator';
 import type { ResolvedTracingConfig } from '@tracepack/config';
 
 type PropagatorName = ResolvedTracingConfig['propagators'][number];
+
+/**
+ * The joined span context as every format can write it on: lower-case ids (B3 readers accept
+ * `4BF9...`, which a W3C reader downstream refuses) and only the flag bits that are defined
+ * (core's W3C propagator writes `-010` for an incoming `-10`, which the next reader refuses).
+ */
+function normalized(ctx: Context, sc: SpanContext): Context {
+  const flags = sc.traceFlags & TraceFlags.SAMPLED;
+  const traceId = sc.traceId.toLowerCase();
+  const spanId = sc.spanId.toLowerCase();
+  if (flags === sc.traceFlags && traceId === sc.traceId && spanId === sc.spanId) return ctx;
+  return trace.setSpanContext(ctx, { ...sc, traceId, spanId, traceFlags: flags });
+}
 
 function build(name: PropagatorName): TextMapPropagator {
   switch (name) {
@@ -60,7 +73,8 @@ export class TracepackPropagator implements TextMapPropagator {
         this.report('extract', err);
       }
     }
-    return ctx;
+    const joined = trace.getSpanContext(ctx);
+    return joined === undefined || joined === trace.getSpanContext(context) ? ctx : normalized(ctx, joined);
   }
 
   fields(): string[] {
