@@ -1,127 +1,186 @@
-import type { Tracer } from '@opentelemetry/api';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import type { PgInstrumentationConfig } from '@opentelemetry/instrumentation-pg';
-import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
-import type { MySQL2InstrumentationConfig } from '@opentelemetry/instrumentation-mysql2';
-import { analyzeStatement } from './sanitize';
-import { reportProblem, sanitizingTracer, withErrorInFlight } from './utils';
-import type { DbSystemProfile, ResolvedSqlConfig } from './internal-types';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
+import type { AnyFunction, DbSystemProfile, ResolvedSqlConfig } from './internal-types';
+import { mysqlPoolGetConnection, mysqlStatement } from './patch-mysql2';
+import { pgClientConnect, pgClientQuery, pgPoolConnect } from './patch-pg';
+import { MYSQL, POSTGRESQL, SqlSpanBuilder } from './span-builder';
+import type { SqlInstrumentationConfig } from './types';
+import { libraryExports, methodOwner, PACKAGE_NAME, PACKAGE_VERSION, ProblemReporter, resolveConfig, SUPPORTED_VERSIONS } from './utils';
 
-const POSTGRESQL: DbSystemProfile = {
-  system: 'postgresql',
-  dialect: 'postgresql',
-  label: 'PostgreSQL',
-  fixedSpanNames: new Set(['pg.connect', 'pg-pool.connect']),
-};
+/**
+ * What both driver instrumentations share: validated options, the span builder, and patching a
+ * public method where its class keeps it. The patches (patch-pg.ts, patch-mysql2.ts) see the span
+ * builder only through the CallTracer interface.
+ */
+abstract class SqlDriverInstrumentation extends InstrumentationBase<SqlInstrumentationConfig> {
+  // Fields are set after InstrumentationBase's constructor, which calls setConfig, init and
+  // enable: none of those may use them (the patches reach them only when the driver is loaded).
+  protected readonly _problems = new ProblemReporter(() => this._diag);
+  protected readonly _spans: SqlSpanBuilder;
 
-const MYSQL: DbSystemProfile = {
-  system: 'mysql',
-  dialect: 'mysql',
-  label: 'MySQL',
-  fixedSpanNames: new Set(),
-};
+  constructor(profile: DbSystemProfile, config: SqlInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+    this._spans = new SqlSpanBuilder({
+      profile,
+      tracer: () => this.tracer,
+      config: () => this.getConfig() as ResolvedSqlConfig,
+      problems: this._problems,
+    });
+  }
 
-/** Remembers the wrapper so that each span does not allocate a tracer. */
-class TracerCache {
-  private inner: Tracer | undefined;
-  private wrapped: Tracer | undefined;
-  get(inner: Tracer, wrap: (t: Tracer) => Tracer): Tracer {
-    if (inner !== this.inner || !this.wrapped) {
-      this.inner = inner;
-      this.wrapped = wrap(inner);
+  /**
+   * Validates like the constructor: a wrong type or an unknown option (such as upstream's
+   * `enhancedDatabaseReporting`) throws a TypeError with code TRACEPACK_SQL_INVALID_OPTION /
+   * TRACEPACK_SQL_UNKNOWN_OPTION, and the previous options stay.
+   */
+  override setConfig(config: SqlInstrumentationConfig = {}): void {
+    super.setConfig(resolveConfig(config));
+  }
+
+  /** How many runtime tracing problems were swallowed (the first of each kind is logged through `diag`). */
+  get tracingProblemCount(): number {
+    return this._problems.count;
+  }
+
+  protected _patchMethod(cls: unknown, name: string, what: string, wrapper: (original: AnyFunction) => AnyFunction): void {
+    try {
+      const owner = methodOwner(cls, name);
+      if (!owner) {
+        this._problems.report(`${what} not found: not traced`);
+        return;
+      }
+      this._wrap(owner, name, (original) => wrapper(original as AnyFunction));
+    } catch (err) {
+      this._problems.report(`could not patch ${what}`, err);
     }
-    return this.wrapped;
+  }
+
+  protected _unpatchMethod(cls: unknown, name: string): void {
+    try {
+      const owner = methodOwner(cls, name);
+      if (owner && isWrapped(owner[name])) this._unwrap(owner, name);
+    } catch (err) {
+      this._problems.report(`could not unpatch ${name}`, err);
+    }
   }
 }
 
-/** The settings that keep values out of pg spans, whatever config is given later. */
-function pgPrivacy(config: PgInstrumentationConfig): PgInstrumentationConfig {
-  return {
-    ...config,
-    enhancedDatabaseReporting: false, // would record the bound values (db.postgresql.values)
-    addSqlCommenterCommentToQueries: false,
-    enableTraceContextPropagation: false, // would send `SET application_name = '<traceparent>'`
-  };
+/**
+ * Spans for `pg` (node-postgres): one per statement of `Client#query` (so also of `Pool#query`
+ * and of checked-out pool clients), in its callback, promise and submittable forms; and, with
+ * `connectionSpans`, `pg.connect` and `pg-pool.connect`. The statement is sanitized before the
+ * span starts; bound values are never read.
+ */
+export class PgInstrumentation extends SqlDriverInstrumentation {
+  constructor(config: SqlInstrumentationConfig = {}) {
+    super(POSTGRESQL, config);
+  }
+
+  protected init(): InstrumentationNodeModuleDefinition[] {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'pg',
+        [...SUPPORTED_VERSIONS.pg],
+        (moduleExports: unknown) => {
+          const pg = libraryExports(moduleExports);
+          this._patchMethod(pg?.['Client'], 'query', 'pg Client#query', (original) => pgClientQuery(original, () => this._spans, this._problems));
+          this._patchMethod(pg?.['Client'], 'connect', 'pg Client#connect', (original) => pgClientConnect(original, () => this._spans, this._problems));
+          // pg's Pool extends pg-pool's: reached from pg's own export, so it is patched however
+          // pg-pool was loaded (a require inside pg, an ESM import of pg).
+          this._patchPoolConnect(pg?.['Pool']);
+          return moduleExports;
+        },
+        (moduleExports: unknown) => {
+          const pg = libraryExports(moduleExports);
+          this._unpatchMethod(pg?.['Client'], 'query');
+          this._unpatchMethod(pg?.['Client'], 'connect');
+          this._unpatchMethod(pg?.['Pool'], 'connect');
+        },
+      ),
+      // pg-pool on its own (`new Pool({ Client })`): module.exports is the Pool class.
+      new InstrumentationNodeModuleDefinition(
+        'pg-pool',
+        [...SUPPORTED_VERSIONS['pg-pool']],
+        (moduleExports: unknown) => {
+          this._patchPoolConnect(libraryExports(moduleExports));
+          return moduleExports;
+        },
+        (moduleExports: unknown) => this._unpatchMethod(libraryExports(moduleExports), 'connect'),
+      ),
+    ];
+  }
+
+  private _patchPoolConnect(pool: unknown): void {
+    this._patchMethod(pool, 'connect', 'pg-pool Pool#connect', (original) => pgPoolConnect(original, () => this._spans, this._problems));
+  }
 }
 
 /**
- * instrumentation-pg whose spans cannot hold a value: its tracer is wrapped so that `db.query.text`
- * is sanitized as it is set, the span is renamed `{operation} {table}`, and errors keep only their
- * SQLSTATE. `requireParentSpan` and connection spans use upstream's own options.
+ * Spans for `mysql2`: one per statement of `Connection#query` and `Connection#execute`, which
+ * the pool, pooled connections and the promise API (`mysql2/promise`) all end up calling; in
+ * their callback, promise and event-emitter forms. The statement is recorded as written, never
+ * with the values mysql2 formats into it, and sanitized before the span starts.
  */
-export class SanitizedPgInstrumentation extends PgInstrumentation {
-  private readonly tracers = new TracerCache();
+export class MySQL2Instrumentation extends SqlDriverInstrumentation {
+  constructor(config: SqlInstrumentationConfig = {}) {
+    super(MYSQL, config);
+  }
 
-  constructor(config: ResolvedSqlConfig) {
-    super(
-      pgPrivacy({
-        requireParentSpan: config.requireParentSpan,
-        ignoreConnectSpans: !config.connectionSpans,
-      }),
+  protected init(): InstrumentationNodeModuleDefinition[] {
+    const versions = [...SUPPORTED_VERSIONS.mysql2];
+    // `mysql2/promise` does not load mysql2's main module: it requires the files that define
+    // the classes directly. So the classes are patched when their files load (the module's export
+    // is the public class itself, `require('mysql2').Connection` / `.Pool`), and again, harmlessly,
+    // from the main module's exports, should a release move those files.
+    const connectionFile = new InstrumentationNodeModuleFile(
+      'mysql2/lib/connection.js',
+      versions,
+      (Connection: unknown) => {
+        this._patchConnection(Connection);
+        return Connection;
+      },
+      (Connection: unknown) => this._unpatchConnection(Connection),
     );
+    const poolFile = new InstrumentationNodeModuleFile(
+      'mysql2/lib/pool.js',
+      versions,
+      (Pool: unknown) => {
+        this._patchPool(Pool);
+        return Pool;
+      },
+      (Pool: unknown) => this._unpatchMethod(Pool, 'getConnection'),
+    );
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'mysql2',
+        versions,
+        (moduleExports: unknown) => {
+          const mysql = libraryExports(moduleExports);
+          this._patchConnection(mysql?.['Connection']);
+          this._patchPool(mysql?.['Pool']);
+          return moduleExports;
+        },
+        (moduleExports: unknown) => {
+          const mysql = libraryExports(moduleExports);
+          this._unpatchConnection(mysql?.['Connection']);
+          this._unpatchMethod(mysql?.['Pool'], 'getConnection');
+        },
+        [connectionFile, poolFile],
+      ),
+    ];
   }
 
-  override setConfig(config: PgInstrumentationConfig = {}): void {
-    super.setConfig(pgPrivacy(config));
-  }
-
-  protected override get tracer(): Tracer {
-    return this.tracers.get(super.tracer, (t) => sanitizingTracer(t, POSTGRESQL, () => this.getConfig()));
-  }
-}
-
-/** Sanitizer used as instrumentation-mysql2's maskStatementHook; upstream records its result as is. */
-function maskMysql(statement: string): string {
-  try {
-    return analyzeStatement(statement, 'mysql').text;
-  } catch (err) {
-    reportProblem('could not sanitize a statement, db.query.text left out', err);
-    return '';
-  }
-}
-
-type MySQL2Config = MySQL2InstrumentationConfig & { requireParentSpan?: boolean };
-
-function mysqlPrivacy(config: MySQL2Config): MySQL2Config {
-  return {
-    ...config,
-    // Off (upstream's default), the bound values are formatted INTO db.query.text.
-    maskStatement: true,
-    maskStatementHook: maskMysql,
-    addSqlCommenterCommentToQueries: false,
-  };
-}
-
-type EndSpan = (err?: unknown, results?: unknown) => void;
-type PatchCallbackQuery = (endSpan: EndSpan) => (original: Function) => Function;
-
-/**
- * instrumentation-mysql2 whose spans cannot hold a value: statements masked by our sanitizer
- * (never formatted with their values), the tracer wrapped as for pg (span name, error codes,
- * `requireParentSpan`, which upstream lacks). Upstream makes no connection spans.
- */
-export class SanitizedMySQL2Instrumentation extends MySQL2Instrumentation {
-  private readonly tracers = new TracerCache();
-
-  constructor(config: ResolvedSqlConfig) {
-    super(mysqlPrivacy({ requireParentSpan: config.requireParentSpan }));
-    // Upstream's endSpan gets the mysql2 error but hands the span only `err.message`: keep the
-    // error at hand while it runs so the span records its codes. (A private method of 0.69.)
-    const self = this as unknown as { _patchCallbackQuery?: PatchCallbackQuery };
-    const original = self._patchCallbackQuery;
-    if (typeof original === 'function') {
-      self._patchCallbackQuery = (endSpan: EndSpan) =>
-        original.call(this, (err?: unknown, results?: unknown) => withErrorInFlight(err, () => endSpan(err, results)));
-    } else {
-      reportProblem('instrumentation-mysql2 changed: error codes of mysql2 spans are not recorded');
+  private _patchConnection(Connection: unknown): void {
+    for (const method of ['query', 'execute']) {
+      this._patchMethod(Connection, method, `mysql2 Connection#${method}`, (original) => mysqlStatement(original, () => this._spans, this._problems));
     }
   }
 
-  override setConfig(config: MySQL2InstrumentationConfig = {}): void {
-    super.setConfig(mysqlPrivacy(config));
+  private _unpatchConnection(Connection: unknown): void {
+    this._unpatchMethod(Connection, 'query');
+    this._unpatchMethod(Connection, 'execute');
   }
 
-  protected override get tracer(): Tracer {
-    return this.tracers.get(super.tracer, (t) => sanitizingTracer(t, MYSQL, () => this.getConfig() as MySQL2Config));
+  private _patchPool(Pool: unknown): void {
+    this._patchMethod(Pool, 'getConnection', 'mysql2 Pool#getConnection', (original) => mysqlPoolGetConnection(original, this._problems));
   }
 }

@@ -1,27 +1,33 @@
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+
 /**
- * Options of {@link createSqlInstrumentations}. Everything that could record a value
- * (bound parameters, literals, error details) is off and cannot be turned on.
+ * Options of {@link createSqlInstrumentations}, {@link PgInstrumentation} and
+ * {@link MySQL2Instrumentation}. Everything that could record a value (bound parameters,
+ * literals, error messages) is off and has no switch.
  */
-export interface SqlInstrumentationConfig {
+export interface SqlInstrumentationConfig extends InstrumentationConfig {
   /**
-   * Also make connection spans: `pg.connect` and `pg-pool.connect`
-   * (@opentelemetry/instrumentation-mysql2 makes none for mysql2).
+   * Whether the instrumentation patches the driver when it is loaded.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Also make connection spans: `pg.connect` (a `pg.Client` connecting) and `pg-pool.connect`
+   * (a client checked out of a `pg.Pool`). mysql2 has none.
    * @default false
    */
   connectionSpans?: boolean;
   /**
-   * Only make spans under an active parent span (no orphan traces from start-up queries,
-   * migrations or health checks).
+   * `true`: only make spans under an active parent span (a request, a job). `false`: a statement
+   * outside any span starts a trace of its own, so the database work of migrations, jobs and
+   * start-up is seen too; a statement inside a span is its child either way.
    * @default false
    */
   requireParentSpan?: boolean;
 }
 
-/** Versions of the instrumented libraries these instrumentations are tested with. */
-export const SUPPORTED_VERSIONS = {
-  pg: '>=8 <9',
-  mysql2: '>=3 <4',
-} as const;
+/** The instrumented libraries, keys of `SUPPORTED_VERSIONS`. */
+export type SqlLibrary = 'pg' | 'pg-pool' | 'mysql2';
 
 /** Which lexer rules apply: PostgreSQL (`"ident"`, `$1`, `$$..$$`, E'..') or MySQL/MariaDB (`` `ident` ``, `"string"`, `\'`, `#`). */
 export type SqlDialect = 'postgresql' | 'mysql';

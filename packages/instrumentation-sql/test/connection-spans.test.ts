@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { assertSpan, createSpanCapture, freePort, startPglite } from '@tracepack/testing';
+import { assertSpan, createSpanCapture, freePort, spanNamed, startPglite } from '@tracepack/testing';
 import type { DatabaseServer } from '@tracepack/testing';
 import type * as Pg from 'pg';
 import { createSqlInstrumentations } from '../src';
-import type { SanitizedPgInstrumentation } from '../src';
+import type { SqlInstrumentationConfig } from '../src';
 import { assertNoSecrets, assertNoValueAttributes } from './helpers';
 
 // Both non-default options at once: connection spans on, and only under a parent span.
@@ -55,6 +55,33 @@ test('connectionSpans: pg-pool.connect and pg.connect spans under the parent, th
   assertNoSecrets(spans, ['pool-secret']);
 });
 
+test('callback forms: pool.connect(cb) and its client: the callback runs in the caller\'s context, not the connect span\'s', async () => {
+  capture.reset();
+  const pool = new pg.Pool({ connectionString: server.url, max: 1 });
+  const parent = trace.getTracer('test').startSpan('request');
+  await context.with(trace.setSpan(context.active(), parent), () =>
+    new Promise<void>((resolve, reject) =>
+      pool.connect((err, client, release) => {
+        if (err || !client) return reject(err ?? new Error('no client'));
+        client.query('SELECT $1::text AS v', ['callback-secret'], (queryErr) => {
+          release();
+          if (queryErr) reject(queryErr);
+          else resolve();
+        });
+      }),
+    ),
+  );
+  parent.end();
+  await pool.end();
+  const spans = capture.spans();
+  const request = spanNamed(spans, 'request');
+  const poolConnect = spanNamed(spans, 'pg-pool.connect');
+  assertSpan(poolConnect, { parent: request, status: SpanStatusCode.UNSET });
+  assertSpan(spanNamed(spans, 'pg.connect'), { parent: poolConnect });
+  assertSpan(spanNamed(spans, 'SELECT postgres'), { parent: request, attributes: { 'db.query.text': 'SELECT $1::text AS v' } });
+  assertNoSecrets(spans, ['callback-secret']);
+});
+
 test('a failed connection: pg.connect span with the error code and a fixed message', async () => {
   capture.reset();
   const parent = trace.getTracer('test').startSpan('request');
@@ -67,12 +94,13 @@ test('a failed connection: pg.connect span with the error code and a fixed messa
   assertNoSecrets(capture.spans(), ['password-secret']);
 });
 
-test('setConfig cannot turn on the recording of bound values (enhancedDatabaseReporting)', async (t) => {
-  const instrumentation = pgInstrumentation as SanitizedPgInstrumentation;
-  const before = instrumentation.getConfig();
-  instrumentation.setConfig({ ...before, enhancedDatabaseReporting: true });
-  t.after(() => instrumentation.setConfig(before));
-  assert.equal(instrumentation.getConfig().enhancedDatabaseReporting, false);
+test('setConfig cannot turn on the recording of bound values (enhancedDatabaseReporting is refused)', async () => {
+  const before = pgInstrumentation.getConfig();
+  assert.throws(() => pgInstrumentation.setConfig({ ...before, enhancedDatabaseReporting: true } as SqlInstrumentationConfig), {
+    name: 'TypeError',
+    code: 'TRACEPACK_SQL_UNKNOWN_OPTION',
+  });
+  assert.deepEqual(pgInstrumentation.getConfig(), before, 'the previous options stay');
   capture.reset();
   const client = new pg.Client(server.url);
   const parent = trace.getTracer('test').startSpan('request');

@@ -6,18 +6,25 @@ import assert from 'node:assert/strict';
 /** A finished span as the capture hands it out. */
 export type ReadableSpan = ReturnType<SpanCapture['spans']>[number];
 
-/** Everything a span would export, as one string, to search for values that must not be there. */
 /** A span that recorded a statement (not a connect or pool span). */
 export const isQuery = (s: ReadableSpan): boolean => s.attributes['db.query.text'] !== undefined;
 
+/**
+ * Everything an exporter would send of these spans, as one string, to search for values that must
+ * not be there: name, kind, attributes, status, events, links, scope and resource.
+ */
 export function dumpSpans(spans: readonly ReadableSpan[]): string {
   return JSON.stringify(
     spans.map((s) => ({
       name: s.name,
+      kind: s.kind,
       attributes: s.attributes,
       status: s.status,
       events: s.events.map((e) => ({ name: e.name, attributes: e.attributes })),
-      links: s.links,
+      links: s.links.map((l) => ({ context: l.context, attributes: l.attributes })),
+      scope: s.instrumentationScope,
+      resource: s.resource.attributes,
+      droppedAttributes: s.droppedAttributesCount,
     })),
   );
 }

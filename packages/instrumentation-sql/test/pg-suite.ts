@@ -1,11 +1,11 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { assertSpan, spanNamed } from '@tracepack/testing';
+import { assertSpan, parentSpanId, spanNamed } from '@tracepack/testing';
 import type { DatabaseServer, SpanCapture } from '@tracepack/testing';
 import type * as Pg from 'pg';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { assertNoSecrets, assertNoValueAttributes, isQuery } from './helpers';
-
 
 /**
  * The pg behaviours, run against any PostgreSQL-speaking server (PGlite by default, a real
@@ -14,14 +14,14 @@ import { assertNoSecrets, assertNoValueAttributes, isQuery } from './helpers';
 export async function pgSuite(t: TestContext, pg: typeof Pg, capture: SpanCapture, server: DatabaseServer): Promise<void> {
   const pool = new pg.Pool({ connectionString: server.url, max: 4 });
   try {
-    await statements(t, capture, server, pool);
+    await statements(t, pg, capture, server, pool);
   } finally {
     // Before the caller stops the server: idle clients would report the lost connection.
     await pool.end();
   }
 }
 
-async function statements(t: TestContext, capture: SpanCapture, server: DatabaseServer, pool: Pg.Pool): Promise<void> {
+async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, server: DatabaseServer, pool: Pg.Pool): Promise<void> {
   const table = `clients_${Math.random().toString(36).slice(2, 8)}`;
   await pool.query(`CREATE TABLE ${table} (id serial PRIMARY KEY, client_id text UNIQUE NOT NULL, email text)`);
 
@@ -174,6 +174,86 @@ async function statements(t: TestContext, capture: SpanCapture, server: Database
       assertNoSecrets(capture.spans(), ['carol@example.com', 'client-secret-1']);
     } finally {
       client.release();
+    }
+  });
+
+  await t.test('a pg.Query submitted without a callback: the span ends at its end event, or at its error with the SQLSTATE', async () => {
+    const client = await pool.connect();
+    try {
+      capture.reset();
+      const rows: unknown[] = [];
+      const query = client.query(new pg.Query(`SELECT client_id FROM ${table} WHERE email = $1`, ['carol@example.com']));
+      query.on('row', (row: unknown) => rows.push(row));
+      await once(query, 'end');
+      assert.deepEqual(rows, [{ client_id: 'client-secret-1' }]);
+      const failing = client.query(new pg.Query("SELECT 'submitted-secret'::int"));
+      const [err] = (await once(failing, 'error')) as [{ code?: string }];
+      assert.equal(err.code, '22P02');
+      const [ok, failed] = await capture.waitForSpans(2, isQuery);
+      assertSpan(ok, { name: `SELECT ${table}`, status: SpanStatusCode.UNSET, attributes: { 'db.query.text': `SELECT client_id FROM ${table} WHERE email = $1` } });
+      assertSpan(failed, { status: SpanStatusCode.ERROR, attributes: { 'db.query.text': 'SELECT ?::int', 'error.type': '22P02', 'db.response.status_code': '22P02' } });
+      assertNoSecrets(capture.spans(), ['carol@example.com', 'client-secret-1', 'submitted-secret', 'invalid input']);
+    } finally {
+      client.release();
+    }
+  });
+
+  await t.test("a pg.Query holding its own callback, and a { text, callback } config sent twice: one span per call, the app's callback once per call", async () => {
+    const client = await pool.connect();
+    try {
+      capture.reset();
+      const QueryWithCallback = pg.Query as unknown as new (text: string, values: unknown[], cb: (err: Error | null, res?: Pg.QueryResult) => void) => Pg.Query;
+      const viaQuery = await new Promise<Pg.QueryResult | undefined>((resolve, reject) =>
+        client.query(new QueryWithCallback('SELECT $1::text AS v', ['query-callback-secret'], (err, res) => (err ? reject(err) : resolve(res)))),
+      );
+      assert.deepEqual(viaQuery?.rows, [{ v: 'query-callback-secret' }]);
+
+      const results: unknown[] = [];
+      let signal: () => void = () => undefined;
+      const config = {
+        text: 'SELECT $1::text AS v',
+        values: ['config-callback-secret'],
+        callback: (err: Error | null, res?: Pg.QueryResult) => {
+          results.push(err ?? res?.rows);
+          signal();
+        },
+      } as unknown as Pg.QueryConfig;
+      for (let i = 0; i < 2; i++) {
+        const called = new Promise<void>((resolve) => (signal = resolve));
+        client.query(config);
+        await called;
+      }
+      assert.deepEqual(results, [[{ v: 'config-callback-secret' }], [{ v: 'config-callback-secret' }]]);
+      const spans = await capture.waitForSpans(3, isQuery);
+      assert.equal(spans.length, 3);
+      for (const span of spans) assertSpan(span, { status: SpanStatusCode.UNSET, attributes: { 'db.query.text': 'SELECT $1::text AS v' } });
+      assertNoSecrets(capture.spans(), ['query-callback-secret', 'config-callback-secret']);
+    } finally {
+      client.release();
+    }
+  });
+
+  await t.test('a full pool: each statement that waited for a client stays the child of its own request', async () => {
+    // pg-pool calls a waiting callback when another request releases its client: without care,
+    // in that request's context.
+    const single = new pg.Pool({ connectionString: server.url, max: 1 });
+    try {
+      capture.reset();
+      const tracer = trace.getTracer('test');
+      const parents = ['request-a', 'request-b', 'request-c'].map((name) => tracer.startSpan(name));
+      await Promise.all(
+        parents.map((parent, i) => context.with(trace.setSpan(context.active(), parent), () => single.query('SELECT $1::int AS n', [i]))),
+      );
+      for (const parent of parents) parent.end();
+      assert.equal(single.totalCount, 1, 'one client served all three');
+      const queries = await capture.waitForSpans(3, isQuery);
+      assert.deepEqual(
+        queries.map((q) => parentSpanId(q)).sort(),
+        parents.map((p) => p.spanContext().spanId).sort(),
+        'one statement under each request',
+      );
+    } finally {
+      await single.end();
     }
   });
 }
