@@ -312,23 +312,6 @@ export function analyzeSql(sql: string, dialect: SqlDialect): SqlAnalysis {
   return { text, operationName, collectionName: findCollection(tokens, operationName) };
 }
 
-/**
- * `analyzeSql` with a memory of one: instrumentation-mysql2 hands its masking hook the raw
- * statement, then starts the span with the hook's result, which the tracer analyzes again.
- * The result of either text is the same (sanitizing is idempotent), so the second call reuses
- * the first instead of tokenizing the statement twice per query. Internal: the analysis is
- * shared, callers only read it.
- */
-export function analyzeStatement(sql: string, dialect: SqlDialect): SqlAnalysis {
-  const last = lastAnalysis;
-  if (last !== undefined && last.dialect === dialect && (last.sql === sql || last.analysis.text === sql)) return last.analysis;
-  const analysis = analyzeSql(sql, dialect);
-  lastAnalysis = { sql, dialect, analysis };
-  return analysis;
-}
-
-let lastAnalysis: { sql: string; dialect: SqlDialect; analysis: SqlAnalysis } | undefined;
-
 function findCollection(tokens: Token[], operationName: string | undefined): string | undefined {
   let depth = 0;
   // `TABLE` both starts a name and is skipped before one (`CREATE TABLE IF NOT EXISTS t`), so in

@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSql, sanitizeSql } from '../src';
-import { analyzeStatement } from '../src/sanitize';
 import type { SqlDialect } from '../src';
 
 function check(dialect: SqlDialect, cases: ReadonlyArray<readonly [string, string]>): void {
@@ -203,23 +202,5 @@ describe('analyzeSql on hostile statements: linear time (found by test/src/fuzz-
     assert.equal(analyzeSql('SELECT * FROM TABLE foo(', 'postgresql').collectionName, undefined);
     assert.equal(analyzeSql('SELECT * FROM generate_series(1, 3) JOIN t ON true', 'postgresql').collectionName, undefined);
     assert.equal(analyzeSql('DELETE FROM ONLY ONLY x', 'postgresql').collectionName, 'x');
-  });
-});
-
-describe('analyzeStatement (the hook, then the tracer, on one mysql2 query)', () => {
-  test('analyzes once: the sanitized text it returned gets the same analysis back', () => {
-    const raw = "SELECT * FROM clients WHERE client_id = 'demo-app' AND secret = 'x'";
-    const first = analyzeStatement(raw, 'mysql');
-    assert.equal(first.text, 'SELECT * FROM clients WHERE client_id = ? AND secret = ?');
-    assert.equal(analyzeStatement(first.text, 'mysql'), first, 'the same analysis, not a second tokenization');
-    assert.deepEqual(analyzeStatement(first.text, 'mysql'), analyzeSql(first.text, 'mysql'));
-  });
-
-  test('another statement or dialect is analyzed afresh', () => {
-    const a = analyzeStatement('SELECT 1', 'mysql');
-    const b = analyzeStatement('SELECT 2 FROM t', 'mysql');
-    assert.notEqual(a, b);
-    assert.equal(b.collectionName, 't');
-    assert.notEqual(analyzeStatement('SELECT 2 FROM t', 'postgresql'), b);
   });
 });
