@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './yaml';
 import type { ResolvedTracingConfig, TracingConfig } from './config-types';
 import { tracingEnvLayer } from './env';
 import { ConfigErrorCode, TracepackConfigError, type ConfigIssue } from './errors';

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringifyYaml as stringify } from './yaml';
 import type { ResolvedTracingConfig } from './config-types';
 import { isPlainObject } from './layers';
 import { isSecretPath } from './schema';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './yaml';
 import { ConfigErrorCode, type ConfigIssue } from './errors';
 import { configFileFlag } from './flags';
 import { isPlainObject, mergeLayers, parseRaw, type Layer } from './layers';

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringifyYaml as stringify } from './yaml';
 import type { ResolvedSqaConfig } from './sqa-config-types';
 import type { LoadedSqaConfig } from './sqa-load';
 import { formatDuration, sqaSchemaKeys } from './sqa-schema';

@@ -1,18 +1,10 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { ConfigErrorCode, type ConfigIssue } from './errors';
 import { formatDuration, parseDuration, SQA_DURATION_MINIMUMS, sqaSchema, sqaSchemaKeys, type SqaSchemaNode } from './sqa-schema';
-import { isHttpUrl } from './validate';
+import { validate as generatedValidator } from './sqa-validator';
+import type { CompiledValidator, SchemaError } from './validate';
 
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  if (compiled) return compiled;
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
-  ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
-  ajv.addFormat('http-url', { type: 'string', validate: isHttpUrl });
-  ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
-  compiled = ajv.compile(sqaSchema());
-  return compiled;
-}
+/** sqa.schema.json compiled at build time, as the tracing schema is (scripts/generate-validators.mjs). */
+const validate = generatedValidator as unknown as CompiledValidator;
 
 const DURATION_HINT = 'a duration such as 500ms, 30s, 15m, 1h, or a number of seconds';
 
@@ -21,7 +13,6 @@ const DURATION_HINT = 'a duration such as 500ms, 30s, 15m, 1h, or a number of se
  * naming the key (and the variable or flag it came from), the value and what is allowed.
  */
 export function validateSqaConfig(values: Record<string, unknown>, sources: ReadonlyMap<string, string>): ConfigIssue[] {
-  const validate = validator();
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   if (!validate(values)) {
@@ -43,7 +34,7 @@ export function validateSqaConfig(values: Record<string, unknown>, sources: Read
   return issues;
 }
 
-function toIssue(err: ErrorObject, values: Record<string, unknown>, sources: ReadonlyMap<string, string>): ConfigIssue {
+function toIssue(err: SchemaError, values: Record<string, unknown>, sources: ReadonlyMap<string, string>): ConfigIssue {
   const path = err.instancePath.split('/').slice(1);
   if (err.keyword === 'additionalProperties') {
     const key = String((err.params as { additionalProperty: string }).additionalProperty);

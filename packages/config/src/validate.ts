@@ -1,35 +1,30 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { ConfigErrorCode, type ConfigIssue } from './errors';
 import { getPath } from './layers';
-import { dottedPath, isSecretPath, schemaAt, tracingSchema, type SchemaNode } from './schema';
+import { dottedPath, isSecretPath, schemaAt, type SchemaNode } from './schema';
+import { validate as generatedValidator } from './tracing-validator';
 
-const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+export { isHostPort, isHttpUrl } from './formats';
 
-export function isHostPort(value: string): boolean {
-  const m = HOST_PORT.exec(value);
-  return m !== null && Number(m[1]) > 0 && Number(m[1]) <= 65535;
+/** One error of ajv's generated code: the part of ajv's `ErrorObject` the messages are built from. */
+export interface SchemaError {
+  keyword: string;
+  /** JSON pointer of the value, e.g. `/providers/jaeger/local_agent_address`. */
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
 }
 
-export function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
+/** ajv's code for a schema: true when valid; otherwise `errors` lists every problem (allErrors). */
+export interface CompiledValidator {
+  (data: unknown): boolean;
+  errors?: SchemaError[] | null;
 }
 
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  if (compiled) return compiled;
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
-  ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
-  ajv.addKeyword({ keyword: 'x-merge-keys', schemaType: 'boolean' });
-  ajv.addFormat('host-port', { type: 'string', validate: isHostPort });
-  ajv.addFormat('http-url', { type: 'string', validate: isHttpUrl });
-  compiled = ajv.compile(tracingSchema());
-  return compiled;
-}
+/**
+ * tracing.schema.json compiled at build time (scripts/generate-validators.mjs, ajv standalone
+ * code): nothing is compiled, and ajv is not even loaded, when a service starts.
+ */
+const validateSchema = generatedValidator as unknown as CompiledValidator;
 
 export interface ValidationInput {
   values: Record<string, unknown>;
@@ -40,11 +35,10 @@ export interface ValidationInput {
 
 /** Validates in place (filling defaults) and returns every issue at once. */
 export function validateTracingConfig(input: ValidationInput): ConfigIssue[] {
-  const validate = validator();
-  if (validate(input.values)) return [];
+  if (validateSchema(input.values)) return [];
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
-  for (const err of validate.errors ?? []) {
+  for (const err of validateSchema.errors ?? []) {
     const issue = toIssue(err, input);
     if (!issue) continue;
     const key = `${issue.path}|${issue.code}`;
@@ -55,7 +49,7 @@ export function validateTracingConfig(input: ValidationInput): ConfigIssue[] {
   return issues;
 }
 
-function toIssue(err: ErrorObject, input: ValidationInput): ConfigIssue | undefined {
+function toIssue(err: SchemaError, input: ValidationInput): ConfigIssue | undefined {
   const path = err.instancePath.split('/').slice(1).map(decodePointer);
   if (err.keyword === 'additionalProperties') {
     const key = String((err.params as { additionalProperty: string }).additionalProperty);
