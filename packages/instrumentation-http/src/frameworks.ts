@@ -1,7 +1,8 @@
-// Where the route templates of fastify, koa and hapi come from. express needs nothing here: its
-// router leaves `req.route` and `req.baseUrl` on the raw request, whatever loaded it (CJS, ESM,
-// NestJS). The others keep their route on their own request object, so each gets one hook that
-// copies it to the raw request, where `routeOf` (server.ts) reads it when the response closes.
+// Where the route templates come from. express needs no hook: its router leaves `req.route` and
+// `req.baseUrl` on the raw request, whatever loaded it (CJS, ESM, NestJS), and the templates of
+// its mount paths are looked up in the app (at the end of this file). fastify, koa and hapi keep
+// their route on their own request object, so each gets one hook that copies it to the raw
+// request, where `routeOf` (server.ts) reads it when the response closes.
 //
 // ESM: a patch registered with InstrumentationNodeModuleDefinition also runs for `import`, through
 // import-in-the-middle, but it is then given the module's namespace (a Proxy), not `module.exports`.
@@ -175,4 +176,181 @@ function hapiOnPreAuth(request: HapiRequestLike, h: HapiToolkitLike): symbol {
     reportProblem('reading the hapi route', err);
   }
   return h.continue;
+}
+
+// ---------------------------------------------------------------------------------------------
+// express: the route template, mount paths included. The router leaves the matched route on the
+// raw request (`req.route.path`, the template of the innermost path) and `req.baseUrl`, the
+// *matched value* of the mount paths above it: `/tenants/acme` for a router mounted at
+// `/tenants/:tenant`. The templates of those mount paths are found once per route, in the app's
+// router tree (nothing is patched): an express 5 layer keeps the path it was given (`rawPath`),
+// an express 4 layer only its regexp and parameter names, whose groups are replaced by `:name`
+// in the base (its literal segments keep the request's spelling: express matches them
+// case-insensitively); a sub-app keeps its own (`app.mountpath`, `app.parent`). What cannot be
+// resolved (an express 5 RegExp or array mount path, a route reached another way) gives no
+// template at all, never the base's raw value: the span then keeps the method as its name.
+
+interface ExpressLayerLike {
+  route?: unknown;
+  handle?: { stack?: unknown };
+  /** express 5 (router 2): the path given to `use()` */
+  rawPath?: unknown;
+  /** express 4: the path's regexp and its parameter names */
+  regexp?: unknown;
+  keys?: unknown;
+}
+
+interface ExpressAppLike {
+  mountpath?: unknown;
+  parent?: unknown;
+  _router?: { stack?: unknown };
+  router?: { stack?: unknown };
+}
+
+/** The fields of the raw request express leaves there (read defensively). */
+export interface ExpressRequestLike {
+  route?: { path?: unknown } | null;
+  baseUrl?: unknown;
+  app?: unknown;
+}
+
+const MAX_DEPTH = 8;
+/** Per route: the chains of router layers it is mounted under, in its app (found once). */
+const mountChains = new WeakMap<object, ExpressLayerLike[][]>();
+/** Per express 4 layer: its regexp with match indices (`d`). */
+const indexedRegexps = new WeakMap<object, RegExp>();
+
+/** The template of an express route with its mount paths (`/tenants/:tenant/users/:id`), or undefined. */
+export function expressRouteOf(req: ExpressRequestLike): string | undefined {
+  const route = req.route;
+  if (route === undefined || route === null || typeof route.path !== 'string') return undefined;
+  const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
+  if (base === '' || base === '/') return route.path;
+  const mount = mountTemplate(req.app as ExpressAppLike | undefined, route, base);
+  if (mount === undefined) return undefined;
+  if (mount === '') return route.path;
+  return route.path === '/' ? mount : mount + route.path;
+}
+
+/** The template of `base` (the matched mount paths), checked against it segment by segment. */
+function mountTemplate(app: ExpressAppLike | undefined, route: object, base: string): string | undefined {
+  if (app === undefined || app === null || typeof app !== 'function') return undefined;
+  // Sub-apps, outermost first: each keeps the path it was mounted at.
+  let prefix = '';
+  let current: ExpressAppLike | undefined = app;
+  for (let depth = 0; current !== undefined && current.parent !== undefined && current.parent !== null; depth++) {
+    if (depth === MAX_DEPTH || typeof current.mountpath !== 'string') return undefined;
+    prefix = trimSlash(current.mountpath) + prefix;
+    current = current.parent as ExpressAppLike;
+  }
+  const rest = prefix === '' ? base : base.slice(Math.min(base.length, matchedLength(prefix, base)));
+  for (const chain of chainsOf(app, route)) {
+    const routers = routersTemplate(chain, rest);
+    if (routers === undefined) continue;
+    const template = prefix + routers;
+    if (sameShape(template, base)) return template;
+  }
+  return undefined;
+}
+
+/** The mount layers above `route` in `app`'s router tree (each way it is mounted). */
+function chainsOf(app: ExpressAppLike, route: object): ExpressLayerLike[][] {
+  let chains = mountChains.get(route);
+  if (chains === undefined) {
+    chains = [];
+    let root: { stack?: unknown } | undefined;
+    try {
+      root = app._router ?? app.router; // express 4 throws on `app.router`
+    } catch {
+      root = undefined;
+    }
+    if (root !== undefined && root !== null) collect(root.stack, route, [], chains, 0);
+    mountChains.set(route, chains);
+  }
+  return chains;
+}
+
+function collect(stack: unknown, route: object, above: ExpressLayerLike[], out: ExpressLayerLike[][], depth: number): void {
+  if (!Array.isArray(stack) || depth > MAX_DEPTH || out.length >= 4) return;
+  for (const layer of stack as ExpressLayerLike[]) {
+    if (layer === null || typeof layer !== 'object') continue;
+    if (layer.route === route) out.push(above);
+    else if (layer.handle !== undefined && layer.handle !== null && Array.isArray(layer.handle.stack)) {
+      collect(layer.handle.stack, route, [...above, layer], out, depth + 1);
+    }
+  }
+}
+
+/** The templates of the router layers of `chain`, in `rest` (the base below the sub-apps). */
+function routersTemplate(chain: ExpressLayerLike[], rest: string): string | undefined {
+  let template = '';
+  for (const layer of chain) {
+    if (typeof layer.rawPath === 'string') {
+      template += trimSlash(layer.rawPath); // express 5
+      continue;
+    }
+    if (layer.rawPath !== undefined || !(layer.regexp instanceof RegExp) || !Array.isArray(layer.keys)) return undefined;
+    // express 4: the layer's own regexp on what is left of the base; its groups are the parameters.
+    const re = indexed(layer as ExpressLayerLike & { regexp: RegExp });
+    const m = re.exec(rest);
+    if (m === null || m.index !== 0 || m.indices === undefined) return undefined;
+    let piece = m[0];
+    for (let i = m.length - 1; i >= 1; i--) {
+      const at = m.indices[i];
+      if (at === undefined) continue;
+      const name = (layer.keys[i - 1] as { name?: unknown } | undefined)?.name;
+      piece = piece.slice(0, at[0]) + ':' + String(name ?? i - 1) + piece.slice(at[1]);
+    }
+    template += trimSlash(piece);
+    rest = rest.slice(m[0].length);
+    if (rest !== '' && rest.charCodeAt(0) !== 47) rest = '/' + rest;
+  }
+  return template;
+}
+
+function indexed(layer: ExpressLayerLike & { regexp: RegExp }): RegExp {
+  let re = indexedRegexps.get(layer);
+  if (re === undefined) {
+    const { source, flags } = layer.regexp;
+    re = new RegExp(source, flags.replace(/[gy]/g, '') + (flags.includes('d') ? '' : 'd'));
+    indexedRegexps.set(layer, re);
+  }
+  return re;
+}
+
+/** `/a/b/` -> `/a/b`, `/` -> `` (pieces are joined with their leading `/`). */
+function trimSlash(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
+  return path.slice(0, end);
+}
+
+/** How much of `base` the (literal-or-template) `prefix` covers: as many segments. */
+function matchedLength(prefix: string, base: string): number {
+  const segments = prefix.split('/').length - 1;
+  let at = 0;
+  for (let i = 0; i < segments; i++) {
+    const next = base.indexOf('/', at + 1);
+    at = next === -1 ? base.length : next;
+  }
+  return at;
+}
+
+/**
+ * Whether `template` is what express matched as `base`: as many segments, a `:param` for any
+ * segment, every other one equal (case-insensitively, as express matches by default).
+ */
+function sameShape(template: string, base: string): boolean {
+  const t = trimSlash(template).split('/');
+  const b = trimSlash(base).split('/');
+  if (t.length !== b.length) return false;
+  for (let i = 1; i < t.length; i++) {
+    const want = t[i]!;
+    if (want.startsWith(':')) {
+      if (b[i] === '' || /[*?+()]/.test(want)) return false;
+      continue;
+    }
+    if (want.toLowerCase() !== b[i]!.toLowerCase()) return false;
+  }
+  return true;
 }

@@ -29,6 +29,8 @@ export interface RawRequestRouteFields {
   route?: { path?: unknown };
   /** express 4/5 */
   baseUrl?: unknown;
+  /** express 4/5: the app (or sub-app) handling the request */
+  app?: unknown;
 }
 
 /** Minimal shape of a fastify request used by the onRequest hook. */

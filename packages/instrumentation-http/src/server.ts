@@ -9,6 +9,7 @@ import {
   ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
@@ -17,7 +18,7 @@ import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventEmitter } from 'node:events';
 import * as https from 'node:https';
-import { FASTIFY_INITIALIZATION_CHANNEL, onFastifyInitialization, patchHapi, patchKoa, unpatchHapi, unpatchKoa } from './frameworks';
+import { expressRouteOf, FASTIFY_INITIALIZATION_CHANNEL, onFastifyInitialization, patchHapi, patchKoa, unpatchHapi, unpatchKoa } from './frameworks';
 import type { Patcher } from './frameworks';
 import { kKoaContext, kRequestContext, kRoute, kServerState } from './internal-types';
 import type { HapiModuleLike, KoaModuleLike, RawRequestRouteFields, ResolvedHttpConfig, ServerRequestState } from './internal-types';
@@ -71,9 +72,10 @@ type RequestWithContext = IncomingMessage & { [kRequestContext]?: Context };
  * processor's `onStart` sees the span before they are set. The route template is resolved once,
  * when the response closes: fastify and hapi (a hook of theirs left it on the raw request), koa
  * (`createContext` patched to keep the context on the raw request, `_matchedRoute` from
- * @koa/router), express (`req.baseUrl` + `req.route.path`; NestJS on express too), then the
- * `routes` option, then the scrubbed path. How each framework's hook is installed, for `require`
- * and `import` alike, is in frameworks.ts.
+ * @koa/router), express (`req.route.path` behind the templates of its mount paths; NestJS on
+ * express too), then the `routes` option. With no template the span keeps the method as its
+ * name and records the scrubbed path as `url.path`. How each framework's hook is installed, for
+ * `require` and `import` alike, is in frameworks.ts.
  */
 export class TracepackHttpServerInstrumentation extends InstrumentationBase {
   private readonly settings: ResolvedHttpConfig;
@@ -234,9 +236,15 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
     const span = state.span;
     try {
       const route = this.routeOf(res.req as (IncomingMessage & RawRequestRouteFields) | undefined, state.path);
-      const label = state.method === '_OTHER' ? 'HTTP' : state.method;
-      span.updateName(`${label} ${route ?? scrubPath(state.path)}`);
-      if (route !== undefined) span.setAttribute(ATTR_HTTP_ROUTE, route);
+      if (route !== undefined) {
+        span.updateName(`${state.method === '_OTHER' ? 'HTTP' : state.method} ${route}`);
+        span.setAttribute(ATTR_HTTP_ROUTE, route);
+      } else {
+        // No template: the name stays the method (`GET`, `HTTP`), as the HTTP semantic
+        // conventions ask, so that no word of the path (`/users/alice`) reaches the name, which
+        // backends index as the operation. The scrubbed path goes to `url.path` only.
+        span.setAttribute(ATTR_URL_PATH, scrubPath(state.path));
+      }
       if (res.headersSent) {
         const status = res.statusCode;
         span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
@@ -281,14 +289,11 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
         const matched = koa._matchedRoute ?? koa.routePath;
         if (typeof matched === 'string') return matched;
       }
-      const route = req.route; // express (and NestJS on it): set on the raw request by the router
-      if (route !== undefined && route !== null && typeof route.path === 'string') {
-        const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
-        // A mount path may itself hold a parameter (`/tenants/:tid`); express only keeps its
-        // matched value, so scrub it.
-        const prefix = base === '' ? '' : scrubPath(base);
-        return prefix === '' ? route.path : route.path === '/' ? prefix : prefix + route.path;
-      }
+      // express (and NestJS on it): set on the raw request by the router. A mount path may hold
+      // a parameter (`/tenants/:tenant`) whose matched value is all `req.baseUrl` keeps: the
+      // template is looked up in the app (frameworks.ts), never taken from the base.
+      const express = expressRouteOf(req);
+      if (express !== undefined) return express;
     }
     return this.matchRoute(path);
   }

@@ -177,17 +177,19 @@ function isIdLikeAt(text: string, from: number, to: number): boolean {
 /**
  * The path with id-like segments replaced by `{id}` (see `isIdLike`). Give it a path without
  * query string (`pathOf`). `/clients/42/invoices/9f3c...` becomes `/clients/{id}/invoices/{id}`.
+ * A string without a leading `/` is scrubbed too, its first segment included (`42/x` -> `{id}/x`).
  */
 export function scrubPath(path: string): string {
-  if (path.length <= 1) return path;
-  let start = 0;
+  // `start`: the index of the `/` before the current segment; -1 before a first segment that has none.
+  let start = path.charCodeAt(0) === 47 /* / */ ? 0 : -1;
   let out: string | undefined;
-  for (let i = 1; i <= path.length; i++) {
+  for (let i = start + 1; i <= path.length; i++) {
     if (i === path.length || path.charCodeAt(i) === 47) {
+      const sep = start === -1 ? '' : '/';
       if (isIdLikeAt(path, start + 1, i)) {
-        out = (out ?? path.slice(0, start)) + '/' + ID_PLACEHOLDER;
+        out = (out ?? path.slice(0, Math.max(start, 0))) + sep + ID_PLACEHOLDER;
       } else if (out !== undefined) {
-        out += '/' + path.slice(start + 1, i);
+        out += sep + path.slice(start + 1, i);
       }
       start = i;
     }

@@ -92,7 +92,7 @@ describe('fastify channel subscription', () => {
 
     capture.reset();
     await send(port(whileOff), { path: '/clients/84573' });
-    assertSpan(await oneServerSpan(capture), { name: 'GET /clients/{id}', attributes: { 'http.route': undefined } });
+    assertSpan(await oneServerSpan(capture), { name: 'GET', attributes: { 'http.route': undefined, 'url.path': '/clients/{id}' } });
     capture.reset();
     await send(port(afterOn), { path: '/clients/84573' });
     assertSpan(await oneServerSpan(capture), { name: 'GET /clients/:id', attributes: { 'http.route': '/clients/:id' } });

@@ -74,9 +74,33 @@ async function threeSpans(): Promise<{ gateway: ReadableSpan; client: ReadableSp
   return { gateway, client, downstream };
 }
 
+describe('CLIENT spans follow the SERVER rule: the method alone names them, whatever the path', () => {
+  for (const [label, call] of [
+    ['fetch (undici)', (url: string) => fetch(url).then((r) => r.text())],
+    [
+      'http.get',
+      (url: string) =>
+        new Promise<void>((resolve, reject) => {
+          http.get(url, (r) => r.resume().on('end', resolve)).on('error', reject);
+        }),
+    ],
+  ] as const) {
+    it(`${label} to /people/alice/notes/42?x=1 -> CLIENT "GET", the downstream SERVER "GET" (no route)`, async () => {
+      await call(`http://127.0.0.1:${service.port}/people/alice/notes/42?x=1`);
+      const spans = await capture.waitForSpans(2);
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(capture.spans().length, 2, JSON.stringify(capture.spans().map((s) => s.name)));
+      const client = spans.find((s) => s.kind === SpanKind.CLIENT);
+      const server = spans.find((s) => s.kind === SpanKind.SERVER);
+      assertSpan(client, { name: 'GET', attributes: { 'url.full': `http://127.0.0.1:${service.port}/people/alice/notes/{id}`, 'url.query': undefined } });
+      assertSpan(server, { name: 'GET', parent: client, attributes: { 'url.path': '/people/alice/notes/{id}', 'http.route': undefined } });
+    });
+  }
+});
+
 for (const [label, port, gatewayName] of [
   ['fetch (undici) from express 5', () => fetchGateway.port, 'GET /api/clients/:id'],
-  ['http.request from plain node:http', () => httpGateway.port, 'GET /api/clients/{id}'],
+  ['http.request from plain node:http', () => httpGateway.port, 'GET'],
 ] as const) {
   describe(`gateway -> service with ${label}`, () => {
     it('forms one trace: gateway SERVER -> CLIENT -> service SERVER', async () => {

@@ -1,5 +1,6 @@
-// Plain node:http: route templates from the `routes` option, the scrubbed path otherwise; the
-// options that change what a SERVER span records.
+// Plain node:http: route templates from the `routes` option; otherwise the span is named after
+// the method alone and the scrubbed path goes to `url.path`. The options that change what a
+// SERVER span records.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { createSpanCapture } from '@tracepack/testing';
 import assert from 'node:assert/strict';
@@ -63,9 +64,16 @@ describe('plain node:http with routes', () => {
     });
   }
 
-  it('a path outside the routes falls back to the scrubbed path, without http.route', async () => {
+  it('a path outside the routes is named after the method, the scrubbed path in url.path, without http.route', async () => {
     await send(s.port(), { path: '/other/42/x' });
-    assertSpan(await oneServerSpan(capture), { name: 'GET /other/{id}/x', attributes: { 'http.route': undefined } });
+    assertSpan(await oneServerSpan(capture), { name: 'GET', attributes: { 'http.route': undefined, 'url.path': '/other/{id}/x' } });
+  });
+
+  it('a route-named span records no url.path: the template stands for the path', async () => {
+    await send(s.port(), { path: '/clients/alice' });
+    const span = await oneServerSpan(capture);
+    assertSpan(span, { name: 'GET /clients/:id', attributes: { 'http.route': '/clients/:id', 'url.path': undefined } });
+    assert.ok(!dumpSpans([span]).includes('alice'), dumpSpans([span]));
   });
 
   for (const status of [200, 204, 302, 304, 400, 404, 499, 500, 503]) {
@@ -95,9 +103,9 @@ describe('plain node:http with routes', () => {
     await sendAndAbort(s.port(), '/slow/42', 50);
     const span = await oneServerSpan(capture);
     assertSpan(span, {
-      name: 'GET /slow/{id}',
+      name: 'GET',
       status: SpanStatusCode.ERROR,
-      attributes: { 'error.type': 'aborted', 'http.response.status_code': undefined },
+      attributes: { 'error.type': 'aborted', 'http.response.status_code': undefined, 'url.path': '/slow/{id}' },
     });
   });
 
@@ -105,26 +113,39 @@ describe('plain node:http with routes', () => {
     await send(s.port(), { method: 'PURGE', path: '/clients/42' });
     assertSpan(await oneServerSpan(capture), { name: 'HTTP /clients/:id', attributes: { 'http.request.method': '_OTHER' } });
   });
+
+  it('an unknown method on a path outside the routes is named HTTP alone', async () => {
+    await send(s.port(), { method: 'PURGE', path: '/caches/alice' });
+    assertSpan(await oneServerSpan(capture), { name: 'HTTP', attributes: { 'http.request.method': '_OTHER', 'url.path': '/caches/alice' } });
+  });
 });
 
-describe('plain node:http without routes: ids are scrubbed from the name', () => {
+describe('plain node:http without routes: named after the method, ids scrubbed from url.path', () => {
   const s = withServer({});
-  for (const [path, name] of [
-    ['/clients/42', 'GET /clients/{id}'],
-    ['/orders/550e8400-e29b-41d4-a716-446655440000/items', 'GET /orders/{id}/items'],
-    ['/users/ada.lovelace@example.com/tokens/AbCdEfGhIjKlMnOpQrSt', 'GET /users/{id}/tokens/{id}'],
-    ['/users/ada%40example.com', 'GET /users/{id}'],
-    ['/blobs/5f2b9c0e7a1d4e3f', 'GET /blobs/{id}'],
-    ['/api/v2/invoices/inv_8f2k9x?download=true', 'GET /api/v2/invoices/{id}'],
-    ['/', 'GET /'],
+  for (const [path, urlPath] of [
+    ['/clients/42', '/clients/{id}'],
+    ['/orders/550e8400-e29b-41d4-a716-446655440000/items', '/orders/{id}/items'],
+    ['/users/ada.lovelace@example.com/tokens/AbCdEfGhIjKlMnOpQrSt', '/users/{id}/tokens/{id}'],
+    ['/users/ada%40example.com', '/users/{id}'],
+    ['/blobs/5f2b9c0e7a1d4e3f', '/blobs/{id}'],
+    ['/api/v2/invoices/inv_8f2k9x?download=true', '/api/v2/invoices/{id}'],
+    ['/users/alice', '/users/alice'],
+    ['/', '/'],
   ] as const) {
-    it(`${path} -> "${name}"`, async () => {
+    it(`${path} -> "GET", url.path "${urlPath}"`, async () => {
       await send(s.port(), { path });
       const span = await oneServerSpan(capture);
-      assertSpan(span, { name, attributes: { 'http.route': undefined } });
+      assertSpan(span, { name: 'GET', attributes: { 'http.route': undefined, 'url.path': urlPath, 'url.query': undefined } });
       assert.ok(!dumpSpans([span]).includes('example.com'));
+      assert.ok(!dumpSpans([span]).includes('download'));
     });
   }
+
+  it('POST to a path of words: the name is "POST", never a word of the path', async () => {
+    await send(s.port(), { method: 'POST', path: '/users/alice/rename/bob', body: '{}' });
+    const span = await oneServerSpan(capture);
+    assertSpan(span, { name: 'POST', attributes: { 'url.path': '/users/alice/rename/bob' } });
+  });
 });
 
 describe('options: captureUserAgent false, custom ignorePaths, OTEL_SEMCONV_STABILITY_OPT_IN=http/dup', () => {
@@ -162,7 +183,7 @@ describe('options: captureUserAgent false, custom ignorePaths, OTEL_SEMCONV_STAB
 
   it('the defaults are replaced, not extended: /health/alive is traced now', async () => {
     await send(s.port(), { path: '/health/alive' });
-    assertSpan(await oneServerSpan(capture), { name: 'GET /health/alive' });
+    assertSpan(await oneServerSpan(capture), { name: 'GET', attributes: { 'url.path': '/health/alive' } });
   });
 });
 

@@ -30,6 +30,13 @@ describe('scrubPath', () => {
     ['/user-preferences/notification-settings', '/user-preferences/notification-settings'],
     ['/internationalization', '/internationalization'],
     ['//double//slash', '//double//slash'],
+    // Not what pathOf returns, but scrubPath is exported: the first segment counts too.
+    ['', ''],
+    ['42', '{id}'],
+    ['1a2/clients/ada@example.com', '{id}/clients/{id}'],
+    ['clients/42', 'clients/{id}'],
+    ['clients', 'clients'],
+    ['*', '*'],
   ];
   for (const [input, expected] of cases) {
     it(`${input} -> ${expected}`, () => assert.equal(scrubPath(input), expected));
