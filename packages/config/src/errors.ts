@@ -1,3 +1,5 @@
+import { maskUrlPasswords } from './redact';
+
 /**
  * Every error a user can see has a stable code, defined here and listed in the README.
  */
@@ -20,7 +22,10 @@ export const ConfigErrorCode = {
   FILE_UNREADABLE: 'TRACEPACK_CONFIG_FILE_UNREADABLE',
   /** The config file is not valid YAML or JSON. */
   FILE_SYNTAX: 'TRACEPACK_CONFIG_FILE_SYNTAX',
-  /** A command-line flag that is not of the form --tracing.<key>=<value>. */
+  /**
+   * A command-line flag that is not of the form --tracing.<key>=<value> (a value is missing, or
+   * the path names `__proto__`, `constructor` or `prototype`), or `--config` without a file.
+   */
   BAD_FLAG: 'TRACEPACK_CONFIG_BAD_FLAG',
   /** The chosen provider's package is not installed. */
   PROVIDER_NOT_INSTALLED: 'TRACEPACK_PROVIDER_NOT_INSTALLED',
@@ -38,12 +43,16 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** Thrown before anything starts; `issues` holds every problem at once. */
+/**
+ * Thrown before anything starts; `issues` holds every problem at once. A password inside a URL
+ * is masked in every message (`http://user:***@collector:4318`), whatever key it was found in.
+ */
 export class TracepackConfigError extends Error {
   readonly code: ConfigErrorCode;
   readonly issues: readonly ConfigIssue[];
 
-  constructor(issues: readonly ConfigIssue[]) {
+  constructor(given: readonly ConfigIssue[]) {
+    const issues = given.map((i) => ({ ...i, message: maskUrlPasswords(i.message) }));
     const lines = issues.map((i) => `  - ${i.message} [${i.code}]`);
     const head = issues.length === 1 ? 'invalid tracing config' : `invalid tracing config (${issues.length} errors)`;
     super(`@tracepack/config: ${head}:\n${lines.join('\n')}`);

@@ -1,5 +1,5 @@
 import { ConfigErrorCode, type ConfigIssue } from './errors';
-import { parseRaw, setPath, type Layer } from './layers';
+import { isReservedKey, parseRaw, RESERVED_KEYS, setPath, type Layer } from './layers';
 import { schemaAt } from './schema';
 
 /**
@@ -23,6 +23,11 @@ export function flagsLayer(argv: readonly string[], issues: ConfigIssue[]): Laye
       }
     }
     const path = name.split('.').slice(1);
+    const reserved = path.find(isReservedKey);
+    if (reserved !== undefined) {
+      issues.push(reservedFlagIssue(name, reserved));
+      continue;
+    }
     if (raw === undefined) {
       issues.push({ code: ConfigErrorCode.BAD_FLAG, path: name, source: `flag --${name}`, message: `flag --${name}: a value is missing (--${name}=<value>)` });
       continue;
@@ -33,6 +38,16 @@ export function flagsLayer(argv: readonly string[], issues: ConfigIssue[]): Laye
     sources.set(name, `flag --${name}`);
   }
   return { values, sources };
+}
+
+/** `--tracing.__proto__.provider=x`: refused whole, never followed (see RESERVED_KEYS). */
+export function reservedFlagIssue(name: string, reserved: string): ConfigIssue {
+  return {
+    code: ConfigErrorCode.BAD_FLAG,
+    path: name,
+    source: `flag --${name}`,
+    message: `flag --${name}: ${JSON.stringify(reserved)} is not a key, and cannot be one (${RESERVED_KEYS.join(', ')} never are)`,
+  };
 }
 
 /** `--config FILE` / `--config=FILE`. */

@@ -1,4 +1,4 @@
-import { isPlainObject } from './layers';
+import { getOwn, isPlainObject, setOwn } from './layers';
 
 const PROVIDERS = ['jaeger', 'zipkin', 'otlp', 'console'] as const;
 
@@ -17,11 +17,13 @@ const PROVIDERS = ['jaeger', 'zipkin', 'otlp', 'console'] as const;
  */
 export function normalizeFlatForm(block: Record<string, unknown>): { block: Record<string, unknown>; moved: Map<string, string> } {
   const moved = new Map<string, string>();
-  if (!PROVIDERS.some((p) => p in block)) return { block, moved };
+  // Own keys only, read and written (the keys are the user's: `__proto__` is one like any other).
+  if (!PROVIDERS.some((p) => Object.hasOwn(block, p))) return { block, moved };
   const out: Record<string, unknown> = { ...block };
-  const providers: Record<string, unknown> = isPlainObject(out.providers) ? { ...out.providers } : {};
+  const given = getOwn(out, 'providers');
+  const providers: Record<string, unknown> = isPlainObject(given) ? { ...given } : {};
   for (const name of PROVIDERS) {
-    if (!(name in out)) continue;
+    if (!Object.hasOwn(out, name)) continue;
     const flat = out[name];
     delete out[name];
     if (!isPlainObject(flat)) {
@@ -29,16 +31,21 @@ export function normalizeFlatForm(block: Record<string, unknown>): { block: Reco
       moved.set(`tracing.providers.${name}`, `tracing.${name}`);
       continue;
     }
-    const target: Record<string, unknown> = isPlainObject(providers[name]) ? { ...(providers[name] as object) } : {};
+    const existing = getOwn(providers, name);
+    const target: Record<string, unknown> = isPlainObject(existing) ? { ...existing } : {};
+    const sampling = (): Record<string, unknown> => {
+      const s = getOwn(target, 'sampling');
+      return isPlainObject(s) ? s : {};
+    };
     for (const [k, v] of Object.entries(flat)) {
       if (name === 'jaeger' && k === 'server_url') {
-        target.sampling = { ...(isPlainObject(target.sampling) ? target.sampling : {}), server_url: v };
+        target.sampling = { ...sampling(), server_url: v };
         moved.set(`tracing.providers.jaeger.sampling.server_url`, `tracing.jaeger.server_url`);
-      } else if (name === 'jaeger' && k === 'sampling' && isPlainObject(v) && ('type' in v || 'value' in v)) {
-        target.sampling = { ...(isPlainObject(target.sampling) ? target.sampling : {}), ...jaegerClientSampling(v) };
+      } else if (name === 'jaeger' && k === 'sampling' && isPlainObject(v) && (Object.hasOwn(v, 'type') || Object.hasOwn(v, 'value'))) {
+        target.sampling = { ...sampling(), ...jaegerClientSampling(v) };
         moved.set(`tracing.providers.jaeger.sampling`, `tracing.jaeger.sampling`);
       } else {
-        target[k] = v;
+        setOwn(target, k, v);
         moved.set(`tracing.providers.${name}.${k}`, `tracing.${name}.${k}`);
       }
     }
@@ -51,8 +58,9 @@ export function normalizeFlatForm(block: Record<string, unknown>): { block: Reco
 /** jaeger-client's `{ type: const|probabilistic, value, server_url }`. */
 function jaegerClientSampling(v: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (v.server_url !== undefined) out.server_url = v.server_url;
-  if (v.value !== undefined && (v.type === 'probabilistic' || v.type === 'const' || v.type === undefined)) out.trace_id_ratio = v.value;
-  for (const [k, val] of Object.entries(v)) if (!['type', 'value', 'server_url'].includes(k)) out[k] = val;
+  const [type, value, serverUrl] = [getOwn(v, 'type'), getOwn(v, 'value'), getOwn(v, 'server_url')];
+  if (serverUrl !== undefined) out.server_url = serverUrl;
+  if (value !== undefined && (type === 'probabilistic' || type === 'const' || type === undefined)) out.trace_id_ratio = value;
+  for (const [k, val] of Object.entries(v)) if (!['type', 'value', 'server_url'].includes(k)) setOwn(out, k, val);
   return out;
 }

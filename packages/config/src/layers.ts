@@ -1,4 +1,4 @@
-import type { SchemaNode } from './schema';
+import { propertyOf, type SchemaNode } from './schema';
 
 /** A plain config object with where each of its keys came from. */
 export interface Layer {
@@ -21,6 +21,29 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Names that are never keys of a config object: a flag path or a map key naming one is refused.
+ * The objects below are built from keys users write (files, flags, variables), so they are read
+ * and written through {@link getOwn} and {@link setOwn} only: an own `__proto__` key is then a
+ * key like any other (reported as unknown), never the object's prototype, and no path can reach
+ * `Object.prototype`.
+ */
+export const RESERVED_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+export function isReservedKey(key: string): boolean {
+  return RESERVED_KEYS.includes(key);
+}
+
+/** `obj[key]` when `key` is the object's own, else undefined (never a prototype's member). */
+export function getOwn(obj: object, key: string): unknown {
+  return Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+/** Sets an own, enumerable key: `__proto__` too is a plain key, not the prototype's setter. */
+export function setOwn(obj: object, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 /** Labels every leaf of `values` with one source (for a file or code layer). */
 export function layerFrom(values: Record<string, unknown>, label: string): Layer {
   const sources = new Map<string, string>();
@@ -35,20 +58,25 @@ export function layerFrom(values: Record<string, unknown>, label: string): Layer
   return { values, sources };
 }
 
+/** Sets `value` at `path`, creating objects on the way; own keys only (see {@link setOwn}). */
 export function setPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let cur = obj;
   for (const k of path.slice(0, -1)) {
-    if (!isPlainObject(cur[k])) cur[k] = {};
-    cur = cur[k] as Record<string, unknown>;
+    let next = getOwn(cur, k);
+    if (!isPlainObject(next)) {
+      next = {};
+      setOwn(cur, k, next);
+    }
+    cur = next as Record<string, unknown>;
   }
-  cur[path[path.length - 1]!] = value;
+  setOwn(cur, path[path.length - 1]!, value);
 }
 
 export function getPath(obj: unknown, path: readonly string[]): unknown {
   let cur = obj;
   for (const k of path) {
-    if (Array.isArray(cur)) cur = cur[Number(k)];
-    else if (isPlainObject(cur)) cur = cur[k];
+    if (Array.isArray(cur)) cur = getOwn(cur, k);
+    else if (isPlainObject(cur)) cur = getOwn(cur, k);
     else return undefined;
   }
   return cur;
@@ -66,13 +94,18 @@ export function mergeLayers(layers: readonly Layer[], schema: SchemaNode): Layer
   const merge = (target: Record<string, unknown>, src: Record<string, unknown>, node: SchemaNode | undefined): void => {
     for (const [k, v] of Object.entries(src)) {
       if (v === undefined) continue;
-      const child = node?.properties?.[k];
+      const child = propertyOf(node, k);
       const mergeable = child?.type === 'object' && (child.properties !== undefined || child['x-merge-keys'] === true);
       if (mergeable && isPlainObject(v)) {
-        if (!isPlainObject(target[k])) target[k] = {};
-        merge(target[k] as Record<string, unknown>, v, child);
+        let into = getOwn(target, k);
+        if (!isPlainObject(into)) {
+          into = {};
+          setOwn(target, k, into);
+        }
+        merge(into as Record<string, unknown>, v, child);
       } else {
-        target[k] = isPlainObject(v) ? { ...v } : Array.isArray(v) ? [...v] : v;
+        // Spread copies own keys as own keys (`__proto__` included), as setOwn does.
+        setOwn(target, k, isPlainObject(v) ? { ...v } : Array.isArray(v) ? [...v] : v);
       }
     }
   };
@@ -119,6 +152,7 @@ export function parseRaw(raw: string, node: SchemaNode): unknown {
 
 /** `a=1,b=2` (values URL-decoded, as OTEL_EXPORTER_OTLP_HEADERS) -> { a: '1', b: '2' }. */
 export function parseKeyValueList(raw: string): Record<string, string> {
+  // A reserved key (`__proto__=x`) is kept as an own key: validation refuses it, naming the source.
   const out: Record<string, string> = {};
   for (const part of raw.split(',')) {
     const i = part.indexOf('=');
@@ -130,7 +164,7 @@ export function parseKeyValueList(raw: string): Record<string, string> {
     } catch {
       // keep the raw value: a stray % is not worth refusing the header for
     }
-    out[key] = value;
+    setOwn(out, key, value);
   }
   return out;
 }

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseYaml } from './yaml';
+import { codeFileRef, configFileRef, copyCodeOptions, readConfigSection } from './config-file';
 import type { ResolvedTracingConfig, TracingConfig } from './config-types';
 import { tracingEnvLayer } from './env';
-import { ConfigErrorCode, TracepackConfigError, type ConfigIssue } from './errors';
-import { configFileFlag, flagsLayer } from './flags';
+import { TracepackConfigError, type ConfigIssue } from './errors';
+import { flagsLayer } from './flags';
 import { normalizeFlatForm } from './flat';
 import { isPlainObject, layerFrom, mergeLayers, sourceRank, type Layer } from './layers';
 import { otelEnvLayer, otelSdkDisabled, type OtelEnvLayer } from './otel-env';
@@ -52,18 +52,20 @@ export function loadTracingConfig(options: LoadTracingConfigOptions = {}): Loade
   const env = options.env ?? process.env;
   const argv = options.argv ?? [];
   const issues: ConfigIssue[] = [];
-  const configFile = options.configFile ?? configFileFlag(argv) ?? env.TRACING_CONFIG_FILE;
+  const file = configFileRef(options.configFile, argv, env, 'tracing', issues);
+  const configFile = file?.file;
 
   const layers: Layer[] = [];
   const moved = new Map<string, string>();
-  if (configFile) {
-    const block = readConfigFile(configFile, issues);
-    if (block) layers.push(withFlatForm(layerFrom(block, `config file ${configFile}`), moved));
+  if (file) {
+    const block = readConfigSection(file, 'tracing', issues);
+    if (block) layers.push(withFlatForm(layerFrom(block, `config file ${file.file}`), moved));
   }
   const otel = otelEnvLayer(env);
   layers.push(otel, tracingEnvLayer(env), flagsLayer(argv, issues));
   if (options.config) {
-    layers.push(withFlatForm(layerFrom(structuredClone(options.config) as Record<string, unknown>, 'code'), moved));
+    const code = copyCodeOptions(options.config, 'tracing', issues);
+    if (code) layers.push(withFlatForm(layerFrom(code, 'code'), moved));
   }
   const merged = mergeLayers(layers, tracingSchema());
   applyImpliedProvider(merged, otel);
@@ -140,38 +142,12 @@ function hasSource(layer: Layer, key: string, kinds: string[]): boolean {
 
 /**
  * Reads a config file's `tracing:` section. A file without one whose top level has
- * `provider` is taken as a tracing block of its own (the older flat files).
+ * `provider` is taken as a tracing block of its own (the older flat files). Undefined, with
+ * `issues`, when the file cannot be read, is not YAML or JSON, or its section is not a mapping
+ * or holds a value that contains itself (a recursive YAML alias).
  */
 export function readConfigFile(file: string, issues: ConfigIssue[]): Record<string, unknown> | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as Error).message})`;
-    issues.push({ code: ConfigErrorCode.FILE_UNREADABLE, path: 'tracing', source: `config file ${file}`, message: `config file ${file} ${reason}` });
-    return undefined;
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    const first = String((err as Error).message).split('\n')[0];
-    issues.push({ code: ConfigErrorCode.FILE_SYNTAX, path: 'tracing', source: `config file ${file}`, message: `config file ${file} is not valid YAML or JSON: ${first}` });
-    return undefined;
-  }
-  if (doc === null || doc === undefined) return {};
-  if (!isPlainObject(doc)) {
-    issues.push({ code: ConfigErrorCode.FILE_SYNTAX, path: 'tracing', source: `config file ${file}`, message: `config file ${file} must hold a mapping with a tracing: section` });
-    return undefined;
-  }
-  if ('tracing' in doc) {
-    const block = doc.tracing;
-    if (block === null || block === undefined) return {};
-    if (isPlainObject(block)) return block;
-    issues.push({ code: ConfigErrorCode.WRONG_TYPE, path: 'tracing', source: `config file ${file}`, message: `tracing: ${JSON.stringify(block)} is not a mapping` });
-    return undefined;
-  }
-  return 'provider' in doc ? doc : {};
+  return readConfigSection(codeFileRef(file), 'tracing', issues);
 }
 
 /** service_name and service_version default to the nearest package.json's name and version. */

@@ -1,5 +1,6 @@
-import { setPath, type Layer } from './layers';
+import { isReservedKey, RESERVED_KEYS, setOwn, setPath, type Layer } from './layers';
 import { names, parseFor, parseHeaders, parseJaegerRemoteArg, parseResourceAttributes, present } from './otel-values';
+import { maskUrlPasswords } from './redact';
 import { dottedPath, schemaAt } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -44,12 +45,12 @@ const UNSUPPORTED_PROPAGATORS = ['xray', 'ottrace'];
  */
 const K8S_VARIABLES = ['k8s.pod.name', 'k8s.pod.uid', 'k8s.namespace.name', 'k8s.node.name', 'k8s.container.name', 'k8s.deployment.name'];
 /** Resource attributes that have keys of their own (so that precedence applies to them). */
-const OWN_KEYS: Readonly<Record<string, string>> = {
-  'service.name': 'service_name',
-  'service.version': 'service_version',
-  'deployment.environment.name': 'deployment_environment',
-  'deployment.environment': 'deployment_environment',
-};
+const OWN_KEYS: ReadonlyMap<string, string> = new Map([
+  ['service.name', 'service_name'],
+  ['service.version', 'service_version'],
+  ['deployment.environment.name', 'deployment_environment'],
+  ['deployment.environment', 'deployment_environment'],
+]);
 
 /**
  * The standard OpenTelemetry variables, mapped onto the `tracing:` keys. They rank below
@@ -63,7 +64,8 @@ export function otelEnvLayer(env: Env): OtelEnvLayer {
     setPath(layer.values, path, value);
     layer.sources.set(dottedPath(path), `environment ${variable}`);
   };
-  const warn = (variable: string, text: string): void => void layer.warnings.push(`${variable}: ${text}`);
+  // Warnings quote values: a URL's password is masked, as in errors.
+  const warn = (variable: string, text: string): void => void layer.warnings.push(maskUrlPasswords(`${variable}: ${text}`));
 
   readResource(env, set, warn);
   for (const { variables, path } of ONE_KEY) {
@@ -98,12 +100,12 @@ type Warn = (variable: string, text: string) => void;
 
 /** OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES (every key) and the K8S_* variables. */
 function readResource(env: Env, set: Set, warn: Warn): void {
-  const extra: Record<string, string> = {};
-  const from: Record<string, string> = {};
+  // attribute -> value and the variable it came from (keys are the user's: a Map, no prototype).
+  const extra = new Map<string, { value: string; variable: string }>();
   for (const key of K8S_VARIABLES) {
     const variable = key.toUpperCase().replace(/\./g, '_');
     const value = present(env[variable]);
-    if (value !== undefined) [extra[key], from[key]] = [value, variable];
+    if (value !== undefined) extra.set(key, { value, variable });
   }
   const raw = present(env.OTEL_RESOURCE_ATTRIBUTES);
   if (raw !== undefined) {
@@ -112,16 +114,19 @@ function readResource(env: Env, set: Set, warn: Warn): void {
     else {
       // deployment.environment.name wins over the older deployment.environment.
       const entries = Object.entries(parsed.value).sort(([a], [b]) => Number(a === 'deployment.environment.name') - Number(b === 'deployment.environment.name'));
+      const reserved = entries.filter(([key]) => isReservedKey(key)).map(([key]) => JSON.stringify(key));
+      if (reserved.length > 0) warn('OTEL_RESOURCE_ATTRIBUTES', `${reserved.join(', ')} cannot be a key (${RESERVED_KEYS.join(', ')} never are); skipped`);
       for (const [key, value] of entries) {
-        const own = OWN_KEYS[key];
+        if (isReservedKey(key)) continue;
+        const own = OWN_KEYS.get(key);
         if (own) {
           if (value !== '') set([own], value, 'OTEL_RESOURCE_ATTRIBUTES');
-        } else [extra[key], from[key]] = [value, 'OTEL_RESOURCE_ATTRIBUTES'];
+        } else extra.set(key, { value, variable: 'OTEL_RESOURCE_ATTRIBUTES' });
       }
     }
   }
   // One entry at a time, so each is named by the variable it came from.
-  for (const [key, value] of Object.entries(extra)) set(['resource_attributes', key], value, from[key]!);
+  for (const [key, { value, variable }] of extra) set(['resource_attributes', key], value, variable);
   // OTEL_SERVICE_NAME wins over service.name in OTEL_RESOURCE_ATTRIBUTES (the spec).
   const service = present(env.OTEL_SERVICE_NAME);
   if (service !== undefined) set(['service_name'], service, 'OTEL_SERVICE_NAME');
@@ -136,8 +141,11 @@ function readHeaders(env: Env, set: Set, warn: Warn): void {
     if (raw === undefined) continue;
     const { headers: parsed, skipped } = parseHeaders(raw);
     if (skipped.length > 0) warn(variable, `entries ${skipped.join(', ')} are not key=value with a percent-encoded value; skipped (values not shown: they are secret)`);
-    if (Object.keys(parsed).length === 0) continue;
-    Object.assign(headers, parsed);
+    const entries = Object.entries(parsed).filter(([key]) => !isReservedKey(key));
+    const reserved = Object.keys(parsed).filter(isReservedKey);
+    if (reserved.length > 0) warn(variable, `${reserved.map((k) => JSON.stringify(k)).join(', ')} cannot be a header name here (${RESERVED_KEYS.join(', ')} never are); skipped`);
+    if (entries.length === 0) continue;
+    for (const [key, value] of entries) setOwn(headers, key, value);
     last = variable;
   }
   if (last) set(['providers', 'otlp', 'headers'], headers, last);
@@ -212,5 +220,5 @@ export function otelSdkDisabled(env: Env): { disabled: boolean; warning?: string
   const raw = present(env.OTEL_SDK_DISABLED)?.toLowerCase();
   if (raw === undefined || raw === 'false') return { disabled: false };
   if (raw === 'true') return { disabled: true };
-  return { disabled: false, warning: `OTEL_SDK_DISABLED: ${JSON.stringify(env.OTEL_SDK_DISABLED)} is not true or false; read as false` };
+  return { disabled: false, warning: maskUrlPasswords(`OTEL_SDK_DISABLED: ${JSON.stringify(env.OTEL_SDK_DISABLED)} is not true or false; read as false`) };
 }

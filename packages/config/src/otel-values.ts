@@ -1,3 +1,4 @@
+import { setOwn } from './layers';
 import type { SchemaNode } from './schema';
 import { isHttpUrl } from './validate';
 
@@ -67,7 +68,7 @@ export function parseResourceAttributes(raw: string): Parsed<Record<string, stri
     const value = decode(parts[1]!.trim());
     if (key === undefined || value === undefined) return { reason: `entry ${i + 1} has a malformed percent-encoding` };
     if (key === '') return { reason: `entry ${i + 1} has an empty key` };
-    out[key] = value;
+    setOwn(out, key, value); // own keys: `__proto__` too is a key (the caller skips the reserved ones)
   }
   return { value: out };
 }
@@ -86,7 +87,7 @@ export function parseHeaders(raw: string): { headers: Record<string, string>; sk
     const key = eq > 0 ? decode(entry.slice(0, eq).trim()) : undefined;
     const value = eq > 0 ? decode(entry.slice(eq + 1).trim()) : undefined;
     if (!key || value === undefined) skipped.push(i + 1);
-    else headers[key] = value;
+    else setOwn(headers, key, value); // own keys: `__proto__` too is a key (the caller skips the reserved ones)
   }
   return { headers, skipped };
 }

@@ -1,18 +1,23 @@
 import { stringifyYaml as stringify } from './yaml';
 import type { ResolvedTracingConfig } from './config-types';
-import { isPlainObject } from './layers';
+import { isPlainObject, setOwn } from './layers';
+import { maskUrlPasswords } from './redact';
 import { isSecretPath } from './schema';
 
-/** A deep copy with every secret value (authorization header, header values) replaced by `****`. */
+/**
+ * A deep copy with every secret value (authorization header, header values) replaced by `****`,
+ * and the password of every URL by `***` (`http://user:***@collector:4318`).
+ */
 export function maskSecrets(config: ResolvedTracingConfig): ResolvedTracingConfig {
   const walk = (value: unknown, path: string[]): unknown => {
     if (isPlainObject(value)) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = walk(v, [...path, k]);
+      for (const [k, v] of Object.entries(value)) setOwn(out, k, walk(v, [...path, k]));
       return out;
     }
     if (value !== undefined && value !== '' && isSecretPath(path)) return '****';
-    return Array.isArray(value) ? [...value] : value;
+    if (typeof value === 'string') return maskUrlPasswords(value);
+    return Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? maskUrlPasswords(v) : v)) : value;
   };
   return walk(config, []) as ResolvedTracingConfig;
 }
@@ -22,12 +27,12 @@ export function printTracingConfig(config: ResolvedTracingConfig): string {
   return stringify({ tracing: maskSecrets(config) });
 }
 
-/** One line: what will happen (provider, endpoint, sampling). Never shows a secret. */
+/** One line: what will happen (provider, endpoint, sampling). Never shows a secret (URL passwords masked). */
 export function summarizeTracingConfig(config: ResolvedTracingConfig): string {
   if (config.provider === '') return 'tracing is off (no provider set)';
   const { where, sampling } = destination(config);
   // A sampler set for every provider replaces the provider's own sampling.
-  return `${config.provider}: service ${config.service_name} -> ${where}; ${config.sampler?.type ? `sampler ${samplerSummary(config)}` : sampling}`;
+  return maskUrlPasswords(`${config.provider}: service ${config.service_name} -> ${where}; ${config.sampler?.type ? `sampler ${samplerSummary(config)}` : sampling}`);
 }
 
 function samplerSummary(config: ResolvedTracingConfig): string {

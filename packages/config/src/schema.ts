@@ -67,12 +67,17 @@ export function schemaKeys(): SchemaKey[] {
   return out;
 }
 
+/** The child of `node` named `key`: its own properties only (`constructor` is no key). */
+export function propertyOf(node: SchemaNode | undefined, key: string): SchemaNode | undefined {
+  return node?.properties && Object.hasOwn(node.properties, key) ? node.properties[key] : undefined;
+}
+
 /** The schema node at a path, or undefined when the path names no key. */
 export function schemaAt(path: readonly string[]): SchemaNode | undefined {
   let node: SchemaNode | undefined = tracingSchema();
   for (const k of path) {
     if (!node?.properties) return undefined;
-    node = node.properties[k];
+    node = propertyOf(node, k);
   }
   return node;
 }
@@ -82,7 +87,7 @@ export function isSecretPath(path: readonly string[]): boolean {
   for (const k of path) {
     if (!node) return false;
     if (node['x-secret']) return true;
-    node = node.properties?.[k] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+    node = propertyOf(node, k) ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
   }
   return node?.['x-secret'] === true;
 }

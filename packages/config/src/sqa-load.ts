@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { parseYaml } from './yaml';
+import { configFileRef, copyCodeOptions, readConfigSection } from './config-file';
 import { ConfigErrorCode, type ConfigIssue } from './errors';
-import { configFileFlag } from './flags';
-import { isPlainObject, mergeLayers, parseRaw, type Layer } from './layers';
+import { reservedFlagIssue } from './flags';
+import { getOwn, isReservedKey, mergeLayers, parseRaw, setOwn, type Layer } from './layers';
+import { showValue } from './redact';
 import type { SchemaNode } from './schema';
 import type { ResolvedSqaConfig, SqaConfig } from './sqa-config-types';
 import { SqaConfigError } from './sqa-errors';
@@ -55,16 +55,20 @@ export function loadSqaConfig(options: LoadSqaConfigOptions = {}): LoadedSqaConf
   const env = options.env ?? process.env;
   const argv = options.argv ?? [];
   const issues: ConfigIssue[] = [];
-  const configFile = options.configFile ?? configFileFlag(argv) ?? env.TRACING_CONFIG_FILE;
+  const file = configFileRef(options.configFile, argv, env, 'sqa', issues);
+  const configFile = file?.file;
   const optOut: OptOutSwitch[] = [];
 
   const layers: Layer[] = [];
-  if (configFile) {
-    const block = readSqaSection(configFile, issues);
-    if (block) layers.push(takeOptOut(labelled(block, `config file ${configFile}`), optOut, issues));
+  if (file) {
+    const block = readConfigSection(file, 'sqa', issues);
+    if (block) layers.push(takeOptOut(labelled(block, `config file ${file.file}`), optOut, issues));
   }
   layers.push(envLayer(env), flagsLayer(argv, issues));
-  if (options.config) layers.push(takeOptOut(labelled(structuredClone(options.config) as Record<string, unknown>, 'code'), optOut, issues));
+  if (options.config) {
+    const code = copyCodeOptions(options.config, 'sqa', issues);
+    if (code) layers.push(takeOptOut(labelled(code, 'code'), optOut, issues));
+  }
   optOut.unshift(...findOptOutSwitches(argv, env, issues));
 
   const merged = mergeLayers(layers, sqaSchema() as unknown as SchemaNode);
@@ -82,43 +86,22 @@ export function loadSqaConfig(options: LoadSqaConfigOptions = {}): LoadedSqaConf
   return { config, optOut, enabled: offReason === undefined, offReason, durations, sources: merged.sources, configFile };
 }
 
-/** A config file's `sqa:` section (absent: empty). */
-function readSqaSection(file: string, issues: ConfigIssue[]): Record<string, unknown> | undefined {
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
-  } catch (err) {
-    const unreadable = (err as NodeJS.ErrnoException).code !== undefined;
-    issues.push({
-      code: unreadable ? ConfigErrorCode.FILE_UNREADABLE : ConfigErrorCode.FILE_SYNTAX,
-      path: 'sqa',
-      source: `config file ${file}`,
-      message: unreadable ? `config file ${file} cannot be read (${(err as Error).message})` : `config file ${file} is not valid YAML or JSON: ${String((err as Error).message).split('\n')[0]}`,
-    });
-    return undefined;
-  }
-  if (!isPlainObject(doc) || doc.sqa === undefined || doc.sqa === null) return {};
-  if (isPlainObject(doc.sqa)) return doc.sqa;
-  issues.push({ code: ConfigErrorCode.WRONG_TYPE, path: 'sqa', source: `config file ${file}`, message: `sqa: ${JSON.stringify(doc.sqa)} is not a mapping` });
-  return undefined;
-}
-
 function labelled(values: Record<string, unknown>, label: string): Layer {
   return { values, sources: new Map(Object.keys(values).map((k) => [`sqa.${k}`, label])) };
 }
 
 /** `opt_out` of a file or code layer: a switch (read as users write it), not a merged value. */
 function takeOptOut(layer: Layer, optOut: OptOutSwitch[], issues: ConfigIssue[]): Layer {
-  if (!('opt_out' in layer.values)) return layer;
-  const raw = layer.values.opt_out;
+  if (!Object.hasOwn(layer.values, 'opt_out')) return layer;
+  const raw = getOwn(layer.values, 'opt_out');
   delete layer.values.opt_out;
   const source = layer.sources.get('sqa.opt_out')!;
   layer.sources.delete('sqa.opt_out');
   const value = parseSwitch(raw);
   if (value === 'invalid') {
-    issues.push({ code: ConfigErrorCode.NOT_ALLOWED, path: 'sqa.opt_out', source, message: `sqa.opt_out: ${JSON.stringify(raw)} is not one of true, false (also 1, yes, 0, no)` });
+    issues.push({ code: ConfigErrorCode.NOT_ALLOWED, path: 'sqa.opt_out', source, message: `sqa.opt_out: ${showValue(raw)} is not one of true, false (also 1, yes, 0, no)` });
   } else if (value === true) {
-    optOut.push({ label: `${source} (sqa.opt_out: ${JSON.stringify(raw)})` });
+    optOut.push({ label: `${source} (sqa.opt_out: ${showValue(raw)})` });
   }
   return layer;
 }
@@ -152,12 +135,18 @@ function flagsLayer(argv: readonly string[], issues: ConfigIssue[]): Layer {
     if (name === 'opt_out') continue;
     let raw: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
     if (raw === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) raw = argv[++i];
+    // `--sqa.a.b` names key "a.b" (the block is flat): unknown, reported by validation.
+    const reserved = name.split('.').find(isReservedKey);
+    if (reserved !== undefined) {
+      issues.push(reservedFlagIssue(`sqa.${name}`, reserved));
+      continue;
+    }
     if (raw === undefined) {
       issues.push({ code: ConfigErrorCode.BAD_FLAG, path: `sqa.${name}`, source: `flag --sqa.${name}`, message: `flag --sqa.${name}: a value is missing (--sqa.${name}=<value>)` });
       continue;
     }
     const key = byName.get(name);
-    values[name] = key ? parseRaw(raw, key.schema as SchemaNode) : raw;
+    setOwn(values, name, key ? parseRaw(raw, key.schema as SchemaNode) : raw);
     sources.set(`sqa.${name}`, `flag --sqa.${name}`);
   }
   return { values, sources };

@@ -1,9 +1,15 @@
 import { stringifyYaml as stringify } from './yaml';
 import type { ResolvedSqaConfig } from './sqa-config-types';
 import type { LoadedSqaConfig } from './sqa-load';
+import { maskUrlPasswords } from './redact';
 import { formatDuration, sqaSchemaKeys } from './sqa-schema';
 
-/** A copy, in schema order, with every secret (`api_key`, `installation_salt`) replaced by `****`. */
+const masked = (v: unknown): unknown => (typeof v === 'string' ? maskUrlPasswords(v) : v);
+
+/**
+ * A copy, in schema order, with every secret (`api_key`, `installation_salt`) replaced by `****`
+ * and the password of every URL by `***` (`https://user:***@usage.example.com`).
+ */
 export function maskSqaSecrets(config: ResolvedSqaConfig): ResolvedSqaConfig {
   // In schema order, whatever order the layers set them in.
   const out: Record<string, unknown> = {};
@@ -11,7 +17,7 @@ export function maskSqaSecrets(config: ResolvedSqaConfig): ResolvedSqaConfig {
   for (const key of sqaSchemaKeys()) {
     const v = values[key.name];
     if (v === undefined) continue;
-    out[key.name] = key.secret && v !== '' ? '****' : Array.isArray(v) ? [...v] : v;
+    out[key.name] = key.secret && v !== '' ? '****' : Array.isArray(v) ? v.map(masked) : masked(v);
   }
   return out as unknown as ResolvedSqaConfig;
 }
@@ -21,10 +27,10 @@ export function printSqaConfig(config: ResolvedSqaConfig): string {
   return stringify({ sqa: maskSqaSecrets(config) });
 }
 
-/** One line: on (where, how often) or off (and why). Never shows a secret. */
+/** One line: on (where, how often) or off (and why). Never shows a secret (URL passwords masked). */
 export function summarizeSqaConfig(loaded: LoadedSqaConfig): string {
   if (!loaded.enabled) return `usage statistics are off (${loaded.offReason}): nothing is sent`;
   const c = loaded.config;
   const key = c.api_key ? `, api key in ${c.api_key_header}` : '';
-  return `usage statistics are on: ${c.endpoint} (${c.protocol}${key}) every ${formatDuration(loaded.durations.reportIntervalMs)}`;
+  return `usage statistics are on: ${maskUrlPasswords(c.endpoint ?? '')} (${c.protocol}${key}) every ${formatDuration(loaded.durations.reportIntervalMs)}`;
 }

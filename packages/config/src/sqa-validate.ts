@@ -1,4 +1,6 @@
 import { ConfigErrorCode, type ConfigIssue } from './errors';
+import { getOwn } from './layers';
+import { showValue } from './redact';
 import { formatDuration, parseDuration, SQA_DURATION_MINIMUMS, sqaSchema, sqaSchemaKeys, type SqaSchemaNode } from './sqa-schema';
 import { validate as generatedValidator } from './sqa-validator';
 import type { CompiledValidator, SchemaError } from './validate';
@@ -28,7 +30,7 @@ export function validateSqaConfig(values: Record<string, unknown>, sources: Read
     if (seen.has(`sqa.${name}`)) continue;
     const ms = parseDuration(values[name]);
     if (ms !== undefined && ms < min) {
-      issues.push(issue(ConfigErrorCode.OUT_OF_RANGE, name, sources, `${JSON.stringify(values[name])} is below the minimum ${formatDuration(min)} (${DURATION_HINT})`));
+      issues.push(issue(ConfigErrorCode.OUT_OF_RANGE, name, sources, `${showValue(values[name])} is below the minimum ${formatDuration(min)} (${DURATION_HINT})`));
     }
   }
   return issues;
@@ -42,10 +44,12 @@ function toIssue(err: SchemaError, values: Record<string, unknown>, sources: Rea
     return issue(ConfigErrorCode.UNKNOWN_KEY, key, sources, `unknown key; allowed keys: ${allowed.join(', ')}`);
   }
   const name = path[0] ?? '';
-  const node: SqaSchemaNode | undefined = sqaSchema().properties?.[name];
+  const properties = sqaSchema().properties ?? {};
+  const node = getOwn(properties, name) as SqaSchemaNode | undefined;
   const secret = node?.['x-secret'] === true;
-  const value = path.length > 1 ? (values[name] as unknown[] | undefined)?.[Number(path[1])] : values[name];
-  const shown = secret ? '<secret>' : JSON.stringify(value);
+  const own = getOwn(values, name);
+  const value = path.length > 1 && Array.isArray(own) ? own[Number(path[1])] : own;
+  const shown = secret ? '<secret>' : showValue(value);
   switch (err.keyword) {
     case 'enum':
       return issue(ConfigErrorCode.NOT_ALLOWED, name, sources, `${shown} is not one of ${(err.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`);

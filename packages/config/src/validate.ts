@@ -1,5 +1,6 @@
 import { ConfigErrorCode, type ConfigIssue } from './errors';
-import { getPath } from './layers';
+import { getPath, RESERVED_KEYS } from './layers';
+import { showValue } from './redact';
 import { dottedPath, isSecretPath, schemaAt, type SchemaNode } from './schema';
 import { validate as generatedValidator } from './tracing-validator';
 
@@ -12,6 +13,8 @@ export interface SchemaError {
   instancePath: string;
   params: Record<string, unknown>;
   message?: string;
+  /** Set on the errors of a `propertyNames` subschema: the map key they are about. */
+  propertyName?: string;
 }
 
 /** ajv's code for a schema: true when valid; otherwise `errors` lists every problem (allErrors). */
@@ -51,6 +54,13 @@ export function validateTracingConfig(input: ValidationInput): ConfigIssue[] {
 
 function toIssue(err: SchemaError, input: ValidationInput): ConfigIssue | undefined {
   const path = err.instancePath.split('/').slice(1).map(decodePointer);
+  // A map key (resource_attributes, headers) that is reserved: ajv reports the key's own error
+  // (`not`, with `propertyName`), then `propertyNames`; one issue is enough.
+  if (err.keyword === 'propertyNames') {
+    const key = String((err.params as { propertyName: string }).propertyName);
+    return issue(ConfigErrorCode.INVALID_VALUE, [...path, key], input, `${JSON.stringify(key)} cannot be a key (${RESERVED_KEYS.join(', ')} never are)`);
+  }
+  if (err.propertyName !== undefined) return undefined;
   if (err.keyword === 'additionalProperties') {
     const key = String((err.params as { additionalProperty: string }).additionalProperty);
     const full = [...path, key];
@@ -61,7 +71,7 @@ function toIssue(err: SchemaError, input: ValidationInput): ConfigIssue | undefi
   }
   const node = schemaAt(path) ?? itemSchema(path);
   const value = getPath(input.values, path);
-  const shown = isSecretPath(path) ? '<secret>' : JSON.stringify(value);
+  const shown = isSecretPath(path) ? '<secret>' : showValue(value);
   switch (err.keyword) {
     case 'enum': {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;

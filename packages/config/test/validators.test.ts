@@ -115,13 +115,15 @@ describe('the generated code behaves as ajv compiling the schema at run time', (
     { providers: { otlp: { protocol: 'http', headers: { a: 1 }, timeout_ms: 0, compression: 'br', insecure: 'yes' } } },
     { instrumentations: { http: { ignore_paths: ['health'], routes: [3], capture_request_headers: [''] }, pino: { log_keys: { trace_id: '' } } } },
     { unknwon: true, max_queue_size: 1e9, flush_timeout_ms: '5s', log_level: 'loud' },
+    // Reserved map keys (an own `__proto__` key, as YAML and JSON.parse make it).
+    { resource_attributes: { team: 'a', constructor: 'b' }, providers: { otlp: { headers: JSON.parse('{"__proto__": "c", "x-a": "d"}') as Record<string, string> } } },
   ];
   it('tracing: every case gives the same errors and defaults', () => {
     const compiled = runtimeCompiled(tracingSchema(), ['x-secret', 'x-merge-keys']);
     const keywords = new Set<string>();
     for (const input of tracingCases) for (const e of assertSame(tracingValidator as unknown as CompiledValidator, compiled, input)) keywords.add(e.keyword);
     // The cases reach every keyword validate.ts turns into a message.
-    for (const k of ['additionalProperties', 'enum', 'type', 'minimum', 'maximum', 'format', 'minLength', 'pattern', 'uniqueItems']) assert.ok(keywords.has(k), k);
+    for (const k of ['additionalProperties', 'enum', 'type', 'minimum', 'maximum', 'format', 'minLength', 'pattern', 'uniqueItems', 'propertyNames']) assert.ok(keywords.has(k), k);
   });
 
   const sqaCases: Array<Record<string, unknown>> = [
