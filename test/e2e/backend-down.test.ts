@@ -68,7 +68,9 @@ describe('e2e: Jaeger killed mid-run', { skip }, () => {
       const first = newIds();
       assert.equal((await request(`${service.url}/hello`, { headers: { traceparent: traceparent(first) } })).status, 200);
       await waitForJaegerTraceId(jaeger.queryUrl, first.traceId);
-      await batchMs(service.url, 100); // warm-up
+      // Warm-up: as much traffic as the dead phase starts with, so that the memory compared
+      // below is after the same amount of work (the allocator's high-water mark grows with it).
+      await batchMs(service.url, DEAD_REQUESTS);
       const alive = await batchMs(service.url, BATCH);
       assert.deepEqual([...alive.statuses], [200]);
       const rssAlive = await rss(service.url);

@@ -1,6 +1,16 @@
 export { startTracing } from './start';
-export type { StartTracingInput, StartTracingOptions, TracingHandle, TracingStats } from './types';
+export type {
+  BoundedBatchSpanProcessorOptions,
+  ExitSender,
+  ExitSendResult,
+  SpanProcessorStats,
+  StartTracingInput,
+  StartTracingOptions,
+  TracingHandle,
+  TracingStats,
+} from './types';
 export { TracepackPropagator } from './propagation';
+export { BoundedBatchSpanProcessor } from './batch-processor';
 export { ReportingExporter } from './reporting-exporter';
 export type { ExportStats } from './reporting-exporter';
 export { buildResource } from './resource';

@@ -11,52 +11,70 @@ export interface ExportStats {
 }
 
 /**
+ * Reports a failing backend ONCE per failure streak (and once when it is back, with the count
+ * of spans lost meanwhile), so that a dead backend does not flood the service's log. Used by
+ * the span processor (both export paths) and by {@link ReportingExporter}.
+ */
+export class FailureStreak {
+  private failing = false;
+  private lostInStreak = 0;
+
+  constructor(private readonly target: string) {}
+
+  failed(count: number, error: Error | undefined): void {
+    this.lostInStreak += count;
+    if (this.failing) return;
+    this.failing = true;
+    diag.warn(
+      `@tracepack/node: cannot export spans to ${this.target} (${describeExportError(error)}); dropping them until it is back. ` +
+        'Reported once; the count follows when it recovers and at shutdown.',
+    );
+  }
+
+  succeeded(): void {
+    if (!this.failing) return;
+    diag.warn(`@tracepack/node: exporting to ${this.target} works again; ${this.lostInStreak} spans were dropped while it failed.`);
+    this.failing = false;
+    this.lostInStreak = 0;
+  }
+}
+
+/**
  * Wraps a provider's exporter: counts what was shipped and what was lost, and reports a
- * failing backend ONCE per failure streak (and once when it is back, with the count), so a
- * dead backend does not flood the service's log. The batch processor is told the export
- * succeeded once the loss is counted here, so it does not report every batch again.
+ * failing backend once per failure streak ({@link FailureStreak}). The caller is told the
+ * export succeeded once the loss is counted here, so that it does not report every batch
+ * again. Start-up uses it for the `console` provider (one span at a time); the batching
+ * providers go through BoundedBatchSpanProcessor, which counts and reports by itself.
  */
 export class ReportingExporter implements SpanExporter {
   readonly stats: ExportStats = { exported: 0, failed: 0 };
-  private failing = false;
-  private failedInStreak = 0;
+  private readonly streak: FailureStreak;
 
   constructor(
     private readonly inner: SpanExporter,
-    private readonly target: string,
-  ) {}
+    target: string,
+  ) {
+    this.streak = new FailureStreak(target);
+  }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     let settled = false;
     const done = (result: ExportResult): void => {
       if (settled) return;
       settled = true;
-      if (result.code === ExportResultCode.SUCCESS) this.succeeded(spans.length);
-      else this.lost(spans.length, result.error);
+      if (result.code === ExportResultCode.SUCCESS) {
+        this.stats.exported += spans.length;
+        this.streak.succeeded();
+      } else {
+        this.stats.failed += spans.length;
+        this.streak.failed(spans.length, result.error);
+      }
       resultCallback({ code: ExportResultCode.SUCCESS });
     };
     try {
       this.inner.export(spans, done);
     } catch (err) {
       done({ code: ExportResultCode.FAILED, error: err as Error });
-    }
-  }
-
-  private succeeded(count: number): void {
-    this.stats.exported += count;
-    if (this.failing) {
-      diag.warn(`@tracepack/node: exporting to ${this.target} works again; ${this.failedInStreak} spans were dropped while it failed.`);
-      this.failing = false;
-      this.failedInStreak = 0;
-    }
-  }
-
-  private lost(count: number, error: Error | undefined): void {
-    this.stats.failed += count;
-    this.failedInStreak += count;
-    if (!this.failing) {
-      this.failing = true;
-      diag.warn(`@tracepack/node: cannot export spans to ${this.target} (${describe(error)}); dropping them until it is back. Reported once; the count follows when it recovers and at shutdown.`);
     }
   }
 
@@ -69,7 +87,8 @@ export class ReportingExporter implements SpanExporter {
   }
 }
 
-function describe(error: Error | undefined): string {
+/** A short, credential-free description of an export error, for a report line. */
+export function describeExportError(error: Error | undefined): string {
   if (!error) return 'export failed';
   const code = (error as NodeJS.ErrnoException).code;
   // Messages from HTTP clients can carry URLs with credentials: keep the code and a short message.

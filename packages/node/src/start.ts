@@ -17,8 +17,8 @@ let current: TracingHandle | undefined;
  * variables, file, defaults), refuses a bad one with every error at once (a bad OTEL_*
  * variable is only warned about, once, as the OpenTelemetry spec asks), then builds the
  * tracer provider: resource (detected, see buildResource), the sampler (`tracing.sampler`, else
- * the provider's, parent-based), the provider's exporter behind a bounded batch processor
- * (optionally exporting from a worker thread, see WorkerSpanProcessor), the composite
+ * the provider's, parent-based), the provider's exporter behind tracepack's bounded batch
+ * processor (optionally exporting from a worker thread, see WorkerSpanProcessor), the composite
  * propagator and the instrumentations.
  */
 export function startTracing(input: StartTracingInput = {}): TracingHandle {
@@ -57,8 +57,18 @@ function disabledHandle(config: ResolvedTracingConfig): TracingHandle {
     config,
     forceFlush: async () => {},
     shutdown: async () => {},
-    stats: () => ({ exported: 0, failed: 0, dropped: 0 }),
+    stats: () => ({ ended: 0, exported: 0, failed: 0, dropped: 0, droppedAtShutdown: 0, queued: 0, exporting: 0 }),
   };
+}
+
+/** The exporter's span processor, as start-up drives it. */
+interface Exporting {
+  processor: SpanProcessor;
+  stats(): TracingStats;
+  /** For the 'exit' event (see BoundedBatchSpanProcessor.exportAtExit). */
+  exportAtExit(): void;
+  /** Ends the accounting and writes the loss report, once. */
+  finishNow(): void;
 }
 
 function start(loaded: LoadedTracingConfig, options: StartTracingOptions, level: LogLevelName): TracingHandle {
@@ -66,84 +76,107 @@ function start(loaded: LoadedTracingConfig, options: StartTracingOptions, level:
   // Loaded here, not at the top: with tracing off none of the SDK is loaded.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
-  const { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
+  const { SimpleSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
   const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { suppressTracing } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const { resolveProvider } = require('./providers') as typeof import('./providers');
   const { ReportingExporter } = require('./reporting-exporter') as typeof import('./reporting-exporter');
+  const { BoundedBatchSpanProcessor } = require('./batch-processor') as typeof import('./batch-processor');
   const { TracepackPropagator } = require('./propagation') as typeof import('./propagation');
   const { buildResource } = require('./resource') as typeof import('./resource');
   const { buildInstrumentations } = require('./instrumentations') as typeof import('./instrumentations');
-  const { WorkerSpanProcessor } = require('./worker-export') as typeof import('./worker-export');
+  const { ExitThreadSender, WorkerSpanProcessor } = require('./worker-export') as typeof import('./worker-export');
   const { buildSampler } = require('./sampler') as typeof import('./sampler');
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   reportWarnings(loaded.warnings, level);
-  const setup = resolveProvider(config);
-  const sampling = buildSampler(config, setup.sampler, sources.get('tracing.sampler.type'));
+  // The 3.x SDK leaves the globals to the caller (no `register()`): context manager first,
+  // so that the samplers, the propagator and the tracer provider see a working context.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // Built in a context where tracing is suppressed: the timers a sampler starts (Jaeger remote
+  // sampling polls its server) keep that context, so the tracer's own requests never become
+  // spans of the service (a `GET` CLIENT span every refresh interval, otherwise).
+  const { setup, sampling } = context.with(suppressTracing(context.active()), () => {
+    const setup = resolveProvider(config);
+    return { setup, sampling: buildSampler(config, setup.sampler, sources.get('tracing.sampler.type')) };
+  });
   const resource = buildResource(config);
   const target = describeTarget(config);
-  const exporting = config.provider === 'console' ? inThread('simple') : exportThreadWanted() ? inWorker() : inThread('batch');
+  const exporting = config.provider === 'console' ? printing() : batching(exportThreadWanted());
   const provider = new TracerProvider({
     resource,
     sampler: sampling.sampler,
     spanProcessors: [exporting.processor, ...(options.spanProcessors ?? [])],
   });
-  // The 3.x SDK leaves the globals to the caller (no `register()`): context manager first,
-  // so that the propagator and the tracer provider see a working context from the start.
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new TracepackPropagator(config.propagators));
   trace.setGlobalTracerProvider(provider);
   const unregister = registerInstrumentations({ instrumentations: buildInstrumentations(config), tracerProvider: provider });
 
-  /** The default: the provider's exporter on this thread, behind a bounded batch processor. */
-  function inThread(kind: 'simple' | 'batch'): { processor: SpanProcessor; stats: () => TracingStats } {
+  /** `console`: each span to the waterfall printer as it ends (it prints a trace when its root ends). */
+  function printing(): Exporting {
     const exporter = new ReportingExporter(setup.exporter, target);
-    const processor =
-      kind === 'simple'
-        ? new SimpleSpanProcessor({ exporter })
-        : new BatchSpanProcessor({
-            exporter,
-            maxQueueSize: config.max_queue_size,
-            // The defaults are small, frequent batches (256 spans every 200 ms): encoding 512
-            // spans at once held the event loop long enough to triple the hello route's p99
-            // (bench/README.md). OTEL_BSP_* change them like the config keys do.
-            maxExportBatchSize: Math.min(config.max_export_batch_size, config.max_queue_size),
-            scheduledDelayMillis: config.schedule_delay_ms,
-            exportTimeoutMillis: config.export_timeout_ms,
-          });
-    const dropped = countQueueDrops(processor);
-    return { processor, stats: () => ({ ...exporter.stats, dropped: dropped() }) };
+    return {
+      processor: new SimpleSpanProcessor({ exporter }),
+      stats: () => {
+        const { exported, failed } = exporter.stats;
+        return { ended: exported + failed, exported, failed, dropped: 0, droppedAtShutdown: 0, queued: 0, exporting: 0 };
+      },
+      exportAtExit: () => {},
+      finishNow: () => {},
+    };
   }
 
-  /** Serialization and export in a worker thread, which builds its own exporter from `config`. */
-  function inWorker(): { processor: SpanProcessor; stats: () => TracingStats } {
-    // This thread only needs the provider's sampler; its copy of the exporter is never used.
-    void setup.exporter.shutdown().catch(() => {});
-    // The worker keeps its own batching defaults (bench/README.md) unless a key was set.
-    const set = (key: string): boolean => sources.has(`tracing.${key}`);
-    const processor = new WorkerSpanProcessor({
-      config,
-      resource,
+  /**
+   * The other providers: a bounded queue, exported in batches (see BoundedBatchSpanProcessor),
+   * on this thread by default, or from a worker thread (see WorkerSpanProcessor), which then
+   * builds the provider's exporter itself from `config`. The settings are the config's; the
+   * defaults are small, frequent batches (256 spans every 200 ms): encoding 512 spans at
+   * once held the event loop long enough to triple the hello route's p99 (bench/README.md).
+   */
+  function batching(inWorker: boolean): Exporting {
+    const settings = {
       target,
-      logLevel: workerLevel(level),
-      ...(set('max_export_batch_size') ? { maxExportBatchSize: config.max_export_batch_size } : {}),
-      ...(set('schedule_delay_ms') ? { scheduledDelayMillis: config.schedule_delay_ms } : {}),
-      ...(set('export_timeout_ms') ? { exportTimeoutMillis: config.export_timeout_ms } : {}),
-    });
-    return { processor, stats: () => processor.stats() };
+      resource,
+      maxQueueSize: config.max_queue_size,
+      maxExportBatchSize: config.max_export_batch_size,
+      scheduledDelayMillis: config.schedule_delay_ms,
+      exportTimeoutMillis: config.export_timeout_ms,
+      flushTimeoutMillis: config.flush_timeout_ms,
+    };
+    const workerData = { tracepackExportWorker: true as const, config, target, logLevel: workerLevel(level) };
+    let processor: InstanceType<typeof BoundedBatchSpanProcessor>;
+    if (inWorker) {
+      // This thread only needs the provider's sampler; its copy of the exporter is never used.
+      void setup.exporter.shutdown().catch(() => {});
+      processor = new WorkerSpanProcessor({ config, logLevel: workerData.logLevel, ...settings });
+    } else {
+      // The exit sender starts a worker only if the process calls exit() with spans queued.
+      processor = new BoundedBatchSpanProcessor({ exporter: setup.exporter, exitSender: new ExitThreadSender(workerData), ...settings });
+    }
+    return {
+      processor,
+      stats: () => processor.stats(),
+      exportAtExit: () => processor.exportAtExit(),
+      finishNow: () => processor.finishNow(),
+    };
   }
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     shutdownPromise ??= (async () => {
-      removeHooks?.();
+      hooks?.removeSignalHooks();
       unregister();
       try {
-        await withTimeout(provider.shutdown(), config.flush_timeout_ms);
-        await setup.shutdown?.();
-        await sampling.shutdown?.();
+        // The exporter's processor bounds itself by flush_timeout_ms and writes the loss
+        // report when its flush is over or its bound has run out; the rest (other span
+        // processors, the sampler's poller) gets the same bound.
+        await Promise.all([
+          exporting.processor.shutdown(),
+          withTimeout(Promise.allSettled([provider.shutdown(), setup.shutdown?.(), sampling.shutdown?.()]).then(() => {}), config.flush_timeout_ms),
+        ]);
       } finally {
-        reportLosses(handle.stats(), target);
+        exporting.finishNow();
+        hooks?.removeAll();
         trace.disable();
         propagation.disable();
         context.disable();
@@ -152,7 +185,15 @@ function start(loaded: LoadedTracingConfig, options: StartTracingOptions, level:
     })();
     return shutdownPromise;
   };
-  const removeHooks = options.handleSignals === false ? undefined : installExitHooks(shutdown, config.flush_timeout_ms);
+  const hooks =
+    options.handleSignals === false
+      ? undefined
+      : installExitHooks({
+          shutdown,
+          exportAtExit: () => exporting.exportAtExit(),
+          finishNow: () => exporting.finishNow(),
+          flushTimeoutMs: config.flush_timeout_ms,
+        });
   diag.debug(`@tracepack/node: tracing started: ${summarizeTracingConfig(config)}`);
   const handle: TracingHandle = {
     enabled: true,
@@ -173,15 +214,6 @@ function exportThreadWanted(): boolean {
   return v === '1' || v === 'true' || v === 'on';
 }
 
-/** One line at shutdown when anything was lost, so drops are never silent. */
-function reportLosses(stats: TracingStats, target: string): void {
-  if (stats.failed + stats.dropped === 0) return;
-  diag.warn(
-    `@tracepack/node: ${stats.failed + stats.dropped} spans were not delivered to ${target} ` +
-      `(${stats.dropped} dropped with the queue full, ${stats.failed} in failed exports); ${stats.exported} were.`,
-  );
-}
-
 function installLogger(level: LogLevelName): void {
   if (level === 'none') return;
   diag.setLogger(new DiagConsoleLogger(), { logLevel: DIAG_LEVELS[level], suppressOverrideMessage: true });
@@ -198,21 +230,4 @@ function describeTarget(config: ResolvedTracingConfig): string {
     default:
       return 'the console';
   }
-}
-
-/**
- * The batch processor counts spans it drops when its queue is full but keeps the count
- * private; we read it through a small wrap of its buffer method so `stats()` can report it.
- */
-function countQueueDrops(processor: object): () => number {
-  let dropped = 0;
-  const p = processor as { _addToBuffer?: (span: unknown) => void; _finishedSpans?: unknown[]; _maxQueueSize?: number };
-  const original = p._addToBuffer;
-  if (typeof original === 'function' && Array.isArray(p._finishedSpans) && typeof p._maxQueueSize === 'number') {
-    p._addToBuffer = function (this: typeof p, span: unknown) {
-      if (this._finishedSpans!.length >= this._maxQueueSize!) dropped++;
-      original.call(this, span);
-    };
-  }
-  return () => dropped;
 }

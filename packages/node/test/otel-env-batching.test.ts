@@ -53,19 +53,24 @@ describe('OTEL_BSP_* variables', () => {
     const h = start({ OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2' });
     endSpans(5);
     await h.forceFlush();
-    await receiver.waitForSpans(5);
-    assert.deepEqual(
-      receiver.requests.map((r) => r.spanCount),
-      [2, 2, 1],
+    // The receiver runs in this traced process: its own SERVER spans join the later batches.
+    const ours = receiver.spans.filter((s) => s.name.startsWith('span '));
+    assert.equal(ours.length, 5);
+    assert.ok(receiver.requests.length >= 3, JSON.stringify(receiver.requests.map((r) => r.spanCount)));
+    assert.ok(
+      receiver.requests.every((r) => r.spanCount <= 2),
+      JSON.stringify(receiver.requests.map((r) => r.spanCount)),
     );
   });
 
   it('OTEL_BSP_MAX_QUEUE_SIZE: beyond it spans are dropped, and counted', async () => {
     receiver.mode = 'hang';
-    // One batch of 3 hangs in export, 3 more wait in the queue, the other 4 are dropped.
+    // Ended in one synchronous burst (exports start on the next turn of the event loop, never
+    // inside a span's end()): 3 wait in the queue, the other 7 are dropped.
     const h = start({ OTEL_BSP_MAX_QUEUE_SIZE: '3', OTEL_BSP_SCHEDULE_DELAY: '60000', TRACING_FLUSH_TIMEOUT_MS: '300' });
     endSpans(10);
-    assert.equal(h.stats().dropped, 4);
+    assert.equal(h.stats().dropped, 7);
+    assert.equal(h.stats().queued, 3);
   });
 
   it('OTEL_BSP_EXPORT_TIMEOUT: an export that does not answer is given up after it', async () => {

@@ -1,17 +1,18 @@
 import { diag, DiagLogLevel, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { TracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { loadTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
 import { freePort, startOtlpReceiver, startZipkinReceiver } from '@tracepack/testing';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Worker } from 'node:worker_threads';
+import { BoundedBatchSpanProcessor } from '../src/batch-processor';
 import { resolveProvider } from '../src/providers';
-import { ReportingExporter } from '../src/reporting-exporter';
 import { buildResource } from '../src/resource';
-import { WorkerSpanProcessor } from '../src/worker-export';
+import type { SpanProcessorStats } from '../src/types';
+import { WorkerSpanProcessor, type WorkerExporter } from '../src/worker-export';
 import { rebuildSpans } from '../src/worker-export/readable-span';
 import { toScopeRecord, toSpanRecord, type ScopeRecord } from '../src/worker-export/span-record';
 import type { WorkerSpanProcessorOptions } from '../src/worker-export';
@@ -40,7 +41,17 @@ function workerProcessor(config: ResolvedTracingConfig, options: Partial<WorkerS
 
 /** The in-thread path start.ts takes by default (without TRACEPACK_EXPORT_THREAD=1). */
 function inThreadProcessor(config: ResolvedTracingConfig): SpanProcessor {
-  return new BatchSpanProcessor({ exporter: new ReportingExporter(resolveProvider(config).exporter, 'the test receiver'), scheduledDelayMillis: 1000 });
+  return new BoundedBatchSpanProcessor({ exporter: resolveProvider(config).exporter, target: 'the test receiver', scheduledDelayMillis: 1000 });
+}
+
+/** Every counter, with the ones a test does not name at 0. */
+function counters(partial: Partial<SpanProcessorStats>): SpanProcessorStats {
+  return { ended: 0, exported: 0, failed: 0, dropped: 0, droppedAtShutdown: 0, queued: 0, exporting: 0, ...partial };
+}
+
+/** The worker thread behind a WorkerSpanProcessor (to kill it in a test). */
+function threadOf(processor: WorkerSpanProcessor): Worker | undefined {
+  return ((processor as unknown as { exporter: WorkerExporter }).exporter as unknown as { worker: Worker | undefined }).worker;
 }
 
 function providerWith(config: ResolvedTracingConfig, ...spanProcessors: SpanProcessor[]): TracerProvider {
@@ -172,7 +183,9 @@ describe('WorkerSpanProcessor', () => {
     assert.equal(query.parentSpanId, root.spanId);
     assert.deepEqual(query.status, { code: SpanStatusCode.ERROR, message: '23505' });
     assert.deepEqual(byName.get('bcrypt.compare')!.scope, { name: 'bcrypt', version: '6.0.0' });
-    assert.deepEqual(worker.stats(), { exported: 3, failed: 0, dropped: 0 });
+    // The worker got the resource once its asynchronously detected attributes had settled.
+    assert.equal(typeof root.resource['host.id'], 'string');
+    assert.deepEqual(worker.stats(), counters({ ended: 3, exported: 3 }));
     assert.deepEqual(logged, []);
   });
 
@@ -195,24 +208,33 @@ describe('WorkerSpanProcessor', () => {
     assert.equal(root.duration, 800_000);
     assert.equal(root.tags['otel.dropped_attributes_count'], '1');
     assert.equal(root.tags['service.name'], 'worker-export-test');
-    assert.deepEqual(worker.stats(), { exported: 3, failed: 0, dropped: 0 });
+    assert.deepEqual(worker.stats(), counters({ ended: 3, exported: 3 }));
   });
 
-  it('bounds the queue like the batch processor: beyond max_queue_size waiting spans, drops and counts', async (t) => {
+  it('bounds the queue like in-thread: beyond max_queue_size waiting spans, drops and counts; shutdown settles the rest', async (t) => {
     const receiver = await startOtlpReceiver({ mode: 'hang' });
     t.after(() => receiver.stop());
     const config = otlpConfig(receiver.url, { max_queue_size: 10, flush_timeout_ms: 1000 });
     const worker = workerProcessor(config, { maxExportBatchSize: 5, flushTimeoutMillis: 300 });
     const provider = providerWith(config, worker);
     const tracer = provider.getTracer('queue');
-    // One batch of 5 exporting (it hangs), 10 waiting behind it; the other 15 are dropped.
+    // Ended in one synchronous burst: the export starts on the next turn of the event loop
+    // (never inside a span's end()), so 10 wait and the other 20 are dropped.
     for (let i = 0; i < 30; i++) tracer.startSpan(`span ${i}`).end();
-    assert.deepEqual(worker.stats(), { exported: 0, failed: 0, dropped: 15 });
+    assert.deepEqual(worker.stats(), counters({ ended: 30, dropped: 20, queued: 10 }));
+    await waitUntil(() => worker.stats().exporting === 5);
+    assert.deepEqual(worker.stats(), counters({ ended: 30, dropped: 20, queued: 5, exporting: 5 }));
     const started = Date.now();
     await provider.shutdown();
     assert.ok(Date.now() - started < 2000, `shutdown took ${Date.now() - started} ms`);
-    // Nothing is lost silently: what the worker held at shutdown counts as failed.
-    assert.deepEqual(worker.stats(), { exported: 0, failed: 15, dropped: 15 });
+    // Nothing is lost silently: the hanging export counts as failed, what still waited as
+    // dropped at shutdown, and one line says so with the same numbers.
+    assert.deepEqual(worker.stats(), counters({ ended: 30, failed: 5, dropped: 20, droppedAtShutdown: 5 }));
+    const report = logged.filter((l) => l.includes('spans were not delivered'));
+    assert.deepEqual(report, [
+      '@tracepack/node: 30 of 30 spans were not delivered to the test receiver: 5 in failed exports, 20 dropped with the queue full (max_queue_size 10), ' +
+        '5 still waiting when the flush bound (300 ms) ran out; 0 were delivered.',
+    ]);
   });
 
   it('a dead backend: one report line on the main thread, every span counted as failed, nothing thrown', async () => {
@@ -225,7 +247,7 @@ describe('WorkerSpanProcessor', () => {
       for (let i = 0; i < 50; i++) tracer.startSpan(`span ${round}.${i}`).end();
       await worker.forceFlush();
     }
-    assert.deepEqual(worker.stats(), { exported: 0, failed: 100, dropped: 0 });
+    assert.deepEqual(worker.stats(), counters({ ended: 100, failed: 100 }));
     const reports = logged.filter((l) => l.includes('cannot export spans'));
     assert.equal(reports.length, 1, logged.join('\n'));
     assert.match(reports[0]!, new RegExp(`^@tracepack/node: cannot export spans to http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED`));
@@ -271,8 +293,9 @@ describe('WorkerSpanProcessor', () => {
     assert.equal(receiver.spans.length, 3, 'the buffered spans were exported before the worker stopped');
     tracer.startSpan('too late').end();
     await worker.forceFlush();
-    assert.deepEqual(worker.stats(), { exported: 3, failed: 0, dropped: 0 });
-    assert.equal((worker as unknown as { worker: Worker | undefined }).worker, undefined, 'the worker is gone');
+    // A span ended after shutdown began is not exported, but it is counted.
+    assert.deepEqual(worker.stats(), counters({ ended: 4, exported: 3, droppedAtShutdown: 1 }));
+    assert.equal(threadOf(worker), undefined, 'the worker is gone');
   });
 
   it('a worker that dies: its spans count as failed, reported once, and a new worker takes over', async (t) => {
@@ -285,12 +308,12 @@ describe('WorkerSpanProcessor', () => {
     const tracer = provider.getTracer('crash');
     for (let i = 0; i < 3; i++) tracer.startSpan(`lost ${i}`).end();
     await worker.forceFlush(); // posted; the export hangs
-    await (worker as unknown as { worker: Worker }).worker.terminate();
+    await threadOf(worker)!.terminate();
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(worker.stats(), { exported: 0, failed: 3, dropped: 0 });
+    assert.deepEqual(worker.stats(), counters({ ended: 3, failed: 3 }));
     const reports = logged.filter((l) => l.includes('span export thread stopped'));
     assert.equal(reports.length, 1, logged.join('\n'));
-    assert.match(reports[0]!, /3 spans in it were lost\. It was started again\./);
+    assert.match(reports[0]!, /3 spans in it were counted as failed\. It was started again\./);
 
     receiver.mode = 'ok';
     tracer.startSpan('after').end();
@@ -300,6 +323,6 @@ describe('WorkerSpanProcessor', () => {
     await receiver.waitForSpans(1, 10_000);
     assert.deepEqual(receiver.spans.map((s) => s.name), ['after']);
     await waitUntil(() => worker.stats().exported === 1);
-    assert.deepEqual(worker.stats(), { exported: 1, failed: 3, dropped: 0 });
+    assert.deepEqual(worker.stats(), counters({ ended: 4, exported: 1, failed: 3 }));
   });
 });

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { OTLP_TRACE_EXPORT_PATH, otlpTraceTypes } from './otlp.proto';
-import { closeHttp, readBody, receiverCore, type ReceivedRequest, type ReceiverCoreOptions, type ReceiverMode } from './receiver-core';
+import { closeHttp, readBody, receiverCore, type ReceivedRequest, type ReceiverCoreOptions, type ReceiverMode, type ReceiverScript } from './receiver-core';
 
-export type { ReceivedRequest, ReceiverMode } from './receiver-core';
+export type { ReceivedRequest, ReceiverMode, ReceiverScript } from './receiver-core';
 
 /** An attribute value as sent (OTLP AnyValue): ints and doubles both become numbers. */
 export type DecodedAttributeValue =
@@ -72,6 +72,10 @@ export interface OtlpReceiver {
   readonly spanCount: number;
   mode: ReceiverMode;
   delayMs: number;
+  /** Decides the mode request by request (accept, refuse, hang by request number); see ReceiverScript. */
+  script: ReceiverScript | undefined;
+  /** Export requests answered (or hung on) so far. */
+  readonly answered: number;
   /** Resolves once `count` spans have arrived; rejects after `timeoutMs` (default 5000). */
   waitForSpans(count: number, timeoutMs?: number): Promise<DecodedSpan[]>;
   reset(): void;
@@ -129,6 +133,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       },
       () => res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable'),
       () => undefined, // closed by stop()
+      record,
     );
   }
 
@@ -178,6 +183,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
           },
           () => callback({ code: grpc.status.UNAVAILABLE, details: 'unavailable' }),
           () => undefined, // forceShutdown in stop() ends the call
+          record,
         );
       },
     });

@@ -5,6 +5,14 @@ import type { IncomingMessage, Server } from 'node:http';
 
 export type ReceiverMode = 'ok' | 'unavailable' | 'hang' | 'slow';
 
+/**
+ * A per-request script: the mode for export request number `n` (1 for the first export
+ * request the receiver answers, in arrival order; requests to other paths do not count), or
+ * undefined to use `mode`. E.g. accept, refuse the 3rd and 4th, hang on the 6th:
+ * `(n) => (n === 3 || n === 4 ? 'unavailable' : n === 6 ? 'hang' : undefined)`.
+ */
+export type ReceiverScript = (n: number) => ReceiverMode | undefined;
+
 export interface ReceivedRequest {
   transport: 'http' | 'grpc';
   path: string;
@@ -15,6 +23,8 @@ export interface ReceivedRequest {
   spanCount: number;
   /** The request body as the exporter sent it, uncompressed (kept unless `keepSpans: false`). */
   body?: Buffer;
+  /** How the receiver answered it (set when it answers, or decides to hang). */
+  answer?: ReceiverMode;
 }
 
 export interface ReceiverCoreOptions {
@@ -24,6 +34,8 @@ export interface ReceiverCoreOptions {
   delayMs?: number;
   /** Keep the spans; false only counts them (for benchmarks). @default true */
   keepSpans?: boolean;
+  /** Decides the mode request by request; see {@link ReceiverScript}. @default none */
+  script?: ReceiverScript;
 }
 
 /** The members every receiver has. */
@@ -33,6 +45,10 @@ export interface ReceiverHandle<S> {
   readonly spanCount: number;
   mode: ReceiverMode;
   delayMs: number;
+  /** See {@link ReceiverScript}; settable, undefined for none. */
+  script: ReceiverScript | undefined;
+  /** Export requests answered (or hung on) so far: the number the script was last asked about. */
+  readonly answered: number;
   waitForSpans(count: number, timeoutMs?: number): Promise<S[]>;
   reset(): void;
 }
@@ -45,8 +61,11 @@ export interface ReceiverCore<S> {
   record(request: ReceivedRequest): ReceivedRequest;
   /** Counts (and keeps) what a request carried, and wakes `waitForSpans` callers. */
   accept(record: ReceivedRequest, decoded: readonly S[]): void;
-  /** Answers according to the mode: normally, 503 / UNAVAILABLE, later, or not at all. */
-  respond(ok: () => void, unavailable: () => void, hang: () => void): void;
+  /**
+   * Answers according to the script, else the mode: normally, 503 / UNAVAILABLE, later, or not
+   * at all. `record`, when given, gets the answer.
+   */
+  respond(ok: () => void, unavailable: () => void, hang: () => void, record?: ReceivedRequest): void;
   /** The receiver: the shared members (live getters) with `extra` added. */
   expose<E extends object>(extra: E): ReceiverHandle<S> & NoInfer<E>;
 }
@@ -57,8 +76,13 @@ export function receiverCore<S>(options: ReceiverCoreOptions, what: string): Rec
   const requests: ReceivedRequest[] = [];
   const waiters = new Set<{ count: number; resolve: () => void }>();
   const keepSpans = options.keepSpans ?? true;
-  const state = { mode: options.mode ?? 'ok', delayMs: options.delayMs ?? 200 };
+  const state: { mode: ReceiverMode; delayMs: number; script: ReceiverScript | undefined } = {
+    mode: options.mode ?? 'ok',
+    delayMs: options.delayMs ?? 200,
+    script: options.script,
+  };
   let spanCount = 0;
+  let answered = 0;
 
   const record = (request: ReceivedRequest): ReceivedRequest => {
     requests.push(request);
@@ -81,8 +105,11 @@ export function receiverCore<S>(options: ReceiverCoreOptions, what: string): Rec
       if (keepSpans) for (const s of decoded) spans.push(s);
       for (const w of waiters) if (spanCount >= w.count) w.resolve();
     },
-    respond(ok, unavailable, hang) {
-      switch (state.mode) {
+    respond(ok, unavailable, hang, request) {
+      const n = ++answered;
+      const mode = state.script?.(n) ?? state.mode;
+      if (request) request.answer = mode;
+      switch (mode) {
         case 'ok':
           return ok();
         case 'unavailable':
@@ -113,11 +140,21 @@ export function receiverCore<S>(options: ReceiverCoreOptions, what: string): Rec
         set delayMs(ms: number) {
           state.delayMs = ms;
         },
+        get script() {
+          return state.script;
+        },
+        set script(s: ReceiverScript | undefined) {
+          state.script = s;
+        },
+        get answered() {
+          return answered;
+        },
         waitForSpans: (count, timeoutMs = 5000) => waitFor(waiters, () => spanCount, count, timeoutMs, what).then(() => spans),
         reset() {
           spans.length = 0;
           requests.length = 0;
           spanCount = 0;
+          answered = 0;
         },
       };
       // Object.assign keeps the getters above live (a spread would copy their values once).

@@ -1,20 +1,29 @@
 /**
  * The export worker's entry (a worker_threads script): builds the provider's exporter from the
  * resolved config, through the same `resolveProvider()` as the main thread, and exports the
- * batches the main thread's WorkerSpanProcessor posts: one at a time, in order, each bounded
- * by `exportTimeoutMs`, with ReportingExporter's counting and once-per-streak reports. Its diag
- * lines go to the main thread, which writes them through the service's logger.
+ * batches the main thread's BoundedBatchSpanProcessor hands it (through WorkerExporter), each
+ * as soon as it arrives, answering with the exporter's result. Queueing, timeouts, counting
+ * and failure reports all stay on the main thread: this thread only differs in where the
+ * batch is exported. Its diag lines go to the main thread, which writes them through the
+ * service's logger.
+ *
+ * The same script serves the hand-off at exit (see handoff.ts): the main thread, blocked in
+ * the 'exit' event, waits on a shared buffer that this thread fills as batches settle.
  */
 import { diag, type DiagLogger } from '@opentelemetry/api';
-import { resourceFromAttributes, type DetectedResourceAttributes } from '@opentelemetry/resources';
+import { ExportResultCode } from '@opentelemetry/core';
+import { resourceFromAttributes, type DetectedResourceAttributes, type Resource } from '@opentelemetry/resources';
 import type { ResolvedTracingConfig } from '@tracepack/config';
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveProvider } from '../providers';
-import { ReportingExporter } from '../reporting-exporter';
+import { describeExportError } from '../reporting-exporter';
 import { DIAG_LEVELS, type DiagLevelName } from '../diag-levels';
-import type { ExportWorkerData, FromWorker, ToWorker } from './messages';
+import { EXIT_EXPORTED, EXIT_FAILED, EXIT_SETTLED, type ExportWorkerData, type FromWorker, type ToWorker } from './messages';
 import { rebuildSpans } from './readable-span';
-import type { SpanBatch } from './span-record';
+import type { ResourceRecord, SpanBatch } from './span-record';
+
+/** Results kept for an exit hand-off that asks for a batch whose answer the main thread has not read yet. */
+const RECENT_RESULTS = 64;
 
 const data = workerData as ExportWorkerData;
 const port = parentPort!;
@@ -25,64 +34,83 @@ diag.setLogger(forwardingLogger(), { logLevel: DIAG_LEVELS[data.logLevel], suppr
 const setup = resolveProvider(withoutSampling(data.config));
 // The sampler decides on the main thread; stop whatever the worker's copy runs.
 void setup.shutdown?.().catch(() => {});
-const exporter = new ReportingExporter(setup.exporter, data.target);
-const resource = resourceFromAttributes(data.resource.attributes as DetectedResourceAttributes, { schemaUrl: data.resource.schemaUrl });
+const exporter = setup.exporter;
+let resource: Resource = resourceFromAttributes({});
 
-/** Batches are exported one after the other, like the batch span processor does. */
-let queue: Promise<void> = Promise.resolve();
+const recent = new Map<number, boolean>();
+/** Exit hand-offs waiting for the answer of a batch posted before them. */
+const waiting = new Map<number, (ok: boolean) => void>();
 
 port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'batch':
-      queue = queue.then(() => exportBatch(msg.batch));
+      if (msg.resource) resource = toResource(msg.resource);
+      void exportBatch(msg.batch).then(({ ok, error }) => settle(msg.id, ok, error));
       return;
-    case 'flush':
-      queue = queue.then(async () => {
-        await exporter.forceFlush().catch(() => {});
-        post({ type: 'flushed', id: msg.id, ...exporter.stats });
-      });
+    case 'exit':
+      exitHandOff(msg);
       return;
     case 'shutdown':
-      queue = queue.then(async () => {
-        await exporter.shutdown().catch(() => {});
-        post({ type: 'closed', ...exporter.stats });
-      });
+      void exporter
+        .shutdown()
+        .catch(() => {})
+        .then(() => post({ type: 'closed' }));
       return;
   }
 });
 
-function exportBatch(batch: SpanBatch): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      // Like the batch processor: stop waiting so the next batch can go; the late answer is
-      // still counted (ReportingExporter) and reported with a `stats` message.
-      timedOut = true;
-      post({ type: 'settled', ...exporter.stats });
-      resolve();
-    }, data.exportTimeoutMs);
-    let spans;
+/** Exports one batch; never rejects. */
+function exportBatch(batch: SpanBatch): Promise<{ ok: boolean; error?: string }> {
+  return new Promise((resolve) => {
+    let answered = false;
+    const done = (ok: boolean, error?: Error): void => {
+      if (answered) return;
+      answered = true;
+      resolve(ok ? { ok } : { ok, error: describeExportError(error) });
+    };
     try {
-      spans = rebuildSpans(batch, resource);
+      exporter.export(rebuildSpans(batch, resource), (result) => done(result.code === ExportResultCode.SUCCESS, result.error));
     } catch (err) {
-      // Cannot happen with records from WorkerSpanProcessor; count rather than crash.
-      clearTimeout(timer);
-      exporter.stats.failed += batch.spans.length;
-      diag.error(`@tracepack/node: export worker could not read a batch: ${(err as Error)?.message}`);
-      post({ type: 'settled', ...exporter.stats });
-      resolve();
-      return;
+      // Cannot happen with records from WorkerExporter; answer rather than crash.
+      done(false, err as Error);
     }
-    exporter.export(spans, () => {
-      if (timedOut) {
-        post({ type: 'stats', ...exporter.stats });
-        return;
-      }
-      clearTimeout(timer);
-      post({ type: 'settled', ...exporter.stats });
-      resolve();
-    });
   });
+}
+
+function settle(id: number, ok: boolean, error: string | undefined): void {
+  post(error === undefined ? { type: 'result', id, ok } : { type: 'result', id, ok, error });
+  recent.set(id, ok);
+  if (recent.size > RECENT_RESULTS) recent.delete(recent.keys().next().value!);
+  const waiter = waiting.get(id);
+  if (waiter) {
+    waiting.delete(id);
+    waiter(ok);
+  }
+}
+
+function exitHandOff(msg: Extract<ToWorker, { type: 'exit' }>): void {
+  const slots = new Int32Array(msg.results);
+  const put = (slot: number, ok: boolean): void => {
+    Atomics.store(slots, 1 + slot, ok ? EXIT_EXPORTED : EXIT_FAILED);
+    Atomics.add(slots, EXIT_SETTLED, 1);
+    Atomics.notify(slots, EXIT_SETTLED);
+  };
+  msg.waitFor.forEach((id, i) => {
+    const ok = recent.get(id);
+    if (ok !== undefined) put(i, ok);
+    else waiting.set(id, (answer) => put(i, answer));
+  });
+  if (msg.resource) resource = toResource(msg.resource);
+  // One after the other, like every export: a burst of UDP datagrams or requests at once is
+  // what a backend is most likely to drop.
+  let chain = Promise.resolve();
+  msg.batches.forEach((batch, j) => {
+    chain = chain.then(() => exportBatch(batch).then(({ ok }) => put(msg.waitFor.length + j, ok)));
+  });
+}
+
+function toResource(record: ResourceRecord): Resource {
+  return resourceFromAttributes(record.attributes as DetectedResourceAttributes, { schemaUrl: record.schemaUrl });
 }
 
 /**

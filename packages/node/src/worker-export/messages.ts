@@ -1,7 +1,6 @@
 import type { DiagLevelName } from '../diag-levels';
 import type { ResolvedTracingConfig } from '@tracepack/config';
-import type { ExportStats } from '../reporting-exporter';
-import type { SpanBatch } from './span-record';
+import type { ResourceRecord, SpanBatch } from './span-record';
 
 /** What the export worker is started with (`workerData`). */
 export interface ExportWorkerData {
@@ -9,35 +8,42 @@ export interface ExportWorkerData {
   tracepackExportWorker: true;
   /** The resolved config: the worker builds the provider's exporter from it. */
   config: ResolvedTracingConfig;
-  /** The provider's resource, sent once (spans do not carry it). */
-  resource: { attributes: Record<string, unknown>; schemaUrl: string | undefined };
   /** Where spans go, as failure reports name it. */
   target: string;
   /** Level of the worker's diag logger; its lines are forwarded to the main thread's diag. */
   logLevel: DiagLevelName;
-  /** An export that has not answered after this long no longer holds up the next batch. */
-  exportTimeoutMs: number;
 }
 
 export type { DiagLevelName };
 
 /** Main thread -> worker. */
 export type ToWorker =
-  | { type: 'batch'; batch: SpanBatch }
-  /** Answered with `flushed` once every batch sent before it is settled. */
-  | { type: 'flush'; id: number }
-  /** Answered with `closed` once every batch is settled and the exporter is shut down. */
+  /**
+   * Export these spans now and answer with `result`. `resource` comes with the first batch
+   * (once its asynchronously detected attributes have settled) and whenever it changes.
+   */
+  | { type: 'batch'; id: number; resource?: ResourceRecord; batch: SpanBatch }
+  /**
+   * The process is exiting and the main thread blocks until `results` is filled: settle the
+   * batches `waitFor` (posted earlier; their answer may already be on its way), then export
+   * `batches` (of `resource`) one after the other. See the layout below.
+   */
+  | { type: 'exit'; results: SharedArrayBuffer; waitFor: number[]; resource?: ResourceRecord; batches: SpanBatch[] }
+  /** Shut the exporter down, then answer `closed`. */
   | { type: 'shutdown' };
 
-/**
- * Worker -> main thread. Every message carries the worker's cumulative counters, so a late
- * answer can never be counted twice.
- */
+/** Worker -> main thread. */
 export type FromWorker =
-  /** One batch is settled (exported, failed, or its export timed out). */
-  | ({ type: 'settled' } & ExportStats)
-  /** Counters changed outside a batch (an export answered after its timeout). */
-  | ({ type: 'stats' } & ExportStats)
-  | ({ type: 'flushed'; id: number } & ExportStats)
-  | ({ type: 'closed' } & ExportStats)
+  /** The answer of the exporter for batch `id`; `error` describes a failure. */
+  | { type: 'result'; id: number; ok: boolean; error?: string }
+  | { type: 'closed' }
   | { type: 'log'; level: DiagLevelName; message: string };
+
+/**
+ * Layout of the `exit` message's shared buffer (an Int32Array): index 0 counts the settled
+ * slots (the main thread waits on it with Atomics.wait); slot i (index 1 + i) is the outcome
+ * of `waitFor[i]`, then of `batches[i - waitFor.length]`: 0 not settled, 1 exported, 2 failed.
+ */
+export const EXIT_SETTLED = 0;
+export const EXIT_EXPORTED = 1;
+export const EXIT_FAILED = 2;

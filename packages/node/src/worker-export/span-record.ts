@@ -1,5 +1,6 @@
 import type { Attributes, HrTime, Link, SpanKind } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 
 /**
@@ -90,4 +91,40 @@ function toLinkRecord(link: Link): LinkRecord {
 
 export function toScopeRecord(scope: InstrumentationScope): ScopeRecord {
   return [scope.name, scope.version, scope.schemaUrl];
+}
+
+/** The records of one batch, each scope listed once (tracers share one scope object). */
+export function toSpanBatch(spans: readonly ReadableSpan[]): SpanBatch {
+  const scopes: ScopeRecord[] = [];
+  const indexes = new Map<InstrumentationScope, number>();
+  const scopeIndex = (scope: InstrumentationScope): number => {
+    let index = indexes.get(scope);
+    if (index === undefined) {
+      index = scopes.push(toScopeRecord(scope)) - 1;
+      indexes.set(scope, index);
+    }
+    return index;
+  };
+  return { scopes, spans: spans.map((s) => toSpanRecord(s, scopeIndex)) };
+}
+
+/** A resource as data, for the worker (spans do not carry it across). */
+export interface ResourceRecord {
+  attributes: Record<string, unknown>;
+  schemaUrl: string | undefined;
+}
+
+/**
+ * The attributes of `resource` that have settled. Read through the raw list while some are
+ * still pending (at exit, right after start), where the SDK's `attributes` getter would log
+ * an error; the first value of a key wins, as in the SDK's resource.
+ */
+export function toResourceRecord(resource: Resource): ResourceRecord {
+  if (!resource.asyncAttributesPending) return { attributes: { ...resource.attributes }, schemaUrl: resource.schemaUrl };
+  const attributes: Record<string, unknown> = {};
+  for (const [key, value] of resource.getRawAttributes()) {
+    if (Object.hasOwn(attributes, key) || value === undefined || typeof (value as PromiseLike<unknown>)?.then === 'function') continue;
+    attributes[key] = value;
+  }
+  return { attributes, schemaUrl: resource.schemaUrl };
 }

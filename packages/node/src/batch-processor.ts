@@ -1,0 +1,409 @@
+import { context, diag, TraceFlags, type Context } from '@opentelemetry/api';
+import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { FailureStreak } from './reporting-exporter';
+import { SpanQueue } from './span-queue';
+import { withTimeout } from './timeout';
+import type { BoundedBatchSpanProcessorOptions, ExitSender, ExitSendResult, SpanProcessorStats } from './types';
+
+/**
+ * How long after `exportTimeoutMillis` an export that has not answered is given up.
+ *
+ * Exporters bound their own requests (OTLP: `timeout_ms`, capped at the flush budget; the
+ * Jaeger collector: 10 s; UDP needs none), and those bounds are meant to be at most
+ * `export_timeout_ms`. The margin lets such an exporter always answer first: its FAILED is
+ * counted, once, and the processor's own timer only ever catches an exporter that never calls
+ * back at all (Zipkin's has no timeout: a backend that accepts the connection and never
+ * answers holds it forever). An answer that still comes after the give-up (an exporter whose
+ * own timeout is longer than `export_timeout_ms`) is not counted a second time: the batch was
+ * counted as failed when it was given up; a late success moves it to `exported` (the backend
+ * has it), a late failure changes nothing. Each span is in exactly one counter at any time.
+ *
+ * Why so small: the exporter's timer fires before ours, and its answer reaches us through
+ * microtasks (aborted request -> retry logic -> callback), which run before the next timer even
+ * when the event loop is late; the margin only has to cover an exporter that answers from a
+ * macrotask after its timer (a socket 'error' event), not the timeout's length.
+ */
+export const EXPORT_ANSWER_MARGIN_MS = 250;
+
+/** One batch taken from the queue, from the export call to its answer. */
+interface Attempt {
+  readonly spans: ReadableSpan[];
+  /**
+   * exporting: counted in `exporting`; given-up: counted as failed, a late success moves it;
+   * settled: answered and counted; handed-off: given to the exit sender, which settled it.
+   */
+  state: 'exporting' | 'given-up' | 'settled' | 'handed-off';
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface FlushWaiter {
+  /** Resolved once `settled` reaches this count of spans. */
+  readonly target: number;
+  readonly done: () => void;
+}
+
+/**
+ * The span processor of tracepack, in-thread and behind the export thread alike: a bounded
+ * queue, one export at a time, and public counters that account for every sampled span.
+ *
+ * - `onEnd` is O(1) and allocates nothing beyond the queue's slot: it counts the span and
+ *   writes it into a ring of `maxQueueSize` slots. A full queue drops the span and counts it;
+ *   the streak is reported once through `diag` when it starts and once when the queue has
+ *   caught up, never per span. No timer per span: one timer per batch (the schedule delay),
+ *   or one immediate when a full batch waits.
+ * - One export at a time, `maxExportBatchSize` spans each, inside `suppressTracing` (the
+ *   exporter's own requests are not traced). The first export waits for the resource's
+ *   asynchronously detected attributes (`waitForAsyncAttributes`), so that every exported
+ *   span carries them. An export that does not answer within `exportTimeoutMillis` plus
+ *   {@link EXPORT_ANSWER_MARGIN_MS} is given up: its spans count as failed and the next
+ *   batch goes.
+ * - `forceFlush()` exports everything queued when it is called; `shutdown()` stops taking
+ *   spans and flushes; both are bounded by `flushTimeoutMillis`. When the bound runs out, what
+ *   is still queued counts as `droppedAtShutdown`, an unanswered export as failed, and one
+ *   line reports the losses with exact numbers.
+ * - `exportAtExit()` is for the process's 'exit' event, where nothing asynchronous can run
+ *   any more: the queue (and an unanswered export) go to the `exitSender`, which exports
+ *   them from another thread while this one blocks, within the same bound.
+ *
+ * At any time: ended == exported + failed + dropped + droppedAtShutdown + queued + exporting.
+ * Nothing here reads or wraps private fields of the OpenTelemetry SDK.
+ */
+export class BoundedBatchSpanProcessor implements SpanProcessor {
+  protected readonly exporter: SpanExporter;
+  private readonly queue: SpanQueue<ReadableSpan>;
+  private readonly maxExportBatchSize: number;
+  private readonly scheduledDelayMillis: number;
+  private readonly exportTimeoutMillis: number;
+  private readonly flushTimeoutMillis: number;
+  private readonly target: string;
+  private readonly resource: Resource | undefined;
+  private readonly exitSender: ExitSender | undefined;
+  private readonly streak: FailureStreak;
+
+  private ended = 0;
+  private exported = 0;
+  private failed = 0;
+  private dropped = 0;
+  private droppedAtShutdown = 0;
+  private droppedInStreak = 0;
+
+  /** Spans ever queued, and spans taken from the queue whose export is over (any outcome). */
+  private enqueued = 0;
+  private settled = 0;
+
+  private current: Attempt | undefined;
+  /** Exports given up on that have not answered yet (see EXPORT_ANSWER_MARGIN_MS). */
+  private unanswered = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private waiters: FlushWaiter[] = [];
+  /** Until the first export: wait for every resource's async attributes, pending or not. */
+  private resourcesSettled = false;
+
+  private stopping = false;
+  /** performance.now() by which shutdown ends (set when it starts). */
+  private deadline: number | undefined;
+  private final = false;
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(options: BoundedBatchSpanProcessorOptions) {
+    this.exporter = options.exporter;
+    const maxQueueSize = positive(options.maxQueueSize, 2048, 'maxQueueSize');
+    this.queue = new SpanQueue(maxQueueSize);
+    this.maxExportBatchSize = Math.min(positive(options.maxExportBatchSize, 256, 'maxExportBatchSize'), maxQueueSize);
+    this.scheduledDelayMillis = options.scheduledDelayMillis ?? 200;
+    this.exportTimeoutMillis = options.exportTimeoutMillis ?? 10_000;
+    this.flushTimeoutMillis = options.flushTimeoutMillis ?? 5_000;
+    this.target = options.target ?? 'the exporter';
+    this.resource = options.resource;
+    this.exitSender = options.exitSender;
+    this.streak = new FailureStreak(this.target);
+  }
+
+  /** Every sampled span, where it is now; see the class comment for the invariant. */
+  stats(): SpanProcessorStats {
+    return {
+      ended: this.ended,
+      exported: this.exported,
+      failed: this.failed,
+      dropped: this.dropped,
+      droppedAtShutdown: this.droppedAtShutdown,
+      queued: this.queue.size,
+      exporting: this.current === undefined ? 0 : this.current.spans.length,
+    };
+  }
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    this.ended++;
+    if (this.stopping) {
+      this.droppedAtShutdown++;
+      return;
+    }
+    if (!this.queue.push(span)) {
+      this.dropped++;
+      if (this.droppedInStreak++ === 0) this.reportQueueFull();
+      return;
+    }
+    this.enqueued++;
+    if (this.current !== undefined) return; // the end of that export picks up what waits
+    if (this.queue.size >= this.maxExportBatchSize) this.exportSoon();
+    else if (this.timer === undefined) this.startTimer();
+  }
+
+  /** Exports every span queued now; resolves when they are settled or after `flushTimeoutMillis`. */
+  forceFlush(): Promise<void> {
+    if (this.shutdownPromise) return this.shutdownPromise;
+    return this.waitSettled(this.flushTimeoutMillis, false);
+  }
+
+  /** Stops taking spans, flushes within `flushTimeoutMillis`, reports, shuts the exporter down. Idempotent. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.close();
+    return this.shutdownPromise;
+  }
+
+  /**
+   * Ends the accounting now, synchronously: what is still queued counts as dropped at shutdown,
+   * an unanswered export as failed, and the report line is written (once). Shutdown does this
+   * by itself when its bound runs out; the exit hooks call it as a last resort.
+   */
+  finishNow(): void {
+    if (this.final) return;
+    this.final = true;
+    this.stopping = true;
+    this.clearTimers();
+    const left = this.queue.size;
+    if (left > 0) {
+      this.queue.take(left);
+      this.droppedAtShutdown += left;
+      this.settled += left;
+    }
+    const attempt = this.current;
+    if (attempt !== undefined && attempt.state === 'exporting') this.giveUp(attempt, false);
+    for (const w of [...this.waiters]) w.done();
+    this.report();
+  }
+
+  /**
+   * For the process's 'exit' event (a synchronous `process.exit()`, or the end after
+   * 'beforeExit'): hands what is still queued, and an export that has not answered, to the
+   * exit sender, blocking this thread until they are settled or the flush bound passes
+   * (counted from the start of a shutdown under way, else from now); then ends the accounting
+   * and reports. Without an exit sender they count as dropped at shutdown.
+   */
+  exportAtExit(): void {
+    if (this.final) return;
+    const deadline = this.deadline ?? performance.now() + this.flushTimeoutMillis;
+    this.stopping = true;
+    this.clearTimers();
+    const attempt = this.current?.state === 'exporting' ? this.current : undefined;
+    if (this.exitSender === undefined || (attempt === undefined && this.queue.size === 0)) {
+      this.finishNow();
+      return;
+    }
+    const batches: ReadableSpan[][] = [];
+    while (this.queue.size > 0) batches.push(this.queue.take(this.maxExportBatchSize));
+    const queued = batches.reduce((n, b) => n + b.length, 0);
+    const total = queued + (attempt?.spans.length ?? 0);
+    let result: ExitSendResult;
+    try {
+      result = this.exitSender.sendAtExit(attempt?.spans, batches, deadline);
+    } catch (err) {
+      diag.warn(`@tracepack/node: could not hand the last ${total} spans to the exit thread (${(err as Error)?.message ?? err}).`);
+      result = { exported: 0, failed: 0, unsettled: total };
+    }
+    if (attempt !== undefined) {
+      attempt.state = 'handed-off';
+      clearTimeout(attempt.timer);
+      this.current = undefined;
+    }
+    this.exported += result.exported;
+    this.failed += result.failed;
+    this.droppedAtShutdown += result.unsettled;
+    this.settled += total;
+    this.finishNow();
+  }
+
+  private async close(): Promise<void> {
+    this.stopping = true;
+    this.deadline = performance.now() + this.flushTimeoutMillis;
+    // Ref'd: a shutdown under way (from 'beforeExit' too) keeps the process up to its bound.
+    await this.waitSettled(this.flushTimeoutMillis, true);
+    this.finishNow();
+    const closing = this.exporter.shutdown().catch((err: unknown) => diag.debug(`@tracepack/node: exporter shutdown failed: ${(err as Error)?.message}`));
+    // An exporter's shutdown waits for its requests, and one that was given up on may never
+    // end (a backend that accepted the connection and went silent): the counters are final
+    // already, so shutdown does not wait for it then.
+    const left = this.deadline - performance.now();
+    if (left > 0 && this.unanswered === 0) await withTimeout(closing, left);
+  }
+
+  /** Resolves once every span queued now is settled, or after `boundMs`. */
+  private waitSettled(boundMs: number, ref: boolean): Promise<void> {
+    const target = this.enqueued;
+    if (this.settled >= target || this.final) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => waiter.done(), boundMs);
+      if (!ref) timer.unref();
+      const waiter: FlushWaiter = {
+        target,
+        done: () => {
+          clearTimeout(timer);
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          resolve();
+        },
+      };
+      this.waiters.push(waiter);
+      if (this.current === undefined) this.exportSoon();
+    });
+  }
+
+  private startTimer(): void {
+    this.timer = setTimeout(this.exportNext, this.scheduledDelayMillis);
+    this.timer.unref();
+  }
+
+  private exportSoon(): void {
+    this.immediate ??= setImmediate(this.exportNext);
+  }
+
+  private clearTimers(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+
+  /** Takes the next batch and exports it, unless an export is under way. A bound arrow: no closure per call. */
+  private readonly exportNext = (): void => {
+    this.clearTimers();
+    if (this.current !== undefined || this.final || this.queue.size === 0) return;
+    const spans = this.queue.take(this.maxExportBatchSize);
+    if (this.queue.size === 0 && this.droppedInStreak > 0) this.reportQueueCaughtUp();
+    const attempt: Attempt = { spans, state: 'exporting', timer: undefined };
+    this.current = attempt;
+    attempt.timer = setTimeout(() => this.giveUp(attempt, true), this.exportTimeoutMillis + EXPORT_ANSWER_MARGIN_MS);
+    attempt.timer.unref();
+    const pending = this.pendingResources(spans);
+    if (pending === undefined) this.callExporter(attempt);
+    else
+      pending.then(
+        () => this.callExporter(attempt),
+        (err: unknown) => {
+          diag.debug(`@tracepack/node: resource detection failed: ${(err as Error)?.message}`);
+          this.callExporter(attempt);
+        },
+      );
+  };
+
+  /** The resources of `spans` whose asynchronously detected attributes have not settled yet. */
+  private pendingResources(spans: readonly ReadableSpan[]): Promise<unknown> | undefined {
+    const resources: Resource[] = this.resource === undefined ? [] : [this.resource];
+    for (const span of spans) if (!resources.includes(span.resource)) resources.push(span.resource);
+    const first = !this.resourcesSettled;
+    this.resourcesSettled = true;
+    const waits = resources.filter((r) => (first || r.asyncAttributesPending === true) && typeof r.waitForAsyncAttributes === 'function').map((r) => r.waitForAsyncAttributes!());
+    return waits.length === 0 ? undefined : Promise.all(waits);
+  }
+
+  private callExporter(attempt: Attempt): void {
+    if (attempt.state !== 'exporting') return; // given up while the resource settled
+    context.with(suppressTracing(context.active()), () => {
+      try {
+        this.exporter.export(attempt.spans, (result) => this.onAnswer(attempt, result));
+      } catch (err) {
+        this.onAnswer(attempt, { code: ExportResultCode.FAILED, error: err as Error });
+      }
+    });
+  }
+
+  private onAnswer(attempt: Attempt, result: ExportResult): void {
+    const n = attempt.spans.length;
+    const ok = result.code === ExportResultCode.SUCCESS;
+    switch (attempt.state) {
+      case 'exporting':
+        attempt.state = 'settled';
+        if (ok) {
+          this.exported += n;
+          this.streak.succeeded();
+        } else {
+          this.failed += n;
+          this.streak.failed(n, result.error);
+        }
+        this.endAttempt(attempt);
+        return;
+      case 'given-up':
+        // Counted as failed when it was given up (see EXPORT_ANSWER_MARGIN_MS): a success
+        // moves it, so that each span stays in exactly one counter; a failure changes nothing.
+        attempt.state = 'settled';
+        this.unanswered--;
+        if (ok) {
+          this.failed -= n;
+          this.exported += n;
+          this.streak.succeeded();
+        }
+        return;
+      default:
+        return; // a second answer, or settled by the exit sender
+    }
+  }
+
+  private giveUp(attempt: Attempt, report: boolean): void {
+    if (attempt.state !== 'exporting') return;
+    attempt.state = 'given-up';
+    this.unanswered++;
+    const n = attempt.spans.length;
+    this.failed += n;
+    if (report) this.streak.failed(n, new Error(`no answer within ${this.exportTimeoutMillis} ms (export_timeout_ms)`));
+    this.endAttempt(attempt);
+  }
+
+  /** After an export is over (any outcome): wakes flushes, and starts the next batch or its timer. */
+  private endAttempt(attempt: Attempt): void {
+    clearTimeout(attempt.timer);
+    if (this.current === attempt) this.current = undefined;
+    this.settled += attempt.spans.length;
+    while (this.waiters.length > 0 && this.waiters[0]!.target <= this.settled) this.waiters[0]!.done();
+    if (this.final || this.queue.size === 0) return;
+    if (this.stopping || this.waiters.length > 0 || this.queue.size >= this.maxExportBatchSize) this.exportSoon();
+    else if (this.timer === undefined) this.startTimer();
+  }
+
+  private reportQueueFull(): void {
+    diag.warn(
+      `@tracepack/node: the span export queue is full (max_queue_size ${this.queue.capacity}): new spans are dropped and counted ` +
+        'until it has caught up. Reported once; the count follows.',
+    );
+  }
+
+  private reportQueueCaughtUp(): void {
+    diag.warn(`@tracepack/node: the span export queue has caught up; ${this.droppedInStreak} spans were dropped while it was full.`);
+    this.droppedInStreak = 0;
+  }
+
+  /** One line at the end, with exact numbers, so that nothing is lost silently. */
+  private report(): void {
+    const lost = this.failed + this.dropped + this.droppedAtShutdown;
+    if (lost === 0) {
+      diag.info(`@tracepack/node: all ${this.exported} spans were delivered to ${this.target}.`);
+      return;
+    }
+    diag.warn(
+      `@tracepack/node: ${lost} of ${this.ended} spans were not delivered to ${this.target}: ${this.failed} in failed exports, ` +
+        `${this.dropped} dropped with the queue full (max_queue_size ${this.queue.capacity}), ` +
+        `${this.droppedAtShutdown} still waiting when the flush bound (${this.flushTimeoutMillis} ms) ran out; ${this.exported} were delivered.`,
+    );
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 1) throw new TypeError(`@tracepack/node: BoundedBatchSpanProcessor expects ${name} to be a positive integer, instead got ${JSON.stringify(value)}`);
+  return v;
+}
