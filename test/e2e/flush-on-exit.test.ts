@@ -125,12 +125,8 @@ describe('e2e: flush on every way a process ends', { skip }, () => {
   const backends: Backend[] = [
     {
       name: 'Jaeger, the documented UDP agent config',
-      // Measured: the agent exporter sends the datagrams of one export back to back (3000 spans:
-      // 5 datagrams of up to 65 kB), and Jaeger's UDP socket (the OS default buffer, 208 kB here)
-      // overflows when Jaeger is slow to read: /proc/net/udp counts the drops, Jaeger holds
-      // 1444-2925 of 3000 spans in about half the runs. Pacing the datagrams 5 ms apart in
-      // @tracepack/provider-jaeger (agent-exporter.ts) delivered 3000 of 3000 in 8 of 8 runs.
-      todo: 'UDP datagrams of one large export are sent back to back and Jaeger\'s socket buffer can overflow (provider-jaeger)',
+      // The agent exporter paces the datagrams of one large export (provider-jaeger's
+      // DATAGRAM_GAP_MS): sent back to back, they overflowed Jaeger's UDP socket buffer.
       tracing: (service) => documentedJaegerTracing(jaeger, service),
       count: async (traceId) => new Set((await jaegerTrace(jaeger.queryUrl, traceId))?.spans.map((s) => s.spanID)).size,
     },

@@ -26,6 +26,15 @@ const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
  * a LAN the ICMP arrives well within it; a host that drops packets silently cannot be detected.
  */
 const REFUSAL_WINDOW_MS = 20;
+/**
+ * Pause between the datagrams of one export. Sent back to back, the ~65 kB datagrams of a
+ * large export (the queue flushed at exit: 3000 spans are ~5 of them) overflow the agent's
+ * socket receive buffer (the OS default, ~208 kB) before it reads them, and the kernel drops
+ * them silently (measured: Jaeger kept 1444-2925 of 3000 spans in half the runs; with 5 ms
+ * between datagrams, 3000 of 3000 in 8 of 8 runs; 1 ms was not enough). A normal batch fits
+ * one datagram and never waits.
+ */
+const DATAGRAM_GAP_MS = 5;
 
 /** The protocol the agent expects on `port`. */
 export function agentProtocolForPort(port: number): ThriftProtocol {
@@ -124,7 +133,10 @@ export class JaegerAgentExporter implements SpanExporter {
     const refusal = this.watchRefusal();
     try {
       const socket = await this.getSocket();
-      for (const datagram of encoded.datagrams) await sendDatagram(socket, datagram);
+      for (const [i, datagram] of encoded.datagrams.entries()) {
+        if (i > 0) await delay(DATAGRAM_GAP_MS);
+        await sendDatagram(socket, datagram);
+      }
       await refusal.settle(REFUSAL_WINDOW_MS);
     } catch (err) {
       this.reporter.failure(describeError(err), encoded.spans);
@@ -252,6 +264,10 @@ export class JaegerAgentExporter implements SpanExporter {
       },
     };
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function sendDatagram(socket: dgram.Socket, datagram: Buffer): Promise<void> {
