@@ -238,12 +238,10 @@ describe('privacy in `tracepack config print` and `tracepack config validate`', 
 });
 
 describe('privacy of credentials written into an endpoint URL', () => {
-  // KNOWN LEAK (issue 14 §3, found by this test; not in this change's area): a password in the
-  // URL's user info or a token in its query string is printed as it is by `config print`, by the
-  // `config validate` summary, by the "tracing started" line and by the exporter's failure and
-  // loss reports ("cannot export spans to http://user:<password>@..."). Remove `todo` once
-  // @tracepack/config and @tracepack/node mask them.
-  it('a password or token in traces_endpoint reaches no output', { todo: 'URL credentials are printed (config print/validate, failure report)' }, async (t) => {
+  // A password in the URL's user info or a token in its query string: masked by `config print`,
+  // the `config validate` summary, the "tracing started" line and the exporters' failure and
+  // loss reports (maskUrlSecrets of @tracepack/config).
+  it('a password or token in traces_endpoint reaches no output', async (t) => {
     const secret = plantedSecret();
     const receiver = await startOtlpReceiver({ mode: 'unavailable' });
     const db = await startPglite();

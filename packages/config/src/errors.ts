@@ -1,4 +1,4 @@
-import { maskUrlPasswords } from './redact';
+import { maskUrlSecrets } from './redact';
 
 /**
  * Every error a user can see has a stable code, defined here and listed in the README.
@@ -52,7 +52,7 @@ export class TracepackConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
 
   constructor(given: readonly ConfigIssue[]) {
-    const issues = given.map((i) => ({ ...i, message: maskUrlPasswords(i.message) }));
+    const issues = given.map((i) => ({ ...i, message: maskUrlSecrets(i.message) }));
     const lines = issues.map((i) => `  - ${i.message} [${i.code}]`);
     const head = issues.length === 1 ? 'invalid tracing config' : `invalid tracing config (${issues.length} errors)`;
     super(`@tracepack/config: ${head}:\n${lines.join('\n')}`);

@@ -8,7 +8,7 @@ export type { LoadTracingConfigOptions, LoadedTracingConfig } from './load';
 export { renderConfigHelp } from './help';
 export type { RenderConfigHelpOptions } from './help';
 export { maskSecrets, printTracingConfig, summarizeTracingConfig } from './print';
-export { maskUrlPasswords } from './redact';
+export { maskUrlSecrets } from './redact';
 export { SCHEMA_PATH, schemaKeys } from './schema';
 export type { SchemaKey } from './schema';
 export { isHostPort, isHttpUrl } from './validate';

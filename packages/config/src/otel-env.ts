@@ -1,6 +1,6 @@
 import { isReservedKey, RESERVED_KEYS, setOwn, setPath, type Layer } from './layers';
 import { names, parseFor, parseHeaders, parseJaegerRemoteArg, parseResourceAttributes, present } from './otel-values';
-import { maskUrlPasswords } from './redact';
+import { maskUrlSecrets } from './redact';
 import { dottedPath, schemaAt } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -65,7 +65,7 @@ export function otelEnvLayer(env: Env): OtelEnvLayer {
     layer.sources.set(dottedPath(path), `environment ${variable}`);
   };
   // Warnings quote values: a URL's password is masked, as in errors.
-  const warn = (variable: string, text: string): void => void layer.warnings.push(maskUrlPasswords(`${variable}: ${text}`));
+  const warn = (variable: string, text: string): void => void layer.warnings.push(maskUrlSecrets(`${variable}: ${text}`));
 
   readResource(env, set, warn);
   for (const { variables, path } of ONE_KEY) {
@@ -220,5 +220,5 @@ export function otelSdkDisabled(env: Env): { disabled: boolean; warning?: string
   const raw = present(env.OTEL_SDK_DISABLED)?.toLowerCase();
   if (raw === undefined || raw === 'false') return { disabled: false };
   if (raw === 'true') return { disabled: true };
-  return { disabled: false, warning: maskUrlPasswords(`OTEL_SDK_DISABLED: ${JSON.stringify(env.OTEL_SDK_DISABLED)} is not true or false; read as false`) };
+  return { disabled: false, warning: maskUrlSecrets(`OTEL_SDK_DISABLED: ${JSON.stringify(env.OTEL_SDK_DISABLED)} is not true or false; read as false`) };
 }

@@ -1,7 +1,7 @@
 import { stringifyYaml as stringify } from './yaml';
 import type { ResolvedTracingConfig } from './config-types';
 import { isPlainObject, setOwn } from './layers';
-import { maskUrlPasswords } from './redact';
+import { maskUrlSecrets } from './redact';
 import { isSecretPath } from './schema';
 
 /**
@@ -16,8 +16,8 @@ export function maskSecrets(config: ResolvedTracingConfig): ResolvedTracingConfi
       return out;
     }
     if (value !== undefined && value !== '' && isSecretPath(path)) return '****';
-    if (typeof value === 'string') return maskUrlPasswords(value);
-    return Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? maskUrlPasswords(v) : v)) : value;
+    if (typeof value === 'string') return maskUrlSecrets(value);
+    return Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? maskUrlSecrets(v) : v)) : value;
   };
   return walk(config, []) as ResolvedTracingConfig;
 }
@@ -32,7 +32,7 @@ export function summarizeTracingConfig(config: ResolvedTracingConfig): string {
   if (config.provider === '') return 'tracing is off (no provider set)';
   const { where, sampling } = destination(config);
   // A sampler set for every provider replaces the provider's own sampling.
-  return maskUrlPasswords(`${config.provider}: service ${config.service_name} -> ${where}; ${config.sampler?.type ? `sampler ${samplerSummary(config)}` : sampling}`);
+  return maskUrlSecrets(`${config.provider}: service ${config.service_name} -> ${where}; ${config.sampler?.type ? `sampler ${samplerSummary(config)}` : sampling}`);
 }
 
 function samplerSummary(config: ResolvedTracingConfig): string {

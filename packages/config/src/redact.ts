@@ -13,12 +13,53 @@ const SCHEME_CHAR = /[a-z0-9+.-]/i;
 const AUTHORITY_END = /[\s/?#]/;
 
 /**
- * Every URL password in `text` replaced by `***`: `http://user:***@collector:4318`. The user info
+ * Every URL password and query value in `text` replaced by `***`:
+ * `http://user:***@collector:4318/v1/traces?api_key=***`. The user info
  * ends at the authority's last `@` and the password starts after its first `:`, as WHATWG URL
  * reads them; any scheme, anywhere in the text. One pass: each authority is read once (a regular
  * expression would backtrack over long runs of scheme characters, quadratic in a long value).
  */
-export function maskUrlPasswords(text: string): string {
+export function maskUrlSecrets(text: string): string {
+  return maskQueryValues(maskPasswords(text));
+}
+
+/** Where a URL ends in running text (a value, a JSON dump, a message). */
+const URL_END = /[\s"'<>`]/;
+
+/**
+ * The value of every query parameter of every URL in `text` replaced by `***`
+ * (`/v1/traces?api_key=***`): tokens are put there as often as in the user info. Keys are kept,
+ * so that a reader still sees what was set. One pass, like maskPasswords.
+ */
+function maskQueryValues(text: string): string {
+  let sep = text.indexOf('://');
+  if (sep === -1) return text;
+  let out = '';
+  let copied = 0;
+  while (sep !== -1) {
+    let end = sep + 3;
+    while (end < text.length && !URL_END.test(text[end]!)) end++;
+    const query = text.indexOf('?', sep + 3);
+    if (query !== -1 && query < end) {
+      const fragment = text.indexOf('#', query);
+      const stop = fragment !== -1 && fragment < end ? fragment : end;
+      const masked = text
+        .slice(query + 1, stop)
+        .split('&')
+        .map((pair) => {
+          const eq = pair.indexOf('=');
+          return eq === -1 || eq === pair.length - 1 ? pair : `${pair.slice(0, eq + 1)}***`;
+        })
+        .join('&');
+      out += `${text.slice(copied, query + 1)}${masked}`;
+      copied = stop;
+    }
+    sep = text.indexOf('://', end);
+  }
+  return out + text.slice(copied);
+}
+
+function maskPasswords(text: string): string {
   let sep = text.indexOf('://');
   if (sep === -1) return text;
   let out = '';
@@ -59,7 +100,7 @@ export function showValue(value: unknown): string {
       return `${value}n`;
     default:
       try {
-        return maskUrlPasswords(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value));
+        return maskUrlSecrets(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value));
       } catch {
         return Object.prototype.toString.call(value);
       }

@@ -1,10 +1,10 @@
 import { stringifyYaml as stringify } from './yaml';
 import type { ResolvedSqaConfig } from './sqa-config-types';
 import type { LoadedSqaConfig } from './sqa-load';
-import { maskUrlPasswords } from './redact';
+import { maskUrlSecrets } from './redact';
 import { formatDuration, sqaSchemaKeys } from './sqa-schema';
 
-const masked = (v: unknown): unknown => (typeof v === 'string' ? maskUrlPasswords(v) : v);
+const masked = (v: unknown): unknown => (typeof v === 'string' ? maskUrlSecrets(v) : v);
 
 /**
  * A copy, in schema order, with every secret (`api_key`, `installation_salt`) replaced by `****`
@@ -32,5 +32,5 @@ export function summarizeSqaConfig(loaded: LoadedSqaConfig): string {
   if (!loaded.enabled) return `usage statistics are off (${loaded.offReason}): nothing is sent`;
   const c = loaded.config;
   const key = c.api_key ? `, api key in ${c.api_key_header}` : '';
-  return `usage statistics are on: ${maskUrlPasswords(c.endpoint ?? '')} (${c.protocol}${key}) every ${formatDuration(loaded.durations.reportIntervalMs)}`;
+  return `usage statistics are on: ${maskUrlSecrets(c.endpoint ?? '')} (${c.protocol}${key}) every ${formatDuration(loaded.durations.reportIntervalMs)}`;
 }

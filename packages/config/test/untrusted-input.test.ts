@@ -18,7 +18,7 @@ import {
   TracepackConfigError,
   type ConfigIssue,
 } from '../src';
-import { maskUrlPasswords } from '../src/redact';
+import { maskUrlSecrets } from '../src/redact';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracepack-untrusted-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -256,11 +256,11 @@ describe('a password inside a URL', () => {
     assert.match(err.message, /ftp:\/\/user:\*\*\*@usage\.example\.com/);
   });
 
-  it('maskUrlPasswords: the password up to the last @ of the authority, any scheme, every URL in a text', () => {
-    assert.equal(maskUrlPasswords(url), 'http://user:***@collector:4318');
-    assert.equal(maskUrlPasswords('grpc://u:p@ss@h:4317/x?y=http://a:b@c'), 'grpc://u:***@h:4317/x?y=http://a:***@c');
-    assert.equal(maskUrlPasswords('"https://:tok@h" and http://u:@h and http://h/a:b@c'), '"https://:***@h" and http://u:@h and http://h/a:b@c');
-    assert.equal(maskUrlPasswords('user:pw@host'), 'user:pw@host', 'no scheme: not a URL');
+  it('maskUrlSecrets: the password up to the last @ of the authority, any scheme, every URL in a text', () => {
+    assert.equal(maskUrlSecrets(url), 'http://user:***@collector:4318');
+    assert.equal(maskUrlSecrets('grpc://u:p@ss@h:4317/x?y=http://a:b@c'), 'grpc://u:***@h:4317/x?y=http://a:***@c');
+    assert.equal(maskUrlSecrets('"https://:tok@h" and http://u:@h and http://h/a:b@c'), '"https://:***@h" and http://u:@h and http://h/a:b@c');
+    assert.equal(maskUrlSecrets('user:pw@host'), 'user:pw@host', 'no scheme: not a URL');
   });
 });
 

@@ -1,3 +1,4 @@
+import { maskUrlSecrets } from '@tracepack/config';
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -91,7 +92,8 @@ export class ReportingExporter implements SpanExporter {
 export function describeExportError(error: Error | undefined): string {
   if (!error) return 'export failed';
   const code = (error as NodeJS.ErrnoException).code;
-  // Messages from HTTP clients can carry URLs with credentials: keep the code and a short message.
-  const message = String(error.message ?? '').split('\n')[0]!.replace(/\/\/[^/@\s]*@/g, '//***@').slice(0, 160);
+  // Messages from HTTP clients can carry URLs with credentials or tokens: keep the code and a
+  // short message, masked before it is cut (a cut could split a URL's user info).
+  const message = maskUrlSecrets(String(error.message ?? '').split('\n')[0]!.replace(/\/\/[^/@\s]*@/g, '//***@')).slice(0, 160);
   return code ? `${code}: ${message}` : message || error.name;
 }

@@ -1,5 +1,5 @@
 import { context, diag, DiagConsoleLogger, propagation, trace } from '@opentelemetry/api';
-import { loadTracingConfig, schemaKeys, summarizeTracingConfig, type LoadedTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
+import { loadTracingConfig, maskUrlSecrets, schemaKeys, summarizeTracingConfig, type LoadedTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
 import { DIAG_LEVELS, workerLevel, type LogLevelName } from './diag-levels';
 import { installExitHooks } from './lifecycle';
 import { withTimeout } from './timeout';
@@ -219,7 +219,12 @@ function installLogger(level: LogLevelName): void {
   diag.setLogger(new DiagConsoleLogger(), { logLevel: DIAG_LEVELS[level], suppressOverrideMessage: true });
 }
 
+/** Where spans go, as reports name it: URL passwords and query values (tokens) masked. */
 function describeTarget(config: ResolvedTracingConfig): string {
+  return maskUrlSecrets(rawTarget(config));
+}
+
+function rawTarget(config: ResolvedTracingConfig): string {
   switch (config.provider) {
     case 'jaeger':
       return config.providers.jaeger.collector_endpoint ?? `jaeger agent ${config.providers.jaeger.local_agent_address}`;
