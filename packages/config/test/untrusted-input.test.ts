@@ -256,9 +256,10 @@ describe('a password inside a URL', () => {
     assert.match(err.message, /ftp:\/\/user:\*\*\*@usage\.example\.com/);
   });
 
-  it('maskUrlSecrets: the password up to the last @ of the authority, any scheme, every URL in a text', () => {
+  it('maskUrlSecrets: the password up to the last @ of the authority, any scheme, every URL in a text; query values', () => {
     assert.equal(maskUrlSecrets(url), 'http://user:***@collector:4318');
-    assert.equal(maskUrlSecrets('grpc://u:p@ss@h:4317/x?y=http://a:b@c'), 'grpc://u:***@h:4317/x?y=http://a:***@c');
+    assert.equal(maskUrlSecrets('grpc://u:p@ss@h:4317/x?y=http://a:b@c'), 'grpc://u:***@h:4317/x?y=***');
+    assert.equal(maskUrlSecrets('to http://h:4318/v1/traces?api_key=tok&flag&e=#frag then "http://x/?a=1"'), 'to http://h:4318/v1/traces?api_key=***&flag&e=#frag then "http://x/?a=***"');
     assert.equal(maskUrlSecrets('"https://:tok@h" and http://u:@h and http://h/a:b@c'), '"https://:***@h" and http://u:@h and http://h/a:b@c');
     assert.equal(maskUrlSecrets('user:pw@host'), 'user:pw@host', 'no scheme: not a URL');
   });
