@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { UsageHandle } from '@tracepack/usage';
 import { DuplicateClientError, type ClientRepository } from './db/repository';
 import { hashSecret, verifySecret } from './passwords';
 
@@ -13,6 +14,8 @@ export interface AppOptions {
    * takes as long to refuse as a wrong secret.
    */
   dummyHash: string;
+  /** Counts the service's features and token activity in its usage statistics (ids hashed). */
+  usage?: Pick<UsageHandle, 'feature' | 'activity'>;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,254}$/;
@@ -48,6 +51,7 @@ export function createApp(options: AppOptions): express.Express {
     try {
       // No SELECT first: the primary key decides, so two concurrent creations cannot both win.
       const { createdAt } = await repository.insert(clientId, hash);
+      options.usage?.feature('client.created');
       res.status(201).location(`/clients/${encodeURIComponent(clientId)}`).json({ client_id: clientId, created_at: createdAt.toISOString() });
     } catch (err) {
       if (!(err instanceof DuplicateClientError)) throw err;
@@ -67,6 +71,7 @@ export function createApp(options: AppOptions): express.Express {
 
   app.delete('/clients/:id', async (req: Request<{ id: string }>, res: Response) => {
     const deleted = await repository.delete(req.params.id);
+    if (deleted) options.usage?.feature('client.deleted');
     if (deleted) res.status(204).end();
     else res.status(404).json({ error: 'not_found' });
   });
@@ -90,6 +95,8 @@ export function createApp(options: AppOptions): express.Express {
       res.status(401).set('WWW-Authenticate', 'Basic realm="clients-service"').json({ error: 'invalid_client' });
       return;
     }
+    // The client id is sent only as a salted SHA-256: how many distinct clients get tokens.
+    options.usage?.activity('token.issued', { userId: client.clientId });
     res.json({ access_token: randomBytes(32).toString('base64url'), token_type: 'bearer', expires_in: options.tokenTtlSeconds });
   });
 

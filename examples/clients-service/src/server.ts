@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { TracingHandle } from '@tracepack/node';
+import type { UsageHandle } from '@tracepack/usage';
 import { createApp } from './app';
 import { MysqlClientRepository } from './db/mysql';
 import { PostgresClientRepository } from './db/postgres';
@@ -14,7 +15,7 @@ import type { ServiceSettings } from './settings';
 const log = (line: string): void => console.log(`clients-service: ${line}`);
 
 /** Opens the database, creates the table, listens; stops cleanly on SIGTERM and SIGINT. */
-export async function runService(settings: ServiceSettings, tracing: TracingHandle): Promise<void> {
+export async function runService(settings: ServiceSettings, tracing: TracingHandle, usage?: UsageHandle): Promise<void> {
   let embedded: EmbeddedPostgres | undefined;
   let repository: ClientRepository;
   if (settings.mysqlUrl) {
@@ -33,6 +34,7 @@ export async function runService(settings: ServiceSettings, tracing: TracingHand
     bcryptCost: settings.bcryptCost,
     tokenTtlSeconds: settings.tokenTtlSeconds,
     dummyHash: await hashSecret(randomBytes(16).toString('hex'), settings.bcryptCost),
+    usage,
   });
   const server = app.listen(settings.port, settings.host);
   await new Promise<void>((resolve, reject) => {
@@ -64,7 +66,8 @@ export async function runService(settings: ServiceSettings, tracing: TracingHand
     } catch (err) {
       console.error(`clients-service: error while stopping: ${(err as Error).message}`);
     } finally {
-      // Pending spans are flushed last, with the spans of the requests that just finished.
+      // The last usage report, then pending spans, with those of the requests that just finished.
+      await usage?.shutdown();
       await tracing.shutdown();
       process.exit(0);
     }

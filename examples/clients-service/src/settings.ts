@@ -16,6 +16,12 @@ export interface ServiceSettings {
   databaseUrl?: string;
   /** `MYSQL_URL`: MySQL or MariaDB instead of PostgreSQL. */
   mysqlUrl?: string;
+  /**
+   * The URL clients reach the service at. `PUBLIC_URL`, else the file's `public_url`. Usage
+   * statistics send only its SHA-256, as the installation id that groups the instances of one
+   * deployment. @default http://localhost:<port>
+   */
+  publicUrl: string;
 }
 
 /** Port of clients-service when neither PORT nor the config file names one. */
@@ -37,13 +43,15 @@ export function configFileFrom(argv: readonly string[], env: NodeJS.ProcessEnv):
 /** Reads the service's keys from the config file, then the environment. Throws on a bad value. */
 export function loadSettings(file: string, env: NodeJS.ProcessEnv): ServiceSettings {
   const doc = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
+  const port = integer('port', env.PORT ?? doc.port, DEFAULT_PORT, 0, 65535);
   return {
-    port: integer('port', env.PORT ?? doc.port, DEFAULT_PORT, 0, 65535),
+    port,
     host: String(env.HOST ?? doc.host ?? '0.0.0.0'),
     bcryptCost: integer('bcrypt_cost', env.BCRYPT_COST ?? doc.bcrypt_cost, 10, 4, 31),
     tokenTtlSeconds: integer('token_ttl_seconds', env.TOKEN_TTL_SECONDS ?? doc.token_ttl_seconds, 3600, 1, 31_536_000),
     databaseUrl: env.DATABASE_URL || undefined,
     mysqlUrl: env.MYSQL_URL || undefined,
+    publicUrl: String(env.PUBLIC_URL || doc.public_url || `http://localhost:${port}`),
   };
 }
 

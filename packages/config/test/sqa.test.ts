@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -144,5 +144,12 @@ describe('sqa help, print and summary', () => {
   it('keeps the generated TypeScript types in step with the schema', () => {
     const script = join(__dirname, '..', '..', 'scripts', 'generate-sqa-types.mjs');
     execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' });
+  });
+
+  it('keeps the README table of the sqa block exactly as the schema says', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('-->\n', readme.indexOf('<!-- generated sqa:')) + 4;
+    const table = readme.slice(start, readme.indexOf('<!-- end generated sqa -->'));
+    assert.equal(table, renderSqaConfigHelp({ format: 'markdown' }), 'README sqa table is stale: regenerate it from renderSqaConfigHelp');
   });
 });
