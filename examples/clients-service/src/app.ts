@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { UsageHandle } from '@tracepack/usage';
 import { DuplicateClientError, type ClientRepository } from './db/repository';
 import { hashSecret, verifySecret } from './passwords';
+import { basicCredentials, checkNewClient, closeIfBodyUnread, checkPathId, checkTokenForm, isClientId, isRefusal, MAX_SECRET_BYTES, refusalOfError, refuse, requireBodyType } from './validate';
 
 export interface AppOptions {
   repository: ClientRepository;
@@ -17,11 +18,6 @@ export interface AppOptions {
   /** Counts the service's features and token activity in its usage statistics (ids hashed). */
   usage?: Pick<UsageHandle, 'feature' | 'activity'>;
 }
-
-const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,254}$/;
-/** bcrypt reads at most 72 bytes of a secret. */
-const MAX_SECRET_BYTES = 72;
-const MIN_SECRET_LENGTH = 8;
 
 /** The express application: client registry, token endpoint and health checks. */
 export function createApp(options: AppOptions): express.Express {
@@ -39,11 +35,13 @@ export function createApp(options: AppOptions): express.Express {
     res.json({ status: 'ok' });
   });
 
-  app.post('/clients', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
+  // Everything a client sends is checked (src/validate.ts) before it reaches bcrypt or the
+  // database: a refusal is a 4xx naming the field, never its value.
+  app.post('/clients', requireBodyType('application/json'), express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
     const body: unknown = req.body;
     const problem = checkNewClient(body);
     if (problem) {
-      res.status(400).json({ error: 'invalid_request', error_description: problem });
+      refuse(res, problem);
       return;
     }
     const { client_id: clientId, client_secret: secret } = body as { client_id: string; client_secret: string };
@@ -60,6 +58,11 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   app.get('/clients/:id', async (req: Request<{ id: string }>, res: Response) => {
+    const problem = checkPathId(req.params.id);
+    if (problem) {
+      refuse(res, problem);
+      return;
+    }
     const client = await repository.find(req.params.id);
     if (!client) {
       res.status(404).json({ error: 'not_found' });
@@ -70,27 +73,42 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   app.delete('/clients/:id', async (req: Request<{ id: string }>, res: Response) => {
+    const problem = checkPathId(req.params.id);
+    if (problem) {
+      refuse(res, problem);
+      return;
+    }
     const deleted = await repository.delete(req.params.id);
     if (deleted) options.usage?.feature('client.deleted');
     if (deleted) res.status(204).end();
     else res.status(404).json({ error: 'not_found' });
   });
 
-  app.post('/oauth2/token', express.urlencoded({ extended: false, limit: '16kb' }), async (req: Request, res: Response) => {
+  const tokenForm = express.urlencoded({ extended: false, limit: '16kb' });
+  app.post('/oauth2/token', (_req: Request, res: Response, next: NextFunction) => {
     res.set('Cache-Control', 'no-store');
-    const grantType = (req.body as Record<string, unknown> | undefined)?.grant_type;
-    if (typeof grantType !== 'string' || grantType === '') {
-      res.status(400).json({ error: 'invalid_request', error_description: 'grant_type is required' });
+    next();
+  }, requireBodyType('application/x-www-form-urlencoded'), tokenForm, async (req: Request, res: Response) => {
+    const form = checkTokenForm(req.body);
+    if (isRefusal(form)) {
+      refuse(res, form);
       return;
     }
-    if (grantType !== 'client_credentials') {
+    if (form.grantType !== 'client_credentials') {
       res.status(400).json({ error: 'unsupported_grant_type' });
       return;
     }
     const credentials = basicCredentials(req.get('authorization'));
-    const client = credentials ? await repository.find(credentials.clientId) : undefined;
-    // Compare even for an unknown client: the answer takes as long either way.
-    const valid = await verifySecret(credentials?.secret ?? '', client?.secretHash ?? options.dummyHash);
+    if (credentials && isRefusal(credentials)) {
+      refuse(res, credentials);
+      return;
+    }
+    // An id POST /clients could not have created is not looked up: it does not exist.
+    const client = credentials && isClientId(credentials.clientId) ? await repository.find(credentials.clientId) : undefined;
+    // Compare even for an unknown client: the answer takes as long either way. A secret over
+    // bcrypt's 72 bytes never matches (bcrypt would compare its first 72 bytes only).
+    const secretFits = Buffer.byteLength(credentials?.secret ?? '') <= MAX_SECRET_BYTES;
+    const valid = (await verifySecret(credentials?.secret ?? '', client?.secretHash ?? options.dummyHash)) && secretFits;
     if (!client || !valid) {
       res.status(401).set('WWW-Authenticate', 'Basic realm="clients-service"').json({ error: 'invalid_client' });
       return;
@@ -100,52 +118,35 @@ export function createApp(options: AppOptions): express.Express {
     res.json({ access_token: randomBytes(32).toString('base64url'), token_type: 'bearer', expires_in: options.tokenTtlSeconds });
   });
 
+  // Another method on a known path: 405, and the span is named after the route, not the path.
+  for (const [path, allow] of [['/clients', 'POST'], ['/clients/:id', 'GET, HEAD, DELETE'], ['/oauth2/token', 'POST']] as const) {
+    app.all(path, (_req: Request, res: Response) => {
+      closeIfBodyUnread(res);
+      res.status(405).set('Allow', allow).json({ error: 'method_not_allowed', field: 'method' });
+    });
+  }
+
   app.use((_req: Request, res: Response) => {
+    closeIfBodyUnread(res);
     res.status(404).json({ error: 'not_found' });
   });
 
-  // Body parser errors (bad JSON, too large) are the client's; anything else is ours.
+  // Body parser and router errors (bad JSON, too large, bad percent-encoding) are the client's;
+  // anything else is ours.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
       next(err);
       return;
     }
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status === 413 ? 413 : 400).json({ error: 'invalid_request' });
+    const refusal = refusalOfError(err);
+    if (refusal) {
+      refuse(res, refusal);
       return;
     }
-    // The message only: errors of drivers can hold statement details, never values here.
-    console.error(`clients-service: request failed: ${(err as Error)?.message ?? String(err)}`);
+    // The error's name and code only: a driver's message can quote the value it refused.
+    const { name, code } = (err ?? {}) as { name?: unknown; code?: unknown };
+    console.error(`clients-service: request failed: ${typeof name === 'string' ? name : typeof err}${typeof code === 'string' ? ` (code ${code})` : ''}`);
     res.status(500).json({ error: 'server_error' });
   });
   return app;
-}
-
-function checkNewClient(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'expected a JSON object {"client_id","client_secret"}';
-  const { client_id: id, client_secret: secret } = body as Record<string, unknown>;
-  if (typeof id !== 'string' || !CLIENT_ID.test(id)) return 'client_id: 1 to 255 characters of A-Z a-z 0-9 . _ ~ -, starting with a letter or digit';
-  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || Buffer.byteLength(secret) > MAX_SECRET_BYTES) {
-    return `client_secret: a string of ${MIN_SECRET_LENGTH} characters to ${MAX_SECRET_BYTES} bytes`;
-  }
-  return undefined;
-}
-
-/** `Basic base64(client_id:client_secret)`, each part form-encoded (RFC 6749 section 2.3.1). */
-function basicCredentials(header: string | undefined): { clientId: string; secret: string } | undefined {
-  const match = header ? /^Basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header) : null;
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon <= 0) return undefined;
-  try {
-    return { clientId: decodeForm(decoded.slice(0, colon)), secret: decodeForm(decoded.slice(colon + 1)) };
-  } catch {
-    return undefined;
-  }
-}
-
-function decodeForm(s: string): string {
-  return decodeURIComponent(s.replace(/\+/g, ' '));
 }

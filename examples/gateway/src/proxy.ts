@@ -6,12 +6,12 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import type { GatewaySettings } from './settings';
+import { checkBody, checkBodyHeaders, checkMethod, checkTarget, FORWARDED_METHODS, hasBody, MAX_BODY_BYTES, type Refusal } from './validate';
 
 /** Request headers passed upstream; trace headers are not among them: fetch writes its own. */
 const FORWARDED_REQUEST_HEADERS = ['accept', 'authorization', 'content-type', 'user-agent'];
 /** Response headers passed back to the caller. */
 const RETURNED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'location', 'www-authenticate'];
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /** `/clients`, `/clients/...` and `/oauth2/...` go upstream; the rest is the gateway's own. */
 export function isForwarded(pathname: string): boolean {
@@ -29,14 +29,26 @@ export function createGateway(settings: GatewaySettings): Server {
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, settings: GatewaySettings): Promise<void> {
-  // Resolved against the upstream, so that /clients/../admin is checked as /admin.
-  const target = new URL(req.url ?? '/', `${settings.upstreamUrl}/`);
+  // What the client sends is checked here (src/validate.ts) before it goes upstream.
+  const target = checkTarget(req.url ?? '/', settings.upstreamUrl);
+  if (!(target instanceof URL)) {
+    refuse(res, target);
+    return;
+  }
   if (target.pathname === '/health/alive' || target.pathname === '/health/ready') {
     sendJson(res, 200, { status: 'ok' });
     return;
   }
   if (!isForwarded(target.pathname)) {
+    if (!req.complete) res.setHeader('connection', 'close');
     sendJson(res, 404, { error: 'not_found' });
+    return;
+  }
+
+  const method = req.method ?? 'GET';
+  const refused = checkMethod(method) ?? (method !== 'GET' && method !== 'HEAD' && hasBody(req) ? checkBodyHeaders(req) : undefined);
+  if (refused) {
+    refuse(res, refused);
     return;
   }
 
@@ -46,10 +58,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, settings: Gatew
     if (typeof value === 'string') headers.set(name, value);
   }
   if (req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress);
-  const method = req.method ?? 'GET';
   const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
   if (body === null) {
-    sendJson(res, 413, { error: 'payload_too_large' });
+    refuse(res, { status: 413, error: 'payload_too_large', field: 'body' });
+    return;
+  }
+  const badBody = body && checkBody(req, body);
+  if (badBody) {
+    refuse(res, badBody);
     return;
   }
 
@@ -86,6 +102,14 @@ async function readBody(req: IncomingMessage): Promise<Buffer | null> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+function refuse(res: ServerResponse, r: Refusal): void {
+  if (r.status === 405) res.setHeader('allow', FORWARDED_METHODS.join(', '));
+  // Refused before its body was read: the connection ends, so that a client reusing it does not
+  // wait while the rest of a large body is read and dropped.
+  if (!res.req.complete) res.setHeader('connection', 'close');
+  sendJson(res, r.status, { error: r.error, field: r.field });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
