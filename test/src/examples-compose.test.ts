@@ -1,16 +1,22 @@
 // quickstart.yml + quickstart-tracing.yml + examples/Dockerfile, checked without Docker:
 // every TRACING_* variable is a real config key with a valid value, the addresses in them
 // match the Jaeger service's ports, and everything the Dockerfile and the compose commands
-// run exists (package.json scripts, compiled entry points, referenced projects).
+// run exists (package.json scripts, compiled entry points, referenced projects); the usage
+// collector and its own database are wired: SQA_* variables are sqa config keys that turn the
+// reporter on toward the collector, whose command and variables `tracepack usage serve` has.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadTracingConfig, schemaKeys } from '@tracepack/config';
+import { loadSqaConfig, loadTracingConfig, schemaKeys, sqaSchemaKeys } from '@tracepack/config';
+import { parseServeArgs, SERVE_USAGE } from '@tracepack/usage-collector';
 import { parse as parseYaml } from 'yaml';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const TRACING_ENV_KEYS = new Set(schemaKeys().map((k) => k.env));
+const SQA_ENV_KEYS = new Set(sqaSchemaKeys().map((k) => k.env));
+/** The variables `tracepack usage serve` reads, from its own help text (`(env PORT; ...`). */
+const SERVE_ENV_KEYS = new Set([...SERVE_USAGE.matchAll(/\(env ([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
 
 interface ComposeService {
   image?: string;
@@ -19,6 +25,7 @@ interface ComposeService {
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number | { target: number; published?: number | string; protocol?: string })[];
   healthcheck?: { test?: string | string[] };
+  depends_on?: Record<string, { condition?: string }>;
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -65,14 +72,52 @@ function loadFor(svc: string, env: Record<string, string>) {
 }
 
 describe('examples: quickstart compose files', () => {
-  it('set only TRACING_* variables that are config keys', () => {
+  it('set only TRACING_* and SQA_* variables that are config keys', () => {
     for (const [file, doc] of [['quickstart.yml', base], ['quickstart-tracing.yml', overlay]] as const) {
       for (const [name, svc] of Object.entries(doc.services)) {
         for (const key of Object.keys(envOf(svc)).filter((k) => k.startsWith('TRACING_'))) {
           assert.ok(TRACING_ENV_KEYS.has(key), `${file} ${name}: ${key} is not a tracing config key`);
         }
+        for (const key of Object.keys(envOf(svc)).filter((k) => k.startsWith('SQA_'))) {
+          assert.ok(SQA_ENV_KEYS.has(key), `${file} ${name}: ${key} is not an sqa config key`);
+        }
       }
     }
+  });
+
+  it('point clients-service\'s usage reporter at the usage collector, and the collector at its own PostgreSQL', () => {
+    const collector = base.services['usage-collector'];
+    const usageDb = base.services['usage-db'];
+    assert.ok(collector, 'quickstart.yml has no usage-collector service');
+    assert.ok(usageDb, 'quickstart.yml has no usage-db service');
+    assert.match(usageDb.image ?? '', /^postgres:/);
+
+    // The reporter is on, toward the collector's container port, as clients-service loads it.
+    const env = merged('clients-service');
+    const sqa = loadSqaConfig({ env, configFile: join(exampleDir('clients-service'), 'config.yml') });
+    assert.equal(sqa.enabled, true, `usage statistics off in clients-service: ${sqa.offReason}`);
+    const endpoint = new URL(sqa.config.endpoint!);
+    assert.equal(endpoint.hostname, 'usage-collector');
+    const collectorEnv = envOf(collector);
+    for (const key of Object.keys(collectorEnv)) assert.ok(SERVE_ENV_KEYS.has(key), `usage-collector: ${key} is not a variable of tracepack usage serve (${[...SERVE_ENV_KEYS].join(', ')})`);
+    assert.equal(endpoint.port, collectorEnv.PORT, 'SQA_ENDPOINT is not the collector\'s PORT');
+    assert.ok(containerPorts(collector).some((p) => String(p.port) === collectorEnv.PORT), 'the collector does not publish its port');
+    // Jaeger of the tracing overlay takes 4318 on the host: the collector is published elsewhere.
+    const published = (svc: ComposeService): string[] => (svc.ports ?? []).map((p) => (typeof p === 'object' ? String(p.published ?? '') : String(p).split(':').slice(-2, -1)[0] ?? ''));
+    const taken = new Set([...Object.values(base.services), ...Object.values(overlay.services)].filter((svc) => svc !== collector).flatMap(published));
+    for (const port of published(collector)) assert.ok(!taken.has(port), `usage-collector publishes ${port}, which another service publishes too`);
+    const healthyWhen = (base.services['clients-service']!.depends_on ?? {})['usage-collector'];
+    assert.ok(healthyWhen, 'clients-service does not depend on usage-collector');
+
+    // The collector stores into usage-db, not into the service's database.
+    const db = new URL(collectorEnv.DATABASE_URL!);
+    assert.equal(db.hostname, 'usage-db');
+    const pg = envOf(usageDb);
+    assert.equal(decodeURIComponent(db.username), pg.POSTGRES_USER);
+    assert.equal(decodeURIComponent(db.password), pg.POSTGRES_PASSWORD);
+    assert.equal(db.pathname.slice(1), pg.POSTGRES_DB);
+    assert.notEqual(db.hostname, new URL(envOf(base.services['clients-service']).DATABASE_URL!).hostname);
+    assert.ok((collector.depends_on ?? {})['usage-db'], 'usage-collector does not depend on usage-db');
   });
 
   it('start both services with tracing off, and with the overlay send to Jaeger', () => {
@@ -225,6 +270,25 @@ describe('examples: Dockerfile', () => {
       // node_modules is made by npm ci in the build stage; the rest comes from the repository.
       assert.ok(src === 'node_modules' || existsSync(join(ROOT, src)), `${line}: ${src} does not exist`);
     }
+  });
+
+  it('runs the usage collector with a tracepack command the image has', () => {
+    const service = base.services['usage-collector']!;
+    assert.ok(service.build, 'usage-collector is not built');
+    assert.equal(join(ROOT, service.build.context ?? '.', service.build.dockerfile ?? 'Dockerfile'), join(ROOT, 'examples', 'Dockerfile'));
+    const words = Array.isArray(service.command) ? service.command : String(service.command ?? '').split(/\s+/);
+    const [node, bin, group, sub, ...flags] = words;
+    assert.equal(node, 'node');
+    // The image holds packages/ (COPY --from=build /app/packages) and the workspace links in node_modules.
+    assert.equal(bin, 'packages/tracepack/bin/tracepack.js');
+    assert.ok(existsSync(join(ROOT, bin)), `${bin} does not exist`);
+    assert.ok(instructions.includes('COPY --from=build /app/packages ./packages'), 'the image does not hold packages/');
+    assert.deepEqual([group, sub], ['usage', 'serve']);
+    assert.ok(existsSync(join(ROOT, 'node_modules', '@tracepack', 'usage-collector', 'package.json')), '@tracepack/usage-collector is not a workspace package');
+    const parsed = parseServeArgs(flags);
+    assert.equal(parsed.get('host'), '0.0.0.0', 'the collector must listen beyond loopback in its container');
+    const test = service.healthcheck?.test;
+    if (Array.isArray(test) && test[0] === 'CMD') assertCommand(test.slice(1), 'quickstart.yml usage-collector healthcheck');
   });
 
   it('is what the compose files build, and their commands exist', () => {

@@ -1,6 +1,7 @@
 // The quickstart examples end to end: clients-service and the gateway as child processes
 // exporting OTLP to a receiver in this process, the embedded PostgreSQL, the tour's requests;
-// then the tour itself (`npm run quickstart` with QUICKSTART_EXIT=1) and its printed waterfalls.
+// then the tour itself (`npm run quickstart` with QUICKSTART_EXIT=1), its printed waterfalls and
+// the usage report it ends with (clients-service reporting to the collector the tour starts).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -14,10 +15,11 @@ const TOUR = join(ROOT, 'examples', 'quickstart', 'dist', 'tour.js');
 const BCRYPT_COST = 8;
 const OTLP_STATUS_ERROR = 2;
 
-/** process.env without tracing variables of the developer's shell. */
+/** process.env without tracing and usage variables (or usage opt-outs) of the developer's shell. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(TRACING_|OTEL_|QUICKSTART_)/.test(k) && k !== 'DATABASE_URL' && k !== 'MYSQL_URL') env[k] = v;
+  const dropped = new Set(['DATABASE_URL', 'MYSQL_URL', 'DO_NOT_TRACK', 'DISABLE_TELEMETRY', 'TRACEPACK_ENABLE_TELEMETRY']);
+  for (const [k, v] of Object.entries(process.env)) if (!/^(TRACING_|OTEL_|QUICKSTART_|SQA_|TRACEPACK_USAGE_)/.test(k) && !dropped.has(k)) env[k] = v;
   return env;
 }
 
@@ -208,5 +210,20 @@ describe('examples: npm run quickstart (QUICKSTART_EXIT=1, provider console)', (
     for (const line of stdout.split('\n')) assert.ok([...line].length <= 80, `wider than 80 columns: ${line}`);
     assert.match(stdout, /db\.response\.status_code=23505/);
     assert.match(stdout, /Tour done: 5 requests answered as expected/);
+
+    // Then the usage statistics of the tour: the tour's requests as stored by the collector,
+    // and the markdown report; route templates only, never the client id of the paths.
+    const start = stdout.indexOf('Usage statistics: what clients-service reported about the tour');
+    assert.ok(start > stdout.indexOf('Tour done'), `no usage section after the tour:\n${stdout}`);
+    const usage = stdout.slice(start);
+    assert.doesNotMatch(usage, /not every request of the tour is in a stored report yet/);
+    for (const [endpoint, status] of [['POST /clients', 201], ['POST /clients', 409], ['POST /oauth2/token', 200], ['POST /oauth2/token', 401], ['GET /clients/:id', 404]] as const) {
+      assert.match(usage, new RegExp(`^\\| ${endpoint.replace(/[/]/g, '\\/')} +\\| +${status} \\| +1 \\|$`, 'm'), `${endpoint} ${status} not in the usage section:\n${usage}`);
+    }
+    assert.ok(!usage.includes(TOUR_CLIENT_ID), `the client id "${TOUR_CLIENT_ID}" is in the usage section:\n${usage}`);
+    assert.match(usage, /^\$ tracepack usage report --since 1d --format md/m);
+    assert.match(usage, /^# Usage report$/m);
+    assert.match(usage, /\b1 test instances\b/); // local (or CI, where CI is set)
+    assert.match(usage, /^## Privacy filter$/m);
   });
 });

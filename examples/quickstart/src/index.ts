@@ -5,3 +5,6 @@ export { runStep, tourSteps, TOUR_CLIENT_ID, TOUR_CLIENT_SECRET } from './steps'
 export type { StepResult, TourStep } from './steps';
 export { newTraceParent } from './trace-context';
 export type { TraceParent } from './trace-context';
+export { startTourCollector, fitToWidth, waitForCount, TOUR_REPORT_INTERVAL } from './usage';
+export type { StartTourCollectorOptions, TourCollector } from './usage';
+export { wrapWords } from './output';

@@ -31,9 +31,14 @@ export class ServicePrinter {
   private held: { service: ServiceName; line: string }[] = [];
   private holding = false;
 
+  /**
+   * @param width Columns of a printed line: longer lines of plain text (a service's start
+   *   lines) are wrapped under the prefix. The waterfalls come fitted already.
+   */
   constructor(
     private readonly write: (text: string) => void,
     private readonly s: Styles,
+    private readonly width = 80,
   ) {}
 
   line(service: ServiceName, line: string): void {
@@ -70,7 +75,28 @@ export class ServicePrinter {
 
   private print(service: ServiceName, line: string): void {
     // The services' own log lines start with their name: the prefix says it already.
-    const text = line.startsWith(`${service}: `) ? line.slice(service.length + 2) : line;
-    this.write(`${this.s.dim(`${service.padStart(LABEL_WIDTH)} │`)}${text.trimEnd() === '' ? '' : ` ${text.trimEnd()}`}\n`);
+    const text = (line.startsWith(`${service}: `) ? line.slice(service.length + 2) : line).trimEnd();
+    const room = this.width - PREFIX_WIDTH;
+    const wrapped = !text.includes('\u001b') && [...text].length > room ? wrapWords(text, room, '  ') : [text];
+    for (const part of wrapped) this.write(`${this.s.dim(`${service.padStart(LABEL_WIDTH)} │`)}${part === '' ? '' : ` ${part}`}\n`);
   }
+}
+
+/**
+ * Wraps `text` at spaces to lines of at most `width` columns (a word longer than that stays
+ * whole); `indent` starts the continuation lines.
+ */
+export function wrapWords(text: string, width: number, indent = ''): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && [...line].length + 1 + [...word].length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines;
 }

@@ -1,11 +1,14 @@
-// `npm run quickstart`: starts an embedded PostgreSQL (once, here), clients-service and the
-// gateway as child processes, runs a short tour through the gateway with a traceparent of its
-// own per request, then keeps serving until Ctrl-C. `--once` or QUICKSTART_EXIT=1: exit after
-// the tour (exit code 1 when a step did not answer as expected).
+// `npm run quickstart`: starts an embedded PostgreSQL (once, here), the usage collector (here
+// too, its own embedded database in a temporary directory), clients-service and the gateway as
+// child processes, runs a short tour through the gateway with a traceparent of its own per
+// request, prints the usage report of what the tour did, then keeps serving until Ctrl-C.
+// `--once` or QUICKSTART_EXIT=1: exit after the report (exit code 1 when a step did not answer
+// as expected).
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@tracepack/example-clients-service';
-import { PREFIX_WIDTH, ServicePrinter, styles, useColor } from './output';
+import { PREFIX_WIDTH, ServicePrinter, styles, useColor, wrapWords } from './output';
 import { startStack, type ServiceName, type Stack } from './stack';
 import { runStep, tourSteps, type StepResult } from './steps';
+import { fitToWidth, startTourCollector, TOUR_REPORT_INTERVAL, waitForCount, type TourCollector } from './usage';
 
 const SERVICES: readonly ServiceName[] = ['gateway', 'clients-service'];
 /** The Jaeger release of quickstart-tracing.yml. */
@@ -17,7 +20,9 @@ async function main(): Promise<number> {
   const s = styles(color);
   const out = (text: string): void => void process.stdout.write(text);
   const say = (line = ''): void => out(`${line}\n`);
-  const printer = new ServicePrinter(out, s);
+  // Off a TTY, 80 columns: each service line fits under its prefix.
+  const columns = process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80;
+  const printer = new ServicePrinter(out, s, columns);
 
   const provider = process.env.TRACING_PROVIDER ?? 'console';
   const consoleView = provider === 'console';
@@ -26,10 +31,7 @@ async function main(): Promise<number> {
     // The services write to a pipe: tell them whether the terminal takes colours, and its width.
     childEnv.TRACING_PROVIDERS_CONSOLE_COLOR ??= color ? 'always' : 'never';
     // Each service line gets a prefix: the waterfall takes what is left (of 80 columns off a TTY).
-    {
-      const columns = process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80;
-      childEnv.TRACING_PROVIDERS_CONSOLE_WIDTH ??= String(Math.max(40, columns - PREFIX_WIDTH));
-    }
+    childEnv.TRACING_PROVIDERS_CONSOLE_WIDTH ??= String(Math.max(40, columns - PREFIX_WIDTH));
   }
 
   say(s.bold('tracepack quickstart'));
@@ -45,12 +47,14 @@ async function main(): Promise<number> {
   say();
 
   let db: EmbeddedPostgres | undefined;
+  let usage: TourCollector | undefined;
   let stack: Stack | undefined;
   let stopping: Promise<void> | undefined;
+  // The services first: clients-service's shutdown sends its last usage report.
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
       await stack?.stop();
-      await db?.stop();
+      await Promise.all([db?.stop(), usage?.close()]);
     })());
 
   // Ctrl-C: the services get the SIGINT from the terminal too; we stop them and the database.
@@ -59,7 +63,7 @@ async function main(): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     say();
-    say(s.dim(`${signal}: stopping the gateway, clients-service and the database…`));
+    say(s.dim(`${signal}: stopping the gateway, clients-service and the databases…`));
     void stopAll().then(() => {
       say(s.dim('stopped.'));
       resolveInterrupted(signal === 'SIGINT' ? 0 : 143);
@@ -70,9 +74,12 @@ async function main(): Promise<number> {
 
   try {
     db = await startEmbeddedPostgres({ log: (line) => say(s.dim(line)) });
+    // The receiving side of clients-service's anonymous usage statistics (@tracepack/usage).
+    usage = await startTourCollector({ log: (line) => wrapWords(`usage collector: ${line}`, 80, '  ').forEach((l) => say(s.dim(l))) });
     stack = await startStack({
       databaseUrl: db.url,
       env: childEnv,
+      serviceEnv: { 'clients-service': usage.serviceEnv },
       servicePort: portFromEnv('QUICKSTART_SERVICE_PORT'),
       gatewayPort: portFromEnv('QUICKSTART_GATEWAY_PORT'),
       onLine: (service, line) => printer.line(service, line),
@@ -132,12 +139,55 @@ async function main(): Promise<number> {
       : s.red(`Tour done: ${failed.length} of ${results.length} requests did not answer as expected.`),
   );
   if (once) {
+    // Stopping clients-service flushes its last report: the report then holds every step.
+    await stack.stop();
+    await printUsageReport(say, s, usage, steps.length, 0);
     await stopAll();
     return failed.length === 0 ? 0 : 1;
   }
 
+  // Still serving: the next report (every TOUR_REPORT_INTERVAL) brings the tour's requests.
+  await printUsageReport(say, s, usage, steps.length, 15_000);
+  if (stopping) return Promise.race([interrupted, crash]);
   printHints(say, s, stack.gatewayUrl, provider);
   return Promise.race([interrupted, crash]);
+}
+
+/**
+ * What `tracepack usage report --format md` prints for the tour: from the collector's database,
+ * once the tour's `responses` are stored (or after `waitMs`, with what is there).
+ */
+async function printUsageReport(say: (line?: string) => void, s: ReturnType<typeof styles>, usage: TourCollector, responses: number, waitMs: number): Promise<void> {
+  say();
+  say(s.bold('Usage statistics: what clients-service reported about the tour'));
+  for (const line of wrapWords(
+    `clients-service sent anonymous usage reports (@tracepack/usage, SQA_ENDPOINT=${usage.collector.url}, ` +
+      `every ${TOUR_REPORT_INTERVAL}) to the usage collector this tour started (tracepack usage serve, embedded ` +
+      'database). A local run counts as a test instance: the report counts it apart from production ' +
+      'installations, whose traffic alone fills its endpoint tables. The tour\'s own requests, as stored ' +
+      '(route templates, no client ids):',
+    80,
+  )) {
+    say(s.dim(line));
+  }
+  if (!(await waitForCount(() => usage.storedResponses(), responses, waitMs))) {
+    say(s.dim('(not every request of the tour is in a stored report yet)'));
+  }
+  let traffic: string;
+  let report: string;
+  try {
+    traffic = await usage.tourTrafficMarkdown();
+    report = await usage.reportMarkdown();
+  } catch (err) {
+    say(s.red(`quickstart: no usage report: ${(err as Error).message}`));
+    return;
+  }
+  say();
+  for (const line of fitToWidth(traffic, 80)) say(line);
+  say();
+  say(s.bold('$ tracepack usage report --since 1d --format md') + s.dim('   (wide tables as lists)'));
+  say();
+  for (const line of fitToWidth(report.trimEnd(), 80)) say(line);
 }
 
 /** QUICKSTART_SERVICE_PORT / QUICKSTART_GATEWAY_PORT: a port, or 0 for a free one; unset: the default when free. */
