@@ -9,6 +9,8 @@
 // `moduleTargets` hands a patch both what `import X from` sees (`default`) and the namespace's own
 // bindings (what `import { x } from` sees), each patched once.
 import { isWrapped } from '@opentelemetry/instrumentation';
+import * as diagnosticsChannel from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
 import { kKoaContext, kRoute } from './internal-types';
 import type {
   FastifyInstanceLike,
@@ -20,7 +22,23 @@ import type {
   KoaModuleLike,
   RawRequestRouteFields,
 } from './internal-types';
+import type { HttpServerRouteMessage } from './types';
 import { inMajorRange, reportProblem, SUPPORTED_VERSIONS } from './utils';
+
+// ---------------------------------------------------------------------------------------------
+// The route of a request, for other tools: published on a diagnostics channel where a hook below
+// resolves it, for every request, sampled or not, but only while someone subscribes (an
+// unsubscribed channel costs one property read; no message object is built).
+
+/** The channel the route template of a request is published on: `{ request, route }`. */
+export const HTTP_SERVER_ROUTE_CHANNEL = 'tracepack:http.server.route';
+const routeChannel = diagnosticsChannel.channel(HTTP_SERVER_ROUTE_CHANNEL);
+
+function publishRoute(request: IncomingMessage, route: string): void {
+  if (!routeChannel.hasSubscribers) return;
+  const message: HttpServerRouteMessage = { request, route };
+  routeChannel.publish(message);
+}
 
 /** What InstrumentationBase's `_wrap` / `_unwrap` do (they are protected: server.ts lends them). */
 export interface Patcher {
@@ -80,7 +98,10 @@ function fastifyOnRequest(request: FastifyRequestLike, _reply: unknown, done: ()
     // routeOptions since fastify 4.10 (url undefined for the 404 handler); routerPath before.
     const options = request.routeOptions;
     const url = options !== undefined ? options.url : request.routerPath;
-    if (typeof url === 'string') (request.raw as RawRequestRouteFields)[kRoute] = url;
+    if (typeof url === 'string') {
+      (request.raw as RawRequestRouteFields)[kRoute] = url;
+      publishRoute(request.raw as IncomingMessage, url);
+    }
   } catch (err) {
     reportProblem('reading the fastify route', err);
   }
@@ -106,6 +127,32 @@ export function unpatchKoa(exports: KoaModuleLike | { default?: KoaModuleLike } 
   for (const koa of moduleTargets<KoaModuleLike>(exports)) {
     const proto = (koa as Partial<KoaModuleLike>).prototype;
     if (proto !== undefined && isWrapped(proto.createContext)) patcher.unwrap(proto, 'createContext');
+  }
+}
+
+/**
+ * koa's route is known once @koa/router has matched, inside the middleware chain: it is
+ * published when the response finishes (`http.server.response.finish`), read from the context
+ * kept on the raw request. Subscribed while koa is patched, and only then.
+ */
+const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
+let koaRouteSubscriptions = 0;
+
+export function publishKoaRoutes(on: boolean): void {
+  if (on && koaRouteSubscriptions++ === 0) diagnosticsChannel.subscribe(RESPONSE_FINISH_CHANNEL, publishKoaRoute);
+  else if (!on && koaRouteSubscriptions > 0 && --koaRouteSubscriptions === 0) diagnosticsChannel.unsubscribe(RESPONSE_FINISH_CHANNEL, publishKoaRoute);
+}
+
+function publishKoaRoute(message: unknown): void {
+  if (!routeChannel.hasSubscribers) return;
+  try {
+    const request = (message as { request?: IncomingMessage & RawRequestRouteFields }).request;
+    const koa = request?.[kKoaContext];
+    if (koa === undefined) return;
+    const matched = koa._matchedRoute ?? koa.routePath;
+    if (typeof matched === 'string') publishRoute(request!, matched);
+  } catch (err) {
+    reportProblem('publishing the koa route', err);
   }
 }
 
@@ -171,6 +218,7 @@ function hapiOnPreAuth(request: HapiRequestLike, h: HapiToolkitLike): symbol {
     // The 404 / 400 / CORS-preflight routes hapi answers with itself are `_special`, `/{p*}`.
     if (route !== undefined && route.method !== '_special' && typeof route.path === 'string') {
       (request.raw.req as RawRequestRouteFields)[kRoute] = route.path;
+      publishRoute(request.raw.req as IncomingMessage, route.path);
     }
   } catch (err) {
     reportProblem('reading the hapi route', err);

@@ -1,6 +1,7 @@
 export { createHttpInstrumentations } from './instrumentation';
 export { TracepackHttpServerInstrumentation } from './server';
-export type { HttpInstrumentationConfig, SupportedVersions } from './types';
+export type { HttpInstrumentationConfig, HttpServerRouteMessage, SupportedVersions } from './types';
+export { HTTP_SERVER_ROUTE_CHANNEL } from './frameworks';
 export { HttpInstrumentationConfigError, HttpInstrumentationErrorCode } from './errors';
 export {
   DEFAULT_IGNORE_PATHS,

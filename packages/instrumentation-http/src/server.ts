@@ -18,7 +18,7 @@ import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventEmitter } from 'node:events';
 import * as https from 'node:https';
-import { expressRouteOf, FASTIFY_INITIALIZATION_CHANNEL, onFastifyInitialization, patchHapi, patchKoa, unpatchHapi, unpatchKoa } from './frameworks';
+import { expressRouteOf, FASTIFY_INITIALIZATION_CHANNEL, onFastifyInitialization, patchHapi, patchKoa, publishKoaRoutes, unpatchHapi, unpatchKoa } from './frameworks';
 import type { Patcher } from './frameworks';
 import { kKoaContext, kRequestContext, kRoute, kServerState } from './internal-types';
 import type { HapiModuleLike, KoaModuleLike, RawRequestRouteFields, ResolvedHttpConfig, ServerRequestState } from './internal-types';
@@ -75,7 +75,9 @@ type RequestWithContext = IncomingMessage & { [kRequestContext]?: Context };
  * @koa/router), express (`req.route.path` behind the templates of its mount paths; NestJS on
  * express too), then the `routes` option. With no template the span keeps the method as its
  * name and records the scrubbed path as `url.path`. How each framework's hook is installed, for
- * `require` and `import` alike, is in frameworks.ts.
+ * `require` and `import` alike, is in frameworks.ts. The hooks of fastify, hapi and koa also
+ * publish the route of every request, sampled or not, on `HTTP_SERVER_ROUTE_CHANNEL` while it
+ * has subscribers (@tracepack/usage counts requests by route template that way).
  */
 export class TracepackHttpServerInstrumentation extends InstrumentationBase {
   private readonly settings: ResolvedHttpConfig;
@@ -113,9 +115,13 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
         [SUPPORTED_VERSIONS.koa],
         (exports: KoaModuleLike | undefined) => {
           patchKoa(exports, this.patcher);
+          publishKoaRoutes(true);
           return exports;
         },
-        (exports: KoaModuleLike | undefined) => unpatchKoa(exports, this.patcher),
+        (exports: KoaModuleLike | undefined) => {
+          unpatchKoa(exports, this.patcher);
+          publishKoaRoutes(false);
+        },
       ),
       new InstrumentationNodeModuleDefinition(
         '@hapi/hapi',

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 /**
  * Options of `createHttpInstrumentations()`. They mirror the `tracing.instrumentations.http`
  * block of the config schema (`ignore_paths` -> `ignorePaths`, and so on).
@@ -52,4 +54,18 @@ export interface SupportedVersions {
   readonly hapi: string;
   /** `@nestjs/core` on `@nestjs/platform-express` or `@nestjs/platform-fastify` */
   readonly nestjs: string;
+}
+
+/**
+ * The message of `HTTP_SERVER_ROUTE_CHANNEL` (`tracepack:http.server.route`): the route template
+ * of an incoming request, published where the server instrumentation resolves it (fastify's
+ * `onRequest`, hapi's `onPreAuth`, koa when the response finishes), for every request whether
+ * tracing samples it or not, and only while the channel has subscribers. Subscribe with
+ * `diagnostics_channel.subscribe(HTTP_SERVER_ROUTE_CHANNEL, ...)`; the request is the raw
+ * `node:http` one, the same object as in `http.server.request.start`.
+ */
+export interface HttpServerRouteMessage {
+  readonly request: IncomingMessage;
+  /** The template in the framework's own form: `/users/:id` (fastify, koa), `/users/{id}` (hapi). */
+  readonly route: string;
 }

@@ -1,4 +1,4 @@
-import { loadSqaConfig, loadTracingConfig, formatDuration } from '@tracepack/config';
+import { loadSqaConfig, loadTracingConfig, formatDuration, maskUrlSecrets } from '@tracepack/config';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { METRIC } from './metric-names';
@@ -10,7 +10,7 @@ import { metricsUrl } from './utils';
 /** One request as the exporter would send it. */
 export interface CapturedRequest {
   method: string;
-  /** Where it would go (sqa.endpoint's metrics URL). */
+  /** Where it would go (sqa.endpoint's metrics URL), its password or token masked. */
   url: string;
   /** As sent, the api key shown as `****`. */
   headers: Record<string, string>;
@@ -55,7 +55,7 @@ export async function previewUsage(input: StartUsageOptions = {}): Promise<Usage
     enabled: sqa.enabled,
     status: sqa.enabled ? 'on' : `off: ${sqa.offReason}`,
     optOut: sqa.optOut.map((s) => s.label),
-    endpoint: sqa.config.endpoint,
+    endpoint: sqa.config.endpoint === undefined ? undefined : maskUrlSecrets(sqa.config.endpoint),
     protocol: sqa.config.protocol,
     reportIntervalMs: sqa.durations.reportIntervalMs,
     keepaliveIntervalMs: sqa.durations.keepaliveIntervalMs,
@@ -97,7 +97,7 @@ export async function previewUsage(input: StartUsageOptions = {}): Promise<Usage
       send: wire.send,
     });
     try {
-      const target = sqa.config.endpoint ? metricsUrl(sqa.config.endpoint) : '(no sqa.endpoint: nothing is sent)';
+      const target = sqa.config.endpoint ? maskUrlSecrets(metricsUrl(sqa.config.endpoint)) : '(no sqa.endpoint: nothing is sent)';
       const captured = async (report: Parameters<typeof wire.send>[0]): Promise<CapturedRequest> => {
         const sent = await wire.send(report);
         if (!sent.ok) throw new Error(`preview: the exporter failed on loopback (${sent.reason})`);
@@ -196,7 +196,7 @@ export function renderUsagePreview(preview: UsagePreview, options: { json?: bool
   if (options.json) return `${JSON.stringify({ status: preview.status, report: preview.report?.payload, keepAlive: preview.keepAlive?.payload }, null, 2)}\n`;
   const lines: string[] = [];
   if (preview.enabled) {
-    lines.push(`usage statistics: ON, reports every ${formatDuration(preview.reportIntervalMs)} to ${metricsUrl(preview.endpoint!)} (OTLP ${preview.protocol}), a keep-alive every ${formatDuration(preview.keepaliveIntervalMs)}`);
+    lines.push(`usage statistics: ON, reports every ${formatDuration(preview.reportIntervalMs)} to ${maskUrlSecrets(metricsUrl(preview.endpoint!))} (OTLP ${preview.protocol}), a keep-alive every ${formatDuration(preview.keepaliveIntervalMs)}`);
   } else {
     lines.push(`usage statistics: OFF (${preview.status.slice('off: '.length)}): nothing is sent`);
     for (const s of preview.optOut.slice(1)) lines.push(`  also opted out by ${s}`);

@@ -40,9 +40,14 @@ export const SIZE_BOUNDS_BYTES = [128, 512, 1024, 4096, 16384, 65536, 262144, 10
 /** (method, status) slots an endpoint keeps; beyond, they share one slot (method _OTHER, status 0). */
 const SLOTS_PER_ENDPOINT = 64;
 
-/** The counters of one (endpoint, method, status) series: preallocated, reset after each report. */
+/**
+ * The counters of one (endpoint, method, status) series: preallocated, reset after each report.
+ * `count` is the responses; `timed` those of them whose latency was measured (one in N, see
+ * http-observer.ts), the count of the latency histogram.
+ */
 class Slot {
   count = 0;
+  timed = 0;
   durationSum = 0;
   durationMin = Infinity;
   durationMax = -Infinity;
@@ -57,12 +62,16 @@ class Slot {
     readonly status: number,
   ) {}
 
+  /** One response; `ms` is negative when it was not timed. */
   add(ms: number, bytes: number): void {
     this.count++;
-    this.durationSum += ms;
-    if (ms < this.durationMin) this.durationMin = ms;
-    if (ms > this.durationMax) this.durationMax = ms;
-    this.durationCounts[bucketOf(DURATION_BOUNDS_MS, ms)]!++;
+    if (ms >= 0) {
+      this.timed++;
+      this.durationSum += ms;
+      if (ms < this.durationMin) this.durationMin = ms;
+      if (ms > this.durationMax) this.durationMax = ms;
+      this.durationCounts[bucketOf(DURATION_BOUNDS_MS, ms)]!++;
+    }
     this.sizeSum += bytes;
     if (bytes < this.sizeMin) this.sizeMin = bytes;
     if (bytes > this.sizeMax) this.sizeMax = bytes;
@@ -71,6 +80,7 @@ class Slot {
 
   mergeInto(other: Slot): void {
     other.count += this.count;
+    other.timed += this.timed;
     other.durationSum += this.durationSum;
     other.durationMin = Math.min(other.durationMin, this.durationMin);
     other.durationMax = Math.max(other.durationMax, this.durationMax);
@@ -82,7 +92,7 @@ class Slot {
   }
 
   reset(): void {
-    this.count = 0;
+    this.count = this.timed = 0;
     this.durationSum = this.sizeSum = 0;
     this.durationMin = this.sizeMin = Infinity;
     this.durationMax = this.sizeMax = -Infinity;
@@ -116,6 +126,7 @@ export class Endpoint {
   /** The slot of the last request: a route answers mostly one (method, status). */
   private last: Slot | undefined;
 
+  /** One response; `ms` is negative when it was not timed. */
   record(method: number, status: number, ms: number, bytes: number): void {
     let slot = this.last;
     if (slot === undefined || slot.method !== method || slot.status !== status) {
@@ -152,12 +163,16 @@ export class Endpoint {
   }
 }
 
+/** The route template of a request, from the route channel (fastify, hapi, koa). */
+const kRoute = Symbol('tracepack.usage.route');
+
 /** What the hot path reads from a request: express leaves its route on the node request. */
 export interface RequestLike {
   url?: string;
   method?: string;
   route?: { path?: unknown } | null;
   baseUrl?: unknown;
+  [kRoute]?: string;
 }
 
 /** Raw URLs remembered with their endpoint; beyond this the cache starts over (memory stays bounded). */
@@ -179,6 +194,8 @@ export class RequestAggregator {
   private readonly byBase = new Map<string, string>();
   private lastUrl: string | undefined;
   private lastEndpoint: Endpoint | undefined;
+  private lastRoute: string | undefined;
+  private lastRouteEndpoint: Endpoint | undefined;
   overflowed = 0;
 
   constructor(
@@ -196,10 +213,29 @@ export class RequestAggregator {
     this.byUrl.clear();
     this.lastUrl = undefined;
     this.lastEndpoint = undefined;
+    this.lastRoute = undefined;
+    this.lastRouteEndpoint = undefined;
+  }
+
+  /**
+   * The route template of a request, as the http instrumentation resolved it (fastify, hapi,
+   * koa, whatever tracing sampled): its response is counted under it, and URLs that match it
+   * from now on too.
+   */
+  routeOf(req: RequestLike, template: string): void {
+    if (!template.startsWith('/')) return;
+    req[kRoute] = template;
+    if (!this.anonymizer.templates.has(template)) this.learnTemplate(template);
   }
 
   /** The endpoint of a finished request: express's route, else the cached result for its URL. */
   endpointOf(req: RequestLike): Endpoint {
+    const template = req[kRoute];
+    if (template !== undefined) {
+      if (template === this.lastRoute && this.lastRouteEndpoint !== undefined) return this.lastRouteEndpoint;
+      this.lastRoute = template;
+      return (this.lastRouteEndpoint = this.endpoint(template, true, undefined));
+    }
     const route = req.route;
     if (route !== undefined && route !== null && typeof route.path === 'string') {
       const base = req.baseUrl;
@@ -280,7 +316,7 @@ export class RequestAggregator {
           endpoint === this.overflow
             ? { 'otel.metric.overflow': true, 'http.request.method': METHODS[slot.method]!, 'http.response.status_code': slot.status }
             : { 'tracepack.usage.endpoint': endpoint.name, 'http.request.method': METHODS[slot.method]!, 'http.response.status_code': slot.status };
-        durations.push({ startTime, endTime, attributes, value: histogram(DURATION_BOUNDS_MS, slot.durationCounts, slot.count, slot.durationSum, slot.durationMin, slot.durationMax) });
+        if (slot.timed > 0) durations.push({ startTime, endTime, attributes, value: histogram(DURATION_BOUNDS_MS, slot.durationCounts, slot.timed, slot.durationSum, slot.durationMin, slot.durationMax) });
         sizes.push({ startTime, endTime, attributes, value: histogram(SIZE_BOUNDS_BYTES, slot.sizeCounts, slot.count, slot.sizeSum, slot.sizeMin, slot.sizeMax) });
         slot.reset();
       }
@@ -299,7 +335,8 @@ export class RequestAggregator {
       {
         descriptor: {
           name: METRIC.duration,
-          description: 'Time from request to the end of the response, per anonymized endpoint, method and status code; its count is the responses.',
+          description:
+            'Time from request to the end of the response, per anonymized endpoint, method and status code: a sample, one response in N timed (N a power of two from 1 to 64, chosen from the request rate: about 256 timed a second); its count is the timed responses, the responses are the count of tracepack.usage.http.response.size.',
           unit: 'ms',
           valueType: ValueType.DOUBLE,
         },
@@ -308,7 +345,7 @@ export class RequestAggregator {
         dataPoints: durations,
       },
       {
-        descriptor: { name: METRIC.responseSize, description: 'Bytes written for the response (status line, headers and body), per anonymized endpoint, method and status code.', unit: 'By', valueType: ValueType.INT },
+        descriptor: { name: METRIC.responseSize, description: 'Bytes written for the response (status line, headers and body), per anonymized endpoint, method and status code; its count is the responses.', unit: 'By', valueType: ValueType.INT },
         aggregationTemporality: AggregationTemporality.DELTA,
         dataPointType: DataPointType.HISTOGRAM,
         dataPoints: sizes,

@@ -14,9 +14,11 @@ const SERVER = 1;
  * Hand it to tracing (`startTracing({ spanProcessors: [usage.spanProcessor] })`) and usage
  * gets, through the SDK's public span processor interface:
  *
- * - the route templates the http instrumentation resolves (`http.route` of SERVER spans, for
- *   fastify, koa, hapi and the `routes` of plain node:http servers), so that their paths are
- *   sent as templates, not hashed; templates only, never paths or other attributes;
+ * - the route templates of sampled requests (`http.route` of SERVER spans, for fastify, koa,
+ *   hapi and the `routes` of plain node:http servers), so that their paths are sent as
+ *   templates, not hashed; templates only, never paths or other attributes. Every request's
+ *   route also arrives on the instrumentation's `tracepack:http.server.route` channel, sampled
+ *   or not (http-observer.ts): this is the second way in, for an instrumentation without it;
  * - its last report sent when tracing shuts down (SIGTERM, SIGINT, exit, `shutdown()`),
  *   within tracing's flush bound, instead of hooks of its own.
  */

@@ -63,6 +63,16 @@ describe('previewUsage', () => {
     }
   });
 
+  it('masks the password and query values of sqa.endpoint wherever it shows it', async () => {
+    const f = file('secret.yml', 'tracing:\n  provider: console\n  service_name: clients-service\nsqa:\n  endpoint: https://usage:pa55w0rd-canary@usage.example.com/otlp?token=t0ken-canary\n');
+    const preview = await previewUsage({ configFile: f, argv: [], env: {}, installation: ['https://clients.example.com'] });
+    assert.equal(preview.enabled, true);
+    const shown = [renderUsagePreview(preview), preview.endpoint, preview.report!.url, preview.keepAlive!.url].join('\n');
+    assert.doesNotMatch(shown, /pa55w0rd-canary|t0ken-canary/);
+    assert.match(renderUsagePreview(preview), /reports every .* to https:\/\/usage:\*\*\*@usage\.example\.com\//);
+    assert.match(preview.report!.url, /^https:\/\/usage:\*\*\*@usage\.example\.com\//);
+  });
+
   it('without an endpoint says so and still shows what a report would carry', async () => {
     const preview = await previewUsage({ argv: [], env: { SQA_PROTOCOL: 'http/json' } });
     assert.equal(preview.status, 'off: no sqa.endpoint set');
