@@ -15,7 +15,7 @@ import type { ServerEnv, SpanCounts } from './protocol';
 import { summarize, type BenchSummary } from './report';
 import { CLIENT_SECRET } from './servers/routes';
 
-export type VariantName = 'untraced' | 'otel' | 'tracepack' | 'tracepack-sampled' | 'tracepack-dead' | 'floor-context' | 'floor-sdk';
+export type VariantName = 'untraced' | 'otel' | 'tracepack' | 'tracepack-sampled' | 'tracepack-dead' | 'floor-context' | 'floor-sdk' | 'usage-off' | 'usage-on';
 
 export interface VariantSpec {
   name: VariantName;
@@ -28,6 +28,8 @@ export interface VariantSpec {
   deadBackend?: boolean;
   /** The floor variants (`--floor`): what the context API or the SDK alone cost. */
   floor?: 'context' | 'sdk';
+  /** The usage variants (`--usage`): @tracepack/usage opted out, or on, tracing off. */
+  usage?: 'off' | 'on';
 }
 
 export const VARIANTS: Record<VariantName, VariantSpec> = {
@@ -38,16 +40,20 @@ export const VARIANTS: Record<VariantName, VariantSpec> = {
   'tracepack-dead': { name: 'tracepack-dead', label: '(e) tracepack, backend dead', script: 'tracepack.js', traced: true, deadBackend: true },
   'floor-context': { name: 'floor-context', label: '(f) floor: context only', script: 'floor.js', traced: false, floor: 'context' },
   'floor-sdk': { name: 'floor-sdk', label: '(g) floor: SDK at 0.01', script: 'floor.js', traced: false, floor: 'sdk' },
+  'usage-off': { name: 'usage-off', label: '(h) usage opted out', script: 'usage.js', traced: false, usage: 'off' },
+  'usage-on': { name: 'usage-on', label: '(i) usage on', script: 'usage.js', traced: false, usage: 'on' },
 };
 
 /**
  * Variants per scenario: the sampled and dead-backend checks are about the hello route; with
  * `--floor`, hello also runs the two floor variants (what no tracer on this API can go below).
  */
-export function variantsFor(scenario: ScenarioName, floor = false): VariantName[] {
+export function variantsFor(scenario: ScenarioName, floor = false, usage = false): VariantName[] {
   if (scenario !== 'hello') return ['untraced', 'otel', 'tracepack'];
   const hello: VariantName[] = ['untraced', 'otel', 'tracepack', 'tracepack-sampled', 'tracepack-dead'];
-  return floor ? [...hello.slice(0, 4), 'floor-context', 'floor-sdk', 'tracepack-dead'] : hello;
+  const withFloor: VariantName[] = floor ? [...hello.slice(0, 4), 'floor-context', 'floor-sdk', 'tracepack-dead'] : hello;
+  // `--usage`: (h) and (i) right after (a), so the three untraced servers run side by side.
+  return usage ? [withFloor[0]!, 'usage-off', 'usage-on', ...withFloor.slice(1)] : withFloor;
 }
 
 export interface ScenarioRequest {
@@ -122,7 +128,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
   try {
     for (let round = 1; round <= opts.rounds; round++) {
       for (const scenario of opts.scenarios) {
-        for (const name of variantsFor(scenario, opts.floor)) {
+        for (const name of variantsFor(scenario, opts.floor, opts.usage)) {
           // The dead-backend run is a soak (60 s by default): once, in the last round.
           if (name === 'tracepack-dead' && round !== opts.rounds) continue;
           const variant = VARIANTS[name];
@@ -193,6 +199,7 @@ async function runOne(
     }
     if (variant.samplingRatio !== undefined) env.BENCH_SAMPLING_RATIO = String(variant.samplingRatio);
     if (variant.floor !== undefined) env.BENCH_FLOOR = variant.floor;
+    if (variant.usage !== undefined) env.BENCH_USAGE = variant.usage;
     server = await ServerProcess.start(variant.script, env);
 
     const r = SCENARIO_REQUESTS[scenario];

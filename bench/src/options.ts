@@ -37,6 +37,18 @@ export interface BenchOptions {
   load: LoadTool | undefined;
   /** Also run the floor variants on hello: the context API alone, the SDK alone at 0.01. @default false */
   floor: boolean;
+  /** Also run the usage variants on hello: @tracepack/usage opted out (h) and on (i), tracing off. @default false */
+  usage: boolean;
+  /** Measure start-up instead (`--startup`): an express app under `node -e`, untraced, tracing off and on. @default false */
+  startup: boolean;
+  /** Runs per start-up variant; medians are reported. @default 20, quick 5 */
+  startupRuns: number;
+  /** Run the soak instead (`--soak`): tracepack on hello under load, the backend killed and restarted. @default false */
+  soak: boolean;
+  /** Seconds of load of the soak. @default 600, quick 60 */
+  soakDuration: number;
+  /** Soak segment length: the backend is killed at the start of every other segment, restarted at the next. @default 30, quick 10 */
+  flapInterval: number;
   /** Print progress lines to stderr. @default true */
   verbose: boolean;
   quick: boolean;
@@ -59,6 +71,15 @@ export const USAGE = `Usage: npm run bench -- [options]      (or: node bench/dis
   --floor               also run, on hello, (f) the OpenTelemetry context API alone (one
                         context.with per request, no span) and (g) the SDK alone at 0.01
                         (extract, startSpan, setSpan, with; no exporter)  env BENCH_FLOOR [off]
+  --usage               also run, on hello, (h) @tracepack/usage opted out and (i) usage on
+                        (a report every 5 s to a receiver process), tracing off  env BENCH_USAGE [off]
+  --startup             measure start-up instead: node -e of an express app, (a) untraced, (b) tracing
+                        off (--require, --import, in code), (c) tracing on (otlp, dead port)  env BENCH_STARTUP [off]
+  --startup-runs <n>    runs per start-up variant; medians are reported env BENCH_STARTUP_RUNS [20, quick 5]
+  --soak                run the soak instead: tracepack on hello under load, the backend (Jaeger or
+                        the bench receiver) SIGKILLed every other segment and restarted at the next  env BENCH_SOAK [off]
+  --soak-duration <s>   seconds of load of the soak                     env BENCH_SOAK_DURATION [600, quick 60]
+  --flap-interval <s>   soak segment length (alive, dead, alive, ...)   env BENCH_FLAP_INTERVAL [30, quick 10]
   --quiet               no progress lines
   BENCH_PG_URL          a real PostgreSQL for the db scenario (default: embedded PGlite)
 `;
@@ -77,7 +98,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     if (!KNOWN_FLAGS.has(name)) throw new Error(`bench: unknown option --${name}\n\n${USAGE}`);
     let value: string;
     if (eq !== -1) value = arg.slice(eq + 1);
-    else if (name === 'quick' || name === 'quiet' || name === 'help' || name === 'floor') value = 'true';
+    else if (name === 'quick' || name === 'quiet' || name === 'help' || name === 'floor' || name === 'usage' || name === 'startup' || name === 'soak') value = 'true';
     else {
       const next = argv[i + 1];
       if (next === undefined || next.startsWith('--')) throw new Error(`bench: --${name} needs a value\n\n${USAGE}`);
@@ -113,10 +134,16 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     load: load as LoadTool | undefined,
     verbose: pick('quiet', 'BENCH_QUIET') !== 'true',
     floor: ['true', '1'].includes(pick('floor', 'BENCH_FLOOR') ?? ''),
+    usage: ['true', '1'].includes(pick('usage', 'BENCH_USAGE') ?? ''),
+    startup: ['true', '1'].includes(pick('startup', 'BENCH_STARTUP') ?? ''),
+    startupRuns: number(pick('startup-runs', 'BENCH_STARTUP_RUNS'), quick ? 5 : 20, 'startup-runs', 1, true),
+    soak: ['true', '1'].includes(pick('soak', 'BENCH_SOAK') ?? ''),
+    soakDuration: number(pick('soak-duration', 'BENCH_SOAK_DURATION'), quick ? 60 : 600, 'soak-duration', 1, true),
+    flapInterval: number(pick('flap-interval', 'BENCH_FLAP_INTERVAL'), quick ? 10 : 30, 'flap-interval', 1, true),
   };
 }
 
-const KNOWN_FLAGS = new Set(['quick', 'quiet', 'help', 'duration', 'warmup', 'rounds', 'scenario', 'dead-duration', 'dead-segment', 'connections', 'load', 'receiver', 'out', 'floor']);
+const KNOWN_FLAGS = new Set(['quick', 'quiet', 'help', 'duration', 'warmup', 'rounds', 'scenario', 'dead-duration', 'dead-segment', 'connections', 'load', 'receiver', 'out', 'floor', 'usage', 'startup', 'startup-runs', 'soak', 'soak-duration', 'flap-interval']);
 
 function parseScenarios(text: string): ScenarioName[] {
   const out: ScenarioName[] = [];

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const duration = Number(args.get('duration') ?? 10);
   const top = Number(args.get('top') ?? 10);
   const variant = VARIANTS[variantName];
-  if (!variant || variant.deadBackend) throw new Error(`profile: --variant must be one of untraced, otel, tracepack, tracepack-sampled, floor-context, floor-sdk`);
+  if (!variant || variant.deadBackend) throw new Error(`profile: --variant must be one of untraced, otel, tracepack, tracepack-sampled, floor-context, floor-sdk, usage-off, usage-on`);
   if (!SCENARIOS.includes(scenario) || scenario === 'db') throw new Error('profile: --scenario must be hello or bcrypt (db needs the database of the bench run)');
 
   const dir = join(BENCH_ROOT, 'results', `profile-${variantName}-${scenario}-${Date.now()}`);
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const env: ServerEnv = { BENCH_SCENARIO: scenario, BENCH_OTLP_URL: receiver?.url };
   if (variant.samplingRatio !== undefined) env.BENCH_SAMPLING_RATIO = String(variant.samplingRatio);
   if (variant.floor !== undefined) env.BENCH_FLOOR = variant.floor;
+  if (variant.usage !== undefined) env.BENCH_USAGE = variant.usage;
   const server = await ServerProcess.start(variant.script, env, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const r = SCENARIO_REQUESTS[scenario];
   const request = (seconds: number): LoadRequest => ({ url: `http://127.0.0.1:${server.port}${r.path}`, method: r.method, body: r.body, contentType: r.contentType, seconds, connections: 32 });

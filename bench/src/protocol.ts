@@ -17,9 +17,12 @@ export interface ServerEnv {
   BENCH_FLUSH_TIMEOUT_MS?: string;
   /** The floor variants (`--floor`): `context` or `sdk`. */
   BENCH_FLOOR?: string;
+  /** The usage variants (`--usage`): `off` (opted out) or `on`. */
+  BENCH_USAGE?: string;
 }
 
-export type ParentToServer = { type: 'mark' } | { type: 'sample' } | { type: 'finish' } | { type: 'exit' };
+/** `stats`: the span counts now, without waiting or flushing (the soak, between segments). */
+export type ParentToServer = { type: 'mark' } | { type: 'sample' } | { type: 'stats' } | { type: 'finish' } | { type: 'exit' };
 
 export interface SpanCounts {
   /** Spans ended and sampled (counted in a span processor's onEnd). */
@@ -42,6 +45,7 @@ export type ServerToParent =
   | { type: 'marked'; rss: number; heapUsed: number }
   | ({ type: 'sample' } & ServerSample)
   | ({ type: 'finished'; spans: SpanCounts | undefined } & ServerSample)
+  | ({ type: 'stats'; spans: SpanCounts | undefined } & ServerSample)
   | { type: 'error'; message: string };
 
 export type ParentToReceiver = { type: 'count' } | { type: 'stop' };

@@ -52,6 +52,10 @@ export interface BenchSummary {
 /** Throughput "holds" with the backend dead when every segment keeps this share of the live run's median. */
 export const DEAD_BACKEND_THROUGHPUT_SHARE = 0.9;
 export const DEAD_BACKEND_RSS_GROWTH_MB = 50;
+/** The issue's p99 bound: tracepack's p99 at most this many times untraced's (the soak: dead backend vs alive). */
+export const P99_BOUND_FACTOR = 1.5;
+/** CPU per request usage statistics may add on the hello route (issue 12). */
+export const USAGE_CPU_BUDGET_US = 1;
 /**
  * With the backend dead, spans may still sit in tracepack's memory when the run ends: the
  * queue (max_queue_size, default 2048) plus the batch being exported (256), as configured in
@@ -130,10 +134,23 @@ export function summarize(runs: RunResult[], opts: Pick<BenchOptions, 'scenarios
     });
   };
   ratioTarget('hello-throughput', 'hello: tracepack >= 70% of untraced throughput', find('hello', 'tracepack'), find('hello', 'untraced'), 0.7, 'rps');
-  ratioTarget('hello-p99', 'hello: tracepack p99 <= 1.5x untraced', find('hello', 'tracepack'), find('hello', 'untraced'), 1.5, 'p99Ms', true);
+  ratioTarget('hello-p99', `hello: tracepack p99 <= ${P99_BOUND_FACTOR}x untraced`, find('hello', 'tracepack'), find('hello', 'untraced'), P99_BOUND_FACTOR, 'p99Ms', true);
   ratioTarget('hello-vs-otel', 'hello: tracepack >= 2x plain OpenTelemetry throughput', find('hello', 'tracepack'), find('hello', 'otel'), 2, 'rps');
   ratioTarget('db-throughput', 'db: tracepack >= 95% of untraced throughput', find('db', 'tracepack'), find('db', 'untraced'), 0.95, 'rps');
   ratioTarget('sampled-throughput', 'hello, ratio 0.01: tracepack >= 95% of untraced throughput', find('hello', 'tracepack-sampled'), find('hello', 'untraced'), 0.95, 'rps');
+
+  // `--usage`: what @tracepack/usage costs a request, on against opted out (issue 12: <= 1 us).
+  const usageOn = find('hello', 'usage-on');
+  const usageOff = find('hello', 'usage-off');
+  if (usageOn && usageOff) {
+    const extra = usageOn.cpuUsPerRequest - usageOff.cpuUsPerRequest;
+    targets.push({
+      id: 'usage-cpu',
+      description: `hello: usage on adds <= ${USAGE_CPU_BUDGET_US} us CPU per request over usage opted out`,
+      measured: `${extra >= 0 ? '+' : ''}${extra.toFixed(2)} us (${usageOn.cpuUsPerRequest.toFixed(1)} vs ${usageOff.cpuUsPerRequest.toFixed(1)} us/req)`,
+      pass: extra <= USAGE_CPU_BUDGET_US,
+    });
+  }
 
   let deadBackend: BenchSummary['deadBackend'];
   const dead = runs.find((r) => r.scenario === 'hello' && r.variant === 'tracepack-dead');
@@ -187,6 +204,8 @@ const LABELS: Record<VariantName, string> = {
   'tracepack-dead': '(e) tp backend dead',
   'floor-context': '(f) floor: context',
   'floor-sdk': '(g) floor: SDK 0.01',
+  'usage-off': '(h) usage opted out',
+  'usage-on': '(i) usage on',
 };
 
 /** The table: one line per scenario x variant, then the targets. */

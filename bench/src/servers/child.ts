@@ -48,6 +48,9 @@ export function runServerChild(tracer: VariantTracer | undefined): void {
         case 'sample':
           send({ type: 'sample', ...sample() });
           return;
+        case 'stats':
+          send({ type: 'stats', ...sample(), spans: tracer?.spans() });
+          return;
         case 'finish': {
           const measured = sample();
           // Requests still in flight when the load stopped end their spans after this point:

@@ -33,10 +33,18 @@ export function sqaPrint(loaded: LoadedSqaConfig): string {
 }
 
 export const USAGE_COMMANDS = `usage: tracepack usage preview [--config FILE] [--json] [--sqa.<key>=<value> ...]
+       tracepack usage serve [--port N] [--host ADDR] [--database-url URL | --data-dir DIR] [--api-key KEY]
+       tracepack usage report [--since 30d] [--format md|csv|html] [--out FILE] [--vulnerable RANGE] [--database-url URL | --data-dir DIR]
 
   preview   whether usage statistics are on (or which switch turned them off), where
             reports go, and exactly what the next report and a keep-alive carry,
             decoded; --json prints the OTLP/JSON payloads. Nothing leaves the machine.
+  serve     the usage collector (@tracepack/usage-collector): takes the reports on
+            POST /v1/metrics and stores them in PostgreSQL (DATABASE_URL) or the
+            embedded database; serve --help lists its flags.
+  report    what the stored reports say: installations over time, versions (older,
+            vulnerable), features, endpoints, p99 per version, regressions, privacy
+            drops; as markdown, csv or one html page; report --help lists its flags.
 `;
 
 /** `tracepack usage <command>`: asynchronous, so the CLI entry awaits it. */
@@ -46,6 +54,8 @@ export async function usageMain(argv: readonly string[], io: CliIo): Promise<num
     (command === undefined ? io.err : io.out)(USAGE_COMMANDS);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'serve') return serveUsage(rest, io);
+  if (command === 'report') return reportUsage(rest, io);
   if (command !== 'preview') {
     io.err(`tracepack: unknown command "usage ${command}"\n\n${USAGE_COMMANDS}`);
     return 2;
@@ -73,4 +83,38 @@ export async function usageMain(argv: readonly string[], io: CliIo): Promise<num
     io.err(`${err.message}\n`);
     return 1;
   }
+}
+
+/** `tracepack usage serve`: the collector's own command, from the collector package. */
+async function serveUsage(argv: readonly string[], io: CliIo): Promise<number> {
+  let collector: typeof import('@tracepack/usage-collector');
+  try {
+    collector = createRequire(join(io.cwd, 'package.json'))('@tracepack/usage-collector') as typeof import('@tracepack/usage-collector');
+  } catch {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      collector = require('@tracepack/usage-collector') as typeof import('@tracepack/usage-collector');
+    } catch {
+      io.err('tracepack: usage serve needs @tracepack/usage-collector, which is not installed here: npm install @tracepack/usage-collector\n');
+      return 1;
+    }
+  }
+  return collector.serveCommand(argv, io);
+}
+
+/** `tracepack usage report`: the collector's own command, from the collector package. */
+async function reportUsage(argv: readonly string[], io: CliIo): Promise<number> {
+  let collector: typeof import('@tracepack/usage-collector');
+  try {
+    collector = createRequire(join(io.cwd, 'package.json'))('@tracepack/usage-collector') as typeof import('@tracepack/usage-collector');
+  } catch {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      collector = require('@tracepack/usage-collector') as typeof import('@tracepack/usage-collector');
+    } catch {
+      io.err('tracepack: usage report needs @tracepack/usage-collector, which is not installed here: npm install @tracepack/usage-collector\n');
+      return 1;
+    }
+  }
+  return collector.reportCommand(argv, io);
 }
