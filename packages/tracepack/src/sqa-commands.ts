@@ -60,19 +60,8 @@ export async function usageMain(argv: readonly string[], io: CliIo): Promise<num
     io.err(`tracepack: unknown command "usage ${command}"\n\n${USAGE_COMMANDS}`);
     return 2;
   }
-  let usage: typeof import('@tracepack/usage');
-  try {
-    // The service's own copy when it has one, else ours.
-    usage = createRequire(join(io.cwd, 'package.json'))('@tracepack/usage') as typeof import('@tracepack/usage');
-  } catch {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      usage = require('@tracepack/usage') as typeof import('@tracepack/usage');
-    } catch {
-      io.err('tracepack: usage preview needs @tracepack/usage, which is not installed here: npm install @tracepack/usage\n');
-      return 1;
-    }
-  }
+  const usage = loadPackage<typeof import('@tracepack/usage')>('@tracepack/usage', 'usage preview', io);
+  if (!usage) return 1;
   try {
     const preview = await usage.previewUsage({ argv: rest, env: io.env, cwd: io.cwd });
     io.out(usage.renderUsagePreview(preview, { json: rest.includes('--json') }));
@@ -87,34 +76,30 @@ export async function usageMain(argv: readonly string[], io: CliIo): Promise<num
 
 /** `tracepack usage serve`: the collector's own command, from the collector package. */
 async function serveUsage(argv: readonly string[], io: CliIo): Promise<number> {
-  let collector: typeof import('@tracepack/usage-collector');
-  try {
-    collector = createRequire(join(io.cwd, 'package.json'))('@tracepack/usage-collector') as typeof import('@tracepack/usage-collector');
-  } catch {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      collector = require('@tracepack/usage-collector') as typeof import('@tracepack/usage-collector');
-    } catch {
-      io.err('tracepack: usage serve needs @tracepack/usage-collector, which is not installed here: npm install @tracepack/usage-collector\n');
-      return 1;
-    }
-  }
-  return collector.serveCommand(argv, io);
+  const collector = loadPackage<typeof import('@tracepack/usage-collector')>('@tracepack/usage-collector', 'usage serve', io);
+  return collector ? collector.serveCommand(argv, io) : 1;
 }
 
 /** `tracepack usage report`: the collector's own command, from the collector package. */
 async function reportUsage(argv: readonly string[], io: CliIo): Promise<number> {
-  let collector: typeof import('@tracepack/usage-collector');
+  const collector = loadPackage<typeof import('@tracepack/usage-collector')>('@tracepack/usage-collector', 'usage report', io);
+  return collector ? collector.reportCommand(argv, io) : 1;
+}
+
+/**
+ * A package a `usage` command runs: the service's own copy when it has one (resolved from the
+ * working directory), else ours; undefined, with one line saying how to install it, when neither.
+ */
+function loadPackage<T>(name: string, command: string, io: CliIo): T | undefined {
   try {
-    collector = createRequire(join(io.cwd, 'package.json'))('@tracepack/usage-collector') as typeof import('@tracepack/usage-collector');
+    return createRequire(join(io.cwd, 'package.json'))(name) as T;
   } catch {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      collector = require('@tracepack/usage-collector') as typeof import('@tracepack/usage-collector');
+      return require(name) as T;
     } catch {
-      io.err('tracepack: usage report needs @tracepack/usage-collector, which is not installed here: npm install @tracepack/usage-collector\n');
-      return 1;
+      io.err(`tracepack: ${command} needs ${name}, which is not installed here: npm install ${name}\n`);
+      return undefined;
     }
   }
-  return collector.reportCommand(argv, io);
 }
