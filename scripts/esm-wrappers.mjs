@@ -26,8 +26,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** Loaded only when a wrapper has to be made. */
-let ts;
 
 /** The runtime (value) exports of a declaration file of `program`, sorted. */
 function valueExports(program, dtsPath) {
@@ -96,7 +94,8 @@ for (const pkgDir of candidates) {
 if (targets.length === 0) throw new Error('esm-wrappers: no public package declares an "import" entry');
 const stale = targets.filter((t) => !t.fresh);
 if (stale.length === 0) process.exit(0);
-ts = (await import('typescript')).default;
+/** Loaded only when a wrapper has to be made (the functions above use it after this line). */
+const ts = (await import('typescript')).default;
 // One program for every package: the checker then loads the shared dependencies once.
 const program = ts.createProgram(
   stale.map((t) => t.dtsEntry),

@@ -81,7 +81,7 @@ describe('e2e: mysql2 on MariaDB, traced to Jaeger: no value, literal or error m
         20_000,
       );
     } catch (err) {
-      throw new Error(`${(err as Error).message}\napp output:\n${app?.output().slice(-3000)}`);
+      throw new Error(`${(err as Error).message}\napp output:\n${app?.output().slice(-3000)}`, { cause: err });
     }
     assert.equal(normalizeTraceId(trace.traceID), normalizeTraceId(ids.traceId));
     // What the check reads is there: span names, tags, logs (exception events), process tags.

@@ -4,6 +4,7 @@
 // it, no source keeps a hand-copied version, and the instrumentations put it in the scope of
 // their spans.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -55,7 +56,7 @@ describe('package versions come from package.json (scripts/write-versions.mjs)',
       assert.equal(constant(text, 'PACKAGE_NAME'), pkg.name, `${relative(root, file)} is stale: run node scripts/write-versions.mjs`);
       assert.equal(constant(text, 'PACKAGE_VERSION'), pkg.version, `${relative(root, file)} is stale: run node scripts/write-versions.mjs`);
       // What the package runs: the compiled module.
-      const built = require(join(root, 'packages', dir, 'dist', 'src', 'version.js')) as { PACKAGE_NAME: string; PACKAGE_VERSION: string };
+      const built = createRequire(__filename)(join(root, 'packages', dir, 'dist', 'src', 'version.js')) as { PACKAGE_NAME: string; PACKAGE_VERSION: string };
       assert.deepEqual({ ...built }, { PACKAGE_NAME: pkg.name, PACKAGE_VERSION: pkg.version });
     });
 

@@ -11,7 +11,7 @@
  * oneway message header), so it is written out below against the Apache Thrift protocol specs
  * (doc/specs/thrift-compact-protocol.md and thrift-binary-protocol.md).
  */
-import { MessageType, TType } from './internal-types';
+import { type MessageType, TType } from './internal-types';
 import type { ThriftProtocol } from './types';
 
 /** Growable byte buffer. */

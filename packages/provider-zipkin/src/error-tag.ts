@@ -37,21 +37,21 @@ export function withErrorMessage(span: ReadableSpan): ReadableSpan {
  * wrapped exporter's.
  */
 export class ErrorTagSpanExporter implements SpanExporter {
-  readonly #upstream: SpanExporter;
+  private readonly _upstream: SpanExporter;
 
   constructor(upstream: SpanExporter) {
-    this.#upstream = upstream;
+    this._upstream = upstream;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.#upstream.export(spans.map(withErrorMessage), resultCallback);
+    this._upstream.export(spans.map(withErrorMessage), resultCallback);
   }
 
   shutdown(): Promise<void> {
-    return this.#upstream.shutdown();
+    return this._upstream.shutdown();
   }
 
   forceFlush(): Promise<void> {
-    return this.#upstream.forceFlush?.() ?? Promise.resolve();
+    return this._upstream.forceFlush?.() ?? Promise.resolve();
   }
 }

@@ -122,14 +122,14 @@ interface ExceptionDetails {
 
 /** One WebSocket to the browser endpoint; pages are flat sessions on it. */
 class CdpConnection {
-  readonly #ws: WebSocket;
-  readonly #pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
-  readonly #listeners = new Set<(message: CdpMessage) => void>();
-  #nextId = 1;
-  #closedError: Error | undefined;
+  private readonly _ws: WebSocket;
+  private readonly _pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly _listeners = new Set<(message: CdpMessage) => void>();
+  private _nextId = 1;
+  private _closedError: Error | undefined;
 
   private constructor(ws: WebSocket) {
-    this.#ws = ws;
+    this._ws = ws;
     ws.addEventListener('message', (event) => {
       let message: CdpMessage;
       try {
@@ -138,18 +138,18 @@ class CdpConnection {
         return;
       }
       if (message.id !== undefined) {
-        const pending = this.#pending.get(message.id);
+        const pending = this._pending.get(message.id);
         if (!pending) return;
-        this.#pending.delete(message.id);
+        this._pending.delete(message.id);
         clearTimeout(pending.timer);
         if (message.error) pending.reject(new Error(`CDP error ${message.error.code}: ${message.error.message}`));
         else pending.resolve(message.result ?? {});
         return;
       }
-      for (const listener of this.#listeners) listener(message);
+      for (const listener of this._listeners) listener(message);
     });
-    ws.addEventListener('close', () => this.#fail(new Error('the DevTools connection closed')));
-    ws.addEventListener('error', () => this.#fail(new Error('the DevTools connection failed')));
+    ws.addEventListener('close', () => this._fail(new Error('the DevTools connection closed')));
+    ws.addEventListener('error', () => this._fail(new Error('the DevTools connection failed')));
   }
 
   static connect(url: string, timeoutMs: number): Promise<CdpConnection> {
@@ -170,38 +170,38 @@ class CdpConnection {
     });
   }
 
-  #fail(err: Error): void {
-    this.#closedError ??= err;
-    for (const [id, pending] of this.#pending) {
+  private _fail(err: Error): void {
+    this._closedError ??= err;
+    for (const [id, pending] of this._pending) {
       clearTimeout(pending.timer);
       pending.reject(err);
-      this.#pending.delete(id);
+      this._pending.delete(id);
     }
   }
 
   send(method: string, params: Record<string, unknown> = {}, sessionId: string | undefined, timeoutMs: number): Promise<Record<string, unknown>> {
-    if (this.#closedError) return Promise.reject(this.#closedError);
-    const id = this.#nextId++;
+    if (this._closedError) return Promise.reject(this._closedError);
+    const id = this._nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#pending.delete(id);
+        this._pending.delete(id);
         reject(new Error(`tracepack browser: ${method} got no answer within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
-      this.#ws.send(JSON.stringify(sessionId ? { id, method, params, sessionId } : { id, method, params }));
+      this._pending.set(id, { resolve, reject, timer });
+      this._ws.send(JSON.stringify(sessionId ? { id, method, params, sessionId } : { id, method, params }));
     });
   }
 
   /** Calls `listener` with every event; returns the unsubscribe function. */
   on(listener: (message: CdpMessage) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this._listeners.add(listener);
+    return () => this._listeners.delete(listener);
   }
 
   close(): void {
-    this.#fail(new Error('the DevTools connection was closed'));
+    this._fail(new Error('the DevTools connection was closed'));
     try {
-      this.#ws.close();
+      this._ws.close();
     } catch {
       // already closed
     }
@@ -328,7 +328,7 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
         const timeoutMs = waitOptions.timeoutMs ?? 15_000;
         const intervalMs = waitOptions.intervalMs ?? 100;
         const deadline = Date.now() + timeoutMs;
-        let last: string = 'nothing yet';
+        let last: string;
         for (;;) {
           const left = Math.max(1, deadline - Date.now());
           try {

@@ -25,7 +25,51 @@ export { OTLP_TRACE_PROTO, OTLP_TRACE_EXPORT_PATH, otlpTraceTypes } from './otlp
 export { delay, dump, exportOnce, recordSampleTrace, sampleSpans, SERVICE, tracerProviderFor } from './provider-fixtures';
 export type { ProviderSetupLike, SampleTrace } from './provider-fixtures';
 // The real trace backends (Jaeger, Zipkin) of the e2e tier and the bench, and their query APIs.
-export * from './backends';
+export {
+  JAEGER_VERSION,
+  JAEGER_MODULE_VERSION,
+  ZIPKIN_VERSION,
+  INSTALL_HINT,
+  cacheBinDir,
+  jaegerBinaryPath,
+  zipkinJarPath,
+  e2eAvailability,
+  e2eSkip,
+  findOnPath,
+  isExecutable,
+  freePort,
+  freePorts,
+  logTail,
+  jaegerConfigYaml,
+  startJaeger,
+  sumPrometheusCounter,
+  jaegerSpanCounts,
+  startZipkin,
+  normalizeTraceId,
+  jaegerTraces,
+  jaegerTrace,
+  jaegerServices,
+  jaegerServiceOf,
+  waitForJaegerTrace,
+  zipkinTraces,
+  zipkinTrace,
+  waitForZipkinTrace,
+} from './backends';
+export type {
+  E2eAvailability,
+  SamplingStrategies,
+  JaegerOptions,
+  JaegerPorts,
+  JaegerServer,
+  JaegerSpanCounts,
+  ZipkinOptions,
+  ZipkinServer,
+  JaegerTag,
+  JaegerSpan,
+  JaegerTrace,
+  ZipkinEndpoint,
+  ZipkinApiSpan,
+} from './backends';
 // OTLP metrics (the usage reports of @tracepack/usage): a loopback receiver that decodes them.
 export { startOtlpMetricsReceiver } from './otlp-metrics-receiver';
 export type { OtlpMetricsReceiver, OtlpMetricsReceiverOptions } from './otlp-metrics-receiver';

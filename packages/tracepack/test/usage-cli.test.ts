@@ -25,8 +25,8 @@ describe('tracepack config: the sqa block', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^DEBUG CONTROLS/);
     assert.match(r.out, /\nANONYMOUS USAGE STATISTICS\n/);
-    assert.match(r.out, /  sqa\.endpoint\n      SQA_ENDPOINT\n/);
-    assert.match(r.out, /  sqa\.report_interval\n      SQA_REPORT_INTERVAL\n      duration \(30s, 15m, 1h\) or seconds; default: 15m/);
+    assert.match(r.out, / {2}sqa\.endpoint\n {6}SQA_ENDPOINT\n/);
+    assert.match(r.out, / {2}sqa\.report_interval\n {6}SQA_REPORT_INTERVAL\n {6}duration \(30s, 15m, 1h\) or seconds; default: 15m/);
     for (const s of ['--sqa-opt-out', '--disable-telemetry', '--enable-telemetry=false', 'SQA_OPT_OUT=true', 'DISABLE_TELEMETRY=1', 'TRACEPACK_ENABLE_TELEMETRY=false', 'DO_NOT_TRACK=1', 'sqa.opt_out: true']) {
       assert.ok(r.out.includes(s), `help lacks ${s}`);
     }
@@ -51,7 +51,7 @@ describe('tracepack config: the sqa block', () => {
     assert.match(off.out, /\nok: usage statistics are off \(opted out by flag --sqa-opt-out\): nothing is sent\n$/);
     const p = run(['config', 'print', '--config', f]);
     assert.equal(p.code, 0, p.err);
-    assert.match(p.out, /\nsqa:\n  opt_out: false\n  endpoint: https:\/\/usage\.example\.com\n/);
+    assert.match(p.out, /\nsqa:\n {2}opt_out: false\n {2}endpoint: https:\/\/usage\.example\.com\n/);
     assert.match(p.out, /api_key: "\*\*\*\*"/);
     assert.doesNotMatch(p.out, /k3y-value/);
   });
@@ -64,8 +64,8 @@ describe('tracepack usage preview', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^usage statistics: ON, reports every 15m to https:\/\/usage\.example\.com\/v1\/metrics \(OTLP http\/json\)/);
     assert.match(r.out, /\nnext report: POST https:\/\/usage\.example\.com\/v1\/metrics, \d+ bytes of application\/json\n/);
-    assert.match(r.out, /\n    service\.instance\.id = "[0-9a-f-]{36}"\n/);
-    assert.match(r.out, /\n    tracepack\.usage\.tracepack\.features \(gauge, 1\)\n      \{tracepack\.feature="usage\.endpoint_whitelist"\} 0\n      \{tracepack\.feature="tracing\.off"\} 1\n/);
+    assert.match(r.out, /\n {4}service\.instance\.id = "[0-9a-f-]{36}"\n/);
+    assert.match(r.out, /\n {4}tracepack\.usage\.tracepack\.features \(gauge, 1\)\n {6}\{tracepack\.feature="usage\.endpoint_whitelist"\} 0\n {6}\{tracepack\.feature="tracing\.off"\} 1\n/);
     assert.match(r.out, /\nkeep-alive: POST https:\/\/usage\.example\.com\/v1\/metrics/);
     const json = run(['usage', 'preview', '--config', f, '--json']);
     assert.ok(JSON.parse(json.out).report.resourceMetrics.length === 1);

@@ -56,7 +56,7 @@ describe('previewUsage', () => {
       assert.equal(preview.status, 'off: opted out by flag --disable-telemetry');
       assert.equal(preview.report, undefined);
       const text = renderUsagePreview(preview);
-      assert.match(text, /^usage statistics: OFF \(opted out by flag --disable-telemetry\): nothing is sent\n  also opted out by environment DO_NOT_TRACK=1\n/);
+      assert.match(text, /^usage statistics: OFF \(opted out by flag --disable-telemetry\): nothing is sent\n {2}also opted out by environment DO_NOT_TRACK=1\n/);
       assert.equal(receiver.connections, 0);
     } finally {
       await receiver.stop();
