@@ -1,7 +1,8 @@
 import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TracingProviderFactory } from '@tracepack/config';
-import type { OtlpConfig, OtlpExporterOptions } from './types';
+import { OtlpHttpProtobufExporter } from './lean-exporter/exporter';
+import type { OtlpConfig, OtlpEncoderChoice, OtlpExporterOptions } from './types';
 
 type Compression = NonNullable<ConstructorParameters<typeof import('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter>[0]>['compression'];
 
@@ -58,11 +59,23 @@ export function createOtlpExporter(otlp: OtlpConfig, options: OtlpExporterOption
       return new OTLPTraceExporter({ url: otlp.traces_endpoint ?? tracesUrl(otlp.server_url), headers, ...shared });
     }
     case 'http/protobuf': {
+      const url = otlp.traces_endpoint ?? tracesUrl(otlp.server_url);
+      if (encoderChoice(options) === 'lean') return new OtlpHttpProtobufExporter({ url, headers, compression: otlp.compression === 'gzip' ? 'gzip' : 'none', timeoutMillis: shared.timeoutMillis });
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-      return new OTLPTraceExporter({ url: otlp.traces_endpoint ?? tracesUrl(otlp.server_url), headers, ...shared });
+      return new OTLPTraceExporter({ url, headers, ...shared });
     }
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/**
+ * `http/protobuf` goes through the lean exporter unless code asks otherwise or
+ * TRACEPACK_OTLP_ENCODER=upstream does: a way back to the upstream exporter, should a
+ * collector disagree with the lean one (the two send the same bytes; the test suite checks it).
+ */
+function encoderChoice(options: OtlpExporterOptions): OtlpEncoderChoice {
+  if (options.encoder) return options.encoder;
+  return process.env.TRACEPACK_OTLP_ENCODER?.trim().toLowerCase() === 'upstream' ? 'upstream' : 'lean';
 }
 
 /**

@@ -11,4 +11,28 @@ export interface OtlpExporterOptions {
    * @default otlp.timeout_ms (10000)
    */
   timeoutMillis?: number;
+  /**
+   * Which encoder and HTTP client send `http/protobuf`: `lean` (this package's encoder and
+   * exporter) or `upstream` (@opentelemetry/exporter-trace-otlp-proto). `http/json` and `grpc`
+   * always use the upstream exporters.
+   * @default the TRACEPACK_OTLP_ENCODER environment variable when it is `upstream`, else `lean`
+   */
+  encoder?: OtlpEncoderChoice;
+}
+
+/** `lean`: OtlpHttpProtobufExporter; `upstream`: @opentelemetry/exporter-trace-otlp-proto. */
+export type OtlpEncoderChoice = 'lean' | 'upstream';
+
+/** Settings of {@link OtlpHttpProtobufExporter}. */
+export interface OtlpHttpProtobufExporterOptions {
+  /** The full traces URL, e.g. `http://collector:4318/v1/traces`. */
+  url: string;
+  /** Headers of every export request (names are sent lowercase). @default {} */
+  headers?: Record<string, string>;
+  /** `gzip` compresses each request body. @default 'none' */
+  compression?: 'gzip' | 'none';
+  /** Time budget of one export, retries included. @default 10000 */
+  timeoutMillis?: number;
+  /** Exports in flight at once; one more fails at once. @default 30 */
+  concurrencyLimit?: number;
 }

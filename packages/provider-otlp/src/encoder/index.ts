@@ -1,0 +1,1 @@
+export { OtlpTraceEncoder } from './trace-request';
