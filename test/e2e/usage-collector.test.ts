@@ -51,6 +51,8 @@ async function usageApp(endpoint: string, opts: { installation: string; protocol
 }
 
 async function responsesOf(c: UsageCollector, instanceId: string): Promise<Record<string, number>> {
+  // Acknowledged means landed: roll the landing table up first (whichever collector's turn).
+  await c.rollUp();
   const { rows } = await c.database.query<{ endpoint: string; n: number }>(
     "SELECT endpoint, sum(duration_count)::int AS n FROM endpoint_usage WHERE instance_id = $1 GROUP BY endpoint ORDER BY endpoint",
     [instanceId],
@@ -205,6 +207,8 @@ describe('e2e: usage collector on a real PostgreSQL', { skip }, () => {
     first.child.kill('SIGKILL');
     await load;
     const second = await start();
+    // What the killed collector acknowledged is landed (committed); a roll-up stores it.
+    await a.rollUp();
     const { rows } = await a.database.query<{ id: string; n: number }>('SELECT instance_id::text AS id, sum(duration_count)::int AS n FROM endpoint_usage WHERE instance_id = ANY($1::uuid[]) GROUP BY 1', [acked]);
     const stored = new Map(rows.map((r) => [r.id, r.n]));
     assert.deepEqual(acked.filter((id) => stored.get(id) !== 40), [], 'every acknowledged report is stored, whole');

@@ -75,5 +75,5 @@ export { startOtlpMetricsReceiver } from './otlp-metrics-receiver';
 export type { OtlpMetricsReceiver, OtlpMetricsReceiverOptions } from './otlp-metrics-receiver';
 export { decodeMetricsRequest, pointsOf } from './otlp-metrics-decode';
 export type { DecodedHistogram, DecodedMetricPoint, DecodedMetricsReport, DecodedMetricType, DecodedTemporality } from './otlp-metrics-decode';
-export { OTLP_METRICS_PROTO, otlpMetricsTypes } from './otlp-metrics.proto';
+export { otlpMetricsTypes } from './otlp-metrics-codec';
 export { CHROMIUM_FLAGS, chromiumPath, launchBrowser, type Browser, type BrowserPage, type LaunchBrowserOptions, type OpenPageOptions, type ScreenshotOptions, type WaitForOptions } from './browser';

@@ -1,5 +1,5 @@
 import type { DecodedAttributeValue } from './otlp-receiver';
-import { otlpMetricsTypes } from './otlp-metrics.proto';
+import { decodeProtobufRequest } from './otlp-metrics-codec';
 
 /** How a metric aggregates (OTLP's enum by name). */
 export type DecodedTemporality = 'unspecified' | 'delta' | 'cumulative';
@@ -51,9 +51,8 @@ export function decodeMetricsRequest(body: Buffer, json: boolean): DecodedMetric
   if (json) {
     request = JSON.parse(body.toString('utf8')) as LooseRequest;
   } else {
-    const { request: type } = otlpMetricsTypes();
-    // toObject: the same plain shape as OTLP/JSON (camelCase, 64-bit numbers as strings).
-    request = type.toObject(type.decode(body), { longs: String, enums: Number, defaults: false }) as LooseRequest;
+    // The collector's decoder, then the same plain shape as OTLP/JSON.
+    request = decodeProtobufRequest(body) as LooseRequest;
   }
   const report: DecodedMetricsReport = { transport: json ? 'http/json' : 'http/protobuf', resources: [], metricNames: [], points: [], body };
   for (const rm of request.resourceMetrics ?? []) {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { decodeMetricsRequest, type DecodedMetricsReport } from './otlp-metrics-decode';
-import { otlpMetricsTypes } from './otlp-metrics.proto';
+import { otlpMetricsTypes } from './otlp-metrics-codec';
 import { closeHttp, readBody, receiverCore, type ReceivedRequest, type ReceiverCoreOptions, type ReceiverMode } from './receiver-core';
 
 export type OtlpMetricsReceiverOptions = ReceiverCoreOptions;

@@ -9,6 +9,8 @@ export type { DropKind, FilteredEndpoint } from './privacy-filter';
 export { ingest } from './ingest';
 export type { IngestResult } from './ingest';
 export { storeBatch, STORE_SQL } from './store';
+export { landBatch, rollUpLanded, mergeBatches, LANDING_LOCK_KEY, DEFAULT_ROLLUP_BATCH } from './landing';
+export type { RollUpLandedOptions, RollUpLandedResult } from './landing';
 export type { StoreCounts } from './store';
 export { decodeRequest, encodingOf } from './codec';
 export type { Encoding } from './codec';

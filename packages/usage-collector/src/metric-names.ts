@@ -1,21 +1,11 @@
+import { USAGE_METRICS } from '@tracepack/usage';
+
 /**
- * The metrics @tracepack/usage sends (its `USAGE_METRICS`), and what the collector stores of
- * each. Any other metric name is ignored and counted (`ignored_metrics`).
+ * The metrics @tracepack/usage sends: its own table (`USAGE_METRICS`), the contract between the
+ * reporter and the collector, kept in one place. What the collector stores of each is below;
+ * any other metric name is ignored and counted (`ignored_metrics`).
  */
-export const METRIC = {
-  requests: 'tracepack.usage.http.requests',
-  duration: 'tracepack.usage.http.duration',
-  responseSize: 'tracepack.usage.http.response.size',
-  heapUsed: 'tracepack.usage.process.memory.heap_used',
-  rss: 'tracepack.usage.process.memory.rss',
-  gcRate: 'tracepack.usage.nodejs.gc.rate',
-  gcTime: 'tracepack.usage.nodejs.gc.time',
-  eventLoopDelayP99: 'tracepack.usage.nodejs.eventloop.delay.p99',
-  tracepackFeatures: 'tracepack.usage.tracepack.features',
-  serviceFeatures: 'tracepack.usage.service.features',
-  activity: 'tracepack.usage.activity',
-  keepalive: 'tracepack.usage.keepalive',
-} as const;
+export const METRIC = USAGE_METRICS;
 
 export type MetricKind = 'gauge' | 'sum' | 'histogram';
 

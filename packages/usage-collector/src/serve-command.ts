@@ -13,7 +13,7 @@ export interface ServeCommandIo {
 }
 
 export const SERVE_USAGE = `usage: tracepack usage serve [--port N] [--host ADDR] [--database-url URL | --data-dir DIR]
-                             [--api-key KEY] [--body-limit BYTES]
+                             [--api-key KEY] [--body-limit BYTES] [--rollup-interval MS]
 
   Takes the OTLP/HTTP metric reports of @tracepack/usage on POST /v1/metrics (protobuf or
   JSON), filters them again and stores them in PostgreSQL; runs until SIGINT or SIGTERM.
@@ -27,9 +27,11 @@ export const SERVE_USAGE = `usage: tracepack usage serve [--port N] [--host ADDR
   --api-key KEY        key reports must carry as x-api-key or Authorization: Bearer
                        (env TRACEPACK_USAGE_API_KEY, comma-separated for several)
   --body-limit BYTES   largest request body (default ${DEFAULT_BODY_LIMIT}: 4 MiB)
+  --rollup-interval MS how often landed reports are rolled up into the tables (default 1000;
+                       0: never by this collector, another one or the report does it)
 `;
 
-const FLAGS = new Set(['port', 'host', 'database-url', 'data-dir', 'api-key', 'body-limit']);
+const FLAGS = new Set(['port', 'host', 'database-url', 'data-dir', 'api-key', 'body-limit', 'rollup-interval']);
 
 /** Parses `--flag value` and `--flag=value`; throws naming the flag on a bad one. */
 export function parseServeArgs(argv: readonly string[]): Map<string, string> {
@@ -81,6 +83,7 @@ export async function serveCommand(argv: readonly string[], io: ServeCommandIo):
       ...(dataDir !== undefined ? { dataDir } : {}),
       ...(apiKey !== undefined ? { apiKey: apiKey.split(',') } : {}),
       ...(flags.has('body-limit') ? { bodyLimit: integer('--body-limit', flags.get('body-limit'))! } : {}),
+      ...(flags.has('rollup-interval') ? { rollupIntervalMs: integer('--rollup-interval', flags.get('rollup-interval'))! } : {}),
       env: io.env,
       logger: (line) => io.err(`tracepack usage serve: ${line}\n`),
     });

@@ -7,7 +7,8 @@ import { DEFAULT_DATA_DIR, openDatabase, type Database } from './database';
 import { RequestError, UsageCollectorError } from './errors';
 import { ingest } from './ingest';
 import { migrate } from './migrations';
-import { storeBatch } from './store';
+import { landBatch, rollUpLanded } from './landing';
+import type { RollUpLandedResult } from './landing';
 import type { UsageCollector, UsageCollectorOptions } from './types';
 import { reasonOf } from './utils';
 import { PACKAGE_NAME } from './version';
@@ -28,6 +29,7 @@ interface Settings {
   apiKeys: Buffer[];
   bodyLimit: number;
   poolSize: number;
+  rollupIntervalMs: number;
   log: (line: string) => void;
 }
 
@@ -45,6 +47,8 @@ export function resolveOptions(options: UsageCollectorOptions = {}): Settings {
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) invalid('bodyLimit', 'a number of bytes, at least 1024', bodyLimit);
   const poolSize = options.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 1) invalid('poolSize', 'a positive integer', poolSize);
+  const rollupIntervalMs = options.rollupIntervalMs ?? 1000;
+  if (!Number.isInteger(rollupIntervalMs) || rollupIntervalMs < 0) invalid('rollupIntervalMs', 'a number of milliseconds, 0 or more', rollupIntervalMs);
   const databaseUrl = options.databaseUrl ?? (env['DATABASE_URL'] || undefined);
   if (databaseUrl !== undefined && !/^postgres(?:ql)?:\/\//.test(databaseUrl)) invalid('databaseUrl (DATABASE_URL)', 'a postgresql:// URL', '(not shown: it may hold a password)');
   const keys = options.apiKey ?? (env['TRACEPACK_USAGE_API_KEY'] ? env['TRACEPACK_USAGE_API_KEY'].split(',') : []);
@@ -57,6 +61,7 @@ export function resolveOptions(options: UsageCollectorOptions = {}): Settings {
     apiKeys: list.map(digest),
     bodyLimit,
     poolSize,
+    rollupIntervalMs,
     log: options.logger ?? ((line) => process.stderr.write(`${PACKAGE_NAME}: ${line}\n`)),
   };
 }
@@ -119,12 +124,40 @@ export async function startUsageCollector(options: UsageCollectorOptions = {}): 
       (applied.length > 0 ? ` (migrations applied: ${applied.map((v) => String(v).padStart(3, '0')).join(', ')})` : ''),
   );
 
+  // The landing roll-up: on a timer, by whichever collector gets the lock; stops between two
+  // transactions when the collector closes (what is landed stays for the next roll-up).
+  const stop = new AbortController();
+  let rollupFailing = false;
+  let rolling: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const rollUpNow = (wait: boolean): Promise<RollUpLandedResult> => {
+    const run = rolling.then(() => rollUpLanded(db, { wait, signal: stop.signal }));
+    rolling = run.catch(() => undefined);
+    return run;
+  };
+  const tick = (): void => {
+    rollUpNow(false).then(
+      () => {
+        if (rollupFailing) s.log('rolling up landed reports works again');
+        rollupFailing = false;
+      },
+      (err: unknown) => {
+        if (!rollupFailing) s.log(`rolling up landed reports failed (they stay landed, retried): ${reasonOf(err)}; further failures are not logged until one succeeds`);
+        rollupFailing = true;
+      },
+    ).finally(() => {
+      if (!stop.signal.aborted) timer = setTimeout(tick, s.rollupIntervalMs).unref();
+    });
+  };
+  if (s.rollupIntervalMs > 0) timer = setTimeout(tick, s.rollupIntervalMs).unref();
+
   let closing: Promise<void> | undefined;
   return {
     url,
     metricsUrl: `${url}${METRICS_PATH}`,
     port,
     database: db,
+    rollUp: () => rollUpNow(true),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -132,6 +165,12 @@ export async function startUsageCollector(options: UsageCollectorOptions = {}): 
           server.closeIdleConnections();
         });
         await Promise.allSettled([...inFlight]);
+        clearTimeout(timer);
+        stop.abort();
+        await rolling;
+        // What this collector acknowledged goes into the tables before it stops, when it can
+        // (another collector or the next start rolls it up otherwise).
+        await rollUpLanded(db, { wait: false }).catch(() => undefined);
         await db.close();
       })();
       return closing;
@@ -177,7 +216,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, s: Settings, db
     const request = decodeRequest(body, encoding);
     const result = ingest(request);
     try {
-      await storeBatch(db, result.batch);
+      await landBatch(db, result.batch);
       health.ok();
     } catch (err) {
       health.failed(err);

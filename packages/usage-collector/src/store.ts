@@ -1,4 +1,4 @@
-import type { Database } from './database';
+import type { Database, DatabaseSession } from './database';
 import type { StoreBatch } from './internal-types';
 
 /** Rows a request added (0 everywhere: everything was stored before, a retry or a duplicate). */
@@ -40,10 +40,74 @@ const RECORD = {
 type Table = keyof typeof RECORD;
 
 const columns = (table: Table): string => RECORD[table].split(', ').map((c) => c.split(' ')[0]).join(', ');
-const rows = (table: Table): string => `jsonb_to_recordset($1::jsonb -> '${table}') AS x(${RECORD[table]})`;
+const jsonRows = (table: Table): string => `jsonb_to_recordset($1::jsonb -> '${table}') AS x(${RECORD[table]})`;
+
+/** [column, type] of each table, in RECORD's order. */
+const COLUMN_TYPES = Object.fromEntries(
+  (Object.keys(RECORD) as Table[]).map((t) => [t, RECORD[t].split(', ').map((c) => [c.slice(0, c.indexOf(' ')), c.slice(c.indexOf(' ') + 1)] as const)]),
+) as Record<Table, (readonly [string, string])[]>;
+
+/** The parameter number of each table's first column in STORE_ARRAYS_SQL (one per column). */
+const FIRST_PARAM = (() => {
+  const out = {} as Record<Table, number>;
+  let n = 1;
+  for (const t of Object.keys(RECORD) as Table[]) {
+    out[t] = n;
+    n += COLUMN_TYPES[t].length;
+  }
+  return out;
+})();
+
+const arrayRows = (table: Table): string => {
+  const cols = COLUMN_TYPES[table];
+  const unnest = cols.map(([, type], i) => `$${FIRST_PARAM[table] + i}::${type.endsWith('[]') ? 'text' : type}[]`).join(', ');
+  const select = cols.map(([c, type]) => (type.endsWith('[]') ? `u.${c}::${type} AS ${c}` : `u.${c}`)).join(', ');
+  return `(SELECT ${select} FROM unnest(${unnest}) AS u(${cols.map(([c]) => c).join(', ')})) AS x`;
+};
+
+/** How a column's values are written into its array literal. */
+const enum Kind {
+  /** Numbers, booleans, ISO times, UUIDs: no quoting needed. */
+  Scalar,
+  /** Quoted, `"` and `\\` escaped. */
+  Text,
+  /** A number array, as a quoted array literal (cast per row). */
+  Numbers,
+}
+
+const KINDS = Object.fromEntries(
+  (Object.keys(RECORD) as Table[]).map((t) => [t, COLUMN_TYPES[t].map(([c, type]) => [c, type.endsWith('[]') ? Kind.Numbers : type === 'text' ? Kind.Text : Kind.Scalar] as const)]),
+) as Record<Table, (readonly [string, Kind])[]>;
+
+/** One column of `rows` as a PostgreSQL array literal (a hot loop of the roll-up: plain concatenation). */
+function literal(rows: readonly Record<string, unknown>[], column: string, kind: Kind): string {
+  let out = '{';
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0) out += ',';
+    const v = rows[i]![column];
+    if (v === null || v === undefined) out += 'NULL';
+    else if (kind === Kind.Numbers) out += `"{${(v as number[]).join(',')}}"`;
+    else if (kind === Kind.Text) {
+      const t = v as string;
+      out += t.indexOf('"') === -1 && t.indexOf('\\') === -1 ? `"${t}"` : `"${t.replace(/[\\"]/g, '\\$&')}"`;
+    } else out += String(v);
+  }
+  return `${out}}`;
+}
+
+/** The parameters of STORE_ARRAYS_SQL: per table and column, the column's values as an array literal. */
+export function arrayParams(batch: StoreBatch): string[] {
+  const params: string[] = [];
+  for (const table of Object.keys(RECORD) as Table[]) {
+    const rowsOf = (batch[table] ?? []) as unknown as Record<string, unknown>[];
+    for (const [c, kind] of KINDS[table]) params.push(literal(rowsOf, c, kind));
+  }
+  return params;
+}
 
 /** An insert of every row of `table` in the batch that is not stored yet. */
-const insertNew = (table: Table, key: string): string => `INSERT INTO ${table} (${columns(table)}) SELECT ${columns(table)} FROM ${rows(table)} ON CONFLICT (${key}) DO NOTHING RETURNING 1`;
+const insertNew = (src: (table: Table) => string, table: Table, key: string): string =>
+  `INSERT INTO ${table} (${columns(table)}) SELECT ${columns(table)} FROM ${src(table)} ON CONFLICT (${key}) DO NOTHING RETURNING 1`;
 
 const HISTOGRAM_COLUMNS = {
   duration: ['duration_count', 'duration_sum_ms', 'duration_min_ms', 'duration_max_ms', 'duration_bounds_ms', 'duration_counts'],
@@ -64,15 +128,15 @@ const fillOnce = (which: 'duration' | 'size'): string =>
  *
  * Values only ever travel as the parameter: attribute strings holding SQL are data.
  */
-export const STORE_SQL = `WITH
+const storeSql = (src: (table: Table) => string): string => `WITH
 installations_added AS (
-  INSERT INTO installations (${columns('installations')}) SELECT ${columns('installations')} FROM ${rows('installations')}
+  INSERT INTO installations (${columns('installations')}) SELECT ${columns('installations')} FROM ${src('installations')}
   ON CONFLICT (installation_id) DO UPDATE SET first_seen = LEAST(installations.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(installations.last_seen, EXCLUDED.last_seen)
   WHERE installations.first_seen > EXCLUDED.first_seen OR installations.last_seen < EXCLUDED.last_seen
   RETURNING (xmax = 0) AS inserted
 ),
 instances_added AS (
-  INSERT INTO instances (${columns('instances')}) SELECT ${columns('instances')} FROM ${rows('instances')}
+  INSERT INTO instances (${columns('instances')}) SELECT ${columns('instances')} FROM ${src('instances')}
   ON CONFLICT (instance_id) DO UPDATE SET
     installation_id = COALESCE(instances.installation_id, EXCLUDED.installation_id),
     identified = instances.identified OR EXCLUDED.identified,
@@ -94,20 +158,20 @@ instances_added AS (
     last_received_at = now()
   RETURNING (xmax = 0) AS inserted
 ),
-reports_added AS (${insertNew('reports', 'instance_id, period_start, period_end')}),
+reports_added AS (${insertNew(src, 'reports', 'instance_id, period_start, period_end')}),
 endpoint_usage_added AS (
-  INSERT INTO endpoint_usage (${columns('endpoint_usage')}) SELECT ${columns('endpoint_usage')} FROM ${rows('endpoint_usage')}
+  INSERT INTO endpoint_usage (${columns('endpoint_usage')}) SELECT ${columns('endpoint_usage')} FROM ${src('endpoint_usage')}
   ON CONFLICT (instance_id, endpoint, method, status_code, period_start, period_end) DO UPDATE SET ${fillOnce('duration')}, ${fillOnce('size')}
   WHERE (endpoint_usage.duration_count IS NULL AND EXCLUDED.duration_count IS NOT NULL) OR (endpoint_usage.size_count IS NULL AND EXCLUDED.size_count IS NOT NULL)
   RETURNING (xmax = 0) AS inserted
 ),
-request_counts_added AS (${insertNew('request_counts', 'instance_id, method, period_start, period_end')}),
-feature_usage_added AS (${insertNew('feature_usage', 'instance_id, source, feature, period_start, period_end')}),
-user_activity_added AS (${insertNew('user_activity', 'instance_id, activity, user_hash, org_hash, overflow, period_start, period_end')}),
-runtime_stats_added AS (${insertNew('runtime_stats', 'instance_id, metric, gc_kind, period_start, period_end')}),
-keepalives_added AS (${insertNew('keepalives', 'instance_id, at')}),
-privacy_drops_added AS (${insertNew('privacy_drops', 'instance_id, period_start, period_end, kind, attribute')}),
-ignored_metrics_added AS (${insertNew('ignored_metrics', 'instance_id, period_start, period_end, metric')})
+request_counts_added AS (${insertNew(src, 'request_counts', 'instance_id, method, period_start, period_end')}),
+feature_usage_added AS (${insertNew(src, 'feature_usage', 'instance_id, source, feature, period_start, period_end')}),
+user_activity_added AS (${insertNew(src, 'user_activity', 'instance_id, activity, user_hash, org_hash, overflow, period_start, period_end')}),
+runtime_stats_added AS (${insertNew(src, 'runtime_stats', 'instance_id, metric, gc_kind, period_start, period_end')}),
+keepalives_added AS (${insertNew(src, 'keepalives', 'instance_id, at')}),
+privacy_drops_added AS (${insertNew(src, 'privacy_drops', 'instance_id, period_start, period_end, kind, attribute')}),
+ignored_metrics_added AS (${insertNew(src, 'ignored_metrics', 'instance_id, period_start, period_end, metric')})
 SELECT
   (SELECT count(*) FROM installations_added WHERE inserted)::int AS installations,
   (SELECT count(*) FROM instances_added WHERE inserted)::int AS instances,
@@ -121,10 +185,33 @@ SELECT
   (SELECT count(*) FROM privacy_drops_added)::int AS privacy_drops,
   (SELECT count(*) FROM ignored_metrics_added)::int AS ignored_metrics`;
 
+export const STORE_SQL = storeSql(jsonRows);
+
+/**
+ * The same statement, with each column of each table as one array parameter (`unnest`) instead
+ * of one JSON document: PostgreSQL parses arrays of scalars several times faster than a JSON
+ * document of objects (1.1 ms of a 2.4 ms statement per report was jsonb parsing). Histogram
+ * columns travel as text arrays of array literals (a row may have none), cast per row.
+ */
+export const STORE_ARRAYS_SQL = storeSql(arrayRows);
+
 /** PostgreSQL error codes worth one more try: the statement did nothing, and is idempotent. */
 const RETRYABLE = new Set(['40001', '40P01']);
 
-/** Stores a batch in one statement (retried on a deadlock or serialization failure). */
+/**
+ * Stores a batch in one statement inside a transaction the caller holds (the roll-up of landed
+ * reports: one writer at a time, under its advisory lock, so no retry is needed).
+ */
+export async function storeBatchIn(session: DatabaseSession, batch: StoreBatch): Promise<StoreCounts> {
+  const result = await session.query<StoreCounts>(STORE_ARRAYS_SQL, arrayParams(batch));
+  return result.rows[0]!;
+}
+
+/**
+ * Stores a batch in one statement, straight into the analytical tables (retried on a deadlock
+ * or serialization failure). The collector lands reports instead (`landBatch()`) and rolls them
+ * up in bulk; this is the direct path, for tools that load rows themselves.
+ */
 export async function storeBatch(db: Database, batch: StoreBatch): Promise<StoreCounts> {
   const param = JSON.stringify(batch);
   for (let attempt = 1; ; attempt++) {

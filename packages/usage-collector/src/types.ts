@@ -1,4 +1,5 @@
 import type { Database } from './database';
+import type { RollUpLandedResult } from './landing';
 
 /** Options of `startUsageCollector()`. Code beats the environment, which beats the default. */
 export interface UsageCollectorOptions {
@@ -24,6 +25,12 @@ export interface UsageCollectorOptions {
   bodyLimit?: number;
   /** Connections to PostgreSQL (per collector). @default 10 */
   poolSize?: number;
+  /**
+   * Milliseconds between roll-ups of landed reports into the analytical tables (see
+   * `rollUpLanded()`); each collector tries, the one holding the lock does it. 0: no timer (a
+   * report, `collector.rollUp()` or another collector rolls up). @default 1000
+   */
+  rollupIntervalMs?: number;
   /** Variables read for unset options. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
   /** Where the start line and database trouble go (one line per streak). @default stderr, prefixed `@tracepack/usage-collector: ` */
@@ -39,6 +46,11 @@ export interface UsageCollector {
   readonly port: number;
   /** The database it stores into (for tests and tools; the collector closes it). */
   readonly database: Database;
-  /** Stops taking requests, waits for those in flight, closes the database. Idempotent. */
+  /**
+   * Rolls every landed report into the analytical tables now, waiting for a roll-up another
+   * collector runs (what a test or a tool calls before reading the tables).
+   */
+  rollUp(): Promise<RollUpLandedResult>;
+  /** Stops taking requests, waits for those in flight and a running roll-up, rolls up what landed, closes the database. Idempotent. */
   close(): Promise<void>;
 }

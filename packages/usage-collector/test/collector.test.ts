@@ -56,6 +56,7 @@ describe('usage collector: HTTP answers and storage (PGlite)', () => {
       await usage.flush();
       assert.deepEqual({ ...usage.stats(), pending: 0 }, { sent: 1, failedAttempts: 0, dropped: 0, pending: 0 }, 'the collector answered 200');
 
+      await collector.rollUp(); // acknowledged = landed; the roll-up puts it into the tables
       const db = collector.database;
       const id = usage.instanceId!;
       const inst = (await db.query<Record<string, unknown>>('SELECT * FROM instances WHERE instance_id = $1', [id])).rows[0]!;
@@ -91,6 +92,7 @@ describe('usage collector: HTTP answers and storage (PGlite)', () => {
     assert.equal(r2.status, 200, 'an empty request is fine');
     const k = await send(collector.url, { resourceMetrics: [{ resource: { attributes: [{ key: 'service.instance.id', value: { stringValue: id } }] }, scopeMetrics: [{ metrics: [{ name: 'tracepack.usage.keepalive', gauge: { dataPoints: [{ timeUnixNano: String(BigInt(t0 + 2 * HOUR) * 1_000_000n), asInt: '1' }] } }] }] }] }, 'protobuf', auth);
     assert.equal(k.status, 200);
+    await collector.rollUp();
     const inst = (await collector.database.query<{ identified: boolean; test_reason: string; ci_name: string; installation_id: string | null; last_seen: Date }>('SELECT * FROM instances WHERE instance_id = $1', [id])).rows[0]!;
     assert.deepEqual([inst.identified, inst.test_reason, inst.ci_name, inst.installation_id], [false, 'ci', 'github_actions', null]);
     assert.equal(await count(collector.database, 'keepalives', 'instance_id = $1 AND at = $2', [id, new Date(t0 + 2 * HOUR).toISOString()]), 1);
@@ -122,6 +124,7 @@ describe('usage collector: HTTP answers and storage (PGlite)', () => {
       assert.match(partial.errorMessage, /1 data point of tracepack\.usage\.service\.features rejected: only delta temporality is stored/);
       assert.match(partial.errorMessage, /2 data points without a service\.instance\.id \(UUID\) in their resource, rejected/);
     }
+    await collector.rollUp();
     const ignored = (await collector.database.query<{ metric: string; data_points: number }>('SELECT metric, data_points FROM ignored_metrics WHERE instance_id = $1 ORDER BY metric', [id])).rows;
     assert.deepEqual(ignored, [
       { metric: 'http.server.request.duration', data_points: 1 },
@@ -206,6 +209,7 @@ describe('usage collector: HTTP answers and storage (PGlite)', () => {
     const body = gzipSync(encode(exportRequest(resourceMetrics({ instanceId: id, startMs: Date.UTC(2026, 0, 13), endMs: Date.UTC(2026, 0, 13, 1), endpoints: [{ endpoint: '/gz', durations: [1] }] })), 'protobuf'));
     const res = await post(collector.url, body, { headers: { ...auth, 'content-encoding': 'gzip' } });
     assert.equal(res.status, 200);
+    await collector.rollUp();
     assert.equal(await count(collector.database, 'endpoint_usage', "instance_id = $1 AND endpoint = '/gz'", [id]), 1);
     const broken = await post(collector.url, Buffer.from('not gzip'), { headers: { ...auth, 'content-encoding': 'gzip' } });
     assert.equal(broken.status, 400);

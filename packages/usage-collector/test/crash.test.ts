@@ -64,7 +64,8 @@ describe('a collector killed mid-load loses no acknowledged report', () => {
     await load;
     assert.ok(failed > 0 || sent > acked.length, 'requests were in flight when it died');
 
-    // Restarted on the same directory (its lock is stale: the process is gone).
+    // Restarted on the same directory (its lock is stale: the process is gone). What the killed
+    // one acknowledged is in the landing table; the restarted one rolls it up (timer, or on stop).
     const second = await serve(['--data-dir', dataDir]);
     t.after(() => second.child.kill('SIGKILL'));
     second.child.kill('SIGTERM');

@@ -7,9 +7,11 @@
  *   it sent an identified report, and its installation is the one that report named;
  * - an installation's current version is the one of its instance seen last;
  * - traffic and features count for production instances, on the UTC day their report's period
- *   ends; p99 is the nearest-rank 99th percentile of the raw samples.
+ *   ends; p99 is the nearest-rank 99th percentile of the raw samples;
+ * - with `includeTest`, test instances count as production ones do, each an installation of its
+ *   own, on no known version ('': they never send one) and no known runtime.
  */
-import { DURATION_BOUNDS_MS, type Fleet, type GenReport } from './generator';
+import { DURATION_BOUNDS_MS, type Fleet, type GenInstance, type GenReport } from './generator';
 
 const DAY = 86_400_000;
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -52,7 +54,11 @@ export function displayEndpoint(endpoint: string, overflow: boolean): string {
   return /[0-9a-f]{64}/.test(endpoint) ? '(hashed paths)' : endpoint;
 }
 
-export function truthOf(fleet: Fleet, since: Date): Truth {
+export function truthOf(fleet: Fleet, since: Date, options: { includeTest?: boolean } = {}): Truth {
+  const counted = (i: GenInstance): boolean => i.production || options.includeTest === true;
+  const keyOf = (i: GenInstance): string => (i.production ? i.installationId! : `instance:${i.id}`);
+  const versionOf = (i: GenInstance): string => (i.production ? i.version : '');
+  const runtimeOf = (i: GenInstance): string => (i.production ? i.runtimeVersion : '');
   const firstDay = day(since.getTime());
   const lastDay = day(fleet.now.getTime());
   const windowStart = Date.parse(`${firstDay}T00:00:00Z`);
@@ -65,12 +71,13 @@ export function truthOf(fleet: Fleet, since: Date): Truth {
   for (const i of alive) {
     for (let t = Math.max(Date.parse(`${day(i.firstSeen)}T00:00:00Z`), windowStart); day(t) <= day(i.lastSeen) && day(t) <= lastDay; t += DAY) {
       const d = day(t);
-      if (i.production) {
+      if (counted(i)) {
         const set = installationsByDay.get(d) ?? new Set<string>();
-        set.add(i.installationId!);
+        set.add(keyOf(i));
         installationsByDay.set(d, set);
         productionInstancesByDay.set(d, (productionInstancesByDay.get(d) ?? 0) + 1);
-      } else {
+      }
+      if (!i.production) {
         const c = testByDay.get(d) ?? { ci: 0, local: 0, warmingUp: 0 };
         if (i.testReason === 'ci') c.ci++;
         else if (i.testReason === 'local') c.local++;
@@ -80,15 +87,15 @@ export function truthOf(fleet: Fleet, since: Date): Truth {
     }
   }
 
-  const production = alive.filter((i) => i.production);
+  const production = alive.filter(counted);
   const latest = new Map<string, { seen: number; version: string; runtime: string }>();
   const ever = new Map<string, Set<string>>();
   for (const i of production) {
-    const l = latest.get(i.installationId!);
-    if (!l || i.lastSeen > l.seen) latest.set(i.installationId!, { seen: i.lastSeen, version: i.version, runtime: i.runtimeVersion });
-    const set = ever.get(i.version) ?? new Set<string>();
-    set.add(i.installationId!);
-    ever.set(i.version, set);
+    const l = latest.get(keyOf(i));
+    if (!l || i.lastSeen > l.seen) latest.set(keyOf(i), { seen: i.lastSeen, version: versionOf(i), runtime: runtimeOf(i) });
+    const set = ever.get(versionOf(i)) ?? new Set<string>();
+    set.add(keyOf(i));
+    ever.set(versionOf(i), set);
   }
   const currentVersions = new Map<string, number>();
   const currentOf = new Map<string, string>();
@@ -107,13 +114,13 @@ export function truthOf(fleet: Fleet, since: Date): Truth {
   const lastUsed = new Map<string, string>();
   const responsesByVersion = new Map<string, number>();
   for (const r of fleet.reports) {
-    if (!r.instance.production) continue;
+    if (!counted(r.instance)) continue;
     for (const s of r.series) {
       const key = `${s.method} ${displayEndpoint(s.endpoint, s.overflow)}`;
       if (s.responses > 0 && (lastUsed.get(key) ?? '') < day(r.periodEnd)) lastUsed.set(key, day(r.periodEnd));
     }
     if (!inWindow(r)) continue;
-    const installation = r.instance.installationId!;
+    const installation = keyOf(r.instance);
     for (const f of r.features) {
       if (f.value <= 0) continue; // a count feature at 0: configured off
       const key = `${f.source}|${f.feature}`;
@@ -132,11 +139,11 @@ export function truthOf(fleet: Fleet, since: Date): Truth {
       agg.installations.add(installation);
       endpoints.set(key, agg);
       withRequests.add(installation);
-      const sk = `${key}|${r.instance.version}`;
+      const sk = `${key}|${versionOf(r.instance)}`;
       const list = samples.get(sk) ?? [];
       for (const d of s.durations) list.push(d);
       samples.set(sk, list);
-      const rk = `${key}|${r.instance.version}`;
+      const rk = `${key}|${versionOf(r.instance)}`;
       responsesByVersion.set(rk, (responsesByVersion.get(rk) ?? 0) + s.responses);
     }
     for (const [k, n] of r.canaries) drops.set(k, (drops.get(k) ?? 0) + n);
@@ -150,7 +157,7 @@ export function truthOf(fleet: Fleet, since: Date): Truth {
     testByDay,
     installations: latest.size,
     productionInstances: production.length,
-    testInstances: alive.length - production.length,
+    testInstances: alive.filter((i) => !i.production).length,
     currentVersions,
     everVersions: new Map([...ever].map(([v, s]) => [v, s.size])),
     currentOf,

@@ -76,6 +76,7 @@ describe('migrations', () => {
   it('invalid options throw with the package name, the option and what it expects', async () => {
     await assert.rejects(startUsageCollector({ port: 70000, env: {} }), /@tracepack\/usage-collector: port expects an integer from 0 to 65535, instead got 70000/);
     await assert.rejects(startUsageCollector({ bodyLimit: 10, env: {} }), /bodyLimit expects a number of bytes, at least 1024/);
+    await assert.rejects(startUsageCollector({ rollupIntervalMs: -1, env: {} }), /rollupIntervalMs expects a number of milliseconds, 0 or more, instead got -1/);
     await assert.rejects(startUsageCollector({ env: { DATABASE_URL: 'mysql://u:secret@h/db' } }), (err: Error) => /a postgresql:\/\/ URL/.test(err.message) && !err.message.includes('secret'));
   });
 });

@@ -13,7 +13,8 @@ describe('privacy: canaries never reach a table', () => {
   let collector: UsageCollector;
   const tmp = tempDir('usage-collector-privacy-');
   before(async () => {
-    collector = await startUsageCollector({ port: 0, dataDir: tmp.dir, env: {}, logger: () => undefined });
+    // No roll-up timer: the landing table is checked while it holds the report.
+    collector = await startUsageCollector({ port: 0, dataDir: tmp.dir, env: {}, logger: () => undefined, rollupIntervalMs: 0 });
   });
   after(async () => {
     await collector.close();
@@ -72,7 +73,15 @@ describe('privacy: canaries never reach a table', () => {
       const res = await send(collector.url, exportRequest(report), wire);
       assert.equal(res.status, 200);
 
+      // Acknowledged means landed: the landing table holds the report, already filtered.
+      const landed = await dumpTables(collector.database);
+      assert.ok(landed['landed_reports']!.includes(instanceId), 'the report is landed, not rolled up yet');
+      for (const [table, text] of Object.entries(landed)) {
+        for (const needle of needles) assert.equal(text.includes(needle), false, `table ${table} holds ${needle} (landed)`);
+      }
+      await collector.rollUp();
       const dump = await dumpTables(collector.database);
+      assert.equal(dump['landed_reports'], '[]', 'the roll-up empties the landing table');
       for (const [table, text] of Object.entries(dump)) {
         for (const needle of needles) assert.equal(text.includes(needle), false, `table ${table} holds ${needle}`);
       }
@@ -108,6 +117,7 @@ describe('privacy: canaries never reach a table', () => {
 
       // Delivered again: the drops are counted once, as the report is stored once.
       assert.equal((await send(collector.url, exportRequest(report), wire)).status, 200);
+      await collector.rollUp();
       const again = (await collector.database.query<{ n: number }>('SELECT sum(dropped)::int AS n FROM privacy_drops WHERE instance_id = $1', [instanceId])).rows[0]!.n;
       assert.equal(again, [...byKind.values()].reduce((a, b) => a + b, 0));
     });
@@ -134,6 +144,7 @@ describe('privacy: canaries never reach a table', () => {
       'json',
     );
     assert.equal(res.status, 200);
+    await collector.rollUp();
     const inst = (await collector.database.query<Record<string, unknown>>('SELECT service_name, service_version, deployment_environment FROM instances WHERE instance_id = $1', [instanceId])).rows[0]!;
     assert.deepEqual(inst, { service_name: sqlName, service_version: sqlVersion, deployment_environment: jsonBreak });
     assert.equal(await count(collector.database, 'endpoint_usage', 'endpoint = $1', [`/x/${sqlSegment}`]), 1);

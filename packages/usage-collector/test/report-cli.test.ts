@@ -30,10 +30,12 @@ describe('tracepack usage report (the command, on the embedded database)', () =>
   const dataDir = join(dir, 'data');
   const now = new Date();
   let truth: Truth;
+  let truthWithTest: Truth;
 
   before(async () => {
     const fleet = generateFleet({ now, seed: 7, initialInstallations: 12, newInstallations: 4, leaving: 1 });
     truth = truthOf(fleet, new Date(now.getTime() - 30 * 86_400_000));
+    truthWithTest = truthOf(fleet, new Date(now.getTime() - 30 * 86_400_000), { includeTest: true });
     const collector = await startUsageCollector({ port: 0, dataDir, logger: () => undefined, env: {} });
     try {
       const types = otlpMetricsTypes();
@@ -59,6 +61,22 @@ describe('tracepack usage report (the command, on the embedded database)', () =>
     assert.match(stdout, new RegExp(`In the flagged range "${VULNERABLE_RANGE}": ${vulnerable} installations`));
     assert.match(stdout, /\| \/legacy\/import \| POST \| 0 \| 0 \| never \(declared\) \|/);
     for (const h of ['Deployments over time', 'Versions', 'Features', 'Endpoints', 'Regressions', 'Privacy filter']) assert.ok(stdout.includes(`\n## ${h}\n`), h);
+  });
+
+  it('--include-test counts test instances everywhere (md and csv say so)', async () => {
+    const md = await tracepack(['usage', 'report', '--data-dir', dataDir, '--include-test']);
+    assert.equal(md.code, 0, md.stderr);
+    assert.ok(truthWithTest.installations > truth.installations, 'the fleet has test instances');
+    assert.match(md.stdout, new RegExp(`\\*\\*${truthWithTest.installations} installations, test instances included \\(${truthWithTest.productionInstances} instances\\); of them ${truth.testInstances} test instances`));
+    assert.match(md.stdout, /> Test instances included \(--include-test\)/);
+    const csv = await tracepack(['usage', 'report', '--data-dir', dataDir, '--include-test', '--format', 'csv']);
+    assert.equal(csv.code, 0, csv.stderr);
+    const rows = parseCsv(csv.stdout);
+    assert.deepEqual(rows.find((r) => r[0] === 'include_test'), ['include_test', 'true']);
+    assert.deepEqual(rows.find((r) => r[0] === 'installations'), ['installations', String(truthWithTest.installations)]);
+    const bad = await tracepack(['usage', 'report', '--data-dir', dataDir, '--include-test=yes']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--include-test takes no value/);
   });
 
   it('--format csv --out FILE writes the file and says so on stderr', async () => {

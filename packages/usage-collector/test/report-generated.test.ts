@@ -105,6 +105,9 @@ for (const kind of ['pglite', 'postgresql'] as const) {
     let fleet: Fleet;
     let truth: Truth;
     let report: UsageReport;
+    /** The same report with test instances counted (includeTest), and what it must say. */
+    let withTest: UsageReport;
+    let truthWithTest: Truth;
     const now = new Date();
     const since = new Date(now.getTime() - 30 * 86_400_000);
     const log: string[] = [];
@@ -133,6 +136,8 @@ for (const kind of ['pglite', 'postgresql'] as const) {
         olderThan: '1.5.0',
         endpoints: DECLARED_ENDPOINTS,
       });
+      truthWithTest = truthOf(fleet, since, { includeTest: true });
+      withTest = await buildUsageReport(db, { since: '30d', now, vulnerable: VULNERABLE_RANGE, olderThan: '1.5.0', endpoints: DECLARED_ENDPOINTS, includeTest: true });
     });
 
     after(async () => {
@@ -295,6 +300,56 @@ for (const kind of ['pglite', 'postgresql'] as const) {
         assert.equal(e.errorRate, t.serverErrors / t.responses);
         assert.equal(e.clientErrorRate, t.clientErrors / t.responses);
       }
+    });
+
+    it('with test instances included (includeTest): every count takes them, each as an installation of its own', async () => {
+      const t = truthWithTest;
+      assert.equal(withTest.includeTest, true);
+      assert.equal(report.includeTest, false);
+      assert.ok(t.installations > truth.installations + 100, `${t.installations} installations with test instances, ${truth.installations} without`);
+      assert.equal(withTest.totals.installations, t.installations);
+      assert.equal(withTest.totals.productionInstances, t.productionInstances);
+      assert.equal(withTest.totals.testInstances, truth.testInstances, 'test instances still counted apart');
+      for (const d of withTest.deployments) {
+        assert.equal(d.installations, t.installationsByDay.get(d.day) ?? 0, `installations on ${d.day}`);
+        assert.equal(d.productionInstances, t.productionInstancesByDay.get(d.day) ?? 0, `instances on ${d.day}`);
+        const apart = report.deployments.find((p) => p.day === d.day)!;
+        assert.deepEqual([d.ci, d.local, d.warmingUp], [apart.ci, apart.local, apart.warmingUp], `test instances on ${d.day}, apart as without`);
+      }
+      // Versions: test instances send none, '(unknown)'.
+      const shown = (v: string): string => (v === '' ? '(unknown)' : v);
+      const versions = new Map(withTest.versions.map((v) => [v.version, v]));
+      assert.deepEqual(new Set(versions.keys()), new Set([...t.everVersions.keys()].map(shown)));
+      for (const [version, n] of t.everVersions) {
+        assert.equal(versions.get(shown(version))!.installationsEver, n, `ran ${shown(version)}`);
+        assert.equal(versions.get(shown(version))!.installations, t.currentVersions.get(version) ?? 0, `on ${shown(version)} now`);
+      }
+      const features = new Map(withTest.features.map((f) => [`${f.source}|${f.feature}`, f]));
+      assert.deepEqual([...features.keys()].sort(), [...t.features.keys()].sort());
+      for (const [key, f] of t.features) assert.deepEqual([features.get(key)!.installations, features.get(key)!.uses], [f.installations, f.uses], key);
+      const endpoints = new Map(withTest.endpoints.map((e) => [`${e.method} ${e.endpoint}`, e]));
+      assert.deepEqual([...endpoints.keys()].sort(), [...t.endpoints.keys()].sort());
+      let more = 0;
+      for (const [key, e] of t.endpoints) {
+        const got = endpoints.get(key)!;
+        assert.deepEqual([got.responses, got.serverErrors, got.clientErrors, got.installations], [e.responses, e.serverErrors, e.clientErrors, e.installations], key);
+        more += e.responses - (truth.endpoints.get(key)?.responses ?? 0);
+      }
+      assert.ok(more > 0, 'test instances add traffic');
+      for (const l of withTest.latencyByVersion) {
+        const version = l.version === '(unknown)' ? '' : l.version;
+        assert.equal(l.responses, t.responsesByVersion.get(`${l.method} ${l.endpoint}|${version}`), `${l.method} ${l.endpoint} ${l.version} responses`);
+      }
+      assert.equal(withTest.latencyByVersion.length, t.responsesByVersion.size);
+      // Every format says so.
+      assert.match(renderUsageReportMarkdown(withTest), /Test instances included \(--include-test\)/);
+      assert.match(renderUsageReportMarkdown(withTest), new RegExp(`${withTest.totals.installations.toLocaleString('en-US')} installations, test instances included`));
+      assert.doesNotMatch(renderUsageReportMarkdown(report), /--include-test/);
+      assert.match(renderUsageReportCsv(withTest), /\r\ninclude_test,true\r\n/);
+      assert.match(renderUsageReportCsv(report), /\r\ninclude_test,false\r\n/);
+      const html = await renderUsageReportHtml(withTest);
+      assert.match(html, /installations \(test included\)/);
+      assert.match(html, /Test instances included \(--include-test\)/);
     });
 
     it('regressions: the planted ones are found, and nothing else', () => {

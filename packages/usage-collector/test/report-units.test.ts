@@ -127,6 +127,7 @@ describe('the window', () => {
 function sampleReport(): UsageReport {
   return {
     services: ['svc'],
+    includeTest: false,
     window: { asked: '7d', firstDay: '2026-11-24', lastDay: '2026-11-25', days: 2, until: '2026-11-25T10:00:00.000Z' },
     thresholds: { ...DEFAULT_REPORT_THRESHOLDS },
     totals: { installations: 2, productionInstances: 3, testInstances: 1, responses: 10, serverErrors: 1 },

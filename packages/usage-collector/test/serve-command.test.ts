@@ -33,11 +33,15 @@ describe('tracepack usage serve', () => {
     const help = spawnSync(process.execPath, [BIN, 'usage', 'serve', '--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0);
     assert.match(help.stdout, /--database-url URL/);
+    assert.match(help.stdout, /--rollup-interval MS/);
     const bad = spawnSync(process.execPath, [BIN, 'usage', 'serve', '--prot', '1'], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /unknown argument "--prot"; allowed: --port, --host/);
     const port = spawnSync(process.execPath, [BIN, 'usage', 'serve', '--port', 'eighty'], { encoding: 'utf8' });
     assert.equal(port.status, 1);
     assert.match(port.stderr, /--port expects a whole number, instead got "eighty"/);
+    const interval = spawnSync(process.execPath, [BIN, 'usage', 'serve', '--rollup-interval', 'often'], { encoding: 'utf8' });
+    assert.equal(interval.status, 1);
+    assert.match(interval.stderr, /--rollup-interval expects a whole number, instead got "often"/);
   });
 });

@@ -54,13 +54,13 @@ function dayOf(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-export function reportWindow(since: string | Date, now: Date): ReportWindow & read.WindowParams {
+export function reportWindow(since: string | Date, now: Date, includeTest = false): ReportWindow & read.WindowParams {
   const { start, asked } = parseSince(since, now);
   if (start.getTime() > now.getTime()) throw new UsageReportOptionError(`since "${asked}" is after the report time ${now.toISOString()}`);
   const firstDay = dayOf(start);
   const lastDay = dayOf(now);
   const days = Math.round((Date.parse(`${lastDay}T00:00:00Z`) - Date.parse(`${firstDay}T00:00:00Z`)) / DAY_MS) + 1;
-  return { asked, firstDay, lastDay, days, until: now.toISOString(), start: `${firstDay}T00:00:00.000Z`, end: now.toISOString() };
+  return { asked, firstDay, lastDay, days, until: now.toISOString(), start: `${firstDay}T00:00:00.000Z`, end: now.toISOString(), includeTest };
 }
 
 /** `GET /clients/:id` or `/clients/:id` (any method). */
@@ -82,7 +82,8 @@ function isRealEndpoint(endpoint: string): boolean {
  */
 export async function buildUsageReport(db: Database, options: UsageReportOptions = {}): Promise<UsageReport> {
   const now = options.now ?? new Date();
-  const window = reportWindow(options.since ?? '30d', now);
+  const includeTest = options.includeTest ?? false;
+  const window = reportWindow(options.since ?? '30d', now, includeTest);
   const thresholds: ReportThresholds = { ...DEFAULT_REPORT_THRESHOLDS, ...options.thresholds };
   const ranges = (typeof options.vulnerable === 'string' ? [options.vulnerable] : (options.vulnerable ?? [])).filter((r) => r.trim() !== '');
   const parsedRanges = ranges.map(parseVersionRange);
@@ -244,6 +245,7 @@ export async function buildUsageReport(db: Database, options: UsageReportOptions
 
       return {
         services,
+        includeTest,
         window: { asked: window.asked, firstDay: window.firstDay, lastDay: window.lastDay, days: window.days, until: window.until },
         thresholds,
         totals: {

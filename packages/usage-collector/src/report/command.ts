@@ -16,7 +16,7 @@ export interface ReportCommandIo {
 }
 
 export const REPORT_USAGE = `usage: tracepack usage report [--since 30d] [--format md|csv|html] [--out FILE]
-                              [--vulnerable RANGE ...] [--older-than VERSION]
+                              [--vulnerable RANGE ...] [--older-than VERSION] [--include-test]
                               [--endpoints "GET /a,POST /b" | --endpoints-file FILE]
                               [--database-url URL | --data-dir DIR]
 
@@ -32,6 +32,8 @@ export const REPORT_USAGE = `usage: tracepack usage report [--since 30d] [--form
   --vulnerable RANGE   versions flagged vulnerable, e.g. "<1.4.2" or ">=1.3.0 <1.4.2 || =1.5.0";
                        repeatable
   --older-than V       count installations on a version older than V (default: the newest deployed)
+  --include-test       count test instances (CI, local, warming up) everywhere, each as an
+                       installation of its own (default: apart, in the deployments over time only)
   --endpoints LIST     the service's endpoints ("GET /clients/:id", or a template for any method),
                        comma-separated: those nobody used are listed as never used
   --endpoints-file F   the same, one per line
@@ -42,6 +44,8 @@ export const REPORT_USAGE = `usage: tracepack usage report [--since 30d] [--form
 `;
 
 const VALUE_FLAGS = new Set(['since', 'format', 'out', 'vulnerable', 'older-than', 'endpoints', 'endpoints-file', 'database-url', 'data-dir']);
+/** Flags without a value. */
+const SWITCHES = new Set(['include-test']);
 const FORMATS = ['md', 'markdown', 'csv', 'html'];
 
 class UsageError extends Error {}
@@ -52,7 +56,15 @@ export function parseReportArgs(argv: readonly string[]): Map<string, string[]> 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (!m || !VALUE_FLAGS.has(m[1]!)) throw new UsageError(`unknown argument ${JSON.stringify(arg)}; allowed: ${[...VALUE_FLAGS].map((f) => `--${f}`).join(', ')}`);
+    if (!m || (!VALUE_FLAGS.has(m[1]!) && !SWITCHES.has(m[1]!))) {
+      throw new UsageError(`unknown argument ${JSON.stringify(arg)}; allowed: ${[...VALUE_FLAGS, ...SWITCHES].map((f) => `--${f}`).join(', ')}`);
+    }
+    if (SWITCHES.has(m[1]!)) {
+      if (m[2] !== undefined) throw new UsageError(`--${m[1]} takes no value`);
+      if (out.has(m[1]!)) throw new UsageError(`--${m[1]} is given twice`);
+      out.set(m[1]!, ['true']);
+      continue;
+    }
     let value = m[2];
     if (value === undefined) {
       value = argv[i + 1];
@@ -117,6 +129,7 @@ export async function reportCommand(argv: readonly string[], io: ReportCommandIo
       vulnerable: flags.get('vulnerable') ?? [],
       ...(one('older-than') !== undefined ? { olderThan: one('older-than')! } : {}),
       endpoints,
+      includeTest: flags.has('include-test'),
     });
     const format = one('format') ?? 'md';
     const text = format === 'csv' ? renderUsageReportCsv(report) : format === 'html' ? await renderUsageReportHtml(report) : renderUsageReportMarkdown(report);

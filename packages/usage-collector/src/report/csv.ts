@@ -30,6 +30,7 @@ export function renderUsageReportCsv(r: UsageReport): string {
         ['last_day', r.window.lastDay],
         ['days', r.window.days],
         ['made_at', r.window.until],
+        ['include_test', r.includeTest ? 'true' : 'false'],
         ['installations', r.totals.installations],
         ['production_instances', r.totals.productionInstances],
         ['test_instances', r.totals.testInstances],

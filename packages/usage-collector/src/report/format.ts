@@ -39,6 +39,10 @@ export function windowLine(r: UsageReport): string {
   return `${r.window.days} days (since ${r.window.asked}): ${r.window.firstDay} to ${r.window.lastDay} UTC, report made ${r.window.until.replace(/\.\d+Z$/, 'Z')}`;
 }
 
+/** What `--include-test` changes, said once at the top of every format. */
+export const INCLUDE_TEST_NOTE =
+  'Test instances included (--include-test): every count below takes CI, local and warming-up instances as production ones, each as an installation of its own, on the version it reported ((unknown): test instances send none).';
+
 export function testBreakdown(r: UsageReport): string {
   const by = new Map<string, number>();
   for (const k of r.testInstances) by.set(k.reason, (by.get(k.reason) ?? 0) + k.instances);
@@ -50,7 +54,9 @@ export function summaryLine(r: UsageReport): string {
   const t = r.totals;
   const tests = testBreakdown(r);
   return (
-    `${int(t.installations)} production installations (${int(t.productionInstances)} instances); ` +
+    (r.includeTest
+      ? `${int(t.installations)} installations, test instances included (${int(t.productionInstances)} instances); of them ` // --include-test: each test instance is one
+      : `${int(t.installations)} production installations (${int(t.productionInstances)} instances); `) +
     `${int(t.testInstances)} test instances${tests ? ` (${tests})` : ''}; ` +
     `${int(t.responses)} responses, ${pct(t.responses > 0 ? t.serverErrors / t.responses : 0)} 5xx`
   );

@@ -1,5 +1,5 @@
 import { deploymentsSpec, errorRateSpec, p99Spec, renderChartSvg, versionsOverTimeSpec, versionsSpec, CHART_FONT } from './charts';
-import { byErrorRate, int, ms, pct, rareRule, rate, regressionChange, regressionRule, TEST_REASON_NAMES, title, versionCheckLines, windowLine } from './format';
+import { byErrorRate, INCLUDE_TEST_NOTE, int, ms, pct, rareRule, rate, regressionChange, regressionRule, TEST_REASON_NAMES, title, versionCheckLines, windowLine } from './format';
 import type { UsageReport } from './model';
 
 export interface HtmlOptions {
@@ -100,8 +100,8 @@ export async function renderUsageReportHtml(r: UsageReport, options: HtmlOptions
   const t = r.totals;
   const dropped = r.privacyDrops.reduce((n, d) => n + d.dropped, 0);
   const cards: [string, string, boolean][] = [
-    ['production installations', int(t.installations), false],
-    ['production instances', int(t.productionInstances), false],
+    [r.includeTest ? 'installations (test included)' : 'production installations', int(t.installations), false],
+    [r.includeTest ? 'instances (test included)' : 'production instances', int(t.productionInstances), false],
     ['test instances', int(t.testInstances), false],
     ['responses', int(t.responses), false],
     ['5xx rate', pct(t.responses > 0 ? t.serverErrors / t.responses : 0), false],
@@ -282,11 +282,11 @@ ${
 </head>
 <body>
 <main>
-<header><h1>${escapeHtml(title(r))}</h1><p>${escapeHtml(windowLine(r))}</p></header>
+<header><h1>${escapeHtml(title(r))}</h1><p>${escapeHtml(windowLine(r))}</p>${r.includeTest ? `<p class="note">${escapeHtml(INCLUDE_TEST_NOTE)}</p>` : ''}</header>
 <div class="cards">${cards.map(([label, value, bad]) => `<div class="card${bad ? ' bad' : ''}"><div class="value">${escapeHtml(value)}</div><div class="label">${escapeHtml(label)}</div></div>`).join('')}</div>
 <nav>${nav.map(([id, name]) => `<a href="#${id}">${name}</a>`).join('')}</nav>
 ${sections.join('\n')}
-<footer>Made by @tracepack/usage-collector from anonymous usage reports. Numbers count production instances only, unless said otherwise.</footer>
+<footer>Made by @tracepack/usage-collector from anonymous usage reports. ${r.includeTest ? 'Numbers count production and test instances (--include-test).' : 'Numbers count production instances only, unless said otherwise.'}</footer>
 </main>
 </body>
 </html>

@@ -1,4 +1,4 @@
-import { byErrorRate, int, ms, pct, rareRule, rate, regressionChange, regressionRule, summaryLine, TEST_REASON_NAMES, title, versionCheckLines, windowLine } from './format';
+import { byErrorRate, INCLUDE_TEST_NOTE, int, ms, pct, rareRule, rate, regressionChange, regressionRule, summaryLine, TEST_REASON_NAMES, title, versionCheckLines, windowLine } from './format';
 import type { UsageReport } from './model';
 
 export interface MarkdownOptions {
@@ -24,6 +24,7 @@ export function renderUsageReportMarkdown(r: UsageReport, options: MarkdownOptio
   const top = options.top ?? 15;
   const out: string[] = [];
   out.push(`# ${title(r)}`, '', windowLine(r), '', `**${summaryLine(r)}**`, '');
+  if (r.includeTest) out.push(`> ${INCLUDE_TEST_NOTE}`, '');
 
   out.push('## Deployments over time', '');
   out.push('Production installations and instances running each day; test instances (CI, local runs, instances not yet up long enough to count) apart.', '');

@@ -24,6 +24,14 @@ export interface UsageReportOptions {
   endpoints?: readonly string[];
   /** Report time. @default new Date() */
   now?: Date;
+  /**
+   * Count test instances (CI, local runs, instances that stopped while warming up) everywhere,
+   * as production ones: each stands for an installation of its own (it has none) on the version
+   * it reported (test instances send none: `(unknown)`). Without it they are counted apart, in
+   * the deployments over time only.
+   * @default false
+   */
+  includeTest?: boolean;
   /** Thresholds of rarely used endpoints and of regressions. @default DEFAULT_REPORT_THRESHOLDS */
   thresholds?: Partial<ReportThresholds>;
   /**
@@ -257,6 +265,8 @@ export interface IgnoredMetricRow {
 export interface UsageReport {
   /** The service name(s) production instances reported, most common first. */
   services: string[];
+  /** Test instances counted as production ones (`includeTest`): every count below includes them. */
+  includeTest: boolean;
   window: ReportWindow;
   thresholds: ReportThresholds;
   totals: ReportTotals;

@@ -1,6 +1,7 @@
 import { num, numbers, numOrUndefined, type Sql } from './db';
 import type { Buckets } from './histogram';
 import { HASHED_ENDPOINT, OVERFLOW_ENDPOINT } from './model';
+import { TEST_INSTALLATION_PREFIX } from './rollup';
 
 /**
  * The report's reads, each one statement over the instances table (deployments, versions,
@@ -15,14 +16,20 @@ export interface WindowParams {
   start: string;
   /** Report time, ISO. */
   end: string;
+  /** Test instances count as production ones do (`--include-test`), each an installation of its own. */
+  includeTest: boolean;
 }
 
 /** Instances that ran in the window, with the days they ran inside it: a temp table for the reads below. */
 export async function collectAlive(q: Sql, w: WindowParams): Promise<void> {
   await q(
     `CREATE TEMP TABLE report_alive ON COMMIT DROP AS
-     SELECT i.instance_id, i.installation_id,
+     SELECT i.instance_id,
        (i.identified AND i.installation_id IS NOT NULL) AS production,
+       -- What the counts below take: production, and test instances with --include-test, a
+       -- test instance standing for an installation of its own (it has none).
+       (i.identified AND i.installation_id IS NOT NULL) OR $5::boolean AS counted,
+       CASE WHEN i.identified AND i.installation_id IS NOT NULL THEN i.installation_id ELSE '${TEST_INSTALLATION_PREFIX}' || i.instance_id::text END AS installation_id,
        coalesce(i.test_reason, '') AS reason, coalesce(i.ci_name, '') AS ci_name,
        coalesce(i.service_version, '') AS version, coalesce(i.service_name, '') AS service_name,
        coalesce(i.runtime_name, '') AS runtime_name, coalesce(i.runtime_version, '') AS runtime_version,
@@ -32,7 +39,7 @@ export async function collectAlive(q: Sql, w: WindowParams): Promise<void> {
        i.last_seen
      FROM instances i
      WHERE i.last_seen >= $3::timestamptz AND i.first_seen <= $4::timestamptz`,
-    [w.firstDay, w.lastDay, w.start, w.end],
+    [w.firstDay, w.lastDay, w.start, w.end, w.includeTest],
   );
   await q('ANALYZE report_alive');
 }
@@ -55,7 +62,7 @@ export interface DeploymentDayRow {
 function mergedSpans(keys: string): string {
   return `WITH s AS (
       SELECT ${keys}, d0, d1, max(d1) OVER (PARTITION BY ${keys} ORDER BY d0, d1 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
-      FROM report_alive WHERE production
+      FROM report_alive WHERE counted
     ), g AS (
       SELECT ${keys}, d0, d1, count(*) FILTER (WHERE prev_end IS NULL OR d0 > prev_end + 1) OVER (PARTITION BY ${keys} ORDER BY d0, d1 ROWS UNBOUNDED PRECEDING) AS grp
       FROM s
@@ -97,10 +104,12 @@ function accumulate(rows: Record<string, unknown>[], w: WindowParams): Map<strin
  * per instance and day): the cost grows with the instances, not with their days.
  */
 export async function deploymentDays(q: Sql, w: WindowParams): Promise<DeploymentDayRow[]> {
-  const kind = `CASE WHEN production THEN 'production' WHEN reason IN ('ci', 'local', 'warming_up') THEN reason ELSE 'other' END`;
+  const kind = `CASE WHEN reason IN ('ci', 'local', 'warming_up') THEN reason ELSE 'other' END`;
   const rows = [
     ...(await q<Record<string, unknown>>(sweep(mergedSpans('installation_id'), "'installations'"))),
-    ...(await q<Record<string, unknown>>(sweep('SELECT production, reason, d0, d1 FROM report_alive', kind))),
+    // Instances counted (production; test ones too with --include-test), and test ones by reason.
+    ...(await q<Record<string, unknown>>(sweep('SELECT d0, d1 FROM report_alive WHERE counted', "'production'"))),
+    ...(await q<Record<string, unknown>>(sweep('SELECT reason, d0, d1 FROM report_alive WHERE NOT production', kind))),
   ];
   return [...accumulate(rows, w)].map(([day, n]) => ({
     day,
@@ -115,8 +124,8 @@ export async function deploymentDays(q: Sql, w: WindowParams): Promise<Deploymen
 
 export async function aliveTotals(q: Sql): Promise<{ installations: number; production: number; test: number }> {
   const [r] = await q<Record<string, unknown>>(
-    `SELECT count(DISTINCT installation_id) FILTER (WHERE production) AS installations,
-       count(*) FILTER (WHERE production) AS production, count(*) FILTER (WHERE NOT production) AS test
+    `SELECT count(DISTINCT installation_id) FILTER (WHERE counted) AS installations,
+       count(*) FILTER (WHERE counted) AS production, count(*) FILTER (WHERE NOT production) AS test
      FROM report_alive`,
   );
   return { installations: num(r?.installations), production: num(r?.production), test: num(r?.test) };
@@ -142,9 +151,9 @@ export async function versionCounts(q: Sql): Promise<VersionCounts[]> {
   const rows = await q<Record<string, unknown>>(
     `WITH latest AS (
        SELECT DISTINCT ON (installation_id) installation_id, version
-       FROM report_alive WHERE production ORDER BY installation_id, last_seen DESC, version DESC
+       FROM report_alive WHERE counted ORDER BY installation_id, last_seen DESC, version DESC
      ), current AS (SELECT version, count(*) AS n FROM latest GROUP BY 1),
-     ever AS (SELECT version, count(DISTINCT installation_id) AS n, count(*) AS instances FROM report_alive WHERE production GROUP BY 1)
+     ever AS (SELECT version, count(DISTINCT installation_id) AS n, count(*) AS instances FROM report_alive WHERE counted GROUP BY 1)
      SELECT ever.version, coalesce(current.n, 0) AS current, ever.n AS ever, ever.instances
      FROM ever LEFT JOIN current USING (version)`,
   );
@@ -163,7 +172,7 @@ export async function runtimeCounts(q: Sql): Promise<{ runtime: string; runtimeV
   const rows = await q<Record<string, unknown>>(
     `WITH latest AS (
        SELECT DISTINCT ON (installation_id) installation_id, runtime_name, runtime_version, os, arch
-       FROM report_alive WHERE production ORDER BY installation_id, last_seen DESC
+       FROM report_alive WHERE counted ORDER BY installation_id, last_seen DESC
      )
      SELECT runtime_name, runtime_version, os, arch, count(*) AS n FROM latest GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 1, 2, 3, 4`,
   );
@@ -171,7 +180,7 @@ export async function runtimeCounts(q: Sql): Promise<{ runtime: string; runtimeV
 }
 
 export async function serviceNames(q: Sql): Promise<string[]> {
-  const rows = await q<Record<string, unknown>>(`SELECT service_name, count(DISTINCT installation_id) AS n FROM report_alive WHERE production AND service_name <> '' GROUP BY 1 ORDER BY 2 DESC, 1`);
+  const rows = await q<Record<string, unknown>>(`SELECT service_name, count(DISTINCT installation_id) AS n FROM report_alive WHERE counted AND service_name <> '' GROUP BY 1 ORDER BY 2 DESC, 1`);
   return rows.map((r) => String(r.service_name));
 }
 
@@ -199,9 +208,9 @@ export async function latencyRows(q: Sql, w: WindowParams): Promise<LatencyRow[]
        coalesce(sum(responses) FILTER (WHERE status_code >= 400 AND status_code < 500), 0)::float8 AS client_errors,
        max(duration_max_ms) AS max_ms
        ${n > 0 ? `, ARRAY[${sums.join(', ')}] AS counts` : ''}
-     FROM report_endpoint_daily WHERE day BETWEEN $1::date AND $2::date
+     FROM report_endpoint_daily WHERE day BETWEEN $1::date AND $2::date AND (production OR $3::boolean)
      GROUP BY 1, 2, 3, 4`,
-    [w.firstDay, w.lastDay],
+    [w.firstDay, w.lastDay, w.includeTest],
   );
   return rows.map((r) => {
     const bounds = numbers(r.bounds);
@@ -219,8 +228,9 @@ export async function latencyRows(q: Sql, w: WindowParams): Promise<LatencyRow[]
 
 /** Production installations per endpoint and method in the window, and how many used any endpoint. */
 export async function endpointInstallations(q: Sql, w: WindowParams): Promise<{ perEndpoint: Map<string, number>; total: number }> {
-  const rows = await q<Record<string, unknown>>(`SELECT endpoint, method, count(*) AS n FROM report_endpoint_installations WHERE last_day >= $1::date GROUP BY 1, 2`, [w.firstDay]);
-  const [t] = await q<Record<string, unknown>>(`SELECT count(DISTINCT installation_id) AS n FROM report_endpoint_installations WHERE last_day >= $1::date`, [w.firstDay]);
+  const counted = `last_day >= $1::date AND (production OR $2::boolean)`;
+  const rows = await q<Record<string, unknown>>(`SELECT endpoint, method, count(*) AS n FROM report_endpoint_installations WHERE ${counted} GROUP BY 1, 2`, [w.firstDay, w.includeTest]);
+  const [t] = await q<Record<string, unknown>>(`SELECT count(DISTINCT installation_id) AS n FROM report_endpoint_installations WHERE ${counted}`, [w.firstDay, w.includeTest]);
   return { perEndpoint: new Map(rows.map((r) => [`${String(r.method)} ${String(r.endpoint)}`, num(r.n)])), total: num(t?.n) };
 }
 
@@ -228,9 +238,9 @@ export async function endpointInstallations(q: Sql, w: WindowParams): Promise<{ 
 export async function endpointsSeenBefore(q: Sql, w: WindowParams): Promise<{ endpoint: string; method: string; lastUsed: string }[]> {
   const rows = await q<Record<string, unknown>>(
     `SELECT endpoint, method, to_char(max(last_day), 'YYYY-MM-DD') AS last_used
-     FROM report_endpoint_installations WHERE endpoint NOT IN ($2, $3)
+     FROM report_endpoint_installations WHERE endpoint NOT IN ($2, $3) AND (production OR $4::boolean)
      GROUP BY 1, 2 HAVING max(last_day) < $1::date ORDER BY 3 DESC, 1, 2`,
-    [w.firstDay, HASHED_ENDPOINT, OVERFLOW_ENDPOINT],
+    [w.firstDay, HASHED_ENDPOINT, OVERFLOW_ENDPOINT, w.includeTest],
   );
   return rows.map((r) => ({ endpoint: String(r.endpoint), method: String(r.method), lastUsed: String(r.last_used) }));
 }
@@ -238,13 +248,13 @@ export async function endpointsSeenBefore(q: Sql, w: WindowParams): Promise<{ en
 export async function featureRows(q: Sql, w: WindowParams): Promise<{ source: 'tracepack' | 'service'; feature: string; installations: number; uses: number }[]> {
   const rows = await q<Record<string, unknown>>(
     `WITH inst AS (
-       SELECT source, feature, count(*) AS n FROM report_feature_installations WHERE last_day >= $1::date GROUP BY 1, 2
+       SELECT source, feature, count(*) AS n FROM report_feature_installations WHERE last_day >= $1::date AND (production OR $3::boolean) GROUP BY 1, 2
      ), uses AS (
-       SELECT source, feature, sum(uses) AS uses, sum(reports) AS reports FROM report_feature_daily WHERE day BETWEEN $1::date AND $2::date GROUP BY 1, 2
+       SELECT source, feature, sum(uses) AS uses, sum(reports) AS reports FROM report_feature_daily WHERE day BETWEEN $1::date AND $2::date AND (production OR $3::boolean) GROUP BY 1, 2
      )
      SELECT source, feature, inst.n AS installations, CASE WHEN source = 'service' THEN uses.uses ELSE uses.reports END AS uses
      FROM inst JOIN uses USING (source, feature)`,
-    [w.firstDay, w.lastDay],
+    [w.firstDay, w.lastDay, w.includeTest],
   );
   return rows.map((r) => ({ source: String(r.source) as 'tracepack' | 'service', feature: String(r.feature), installations: num(r.installations), uses: num(r.uses) }));
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../database';
+import { rollUpLanded } from '../landing';
 import { inTransaction, type Sql } from './db';
 import { HASHED_ENDPOINT, OVERFLOW_ENDPOINT } from './model';
 
@@ -22,7 +23,17 @@ const DAY_EXPR = `(e.period_end AT TIME ZONE 'UTC')::date`;
  */
 const RESPONSES = `coalesce(e.size_count, e.duration_count, 0)`;
 
-/** Raw rows received in [$1, $2) of production instances. */
+/**
+ * Production or test (`--include-test` reads both): what the default report filtered on when
+ * only production was rolled up. Per day: the instance is identified. Per installation: it is
+ * identified with an installation; otherwise it stands for an installation of its own.
+ */
+const DAILY_PRODUCTION = `i.identified`;
+const INSTALLATION_PRODUCTION = `(i.identified AND i.installation_id IS NOT NULL)`;
+export const TEST_INSTALLATION_PREFIX = 'instance:';
+const INSTALLATION_KEY = `CASE WHEN i.identified AND i.installation_id IS NOT NULL THEN i.installation_id ELSE '${TEST_INSTALLATION_PREFIX}' || i.instance_id::text END`;
+
+/** Raw rows received in [$1, $2), production and test instances alike. */
 const RECEIVED = `e.received_at >= $1 AND e.received_at < $2`;
 
 function bucketSums(column: string, n: number): string {
@@ -34,7 +45,7 @@ function bucketSums(column: string, n: number): string {
 /** Adds two count arrays element by element (the conflict path of the upserts). */
 const ADD_COUNTS = `(SELECT coalesce(array_agg(coalesce(a, 0) + coalesce(b, 0) ORDER BY n), '{}') FROM unnest(r.duration_counts, excluded.duration_counts) WITH ORDINALITY AS t(a, b, n))`;
 
-const ENDPOINT_DAILY_CONFLICT = `ON CONFLICT (day, service_version, endpoint, method, status_code, duration_bounds_ms) DO UPDATE SET
+const ENDPOINT_DAILY_CONFLICT = `ON CONFLICT (day, production, service_version, endpoint, method, status_code, duration_bounds_ms) DO UPDATE SET
   responses = r.responses + excluded.responses,
   duration_sum_ms = r.duration_sum_ms + excluded.duration_sum_ms,
   duration_max_ms = greatest(r.duration_max_ms, excluded.duration_max_ms),
@@ -55,56 +66,57 @@ function spanUpsert(table: string, keys: string[], select: string): string {
 
 /** The statements that roll raw rows received in [$1, $2) into the report's tables. */
 export function rollupStatements(): string[] {
-  const columns = `(day, service_version, endpoint, method, status_code, duration_bounds_ms, responses, duration_sum_ms, duration_max_ms, duration_counts)`;
-  const keys = `day, v, ep, m, s, b`;
+  const columns = `(day, production, service_version, endpoint, method, status_code, duration_bounds_ms, responses, duration_sum_ms, duration_max_ms, duration_counts)`;
+  const keys = `day, p, v, ep, m, s, b`;
   return [
     // Histograms of up to FAST_BUCKETS bounds (the usage reporter sends 18): summed by position
     // in one pass.
     `INSERT INTO report_endpoint_daily AS r ${columns}
-     SELECT day, v, ep, m, s, b, n, total, mx, counts[1:cardinality(b) + 1] FROM (
-       SELECT ${DAY_EXPR} AS day, coalesce(i.service_version, '') AS v, ${ENDPOINT_EXPR} AS ep, e.method AS m, e.status_code AS s, coalesce(e.duration_bounds_ms, '{}') AS b,
+     SELECT day, p, v, ep, m, s, b, n, total, mx, counts[1:cardinality(b) + 1] FROM (
+       SELECT ${DAY_EXPR} AS day, ${DAILY_PRODUCTION} AS p, coalesce(i.service_version, '') AS v, ${ENDPOINT_EXPR} AS ep, e.method AS m, e.status_code AS s, coalesce(e.duration_bounds_ms, '{}') AS b,
          sum(${RESPONSES}) AS n, sum(coalesce(e.duration_sum_ms, 0)) AS total, max(e.duration_max_ms) AS mx, ${bucketSums('e.duration_counts', FAST_BUCKETS + 1)} AS counts
        FROM endpoint_usage e JOIN instances i ON i.instance_id = e.instance_id
-       WHERE i.identified AND ${RECEIVED} AND coalesce(cardinality(e.duration_bounds_ms), 0) <= ${FAST_BUCKETS}
-       GROUP BY 1, 2, 3, 4, 5, 6
+       WHERE ${RECEIVED} AND coalesce(cardinality(e.duration_bounds_ms), 0) <= ${FAST_BUCKETS}
+       GROUP BY 1, 2, 3, 4, 5, 6, 7
      ) AS g
      ${ENDPOINT_DAILY_CONFLICT}`,
     // Longer histograms (another reporter): through unnest. The bounds are part of the key, so
     // the two statements never write the same row; the partial index finds these rows only.
     `WITH long_rows AS (
-       SELECT ${DAY_EXPR} AS day, coalesce(i.service_version, '') AS v, ${ENDPOINT_EXPR} AS ep, e.method AS m, e.status_code AS s, e.duration_bounds_ms AS b,
+       SELECT ${DAY_EXPR} AS day, ${DAILY_PRODUCTION} AS p, coalesce(i.service_version, '') AS v, ${ENDPOINT_EXPR} AS ep, e.method AS m, e.status_code AS s, e.duration_bounds_ms AS b,
          ${RESPONSES} AS n, coalesce(e.duration_sum_ms, 0) AS total, e.duration_max_ms AS mx, coalesce(e.duration_counts, '{}') AS c
        FROM endpoint_usage e JOIN instances i ON i.instance_id = e.instance_id
-       WHERE i.identified AND ${RECEIVED} AND cardinality(e.duration_bounds_ms) > ${FAST_BUCKETS}
+       WHERE ${RECEIVED} AND cardinality(e.duration_bounds_ms) > ${FAST_BUCKETS}
      )
      INSERT INTO report_endpoint_daily AS r ${columns}
-     SELECT g.day, g.v, g.ep, g.m, g.s, g.b, g.n, g.total, g.mx,
+     SELECT g.day, g.p, g.v, g.ep, g.m, g.s, g.b, g.n, g.total, g.mx,
        (SELECT array_agg(x ORDER BY k) FROM (
           SELECT k, sum(x)::bigint AS x FROM long_rows AS l, unnest(l.c) WITH ORDINALITY AS u(x, k)
-          WHERE l.day = g.day AND l.v = g.v AND l.ep = g.ep AND l.m = g.m AND l.s = g.s AND l.b = g.b GROUP BY k) AS sums)
+          WHERE l.day = g.day AND l.p = g.p AND l.v = g.v AND l.ep = g.ep AND l.m = g.m AND l.s = g.s AND l.b = g.b GROUP BY k) AS sums)
      FROM (SELECT ${keys}, sum(n) AS n, sum(total) AS total, max(mx) AS mx FROM long_rows GROUP BY ${keys}) AS g
      ${ENDPOINT_DAILY_CONFLICT}`,
     spanUpsert(
       'report_endpoint_installations',
-      ['endpoint', 'method', 'installation_id'],
-      `SELECT ${ENDPOINT_EXPR} AS endpoint, e.method, i.installation_id, min(${DAY_EXPR}) AS first_day, max(${DAY_EXPR}) AS last_day
+      ['endpoint', 'method', 'installation_id', 'production'],
+      `SELECT ${ENDPOINT_EXPR} AS endpoint, e.method, ${INSTALLATION_KEY} AS installation_id, ${INSTALLATION_PRODUCTION} AS production, min(${DAY_EXPR}) AS first_day, max(${DAY_EXPR}) AS last_day
        FROM endpoint_usage e JOIN instances i ON i.instance_id = e.instance_id
-       WHERE i.identified AND i.installation_id IS NOT NULL AND ${RESPONSES} > 0 AND ${RECEIVED}
-       GROUP BY 1, 2, 3`,
+       WHERE ${RESPONSES} > 0 AND ${RECEIVED}
+       GROUP BY 1, 2, 3, 4`,
     ),
-    `INSERT INTO report_feature_daily AS r (day, source, feature, uses, reports)
-     SELECT ${DAY_EXPR}, e.source, CASE WHEN e.feature = '' THEN '${OVERFLOW_ENDPOINT}' ELSE e.feature END, sum(e.value), count(*)
+    `INSERT INTO report_feature_daily AS r (day, production, source, feature, uses, reports)
+     SELECT ${DAY_EXPR}, ${DAILY_PRODUCTION}, e.source, CASE WHEN e.feature = '' THEN '${OVERFLOW_ENDPOINT}' ELSE e.feature END, sum(e.value), count(*)
      FROM feature_usage e JOIN instances i ON i.instance_id = e.instance_id
-     WHERE i.identified AND e.value > 0 AND ${RECEIVED}
-     GROUP BY 1, 2, 3
-     ON CONFLICT (day, source, feature) DO UPDATE SET uses = r.uses + excluded.uses, reports = r.reports + excluded.reports`,
+     WHERE e.value > 0 AND ${RECEIVED}
+     GROUP BY 1, 2, 3, 4
+     ON CONFLICT (day, production, source, feature) DO UPDATE SET uses = r.uses + excluded.uses, reports = r.reports + excluded.reports`,
     spanUpsert(
       'report_feature_installations',
-      ['source', 'feature', 'installation_id'],
-      `SELECT e.source, CASE WHEN e.feature = '' THEN '${OVERFLOW_ENDPOINT}' ELSE e.feature END AS feature, i.installation_id, min(${DAY_EXPR}) AS first_day, max(${DAY_EXPR}) AS last_day
+      ['source', 'feature', 'installation_id', 'production'],
+      `SELECT e.source, CASE WHEN e.feature = '' THEN '${OVERFLOW_ENDPOINT}' ELSE e.feature END AS feature, ${INSTALLATION_KEY} AS installation_id, ${INSTALLATION_PRODUCTION} AS production,
+         min(${DAY_EXPR}) AS first_day, max(${DAY_EXPR}) AS last_day
        FROM feature_usage e JOIN instances i ON i.instance_id = e.instance_id
-       WHERE i.identified AND i.installation_id IS NOT NULL AND e.value > 0 AND ${RECEIVED}
-       GROUP BY 1, 2, 3`,
+       WHERE e.value > 0 AND ${RECEIVED}
+       GROUP BY 1, 2, 3, 4`,
     ),
   ];
 }
@@ -140,7 +152,7 @@ export interface RollUpResult {
 const CHUNK = '7 days';
 
 /**
- * Rolls the raw rows received since the last roll-up, up to `lagMs` before the database's
+ * Rolls the landed reports into the raw tables (`rollUpLanded()`), then the raw rows received since the last roll-up, up to `lagMs` before the database's
  * now(), into the report's daily tables: one transaction per week of arrivals at most (a first
  * roll-up of a month goes week by week, each committed, so memory stays bounded and an interrupted
  * one resumes). Reports do it first; a collector or a cron job may call it more often (it costs
@@ -149,6 +161,9 @@ const CHUNK = '7 days';
 export async function rollUpUsage(db: Database, options: { lagMs?: number } = {}): Promise<RollUpResult> {
   const lagMs = options.lagMs ?? 600_000;
   const started = Date.now();
+  // Every acknowledged report first: the landed ones go into the raw tables (waiting for a
+  // collector's roll-up that is running), so that the report counts all of them.
+  await rollUpLanded(db, { wait: true });
   for (;;) {
     const step = await inTransaction(db, async (q) => {
       await q('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK_KEY]);
