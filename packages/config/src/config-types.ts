@@ -252,7 +252,7 @@ export interface TracingConfig {
        */
       enabled?: boolean;
       /**
-       * Only make spans under an active parent span (no orphan start-up traces).
+       * Only make spans under an active parent span (a request, a job's own span): start-up seeding, pool health checks and migrations make no orphan traces. Wrap a job's work in a span to trace it.
        */
       require_parent_span?: boolean;
     };
@@ -269,7 +269,7 @@ export interface TracingConfig {
        */
       connection_spans?: boolean;
       /**
-       * Only make spans under an active parent span.
+       * Only make spans under an active parent span (a request, a job's own span): start-up seeding, pool health checks and migrations make no orphan traces. Wrap a job's work in a span to trace it.
        */
       require_parent_span?: boolean;
     };
@@ -564,7 +564,7 @@ export interface ResolvedTracingConfig {
        */
       enabled: boolean;
       /**
-       * Only make spans under an active parent span (no orphan start-up traces).
+       * Only make spans under an active parent span (a request, a job's own span): start-up seeding, pool health checks and migrations make no orphan traces. Wrap a job's work in a span to trace it.
        */
       require_parent_span: boolean;
     };
@@ -581,7 +581,7 @@ export interface ResolvedTracingConfig {
        */
       connection_spans: boolean;
       /**
-       * Only make spans under an active parent span.
+       * Only make spans under an active parent span (a request, a job's own span): start-up seeding, pool health checks and migrations make no orphan traces. Wrap a job's work in a span to trace it.
        */
       require_parent_span: boolean;
     };

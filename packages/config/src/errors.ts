@@ -1,7 +1,9 @@
+import { TracepackError, type ErrorCode } from '@tracepack/core';
 import { maskUrlSecrets } from './redact';
 
 /**
- * Every error a user can see has a stable code, defined here and listed in the README.
+ * The codes of config problems, by short name. They are rows of the one catalogue of
+ * @tracepack/core (its README lists every code of every package, with what to do).
  */
 export const ConfigErrorCode = {
   /** A key the schema does not know. */
@@ -29,7 +31,7 @@ export const ConfigErrorCode = {
   BAD_FLAG: 'TRACEPACK_CONFIG_BAD_FLAG',
   /** The chosen provider's package is not installed. */
   PROVIDER_NOT_INSTALLED: 'TRACEPACK_PROVIDER_NOT_INSTALLED',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
 
 /** One problem found in the config. */
@@ -46,18 +48,22 @@ export interface ConfigIssue {
 /**
  * Thrown before anything starts; `issues` holds every problem at once. A password inside a URL
  * is masked in every message (`http://user:***@collector:4318`), whatever key it was found in.
+ *
+ * A {@link TracepackError} (the one shape of @tracepack/core: `code`, `path`, the package name
+ * first) that lists several issues: `code` and `path` are those of the first, each line of the
+ * message ends with its own code.
  */
-export class TracepackConfigError extends Error {
-  readonly code: ConfigErrorCode;
+export class TracepackConfigError extends TracepackError {
+  declare readonly code: ConfigErrorCode;
   readonly issues: readonly ConfigIssue[];
 
-  constructor(given: readonly ConfigIssue[]) {
+  /** `block`: the config block the message names (SqaConfigError passes `sqa`). */
+  constructor(given: readonly ConfigIssue[], block: 'tracing' | 'sqa' = 'tracing') {
     const issues = given.map((i) => ({ ...i, message: maskUrlSecrets(i.message) }));
     const lines = issues.map((i) => `  - ${i.message} [${i.code}]`);
-    const head = issues.length === 1 ? 'invalid tracing config' : `invalid tracing config (${issues.length} errors)`;
-    super(`@tracepack/config: ${head}:\n${lines.join('\n')}`);
-    this.name = 'TracepackConfigError';
-    this.code = issues[0]?.code ?? ConfigErrorCode.INVALID_VALUE;
+    const head = issues.length === 1 ? `invalid ${block} config` : `invalid ${block} config (${issues.length} errors)`;
+    const first = issues[0];
+    super(first?.code ?? ConfigErrorCode.INVALID_VALUE, `@tracepack/config: ${head}:\n${lines.join('\n')}`, first ? { path: first.path } : {});
     this.issues = issues;
   }
 }

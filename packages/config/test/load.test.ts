@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { isTracepackError, TracepackError } from '@tracepack/core';
 import { ConfigErrorCode, loadTracingConfig, TracepackConfigError } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracepack-config-'));
@@ -17,6 +18,11 @@ function errorsOf(fn: () => unknown): TracepackConfigError {
     fn();
   } catch (err) {
     assert.ok(err instanceof TracepackConfigError, `expected TracepackConfigError, got ${String(err)}`);
+    // The one shape of @tracepack/core: code and path of the first issue, the name of the class.
+    assert.ok(err instanceof TracepackError && isTracepackError(err) && !(err instanceof TypeError));
+    assert.equal(err.name, 'TracepackConfigError');
+    assert.equal(err.code, err.issues[0]!.code);
+    assert.equal(err.path, err.issues[0]!.path);
     return err;
   }
   assert.fail('expected the config to be refused');

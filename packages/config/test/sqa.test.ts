@@ -18,6 +18,8 @@ function refused(fn: () => unknown): SqaConfigError {
   } catch (err) {
     assert.ok(err instanceof SqaConfigError, `expected SqaConfigError, got ${String(err)}`);
     assert.ok(err instanceof TracepackConfigError, 'whoever catches config errors catches this one');
+    assert.equal(err.name, 'SqaConfigError');
+    assert.match(err.message, /^@tracepack\/config: invalid sqa config/);
     return err;
   }
   assert.fail('expected the sqa config to be refused');

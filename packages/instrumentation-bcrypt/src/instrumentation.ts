@@ -2,6 +2,7 @@ import { context, createContextKey, SpanKind, SpanStatusCode, trace } from '@ope
 import type { Context, Span } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { ProblemReporter, versionsFor } from '@tracepack/core';
 import { types as utilTypes } from 'node:util';
 import { ATTR_BCRYPT_LIBRARY, ATTR_BCRYPT_SYNC, ATTR_BCRYPT_WORK_FACTOR } from './attributes';
 import { PATCHED_METHODS } from './internal-types';
@@ -13,7 +14,6 @@ import {
   METHOD_SPECS,
   PACKAGE_NAME,
   PACKAGE_VERSION,
-  ProblemReporter,
   resolveConfig,
   safeError,
   SUPPORTED_VERSIONS,
@@ -33,7 +33,8 @@ type Nodule = Record<string, unknown>;
  * promise, callback and sync forms, with the work factor. Never records the password, salt or hash.
  */
 export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumentationConfig> {
-  private readonly _problems = new ProblemReporter(() => this._diag);
+  /** Each kind of runtime problem is logged through `diag` once, then counted (@tracepack/core). */
+  private readonly _problems = new ProblemReporter({ packageName: PACKAGE_NAME, level: 'warn' });
 
   constructor(config: BcryptInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -46,7 +47,7 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
 
   /** How many runtime tracing problems were swallowed (each reported through `diag`). */
   get tracingProblemCount(): number {
-    return this._problems.count;
+    return this._problems.total;
   }
 
   protected init(): InstrumentationNodeModuleDefinition[] {
@@ -54,7 +55,7 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
       (library) =>
         new InstrumentationNodeModuleDefinition(
           library,
-          [...SUPPORTED_VERSIONS[library]],
+          versionsFor(SUPPORTED_VERSIONS, library),
           (moduleExports: unknown) => this._patchModule(moduleExports, library),
           (moduleExports: unknown) => this._unpatchModule(moduleExports),
         ),
@@ -86,7 +87,7 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
           if (typeof target[method] !== 'function') continue;
           this._wrap(target, method, (original) => this._patchedMethod(original as AnyFunction, method, library));
         } catch (err) {
-          this._problems.report(`patching ${library}.${method}`, err);
+          this._problems.failure(`patching ${library}.${method}`, { error: err });
         }
       }
     }
@@ -107,7 +108,7 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
             this._unwrap(target, method);
           }
         } catch (err) {
-          this._problems.report(`unpatching ${method}`, err);
+          this._problems.failure(`unpatching ${method}`, { error: err });
         }
       }
     }
@@ -139,7 +140,7 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
       const innerContext = trace.setSpan(parentContext, span).setValue(INSIDE_BCRYPT, true);
       return { span, parentContext, innerContext, ended: false };
     } catch (err) {
-      this._problems.report(`starting a ${spec.spanName} span`, err);
+      this._problems.failure(`starting a ${spec.spanName} span`, { error: err });
       return undefined;
     }
   }
@@ -164,7 +165,7 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
         hasCallback = true;
       }
     } catch (err) {
-      this._problems.report(`wrapping the callback of ${spec.spanName}`, err);
+      this._problems.failure(`wrapping the callback of ${spec.spanName}`, { error: err });
       callArgs = args;
       hasCallback = false;
     }
@@ -194,7 +195,7 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
           },
         );
       } catch (err) {
-        this._problems.report(`following the promise of ${spec.spanName}`, err);
+        this._problems.failure(`following the promise of ${spec.spanName}`, { error: err });
         this._end(call, undefined);
         return result;
       }
@@ -227,7 +228,7 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
       }
       call.span.end();
     } catch (problem) {
-      this._problems.report('ending a span', problem);
+      this._problems.failure('ending a span', { error: problem });
     }
   }
 }

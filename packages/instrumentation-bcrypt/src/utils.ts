@@ -1,4 +1,4 @@
-import type { DiagLogger } from '@opentelemetry/api';
+import { booleanOption, defineSupportedVersions, TracepackTypeError, validateOptions, type SupportedVersions } from '@tracepack/core';
 import { SPAN_BCRYPT_COMPARE, SPAN_BCRYPT_GEN_SALT, SPAN_BCRYPT_HASH } from './attributes';
 import type { MethodSpec, PatchedMethod } from './internal-types';
 import type { BcryptInstrumentationConfig, BcryptLibrary } from './types';
@@ -8,10 +8,10 @@ export const PACKAGE_NAME = '@tracepack/instrumentation-bcrypt';
 export { PACKAGE_VERSION } from './version';
 
 /** Supported versions: the same ranges are stated in the README and checked by the tests. */
-export const SUPPORTED_VERSIONS: Readonly<Record<BcryptLibrary, readonly string[]>> = {
-  bcrypt: ['>=5 <7'],
-  bcryptjs: ['>=2 <4'],
-};
+export const SUPPORTED_VERSIONS: SupportedVersions<BcryptLibrary> = defineSupportedVersions({
+  bcrypt: '>=5 <7',
+  bcryptjs: '>=2 <4',
+});
 
 /** Both libraries use 10 when genSalt gets no (or a falsy) number of rounds. */
 export const DEFAULT_ROUNDS = 10;
@@ -19,50 +19,30 @@ export const DEFAULT_ROUNDS = 10;
 // ---------------------------------------------------------------------------------------------
 // Options: validated at setup (throws), defaults applied here and nowhere else.
 
-/** Stable codes of the errors this package can throw (only ever at setup, never at runtime). */
+/** Stable codes of the errors this package can throw (rows of @tracepack/core's catalogue; only ever at setup). */
 export const BcryptErrorCode = {
   /** The config is not an object, names an unknown option, or gives an option the wrong type. */
   INVALID_OPTION: 'TRACEPACK_BCRYPT_INVALID_OPTION',
 } as const;
 
-const BOOLEAN_OPTIONS = ['enabled', 'requireParentSpan'] as const;
+/**
+ * What the constructor and `setConfig` throw for a bad option: the one TypeError shape of
+ * @tracepack/core (`code`, `path`), kept under this name for code that catches it by class.
+ * @deprecated catch `TracepackTypeError` (or check `code`) from `@tracepack/core`.
+ */
+export const BcryptConfigError = TracepackTypeError;
+/** @deprecated use `TracepackTypeError` from `@tracepack/core`. */
+export type BcryptConfigError = TracepackTypeError;
 
-/** Thrown by the constructor and `setConfig` for a bad option; `code` is stable. */
-export class BcryptConfigError extends TypeError {
-  readonly code: string = BcryptErrorCode.INVALID_OPTION;
-  constructor(message: string) {
-    super(`${PACKAGE_NAME}: ${message} [${BcryptErrorCode.INVALID_OPTION}]`);
-    this.name = 'BcryptConfigError';
-  }
-}
-
-function describe(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-}
+const OPTION_RULES = { enabled: booleanOption, requireParentSpan: booleanOption } as const;
 
 /** Validates `config` and applies the defaults (the one place they are applied). */
 export function resolveConfig(config: unknown): BcryptInstrumentationConfig {
-  if (config === undefined) config = {};
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new BcryptConfigError(`config expects an object, instead got a '${describe(config)}'`);
-  }
-  const given = config as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!(BOOLEAN_OPTIONS as readonly string[]).includes(key)) {
-      throw new BcryptConfigError(`config.${key} is not an option; allowed options: ${BOOLEAN_OPTIONS.join(', ')}`);
-    }
-  }
-  for (const key of BOOLEAN_OPTIONS) {
-    const value = given[key];
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw new BcryptConfigError(`config.${key} expects a boolean (true or false), instead got a '${describe(value)}'`);
-    }
-  }
-  const typed = given as BcryptInstrumentationConfig;
+  const given = validateOptions(config, OPTION_RULES, 'config', { code: BcryptErrorCode.INVALID_OPTION }) as BcryptInstrumentationConfig;
   return {
-    ...typed,
-    enabled: typed.enabled ?? true,
-    requireParentSpan: typed.requireParentSpan ?? true,
+    ...given,
+    enabled: given.enabled ?? true,
+    requireParentSpan: given.requireParentSpan ?? true,
   };
 }
 
@@ -185,30 +165,4 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
     value !== null &&
     typeof (value as { then?: unknown }).then === 'function'
   );
-}
-
-/**
- * Runtime tracing problems never reach the application: they are counted, and logged through
- * `diag` on the 1st, 10th, 100th, ... occurrence, with the count. No message of ours quotes input.
- */
-export class ProblemReporter {
-  #count = 0;
-  constructor(private readonly log: () => DiagLogger) {}
-
-  get count(): number {
-    return this.#count;
-  }
-
-  report(where: string, err: unknown): void {
-    try {
-      this.#count++;
-      if (Number.isInteger(Math.log10(this.#count))) {
-        const type = err instanceof Error ? err.name : typeof err;
-        // The component logger prefixes the package name.
-        this.log().warn(`tracing problem in ${where} (${type}); ${this.#count} so far; the application is not affected`);
-      }
-    } catch {
-      // Reporting must never throw either.
-    }
-  }
 }

@@ -1,4 +1,6 @@
-/** Stable codes of the set-up errors this package throws. */
+import { TracepackTypeError } from '@tracepack/core';
+
+/** Stable codes of the set-up errors this package throws (rows of @tracepack/core's catalogue). */
 export const HttpInstrumentationErrorCode = {
   /** An option has the wrong type or value. */
   INVALID_OPTION: 'TRACEPACK_HTTP_INVALID_OPTION',
@@ -6,25 +8,11 @@ export const HttpInstrumentationErrorCode = {
 export type HttpInstrumentationErrorCode = (typeof HttpInstrumentationErrorCode)[keyof typeof HttpInstrumentationErrorCode];
 
 /**
- * Thrown by `createHttpInstrumentations()` for a set-up mistake, never at request time.
- * The message names the package, the code, the config path and what is allowed.
+ * What `createHttpInstrumentations()` throws for a set-up mistake, never at request time: the
+ * one TypeError shape of @tracepack/core (`code`, `path`, the package name first, the code
+ * last). Kept under this name for code that catches it by class.
+ * @deprecated catch `TracepackTypeError` (or check `code`) from `@tracepack/core`.
  */
-export class HttpInstrumentationConfigError extends TypeError {
-  readonly code: HttpInstrumentationErrorCode;
-  /** e.g. `instrumentations.http.ignorePaths[1]` */
-  readonly path: string;
-
-  constructor(code: HttpInstrumentationErrorCode, path: string, expected: string, got: unknown) {
-    super(`@tracepack/instrumentation-http: ${code}: ${path} expects ${expected}, instead got ${describe(got)}`);
-    this.name = 'HttpInstrumentationConfigError';
-    this.code = code;
-    this.path = path;
-  }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '...' : value}'`;
-  return `a '${typeof value}'`;
-}
+export const HttpInstrumentationConfigError = TracepackTypeError;
+/** @deprecated use `TracepackTypeError` from `@tracepack/core`. */
+export type HttpInstrumentationConfigError = TracepackTypeError;

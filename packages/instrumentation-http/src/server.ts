@@ -1,6 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { versionsFor } from '@tracepack/core';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
@@ -112,7 +113,7 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
     return [
       new InstrumentationNodeModuleDefinition(
         'koa',
-        [SUPPORTED_VERSIONS.koa],
+        versionsFor(SUPPORTED_VERSIONS, 'koa'),
         (exports: KoaModuleLike | undefined) => {
           patchKoa(exports, this.patcher);
           publishKoaRoutes(true);
@@ -125,7 +126,7 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
       ),
       new InstrumentationNodeModuleDefinition(
         '@hapi/hapi',
-        [SUPPORTED_VERSIONS.hapi],
+        versionsFor(SUPPORTED_VERSIONS, 'hapi'),
         (exports: HapiModuleLike | undefined) => {
           patchHapi(exports, this.patcher);
           return exports;

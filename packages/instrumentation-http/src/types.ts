@@ -1,3 +1,4 @@
+import type { SupportedVersions as CoreSupportedVersions } from '@tracepack/core';
 import type { IncomingMessage } from 'node:http';
 
 /**
@@ -45,16 +46,7 @@ export interface HttpInstrumentationConfig {
 }
 
 /** Supported version ranges of the frameworks whose route templates are read (CJS and ESM). */
-export interface SupportedVersions {
-  readonly express: string;
-  readonly fastify: string;
-  /** koa with @koa/router */
-  readonly koa: string;
-  /** `@hapi/hapi`; the template is kept in hapi's own form, `/clients/{id}` */
-  readonly hapi: string;
-  /** `@nestjs/core` on `@nestjs/platform-express` or `@nestjs/platform-fastify` */
-  readonly nestjs: string;
-}
+export type SupportedVersions = CoreSupportedVersions<'express' | 'fastify' | 'koa' | 'hapi' | 'nestjs'>;
 
 /**
  * The message of `HTTP_SERVER_ROUTE_CHANNEL` (`tracepack:http.server.route`): the route template

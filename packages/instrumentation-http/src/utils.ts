@@ -1,8 +1,20 @@
-import { diag } from '@opentelemetry/api';
 import { SemconvStability, semconvStabilityFromStr } from '@opentelemetry/instrumentation';
-import { HttpInstrumentationConfigError, HttpInstrumentationErrorCode } from './errors';
+import {
+  arrayOf,
+  booleanOption,
+  defineSupportedVersions,
+  errorKind,
+  ProblemReporter,
+  stringMatching,
+  validateOptions,
+  type OptionRule,
+} from '@tracepack/core';
+import { HttpInstrumentationErrorCode } from './errors';
 import type { ResolvedHttpConfig } from './internal-types';
 import type { HttpInstrumentationConfig, SupportedVersions } from './types';
+
+/** The one range check of @tracepack/core (frameworks.ts checks a fastify instance's version). */
+export { inMajorRange } from '@tracepack/core';
 
 export const PACKAGE_NAME = '@tracepack/instrumentation-http';
 export { PACKAGE_VERSION } from './version';
@@ -12,27 +24,16 @@ export { PACKAGE_VERSION } from './version';
  * tests say the same. koa and hapi are patched only within their range (the module hook checks
  * it), fastify instances only when `instance.version` is in it; express needs no patch, and
  * NestJS's routes come through express or fastify, so for them the range says what is tested.
+ * `koa` is koa with @koa/router, `hapi` is `@hapi/hapi` (the template kept in hapi's own form,
+ * `/clients/{id}`), `nestjs` is `@nestjs/core` on `@nestjs/platform-express` or `-fastify`.
  */
-export const SUPPORTED_VERSIONS: SupportedVersions = Object.freeze({
+export const SUPPORTED_VERSIONS: SupportedVersions = defineSupportedVersions({
   express: '>=4 <6',
   fastify: '>=4 <6',
   koa: '>=2 <4',
   hapi: '>=21 <22',
   nestjs: '>=12 <13',
 });
-
-/**
- * Whether `version` (`5.12.8`) is in a range written as SUPPORTED_VERSIONS are, `>=A <B` on
- * majors; `false` for anything else (a missing version, a range of another form).
- */
-export function inMajorRange(version: unknown, range: string): boolean {
-  if (typeof version !== 'string') return false;
-  const bounds = /^>=(\d+) <(\d+)$/.exec(range);
-  const major = /^(\d+)\./.exec(version);
-  if (bounds === null || major === null) return false;
-  const m = Number(major[1]);
-  return m >= Number(bounds[1]) && m < Number(bounds[2]);
-}
 
 export const DEFAULT_IGNORE_PATHS: readonly string[] = Object.freeze(['/health/alive', '/health/ready', '/metrics']);
 
@@ -44,59 +45,36 @@ const CONFIG_PATH = 'instrumentations.http';
 // ---------------------------------------------------------------------------------------------
 // Config
 
-/** Validates the options and applies every default, in one place. Throws on set-up mistakes. */
+const ROOT_PATH = stringMatching(/^\//, 'a path starting with "/"');
+const HEADER_NAME = stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name (letters, digits, -)');
+
+/** The options and their checks (@tracepack/core's one options helper). */
+const OPTION_RULES: Readonly<Record<keyof HttpInstrumentationConfig, OptionRule>> = {
+  enabled: booleanOption,
+  ignorePaths: arrayOf(ROOT_PATH, 'an array of paths starting with "/"'),
+  routes: arrayOf(ROOT_PATH, 'an array of paths starting with "/"'),
+  captureRequestHeaders: arrayOf(HEADER_NAME, 'an array of header names'),
+  captureUserAgent: booleanOption,
+  outgoing: booleanOption,
+};
+
+/**
+ * Validates the options and applies every default, in one place. Throws on set-up mistakes.
+ * Keys it does not know are left alone (the config comes from @tracepack/config's schema,
+ * which refuses them, or from code typed by `HttpInstrumentationConfig`).
+ */
 export function resolveConfig(config: HttpInstrumentationConfig | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedHttpConfig {
-  if (config === undefined || config === null) config = {};
-  if (typeof config !== 'object' || Array.isArray(config)) {
-    throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, CONFIG_PATH, 'an object', config);
-  }
+  const given = validateOptions(config ?? undefined, OPTION_RULES, CONFIG_PATH, { code: HttpInstrumentationErrorCode.INVALID_OPTION, allowUnknown: true }) as HttpInstrumentationConfig;
   return {
-    enabled: optionalBoolean(config.enabled, 'enabled') ?? true,
-    ignorePaths: pathList(config.ignorePaths, 'ignorePaths') ?? [...DEFAULT_IGNORE_PATHS],
-    routes: pathList(config.routes, 'routes') ?? [],
-    captureRequestHeaders: headerList(config.captureRequestHeaders) ?? [],
-    captureUserAgent: optionalBoolean(config.captureUserAgent, 'captureUserAgent') ?? true,
-    outgoing: optionalBoolean(config.outgoing, 'outgoing') ?? true,
+    enabled: given.enabled ?? true,
+    ignorePaths: given.ignorePaths ? [...given.ignorePaths] : [...DEFAULT_IGNORE_PATHS],
+    routes: given.routes ? [...given.routes] : [],
+    captureRequestHeaders: given.captureRequestHeaders?.map((h) => h.toLowerCase()) ?? [],
+    captureUserAgent: given.captureUserAgent ?? true,
+    outgoing: given.outgoing ?? true,
     // `http/dup` in OTEL_SEMCONV_STABILITY_OPT_IN asks for the old attribute names too.
     emitOldSemconv: semconvStabilityFromStr('http', env['OTEL_SEMCONV_STABILITY_OPT_IN']) === SemconvStability.DUPLICATE,
   };
-}
-
-function optionalBoolean(value: unknown, key: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') {
-    throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, `${CONFIG_PATH}.${key}`, 'true or false', value);
-  }
-  return value;
-}
-
-function pathList(value: unknown, key: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) {
-    throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, `${CONFIG_PATH}.${key}`, 'an array of paths starting with "/"', value);
-  }
-  return value.map((item: unknown, i) => {
-    if (typeof item !== 'string' || !item.startsWith('/')) {
-      throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, `${CONFIG_PATH}.${key}[${i}]`, 'a path starting with "/"', item);
-    }
-    return item;
-  });
-}
-
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-function headerList(value: unknown): string[] | undefined {
-  const key = `${CONFIG_PATH}.captureRequestHeaders`;
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) {
-    throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, key, 'an array of header names', value);
-  }
-  return value.map((item: unknown, i) => {
-    if (typeof item !== 'string' || !HEADER_NAME.test(item)) {
-      throw new HttpInstrumentationConfigError(HttpInstrumentationErrorCode.INVALID_OPTION, `${key}[${i}]`, 'a header name (letters, digits, -)', item);
-    }
-    return item.toLowerCase();
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,20 +320,24 @@ export function parseHost(host: string | undefined, defaultPort: number): Parsed
 // ---------------------------------------------------------------------------------------------
 // Runtime problems: never thrown into the application, reported once with a count.
 
-const problemCounts = new Map<string, number>();
+/**
+ * One reporter for the whole package (the hooks run for every server and framework): each kind
+ * of problem is logged through `diag` the first time, then only counted. Only the error's class
+ * is named: messages may carry request data.
+ */
+const problems = new ProblemReporter({
+  packageName: PACKAGE_NAME,
+  level: 'warn',
+  startLine: ({ problem, detail }) =>
+    `${problem} failed (${detail}); the request continues untraced or partly traced. Further occurrences are counted, see httpInstrumentationProblems().`,
+});
 
 /** Reports a runtime tracing problem through `diag` the first time, then only counts it. */
 export function reportProblem(what: string, err: unknown): void {
-  const count = (problemCounts.get(what) ?? 0) + 1;
-  problemCounts.set(what, count);
-  if (count === 1) {
-    // Only the error's class: messages may carry request data.
-    const kind = err instanceof Error ? err.name : typeof err;
-    diag.warn(`${PACKAGE_NAME}: ${what} failed (${kind}); the request continues untraced or partly traced. Further occurrences are counted, see httpInstrumentationProblems().`);
-  }
+  problems.failure(what, { error: err, detail: errorKind(err) || 'undefined' });
 }
 
 /** How many runtime problems of each kind were swallowed so far. */
 export function httpInstrumentationProblems(): Record<string, number> {
-  return Object.fromEntries(problemCounts);
+  return problems.counts();
 }

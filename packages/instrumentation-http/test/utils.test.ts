@@ -1,9 +1,11 @@
-// Unit tests of the path scrubber, the matchers and the option checks.
+// Unit tests of the path scrubber, the matchers, the option checks and the problem reporter.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createHttpInstrumentations, HttpInstrumentationConfigError, isIdLike, scrubPath } from '../src/index';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { TracepackError, TracepackTypeError } from '@tracepack/core';
+import { createHttpInstrumentations, HttpInstrumentationConfigError, httpInstrumentationProblems, isIdLike, scrubPath } from '../src/index';
 import type { HttpInstrumentationConfig } from '../src/index';
-import { compileIgnorePaths, compileRoutes, inMajorRange, normalizeMethod, parseHost, pathOf, resolveConfig } from '../src/utils';
+import { compileIgnorePaths, compileRoutes, inMajorRange, normalizeMethod, parseHost, pathOf, reportProblem, resolveConfig } from '../src/utils';
 
 describe('scrubPath', () => {
   const cases: [string, string][] = [
@@ -132,24 +134,27 @@ describe('options', () => {
   it('header names are lower-cased', () => {
     assert.deepEqual(resolveConfig({ captureRequestHeaders: ['X-Request-Id'] }, {}).captureRequestHeaders, ['x-request-id']);
   });
-  const bad: [string, unknown, string][] = [
-    ['ignorePaths', { ignorePaths: ['health'] }, 'instrumentations.http.ignorePaths[0]'],
-    ['ignorePaths', { ignorePaths: '/health' }, 'instrumentations.http.ignorePaths'],
-    ['routes', { routes: [42] }, 'instrumentations.http.routes[0]'],
-    ['captureRequestHeaders', { captureRequestHeaders: ['bad header'] }, 'instrumentations.http.captureRequestHeaders[0]'],
-    ['captureUserAgent', { captureUserAgent: 'yes' }, 'instrumentations.http.captureUserAgent'],
-    ['outgoing', { outgoing: 1 }, 'instrumentations.http.outgoing'],
+  // The message of @tracepack/core's options helper: package, path, what was expected, what was
+  // given (the string itself only when its type was right), and the code last.
+  const bad: [string, unknown, string, string][] = [
+    ['ignorePaths', { ignorePaths: ['health'] }, 'instrumentations.http.ignorePaths[0]', `expects a path starting with "/", instead got 'health'`],
+    ['ignorePaths', { ignorePaths: '/health' }, 'instrumentations.http.ignorePaths', `expects an array of paths starting with "/", instead got a 'string'`],
+    ['routes', { routes: [42] }, 'instrumentations.http.routes[0]', `expects a path starting with "/", instead got a 'number'`],
+    ['captureRequestHeaders', { captureRequestHeaders: ['bad header'] }, 'instrumentations.http.captureRequestHeaders[0]', `expects a header name (letters, digits, -), instead got 'bad header'`],
+    ['captureUserAgent', { captureUserAgent: 'yes' }, 'instrumentations.http.captureUserAgent', `expects a boolean (true or false), instead got a 'string'`],
+    ['outgoing', { outgoing: 1 }, 'instrumentations.http.outgoing', `expects a boolean (true or false), instead got a 'number'`],
+    ['config', 'on', 'instrumentations.http', `expects an object, instead got a 'string'`],
   ];
-  for (const [key, config, path] of bad) {
+  for (const [key, config, path, problem] of bad) {
     it(`a wrong ${key} throws at set-up with the package name, a code and the path`, () => {
       assert.throws(
         () => createHttpInstrumentations(config as HttpInstrumentationConfig),
         (err: unknown) => {
           assert.ok(err instanceof HttpInstrumentationConfigError);
-          assert.ok(err instanceof TypeError);
+          assert.ok(err instanceof TracepackTypeError && err instanceof TracepackError && err instanceof TypeError);
           assert.equal(err.code, 'TRACEPACK_HTTP_INVALID_OPTION');
           assert.equal(err.path, path);
-          assert.match(err.message, /^@tracepack\/instrumentation-http: TRACEPACK_HTTP_INVALID_OPTION: /);
+          assert.equal(err.message, `@tracepack/instrumentation-http: ${path} ${problem} [TRACEPACK_HTTP_INVALID_OPTION]`);
           return true;
         },
       );
@@ -175,4 +180,25 @@ describe('inMajorRange', () => {
   for (const [version, range, expected] of cases) {
     it(`${String(version)} in ${range}: ${expected}`, () => assert.equal(inMajorRange(version, range), expected));
   }
+});
+
+describe('reportProblem', () => {
+  it('logs each kind of problem once through diag, with the error class only, and counts every occurrence', () => {
+    const warnings: string[] = [];
+    const logger = { error() {}, warn: (m: string) => void warnings.push(m), info() {}, debug() {}, verbose() {} };
+    diag.setLogger(logger, DiagLogLevel.WARN);
+    try {
+      const before = httpInstrumentationProblems()['a test probe'] ?? 0;
+      for (let i = 0; i < 3; i++) reportProblem('a test probe', new RangeError('secret request data'));
+      reportProblem('another test probe', 'thrown string');
+      assert.deepEqual(warnings, [
+        '@tracepack/instrumentation-http: a test probe failed (RangeError); the request continues untraced or partly traced. Further occurrences are counted, see httpInstrumentationProblems().',
+        '@tracepack/instrumentation-http: another test probe failed (string); the request continues untraced or partly traced. Further occurrences are counted, see httpInstrumentationProblems().',
+      ]);
+      assert.equal(httpInstrumentationProblems()['a test probe'], before + 3);
+      assert.equal(httpInstrumentationProblems()['another test probe'], 1);
+    } finally {
+      diag.disable();
+    }
+  });
 });

@@ -4,7 +4,8 @@ import { mysqlPoolGetConnection, mysqlStatement } from './patch-mysql2';
 import { pgClientConnect, pgClientQuery, pgPoolConnect } from './patch-pg';
 import { MYSQL, POSTGRESQL, SqlSpanBuilder } from './span-builder';
 import type { SqlInstrumentationConfig } from './types';
-import { libraryExports, methodOwner, PACKAGE_NAME, PACKAGE_VERSION, ProblemReporter, resolveConfig, SUPPORTED_VERSIONS } from './utils';
+import { ProblemReporter, versionsFor } from '@tracepack/core';
+import { libraryExports, methodOwner, PACKAGE_NAME, PACKAGE_VERSION, resolveConfig, SUPPORTED_VERSIONS } from './utils';
 
 /**
  * What both driver instrumentations share: validated options, the span builder, and patching a
@@ -14,7 +15,8 @@ import { libraryExports, methodOwner, PACKAGE_NAME, PACKAGE_VERSION, ProblemRepo
 abstract class SqlDriverInstrumentation extends InstrumentationBase<SqlInstrumentationConfig> {
   // Fields are set after InstrumentationBase's constructor, which calls setConfig, init and
   // enable: none of those may use them (the patches reach them only when the driver is loaded).
-  protected readonly _problems = new ProblemReporter(() => this._diag);
+  // Each kind of runtime problem is logged through `diag` once, then counted (@tracepack/core).
+  protected readonly _problems = new ProblemReporter({ packageName: PACKAGE_NAME, level: 'warn' });
   protected readonly _spans: SqlSpanBuilder;
 
   constructor(profile: DbSystemProfile, config: SqlInstrumentationConfig = {}) {
@@ -38,19 +40,19 @@ abstract class SqlDriverInstrumentation extends InstrumentationBase<SqlInstrumen
 
   /** How many runtime tracing problems were swallowed (the first of each kind is logged through `diag`). */
   get tracingProblemCount(): number {
-    return this._problems.count;
+    return this._problems.total;
   }
 
   protected _patchMethod(cls: unknown, name: string, what: string, wrapper: (original: AnyFunction) => AnyFunction): void {
     try {
       const owner = methodOwner(cls, name);
       if (!owner) {
-        this._problems.report(`${what} not found: not traced`);
+        this._problems.failure(`patching ${what}`, { detail: 'not found, not traced' });
         return;
       }
       this._wrap(owner, name, (original) => wrapper(original as AnyFunction));
     } catch (err) {
-      this._problems.report(`could not patch ${what}`, err);
+      this._problems.failure(`patching ${what}`, { error: err });
     }
   }
 
@@ -59,7 +61,7 @@ abstract class SqlDriverInstrumentation extends InstrumentationBase<SqlInstrumen
       const owner = methodOwner(cls, name);
       if (owner && isWrapped(owner[name])) this._unwrap(owner, name);
     } catch (err) {
-      this._problems.report(`could not unpatch ${name}`, err);
+      this._problems.failure(`unpatching ${name}`, { error: err });
     }
   }
 }
@@ -79,7 +81,7 @@ export class PgInstrumentation extends SqlDriverInstrumentation {
     return [
       new InstrumentationNodeModuleDefinition(
         'pg',
-        [...SUPPORTED_VERSIONS.pg],
+        versionsFor(SUPPORTED_VERSIONS, 'pg'),
         (moduleExports: unknown) => {
           const pg = libraryExports(moduleExports);
           this._patchMethod(pg?.['Client'], 'query', 'pg Client#query', (original) => pgClientQuery(original, () => this._spans, this._problems));
@@ -99,7 +101,7 @@ export class PgInstrumentation extends SqlDriverInstrumentation {
       // pg-pool on its own (`new Pool({ Client })`): module.exports is the Pool class.
       new InstrumentationNodeModuleDefinition(
         'pg-pool',
-        [...SUPPORTED_VERSIONS['pg-pool']],
+        versionsFor(SUPPORTED_VERSIONS, 'pg-pool'),
         (moduleExports: unknown) => {
           this._patchPoolConnect(libraryExports(moduleExports));
           return moduleExports;
@@ -126,7 +128,7 @@ export class MySQL2Instrumentation extends SqlDriverInstrumentation {
   }
 
   protected init(): InstrumentationNodeModuleDefinition[] {
-    const versions = [...SUPPORTED_VERSIONS.mysql2];
+    const versions = versionsFor(SUPPORTED_VERSIONS, 'mysql2');
     // `mysql2/promise` does not load mysql2's main module: it requires the files that define
     // the classes directly. So the classes are patched when their files load (the module's export
     // is the public class itself, `require('mysql2').Connection` / `.Pool`), and again, harmlessly,

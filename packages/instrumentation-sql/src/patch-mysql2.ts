@@ -9,7 +9,7 @@ import { context } from '@opentelemetry/api';
 import type { AnyFunction, CallTracer, ServerTarget, StatementCall, TracedCall } from './internal-types';
 import { bindToCaller, endingCallback, isEmitter, observeEmitter } from './completion';
 import { optionalString, portNumber } from './utils';
-import type { ProblemReporter } from './utils';
+import type { ProblemReporter } from '@tracepack/core';
 
 type Fields = Record<string, unknown>;
 
@@ -65,7 +65,7 @@ export function mysqlStatement(original: AnyFunction, tracer: () => CallTracer, 
         }
       }
     } catch (err) {
-      problems.report('could not capture a mysql2 statement', err);
+      problems.failure('capturing a mysql2 statement', { error: err });
       call?.end(); // a half-prepared call goes untraced
       call = undefined;
     }
@@ -93,7 +93,7 @@ export function mysqlPoolGetConnection(original: AnyFunction, problems: ProblemR
     try {
       if (typeof args[0] === 'function') args[0] = bindToCaller(args[0] as AnyFunction, context.active());
     } catch (err) {
-      problems.report('could not capture a mysql2 getConnection', err);
+      problems.failure('capturing a mysql2 getConnection', { error: err });
     }
     return original.apply(this, args);
   };

@@ -9,7 +9,7 @@ import type { Context } from '@opentelemetry/api';
 import type { AnyFunction, CallTracer, ServerTarget, StatementCall, TracedCall } from './internal-types';
 import { bindToCaller, endingCallback, isEmitter, observeEmitter, observePromise, unwrappedCallback } from './completion';
 import { isThenable, optionalString, portNumber } from './utils';
-import type { ProblemReporter } from './utils';
+import type { ProblemReporter } from '@tracepack/core';
 
 type Fields = Record<string, unknown>;
 
@@ -126,7 +126,7 @@ export function pgClientQuery(original: AnyFunction, tracer: () => CallTracer, p
         else installCallback(completion, args, call, context.active());
       }
     } catch (err) {
-      problems.report('could not capture a pg query', err);
+      problems.failure('capturing a pg query', { error: err });
       call?.end(); // a half-prepared call goes untraced
       call = undefined;
     }
@@ -183,7 +183,7 @@ function connectTraced(
       else if (bindUntraced) args[0] = bindToCaller(args[0] as AnyFunction, caller);
     }
   } catch (err) {
-    problems.report('could not capture a pg connect', err);
+    problems.failure('capturing a pg connect', { error: err });
     call?.end(); // a half-prepared call goes untraced
     call = undefined;
   }

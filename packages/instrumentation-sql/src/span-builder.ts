@@ -14,7 +14,7 @@ import {
 import { analyzeSql } from './sanitize';
 import type { CallTracer, ConnectSpanName, DbSystemProfile, ResolvedSqlConfig, ServerTarget, StatementCall, TracedCall } from './internal-types';
 import { errorInfo, fixedMessage, spanNameFor } from './utils';
-import type { ProblemReporter } from './utils';
+import type { ProblemReporter } from '@tracepack/core';
 
 /** `db.postgresql.plan`: the name of a pg prepared statement (not in the semantic conventions; kept from instrumentation-pg). */
 export const ATTR_DB_POSTGRESQL_PLAN = 'db.postgresql.plan';
@@ -51,7 +51,7 @@ export class SqlSpanBuilder implements CallTracer {
       const span = this.options.tracer().startSpan(spanNameFor(attributes, profile), { kind: SpanKind.CLIENT, attributes }, parent);
       return new SqlCall(span, parent, this.options);
     } catch (err) {
-      this.options.problems.report('could not start a statement span', err);
+      this.options.problems.failure('starting a statement span', { error: err });
       return undefined;
     }
   }
@@ -65,7 +65,7 @@ export class SqlSpanBuilder implements CallTracer {
       // The driver connects inside the span: a pool's connect span is the parent of the client's.
       return new SqlCall(span, trace.setSpan(parent, span), this.options);
     } catch (err) {
-      this.options.problems.report('could not start a connection span', err);
+      this.options.problems.failure('starting a connection span', { error: err });
       return undefined;
     }
   }
@@ -87,7 +87,7 @@ export class SqlSpanBuilder implements CallTracer {
       if (analysis.collectionName) attributes[ATTR_DB_COLLECTION_NAME] = analysis.collectionName;
       return attributes;
     } catch (err) {
-      this.options.problems.report('could not sanitize a statement, db.query.text left out', err);
+      this.options.problems.failure('sanitizing a statement (db.query.text left out)', { error: err });
       return {};
     }
   }
@@ -127,7 +127,7 @@ class SqlCall implements TracedCall {
       }
       this.span.end();
     } catch (err) {
-      this.options.problems.report('could not end a span', err);
+      this.options.problems.failure('ending a span', { error: err });
     }
   }
 }

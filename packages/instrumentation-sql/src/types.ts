@@ -18,10 +18,12 @@ export interface SqlInstrumentationConfig extends InstrumentationConfig {
    */
   connectionSpans?: boolean;
   /**
-   * `true`: only make spans under an active parent span (a request, a job). `false`: a statement
-   * outside any span starts a trace of its own, so the database work of migrations, jobs and
-   * start-up is seen too; a statement inside a span is its child either way.
-   * @default false
+   * `true`: only make spans under an active parent span (a request, a job's own span), so that
+   * start-up seeding, pool health checks and migrations make no orphan traces (noise, and cost).
+   * A job whose queries should be traced wraps its work in a span. `false`: a statement outside
+   * any span starts a trace of its own. A statement inside a span is its child either way. The
+   * same option, with the same default, as bcrypt's.
+   * @default true
    */
   requireParentSpan?: boolean;
 }

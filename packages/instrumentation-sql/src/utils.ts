@@ -1,8 +1,8 @@
-import type { Attributes, DiagLogger } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { ATTR_DB_COLLECTION_NAME, ATTR_DB_NAMESPACE, ATTR_DB_OPERATION_NAME } from '@opentelemetry/semantic-conventions';
+import { booleanOption, defineSupportedVersions, validateOptions, type SupportedVersions } from '@tracepack/core';
 import type { DbErrorInfo, DbSystemProfile, ResolvedSqlConfig } from './internal-types';
 import type { SqlLibrary } from './types';
-import { PACKAGE_NAME } from './version';
 
 export { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
@@ -10,16 +10,16 @@ export { PACKAGE_NAME, PACKAGE_VERSION } from './version';
  * Versions of the instrumented libraries that are patched; a version outside its range is loaded
  * unpatched. The README states the same ranges and test/options.test.ts checks that it does.
  */
-export const SUPPORTED_VERSIONS: Readonly<Record<SqlLibrary, readonly string[]>> = {
-  pg: ['>=8 <9'],
-  'pg-pool': ['>=3 <4'],
-  mysql2: ['>=3 <4'],
-};
+export const SUPPORTED_VERSIONS: SupportedVersions<SqlLibrary> = defineSupportedVersions({
+  pg: '>=8 <9',
+  'pg-pool': '>=3 <4',
+  mysql2: '>=3 <4',
+});
 
 // ---------------------------------------------------------------------------------------------
 // Options: validated at setup (throws), defaults applied here and nowhere else.
 
-/** Stable codes of the errors this package throws (at setup only). */
+/** Stable codes of the errors this package throws (at setup only; rows of @tracepack/core's catalogue). */
 export const SqlInstrumentationErrorCode = {
   /** The config is not an object, or an option has the wrong type. */
   INVALID_OPTION: 'TRACEPACK_SQL_INVALID_OPTION',
@@ -27,74 +27,22 @@ export const SqlInstrumentationErrorCode = {
   UNKNOWN_OPTION: 'TRACEPACK_SQL_UNKNOWN_OPTION',
 } as const;
 
-const BOOLEAN_OPTIONS = ['connectionSpans', 'requireParentSpan', 'enabled'] as const;
+const OPTION_RULES = { connectionSpans: booleanOption, requireParentSpan: booleanOption, enabled: booleanOption } as const;
 
-function setupError(code: string, message: string): TypeError {
-  const err = new TypeError(`${PACKAGE_NAME}: ${message} [${code}]`);
-  (err as TypeError & { code: string }).code = code;
-  return err;
-}
-
-function describe(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a '${typeof value}'`;
-}
-
-/** Validates the options and applies the defaults, in one place. */
+/**
+ * Validates the options and applies the defaults, in one place. `requireParentSpan` defaults to
+ * true, as bcrypt's does: see `SqlInstrumentationConfig.requireParentSpan` for why.
+ */
 export function resolveConfig(config: unknown): ResolvedSqlConfig {
-  if (config === undefined) config = {};
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw setupError(SqlInstrumentationErrorCode.INVALID_OPTION, `config expects an object, instead got ${describe(config)}`);
-  }
-  const given = config as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!(BOOLEAN_OPTIONS as readonly string[]).includes(key)) {
-      throw setupError(SqlInstrumentationErrorCode.UNKNOWN_OPTION, `config.${key} is not an option; allowed: ${BOOLEAN_OPTIONS.join(', ')}`);
-    }
-  }
-  for (const key of BOOLEAN_OPTIONS) {
-    const value = given[key];
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw setupError(SqlInstrumentationErrorCode.INVALID_OPTION, `config.${key} expects a boolean (true or false), instead got ${describe(value)}`);
-    }
-  }
+  const given = validateOptions(config, OPTION_RULES, 'config', {
+    code: SqlInstrumentationErrorCode.INVALID_OPTION,
+    unknownCode: SqlInstrumentationErrorCode.UNKNOWN_OPTION,
+  });
   return {
     enabled: (given['enabled'] as boolean | undefined) ?? true,
     connectionSpans: (given['connectionSpans'] as boolean | undefined) ?? false,
-    requireParentSpan: (given['requireParentSpan'] as boolean | undefined) ?? false,
+    requireParentSpan: (given['requireParentSpan'] as boolean | undefined) ?? true,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Runtime problems: never thrown into the application.
-
-/**
- * Runtime tracing problems of one instrumentation: each kind is logged through `diag` the first
- * time, then only counted. The log line names the problem and the error class, never a message
- * (a driver's error message can quote a value).
- */
-export class ProblemReporter {
-  readonly #counts = new Map<string, number>();
-  constructor(private readonly log: () => DiagLogger) {}
-
-  /** All problems so far. */
-  get count(): number {
-    let total = 0;
-    for (const n of this.#counts.values()) total += n;
-    return total;
-  }
-
-  report(problem: string, err?: unknown): void {
-    try {
-      const count = (this.#counts.get(problem) ?? 0) + 1;
-      this.#counts.set(problem, count);
-      if (count === 1) {
-        const detail = err instanceof Error ? ` (${err.name})` : '';
-        this.log().warn(`${problem}${detail}; the application is not affected; further occurrences are counted, not logged`);
-      }
-    } catch {
-      // Reporting must never throw either.
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ import { createSqlInstrumentations } from '../src';
 import type { SqlInstrumentationConfig } from '../src';
 import { assertNoSecrets, assertNoValueAttributes } from './helpers';
 
-// Both non-default options at once: connection spans on, and only under a parent span.
+// Connection spans on (not the default), and requireParentSpan left at its default: true, only
+// under a parent span, as bcrypt's.
 const capture = createSpanCapture();
-const [pgInstrumentation] = createSqlInstrumentations({ connectionSpans: true, requireParentSpan: true });
+const [pgInstrumentation] = createSqlInstrumentations({ connectionSpans: true });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pg = require('pg') as typeof Pg;
 
@@ -23,13 +24,28 @@ after(async () => {
   await capture.shutdown();
 });
 
-test('requireParentSpan: no spans at all without an active parent', async () => {
+test('requireParentSpan (default true): no spans at all without an active parent', async () => {
+  assert.equal(pgInstrumentation.getConfig().requireParentSpan, true);
   capture.reset();
   const pool = new pg.Pool({ connectionString: server.url, max: 2 });
   await pool.query('SELECT 1');
   await pool.end();
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(capture.spans(), []);
+});
+
+test('a job that wants its queries traced wraps its work in a span (the README example)', async () => {
+  capture.reset();
+  const pool = new pg.Pool({ connectionString: server.url, max: 1 });
+  // The README's three lines:
+  const tracer = trace.getTracer('nightly-cleanup');
+  await tracer.startActiveSpan('cleanup expired sessions', async (span) => {
+    try { await pool.query('SELECT 1 AS done'); } finally { span.end(); }
+  });
+  await pool.end();
+  const spans = await capture.waitForSpans(2, (s) => s.name !== 'pg.connect' && s.name !== 'pg-pool.connect');
+  const job = spanNamed(spans, 'cleanup expired sessions');
+  assertSpan(spanNamed(spans, 'SELECT postgres'), { parent: job, attributes: { 'db.query.text': 'SELECT ? AS done' } });
 });
 
 test('connectionSpans: pg-pool.connect and pg.connect spans under the parent, then the statement', async () => {
@@ -97,7 +113,7 @@ test('a failed connection: pg.connect span with the error code and a fixed messa
 test('setConfig cannot turn on the recording of bound values (enhancedDatabaseReporting is refused)', async () => {
   const before = pgInstrumentation.getConfig();
   assert.throws(() => pgInstrumentation.setConfig({ ...before, enhancedDatabaseReporting: true } as SqlInstrumentationConfig), {
-    name: 'TypeError',
+    name: 'TracepackTypeError',
     code: 'TRACEPACK_SQL_UNKNOWN_OPTION',
   });
   assert.deepEqual(pgInstrumentation.getConfig(), before, 'the previous options stay');

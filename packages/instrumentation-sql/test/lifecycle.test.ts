@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSpanCapture, startMariadb, startPglite } from '@tracepack/testing';
 import type { DatabaseServer } from '@tracepack/testing';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { Tracer, TracerProvider } from '@opentelemetry/api';
 import type * as Pg from 'pg';
 import type * as Mysql2Promise from 'mysql2/promise';
@@ -11,7 +12,10 @@ import { createSqlInstrumentations } from '../src';
 import { isQuery, startOrSkip } from './helpers';
 
 const capture = createSpanCapture();
-const [pgInstrumentation, mysqlInstrumentation] = createSqlInstrumentations();
+// Statements outside any span are traced here (requireParentSpan: false): these suites look at
+// the statements themselves. The default (true: only under a parent) is tested in
+// options.test.ts and connection-spans.test.ts.
+const [pgInstrumentation, mysqlInstrumentation] = createSqlInstrumentations({ requireParentSpan: false });
 /* eslint-disable @typescript-eslint/no-require-imports */
 const pg = require('pg') as typeof Pg;
 const mysql = require('mysql2/promise') as typeof Mysql2Promise;
@@ -56,7 +60,10 @@ const failingProvider: TracerProvider = {
     }) as Tracer,
 };
 
-test('a tracer that throws: every pg call form still works and answers; the problem is counted, not thrown', async (t) => {
+test('a tracer that throws: every pg call form still works and answers; the problem is logged once, counted, not thrown', async (t) => {
+  const warnings: string[] = [];
+  diag.setLogger({ error() {}, warn: (m: string) => void warnings.push(m), info() {}, debug() {}, verbose() {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  t.after(() => diag.disable());
   pgInstrumentation.setTracerProvider(failingProvider);
   t.after(() => pgInstrumentation.setTracerProvider(capture.provider));
   const before = pgInstrumentation.tracingProblemCount;
@@ -68,6 +75,12 @@ test('a tracer that throws: every pg call form still works and answers; the prob
   assert.deepEqual(viaCallback, [{ n: 8 }]);
   await assert.rejects(pool.query("SELECT 'x'::int"), { code: '22P02' });
   assert.ok(pgInstrumentation.tracingProblemCount >= before + 3, `problems counted: ${pgInstrumentation.tracingProblemCount - before}`);
+  // One line for the kind of problem (@tracepack/core's ProblemReporter), not one per statement;
+  // the error's class only, never its message.
+  assert.deepEqual(
+    warnings.filter((w) => w.startsWith('@tracepack/instrumentation-sql')),
+    ['@tracepack/instrumentation-sql: starting a statement span failed (Error); the application is not affected. Further occurrences are counted, not logged.'],
+  );
 });
 
 test('a tracer that throws: mysql2 still works and answers', async (t) => {

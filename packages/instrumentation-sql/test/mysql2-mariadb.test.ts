@@ -11,7 +11,9 @@ import { createSqlInstrumentations } from '../src';
 import { assertNoSecrets, assertNoValueAttributes, isQuery, startOrSkip } from './helpers';
 
 const capture = createSpanCapture();
-const instrumentations = createSqlInstrumentations();
+// Statements outside any span are traced here (requireParentSpan: false): these suites look at
+// the statements themselves. The default (true: only under a parent) is tested in options.test.ts.
+const instrumentations = createSqlInstrumentations({ requireParentSpan: false });
 /* eslint-disable @typescript-eslint/no-require-imports */
 const mysql = require('mysql2/promise') as typeof Mysql2Promise;
 const mysqlCallbacks = require('mysql2') as typeof Mysql2;
@@ -125,7 +127,7 @@ async function statements(t: TestContext, server: DatabaseServer, pool: Mysql2Pr
   await t.test('requireParentSpan (set at runtime): spans only under a parent', async (st) => {
     const mysqlInstrumentation = instrumentations[1];
     mysqlInstrumentation.setConfig({ requireParentSpan: true });
-    st.after(() => mysqlInstrumentation.setConfig({}));
+    st.after(() => mysqlInstrumentation.setConfig({ requireParentSpan: false }));
     capture.reset();
     await pool.query('SELECT 1');
     assert.deepEqual(capture.spans(), [], 'no span without a parent');

@@ -6,7 +6,9 @@ import { pgSuite } from './pg-suite';
 
 // The span capture and the instrumentations first: `pg` is patched when it is required.
 const capture = createSpanCapture();
-createSqlInstrumentations();
+// Statements outside any span are traced here (requireParentSpan: false): these suites look at
+// the statements themselves. The default (true: only under a parent) is tested in options.test.ts.
+createSqlInstrumentations({ requireParentSpan: false });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pg = require('pg') as typeof Pg;
 

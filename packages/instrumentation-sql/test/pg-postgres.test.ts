@@ -6,7 +6,9 @@ import { startOrSkip } from './helpers';
 import { pgSuite } from './pg-suite';
 
 const capture = createSpanCapture();
-createSqlInstrumentations();
+// Statements outside any span are traced here (requireParentSpan: false): these suites look at
+// the statements themselves. The default (true: only under a parent) is tested in options.test.ts.
+createSqlInstrumentations({ requireParentSpan: false });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pg = require('pg') as typeof Pg;
 

@@ -21,7 +21,9 @@ const startRecorder: SpanProcessor = {
   shutdown: async () => undefined,
 };
 const provider = new TracerProvider({ spanProcessors: [startRecorder, new SimpleSpanProcessor({ exporter: capture.exporter })] });
-const instrumentations = createSqlInstrumentations();
+// Statements outside any span are traced here (requireParentSpan: false): these suites look at
+// the statements themselves. The default (true: only under a parent) is tested in options.test.ts.
+const instrumentations = createSqlInstrumentations({ requireParentSpan: false });
 for (const instrumentation of instrumentations) instrumentation.setTracerProvider(provider);
 /* eslint-disable @typescript-eslint/no-require-imports */
 const pg = require('pg') as typeof Pg;

@@ -1,5 +1,5 @@
 import { maskUrlSecrets } from '@tracepack/config';
-import { diag } from '@opentelemetry/api';
+import { ProblemReporter } from '@tracepack/core';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
@@ -11,32 +11,38 @@ export interface ExportStats {
   failed: number;
 }
 
+/** The one problem key of a FailureStreak. */
+const EXPORT_PROBLEM = 'export';
+
 /**
  * Reports a failing backend ONCE per failure streak (and once when it is back, with the count
  * of spans lost meanwhile), so that a dead backend does not flood the service's log. Used by
- * the span processor (both export paths) and by {@link ReportingExporter}.
+ * the span processor (both export paths) and by {@link ReportingExporter}. The streak itself is
+ * @tracepack/core's ProblemReporter, the one every package uses; this names the lines.
  */
 export class FailureStreak {
-  private failing = false;
-  private lostInStreak = 0;
+  private readonly _reporter: ProblemReporter;
 
-  constructor(private readonly target: string) {}
+  constructor(target: string) {
+    this._reporter = new ProblemReporter({
+      packageName: '@tracepack/node',
+      level: 'warn',
+      recoveryLevel: 'warn',
+      startLine: ({ detail }) =>
+        `cannot export spans to ${target} (${detail}); dropping them until it is back. ` +
+        'Reported once; the count follows when it recovers and at shutdown.',
+      recoveryLine: ({ count }) => `exporting to ${target} works again; ${count} spans were dropped while it failed.`,
+    });
+  }
 
   failed(count: number, error: Error | undefined): void {
-    this.lostInStreak += count;
-    if (this.failing) return;
-    this.failing = true;
-    diag.warn(
-      `@tracepack/node: cannot export spans to ${this.target} (${describeExportError(error)}); dropping them until it is back. ` +
-        'Reported once; the count follows when it recovers and at shutdown.',
-    );
+    // The reason is only read for the line that opens a streak (it is masked, which costs).
+    const detail = this._reporter.isFailing(EXPORT_PROBLEM) ? '' : describeExportError(error);
+    this._reporter.failure(EXPORT_PROBLEM, { count, detail });
   }
 
   succeeded(): void {
-    if (!this.failing) return;
-    diag.warn(`@tracepack/node: exporting to ${this.target} works again; ${this.lostInStreak} spans were dropped while it failed.`);
-    this.failing = false;
-    this.lostInStreak = 0;
+    this._reporter.success(EXPORT_PROBLEM);
   }
 }
 

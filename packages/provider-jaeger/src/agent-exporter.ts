@@ -2,12 +2,13 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ProblemReporter } from '@tracepack/core';
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { encodeEmitBatch, encodeProcess, encodeSpan, FRAME_SLACK } from './encode';
 import { resourceToProcess, spanToJaeger } from './transform';
 import type { JaegerAgentExporterOptions, ThriftProtocol } from './types';
-import { beginExport, describeError, FailureReporter, PACKAGE_NAME, withTimeout } from './utils';
+import { beginExport, describeError, EXPORT_PROBLEM, exportFailureReporter, PACKAGE_NAME, withTimeout } from './utils';
 
 type Resource = ReadableSpan['resource'];
 
@@ -63,7 +64,7 @@ export class JaegerAgentExporter implements SpanExporter {
   private readonly serviceName: string | undefined;
   private readonly maxPacketSize: number;
   private readonly flushTimeoutMs: number;
-  private readonly reporter: FailureReporter;
+  private readonly reporter: ProblemReporter;
   private warnedOversized = false;
   /** Per resource: its encoded Process, and the size of an EmitBatch frame around it. */
   private readonly processes = new WeakMap<Resource, { bytes: Buffer; frame: number }>();
@@ -83,12 +84,12 @@ export class JaegerAgentExporter implements SpanExporter {
     this.maxPacketSize = options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
     this.flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
     const address = isIPv6(this.host) ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
-    this.reporter = new FailureReporter(`the Jaeger agent at udp://${address} (${this.protocol} Thrift)`, options.reportFailures ?? true);
+    this.reporter = exportFailureReporter(`the Jaeger agent at udp://${address} (${this.protocol} Thrift)`, options.reportFailures ?? true);
   }
 
   /** Spans lost so far: failed sends plus spans too large for one datagram. */
   get droppedSpans(): number {
-    return this.reporter.droppedSpans + this.oversized;
+    return this.reporter.total + this.oversized;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -126,7 +127,7 @@ export class JaegerAgentExporter implements SpanExporter {
     try {
       encoded = this.encode(spans);
     } catch (err) {
-      this.reporter.failure(`spans could not be encoded: ${describeError(err)}`, spans.length);
+      this.reporter.failure(EXPORT_PROBLEM, { detail: `spans could not be encoded: ${describeError(err)}`, count: spans.length });
       return { code: ExportResultCode.FAILED, error: err as Error };
     }
     if (encoded.datagrams.length === 0) return { code: ExportResultCode.SUCCESS };
@@ -139,13 +140,13 @@ export class JaegerAgentExporter implements SpanExporter {
       }
       await refusal.settle(REFUSAL_WINDOW_MS);
     } catch (err) {
-      this.reporter.failure(describeError(err), encoded.spans);
+      this.reporter.failure(EXPORT_PROBLEM, { detail: describeError(err), count: encoded.spans });
       return { code: ExportResultCode.FAILED, error: err as Error };
     } finally {
       refusal.dispose();
     }
     diag.debug(`${PACKAGE_NAME}: sent ${encoded.spans} span(s) in ${encoded.datagrams.length} datagram(s)`);
-    this.reporter.success();
+    this.reporter.success(EXPORT_PROBLEM);
     return { code: ExportResultCode.SUCCESS };
   }
 

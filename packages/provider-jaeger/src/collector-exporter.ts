@@ -3,13 +3,14 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { isHttpUrl } from '@tracepack/config';
+import type { ProblemReporter } from '@tracepack/core';
 import http from 'node:http';
 import https from 'node:https';
 import { encodeBatch, encodeProcess, encodeSpan } from './encode';
 import { basicAuthHeader, httpRequest, requestUrl } from './http';
 import { resourceToProcess, spanToJaeger } from './transform';
 import type { JaegerCollectorExporterOptions } from './types';
-import { beginExport, describeError, FailureReporter, JaegerErrorCode, PACKAGE_NAME, redactUrl, TracepackJaegerError, withTimeout } from './utils';
+import { beginExport, describeError, EXPORT_PROBLEM, exportFailureReporter, JaegerErrorCode, PACKAGE_NAME, redactUrl, TracepackJaegerError, withTimeout } from './utils';
 
 type Resource = ReadableSpan['resource'];
 
@@ -48,7 +49,7 @@ export class JaegerCollectorExporter implements SpanExporter {
   private readonly serviceName: string | undefined;
   private readonly timeoutMs: number;
   private readonly flushTimeoutMs: number;
-  private readonly reporter: FailureReporter;
+  private readonly reporter: ProblemReporter;
   /** Per resource: its encoded Process (binary). */
   private readonly processes = new WeakMap<Resource, Buffer>();
   private queue: Promise<void> = Promise.resolve();
@@ -67,12 +68,12 @@ export class JaegerCollectorExporter implements SpanExporter {
     this.serviceName = options.serviceName;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
-    this.reporter = new FailureReporter(`the Jaeger collector at ${this.endpoint}`, options.reportFailures ?? true);
+    this.reporter = exportFailureReporter(`the Jaeger collector at ${this.endpoint}`, options.reportFailures ?? true);
   }
 
   /** Spans lost to failed exports so far. */
   get droppedSpans(): number {
-    return this.reporter.droppedSpans;
+    return this.reporter.total;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -111,14 +112,14 @@ export class JaegerCollectorExporter implements SpanExporter {
   /** Never rejects: every failure is a FAILED result, reported once per streak. */
   private async exportOne(spans: ReadableSpan[]): Promise<ExportResult> {
     if (this.closed) {
-      this.reporter.failure('the exporter was shut down before this export could start', spans.length);
+      this.reporter.failure(EXPORT_PROBLEM, { detail: 'the exporter was shut down before this export could start', count: spans.length });
       return { code: ExportResultCode.FAILED, error: new Error(`${PACKAGE_NAME}: the exporter is shut down`) };
     }
     let bodies: Array<{ body: Buffer; spans: number }>;
     try {
       bodies = this.encode(spans);
     } catch (err) {
-      this.reporter.failure(`spans could not be encoded: ${describeError(err)}`, spans.length);
+      this.reporter.failure(EXPORT_PROBLEM, { detail: `spans could not be encoded: ${describeError(err)}`, count: spans.length });
       return { code: ExportResultCode.FAILED, error: err as Error };
     }
     const deadline = new AbortController();
@@ -139,13 +140,13 @@ export class JaegerCollectorExporter implements SpanExporter {
       }
     } catch (err) {
       // Spans of the batches not sent yet are lost with the one that failed.
-      this.reporter.failure(describeError(err), spans.length - sent);
+      this.reporter.failure(EXPORT_PROBLEM, { detail: describeError(err), count: spans.length - sent });
       return { code: ExportResultCode.FAILED, error: err as Error };
     } finally {
       clearTimeout(timer);
     }
     diag.debug(`${PACKAGE_NAME}: sent ${spans.length} span(s) to the collector in ${bodies.length} request(s)`);
-    this.reporter.success();
+    this.reporter.success(EXPORT_PROBLEM);
     return { code: ExportResultCode.SUCCESS };
   }
 

@@ -3,6 +3,7 @@ import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
 import { isHttpUrl } from '@tracepack/config';
+import { ProblemReporter } from '@tracepack/core';
 import { basicAuthHeader, httpRequest } from './http';
 import type { SamplingStrategy } from './internal-types';
 import { samplerForStrategy } from './samplers';
@@ -68,12 +69,15 @@ class JaegerRemoteSampler implements Sampler {
   }
 }
 
+/** The one problem key of a poller's reporter. */
+const POLL_PROBLEM = 'poll';
+
 /**
  * Polls `GET <serverUrl>?service=<name>`: at once, then `refreshIntervalMs` after each poll
  * ended (so polls never overlap), on unref'd timers. A failed poll (no connection, no answer
  * within POLL_TIMEOUT_MS, a status other than 2xx, an answer that is not a strategy) leaves the
  * sampler as it is: the fallback until the first success, the last good strategy after it. One
- * diag.warn per failure streak, one diag.info when it ends.
+ * diag.warn per failure streak, one diag.info when it ends (@tracepack/core's ProblemReporter).
  */
 class StrategyPoller {
   private readonly url: URL;
@@ -81,7 +85,7 @@ class StrategyPoller {
   private readonly headers: Record<string, string>;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: AbortController | undefined;
-  private failing = false;
+  private readonly _problems: ProblemReporter;
   private stopped = false;
 
   constructor(
@@ -94,6 +98,15 @@ class StrategyPoller {
     this.url = new URL(`${endpoint}?service=${encodeURIComponent(serviceName)}`);
     this.where = redactUrl(endpoint);
     this.headers = { accept: 'application/json', ...basicAuthHeader(new URL(serverUrl)) };
+    this._problems = new ProblemReporter({
+      packageName: PACKAGE_NAME,
+      level: 'warn',
+      recoveryLevel: 'info',
+      startLine: ({ detail }) =>
+        `cannot fetch sampling strategies from ${this.where} (${detail}); the sampler stays ${this.target.toString()}. ` +
+        `Retried every ${this.refreshIntervalMs} ms without further log lines until it works.`,
+      recoveryLine: () => `sampling strategies from ${this.where} are being fetched again; in force: ${this.target.description}`,
+    });
   }
 
   start(): void {
@@ -115,10 +128,7 @@ class StrategyPoller {
       const strategy = await this.fetchStrategy(controller.signal);
       if (this.stopped) return;
       if (this.target.apply(strategy)) diag.debug(`${PACKAGE_NAME}: sampling strategy from ${this.where}: ${this.target.description}`);
-      if (this.failing) {
-        this.failing = false;
-        diag.info(`${PACKAGE_NAME}: sampling strategies from ${this.where} are being fetched again; in force: ${this.target.description}`);
-      }
+      this._problems.success(POLL_PROBLEM);
     } catch (err) {
       if (!this.stopped) this.failed(err);
     } finally {
@@ -150,13 +160,8 @@ class StrategyPoller {
   }
 
   private failed(err: unknown): void {
-    if (this.failing) return;
-    this.failing = true;
     const reason = err instanceof StrategyError ? `unusable strategy: ${err.message}` : describeError(err);
-    diag.warn(
-      `${PACKAGE_NAME}: cannot fetch sampling strategies from ${this.where} (${reason}); the sampler stays ${this.target.toString()}. ` +
-        `Retried every ${this.refreshIntervalMs} ms without further log lines until it works.`,
-    );
+    this._problems.failure(POLL_PROBLEM, { detail: reason });
   }
 }
 

@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { ConfigErrorCode } from '@tracepack/config';
+import { formatErrorMessage, ProblemReporter, TracepackTypeError } from '@tracepack/core';
 import { isIPv6 } from 'node:net';
 
 export const PACKAGE_NAME = '@tracepack/provider-jaeger';
@@ -15,16 +16,18 @@ export const JaegerErrorCode = {
 } as const;
 export type JaegerErrorCode = (typeof JaegerErrorCode)[keyof typeof JaegerErrorCode];
 
-/** A setup-time mistake: names the package, the config path, the code and what is allowed. */
-export class TracepackJaegerError extends TypeError {
-  readonly code: JaegerErrorCode;
-  readonly path: string;
+/**
+ * A setup-time mistake in options given in code: the one TypeError shape of @tracepack/core
+ * (`code`, `path`, the package name first, the code last), with config's codes since these
+ * are the checks config makes, repeated for configs built in code that skipped it. A TypeError,
+ * as every bad option given in code is; a subclass so that code catching it by class works.
+ */
+export class TracepackJaegerError extends TracepackTypeError {
+  declare readonly code: JaegerErrorCode;
+  declare readonly path: string;
 
-  constructor(code: JaegerErrorCode, path: string, message: string) {
-    super(`${PACKAGE_NAME}: ${path}: ${message} [${code}]`);
-    this.name = 'TracepackJaegerError';
-    this.code = code;
-    this.path = path;
+  constructor(code: JaegerErrorCode, path: string, detail: string) {
+    super(code, formatErrorMessage(code, { path, detail }, { packageName: PACKAGE_NAME }), { path });
   }
 }
 
@@ -73,48 +76,26 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
+/** The one problem key of an exporter's reporter: exporting. */
+export const EXPORT_PROBLEM = 'export';
+
 /**
- * Counts spans lost to export failures and reports them through `diag` once per failure
- * streak: one error when the first export of a streak fails (with the spans it dropped), then
- * silence while the failures go on, then one info line with the streak's total when an export
- * works again.
+ * Counts spans lost to export failures and reports them through `diag` once per failure streak
+ * (@tracepack/core's ProblemReporter): one error when the first export of a streak fails (with
+ * the spans it dropped), then silence while the failures go on, then one info line with the
+ * streak's total when an export works again. `total` is the spans dropped since creation.
  */
-export class FailureReporter {
-  private failing = false;
-  private streakDropped = 0;
-  private total = 0;
-
-  constructor(
-    private readonly target: string,
-    private readonly report = true,
-  ) {}
-
-  /** Spans dropped by export failures since the exporter was created. */
-  get droppedSpans(): number {
-    return this.total;
-  }
-
-  failure(reason: string, spans: number): void {
-    this.total += spans;
-    if (this.failing) {
-      this.streakDropped += spans;
-      return;
-    }
-    this.failing = true;
-    this.streakDropped = spans;
-    if (this.report)
-      diag.error(
-      `${PACKAGE_NAME}: cannot export spans to ${this.target} (${reason}); ${spans} span(s) dropped. ` +
-        'Further failures are counted without being logged until an export succeeds.',
-    );
-  }
-
-  success(): void {
-    if (!this.failing) return;
-    this.failing = false;
-    if (this.report) diag.info(`${PACKAGE_NAME}: exporting to ${this.target} works again; ${this.streakDropped} span(s) were dropped while it failed.`);
-    this.streakDropped = 0;
-  }
+export function exportFailureReporter(target: string, report = true): ProblemReporter {
+  return new ProblemReporter({
+    packageName: PACKAGE_NAME,
+    level: 'error',
+    recoveryLevel: 'info',
+    log: report,
+    startLine: ({ detail, count }) =>
+      `cannot export spans to ${target} (${detail}); ${count} span(s) dropped. ` +
+      'Further failures are counted without being logged until an export succeeds.',
+    recoveryLine: ({ count }) => `exporting to ${target} works again; ${count} span(s) were dropped while it failed.`,
+  });
 }
 
 /**
