@@ -388,11 +388,12 @@ describe('ConsoleWaterfallExporter', () => {
 
   it('rejects bad options with the package name, a code and the allowed values', () => {
     const bad: [ConsoleWaterfallExporterOptions, RegExp][] = [
-      [{ color: 'sometimes' as never }, /`color` expects one of auto, always, never, instead got 'sometimes'/],
-      [{ width: -1 }, /`width` expects an integer from 0/],
-      [{ write: 'stdout' as never }, /`write` expects a function, instead got a 'string'/],
-      [{ jaegerUiUrl: 'localhost:16686' }, /`jaegerUiUrl` expects an http\(s\) URL/],
-      [{ maxBufferedTraces: 0 }, /`maxBufferedTraces`/],
+      [{ color: 'sometimes' as never }, /options\.color expects one of auto, always, never, instead got 'sometimes'/],
+      [{ width: -1 }, /options\.width expects an integer from 0/],
+      [{ write: 'stdout' as never }, /options\.write expects a function, instead got a 'string'/],
+      [{ jaegerUiUrl: 'localhost:16686' }, /options\.jaegerUiUrl expects an http\(s\) URL/],
+      [{ maxBufferedTraces: 0 }, /options\.maxBufferedTraces expects an integer of at least 1/],
+      [{ colour: 'always' } as never, /options\.colour is not an option; allowed: write, color, width/],
     ];
     for (const [options, message] of bad) {
       assert.throws(() => new ConsoleWaterfallExporter(options), (err: Error & { code?: string }) => {

@@ -1,5 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { isHttpUrl } from '@tracepack/config';
+import { functionOption, oneOf, validateOptions } from '@tracepack/core';
+import type { OptionRule } from '@tracepack/core';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -14,7 +16,7 @@ import type {
 } from './types';
 
 /** Stable code of the TypeError thrown for a bad constructor option. */
-export const CONSOLE_INVALID_OPTION = 'TRACEPACK_CONSOLE_INVALID_OPTION';
+export const CONSOLE_INVALID_OPTION = 'TRACEPACK_CONSOLE_INVALID_OPTION' as const;
 
 const DEFAULT_ORPHAN_TIMEOUT_MILLIS = 2000;
 const DEFAULT_MAX_BUFFERED_TRACES = 1000;
@@ -55,7 +57,7 @@ export class ConsoleWaterfallExporter implements SpanExporter {
   private readonly _warned = new Set<string>();
 
   constructor(options: ConsoleWaterfallExporterOptions = {}) {
-    validateOptions(options);
+    validateConsoleOptions(options);
     this._toStdout = options.write === undefined;
     this._write = options.write ?? writeToStdout;
     this._width = options.width ?? 0;
@@ -198,41 +200,27 @@ export class ConsoleWaterfallExporter implements SpanExporter {
   }
 }
 
-/** `'sometimes'`, `-1`, or the type (`a 'string'`) when the type itself is wrong (`typeOnly`). */
-function describe(value: unknown, typeOnly = false): string {
-  if (!typeOnly && typeof value === 'string') return `'${value}'`;
-  if (!typeOnly && typeof value === 'number') return String(value);
-  return `a '${value === null ? 'null' : typeof value}'`;
-}
+/** The rules of the options, checked with @tracepack/core's one options helper. */
+const OPTION_RULES: Readonly<Record<keyof ConsoleWaterfallExporterOptions, OptionRule>> = {
+  write: functionOption,
+  color: oneOf(['auto', 'always', 'never']),
+  width: {
+    expected: 'an integer from 0 (terminal width) to 1000',
+    check: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1000,
+  },
+  charset: oneOf(['auto', 'unicode', 'ascii']),
+  jaegerUiUrl: {
+    expected: 'an http(s) URL such as http://localhost:16686',
+    showStrings: true,
+    check: (v) => typeof v === 'string' && isHttpUrl(v),
+  },
+  orphanTimeoutMillis: {
+    expected: 'a positive number of milliseconds',
+    check: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
+  },
+  maxBufferedTraces: { expected: 'an integer of at least 1', check: (v) => Number.isInteger(v) && (v as number) >= 1 },
+};
 
-function invalidOption(name: string, expected: string, value: unknown, typeOnly = false): TypeError {
-  const got = describe(value, typeOnly);
-  const err = new TypeError(
-    `@tracepack/node: ConsoleWaterfallExporter option \`${name}\` expects ${expected}, instead got ${got} [${CONSOLE_INVALID_OPTION}]`,
-  );
-  (err as TypeError & { code: string }).code = CONSOLE_INVALID_OPTION;
-  return err;
-}
-
-function validateOptions(o: ConsoleWaterfallExporterOptions): void {
-  if (o === null || typeof o !== 'object') throw invalidOption('options', 'an object', o, true);
-  if (o.write !== undefined && typeof o.write !== 'function') throw invalidOption('write', 'a function', o.write, true);
-  if (o.color !== undefined && !['auto', 'always', 'never'].includes(o.color)) {
-    throw invalidOption('color', 'one of auto, always, never', o.color);
-  }
-  if (o.width !== undefined && !(Number.isInteger(o.width) && o.width >= 0 && o.width <= 1000)) {
-    throw invalidOption('width', 'an integer from 0 (terminal width) to 1000', o.width);
-  }
-  if (o.charset !== undefined && !['auto', 'unicode', 'ascii'].includes(o.charset)) {
-    throw invalidOption('charset', 'one of auto, unicode, ascii', o.charset);
-  }
-  if (o.jaegerUiUrl !== undefined && (typeof o.jaegerUiUrl !== 'string' || !isHttpUrl(o.jaegerUiUrl))) {
-    throw invalidOption('jaegerUiUrl', 'an http(s) URL such as http://localhost:16686', o.jaegerUiUrl);
-  }
-  if (o.orphanTimeoutMillis !== undefined && !(Number.isFinite(o.orphanTimeoutMillis) && o.orphanTimeoutMillis > 0)) {
-    throw invalidOption('orphanTimeoutMillis', 'a positive number of milliseconds', o.orphanTimeoutMillis);
-  }
-  if (o.maxBufferedTraces !== undefined && !(Number.isInteger(o.maxBufferedTraces) && o.maxBufferedTraces >= 1)) {
-    throw invalidOption('maxBufferedTraces', 'an integer of at least 1', o.maxBufferedTraces);
-  }
+function validateConsoleOptions(o: ConsoleWaterfallExporterOptions): void {
+  validateOptions(o, OPTION_RULES, 'ConsoleWaterfallExporter options', { code: CONSOLE_INVALID_OPTION });
 }
