@@ -34,19 +34,34 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: 'ExportAllDeclaration', message: 'No `export *`: list what a module exports so the public surface is visible.' },
-        { selector: 'PrivateIdentifier', message: 'Private members use `private _name`, not `#name` (one way, as opentelemetry-js does).' },
+        {
+          selector: 'ExportAllDeclaration',
+          message: 'No `export *`: list what a module exports so the public surface is visible.',
+        },
+        {
+          selector: 'PrivateIdentifier',
+          message: 'Private members use `private _name`, not `#name` (one way, as opentelemetry-js does).',
+        },
       ],
       '@typescript-eslint/naming-convention': [
         'error',
         { selector: 'memberLike', modifiers: ['private'], format: null, leadingUnderscore: 'require' },
       ],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       // Off: the sanitizers, validators and terminal view match control characters and ANSI
       // escapes on purpose (stripping them is their job).
       'no-control-regex': 'off',
+      // A patched function keeps its own `this` and reaches the instrumentation through a named
+      // alias, as opentelemetry-js-contrib's instrumentations do.
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['instrumentation', 'self'] }],
       'prefer-const': 'error',
       'no-var': 'error',
     },

@@ -72,7 +72,8 @@ function writeIfChanged(file, text) {
 }
 
 const only = process.argv.slice(2).map((dir) => resolve(dir));
-const candidates = only.length > 0 ? only : readdirSync(join(root, 'packages')).map((dir) => join(root, 'packages', dir));
+const candidates =
+  only.length > 0 ? only : readdirSync(join(root, 'packages')).map((dir) => join(root, 'packages', dir));
 const targets = [];
 for (const pkgDir of candidates) {
   const manifest = join(pkgDir, 'package.json');
@@ -104,7 +105,8 @@ const program = ts.createProgram(
 for (const { pkg, pkgDir, dtsEntry, stamp } of stale) {
   const names = valueExports(program, dtsEntry);
   for (const name of names) {
-    if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new Error(`esm-wrappers: ${pkg.name} exports "${name}", not an identifier`);
+    if (!/^[A-Za-z_$][\w$]*$/.test(name))
+      throw new Error(`esm-wrappers: ${pkg.name} exports "${name}", not an identifier`);
   }
   mkdirSync(join(pkgDir, 'dist', 'esm'), { recursive: true });
   const js = [HEADER, "import cjs from '../src/index.js';", '', `export const { ${names.join(', ')} } = cjs;`, ''];

@@ -37,7 +37,9 @@ const benchDir = join(root, 'bench', 'dist', 'test');
 dists.push(join(root, 'test', 'dist', 'src'), e2eDir, benchDir);
 // Optional filter: `npm test -- config` runs only files whose path contains "config".
 const filters = process.argv.slice(2);
-const files = dists.flatMap((d) => walk(d, [])).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+const files = dists
+  .flatMap((d) => walk(d, []))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
@@ -49,7 +51,10 @@ const defaultTier = files.filter((f) => !f.startsWith(e2eDir) && !f.startsWith(b
 function runSuite(node, label, suiteFiles) {
   console.log(`\n▶ ${label}: ${suiteFiles.length} test files\n`);
   return new Promise((resolve) => {
-    const child = spawn(node, ['--test', '--test-reporter=spec', ...suiteFiles], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(node, ['--test', '--test-reporter=spec', ...suiteFiles], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let tail = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
@@ -57,7 +62,14 @@ function runSuite(node, label, suiteFiles) {
     });
     child.on('close', (code, signal) => {
       const count = (word) => Number(new RegExp(`ℹ ${word} (\\d+)`).exec(tail)?.[1] ?? 0);
-      resolve({ label, code: code ?? (signal ? 1 : 0), pass: count('pass'), fail: count('fail'), skipped: count('skipped'), cancelled: count('cancelled') });
+      resolve({
+        label,
+        code: code ?? (signal ? 1 : 0),
+        pass: count('pass'),
+        fail: count('fail'),
+        skipped: count('skipped'),
+        cancelled: count('cancelled'),
+      });
     });
   });
 }
@@ -88,12 +100,18 @@ for (const { line, version, bin } of otherLines()) {
   if (defaultTier.length > 0) results.push(await runSuite(bin, `Node.js ${version}: default tier`, defaultTier));
 }
 if (missing.length > 0) {
-  console.log(`\n﹣ not run on Node.js ${missing.join(', ')}: not installed (bash scripts/install-node.sh installs them)`);
+  console.log(
+    `\n﹣ not run on Node.js ${missing.join(', ')}: not installed (bash scripts/install-node.sh installs them)`,
+  );
 }
 
 console.log('\n▶ summary');
-for (const r of results) console.log(`  ${r.code === 0 ? '✔' : '✖'} ${r.label}: ${r.pass} passed, ${r.fail} failed, ${r.skipped} skipped`);
-const total = results.reduce((t, r) => ({ pass: t.pass + r.pass, fail: t.fail + r.fail, skipped: t.skipped + r.skipped }), { pass: 0, fail: 0, skipped: 0 });
+for (const r of results)
+  console.log(`  ${r.code === 0 ? '✔' : '✖'} ${r.label}: ${r.pass} passed, ${r.fail} failed, ${r.skipped} skipped`);
+const total = results.reduce(
+  (t, r) => ({ pass: t.pass + r.pass, fail: t.fail + r.fail, skipped: t.skipped + r.skipped }),
+  { pass: 0, fail: 0, skipped: 0 },
+);
 const failed = results.some((r) => r.code !== 0) || (ci && missing.length > 0);
 if (ci && missing.length > 0) console.log(`  ✖ CI must test every supported line; missing: ${missing.join(', ')}`);
 console.log(`total: ${total.pass} passed, ${total.fail} failed, ${total.skipped} skipped`);

@@ -46,7 +46,11 @@ const variants: Array<{ name: string; tracing: (jaeger: JaegerServer, service: s
   { name: 'the documented UDP agent config', tracing: (j, s) => documentedJaegerTracing(j, s) },
   {
     name: 'OTLP/HTTP',
-    tracing: (j, s) => ({ provider: 'otlp', service_name: s, providers: { otlp: { server_url: j.otlpHttpUrl.replace(/\/v1\/traces$/, ''), protocol: 'http/protobuf' } } }),
+    tracing: (j, s) => ({
+      provider: 'otlp',
+      service_name: s,
+      providers: { otlp: { server_url: j.otlpHttpUrl.replace(/\/v1\/traces$/, ''), protocol: 'http/protobuf' } },
+    }),
   },
 ];
 
@@ -60,13 +64,18 @@ describe('e2e: Jaeger killed mid-run', { skip }, () => {
       t.after(tmp.remove);
       const jaeger = await startJaeger();
       t.after(() => jaeger.stop());
-      const service: ChildService = await startTracedService(await writeConfigFile(join(tmp.dir, 'config.yml'), variant.tracing(jaeger, name)));
+      const service: ChildService = await startTracedService(
+        await writeConfigFile(join(tmp.dir, 'config.yml'), variant.tracing(jaeger, name)),
+      );
       t.after(() => service.stop());
       const context = (): string => `\nservice stderr:\n${service.stderr.join('\n')}`;
 
       // Alive: spans arrive; a baseline of latency and memory.
       const first = newIds();
-      assert.equal((await request(`${service.url}/hello`, { headers: { traceparent: traceparent(first) } })).status, 200);
+      assert.equal(
+        (await request(`${service.url}/hello`, { headers: { traceparent: traceparent(first) } })).status,
+        200,
+      );
       await waitForJaegerTraceId(jaeger.queryUrl, first.traceId);
       // Warm-up: as much traffic as the dead phase starts with, so that the memory compared
       // below is after the same amount of work (the allocator's high-water mark grows with it).
@@ -80,8 +89,10 @@ describe('e2e: Jaeger killed mid-run', { skip }, () => {
       const dead = await batchMs(service.url, DEAD_REQUESTS);
       assert.deepEqual([...dead.statuses], [200], 'every request answered while Jaeger is dead');
       // At least one export ran (and failed) since the kill: the batch processor exports every second.
-      await pollUntil(() => `no "${CANNOT_EXPORT}" line after the kill${context()}`, 15_000, async () =>
-        service.stderr.some((l) => l.includes(CANNOT_EXPORT)) ? true : undefined,
+      await pollUntil(
+        () => `no "${CANNOT_EXPORT}" line after the kill${context()}`,
+        15_000,
+        async () => (service.stderr.some((l) => l.includes(CANNOT_EXPORT)) ? true : undefined),
       );
       // More requests and exports while still dead: the report must not repeat.
       while (Date.now() - deadStarted < 3500) await batchMs(service.url, 100);
@@ -92,7 +103,10 @@ describe('e2e: Jaeger killed mid-run', { skip }, () => {
           `rss ${(rssAlive / 2 ** 20).toFixed(1)} MiB alive, ${(rssDead / 2 ** 20).toFixed(1)} MiB dead`,
       );
       for (const m of [dead.median, deadAgain.median]) {
-        assert.ok(m < 3 * alive.median + 5, `median ${m.toFixed(2)} ms while dead vs ${alive.median.toFixed(2)} ms alive`);
+        assert.ok(
+          m < 3 * alive.median + 5,
+          `median ${m.toFixed(2)} ms while dead vs ${alive.median.toFixed(2)} ms alive`,
+        );
       }
       assert.ok(rssDead < rssAlive + 64 * 2 ** 20, `rss grew from ${rssAlive} to ${rssDead} bytes`);
       const reports = service.stderr.filter((l) => l.includes(CANNOT_EXPORT));
@@ -114,11 +128,20 @@ describe('e2e: Jaeger killed mid-run', { skip }, () => {
         },
         300,
       );
-      t.diagnostic(`first span after restart() in Jaeger within ${Date.now() - restarted} ms; dead for ${restarted - deadStarted} ms`);
+      t.diagnostic(
+        `first span after restart() in Jaeger within ${Date.now() - restarted} ms; dead for ${restarted - deadStarted} ms`,
+      );
       assert.equal(service.stderr.filter((l) => l.includes(CANNOT_EXPORT)).length, 1, `still one report:${context()}`);
       // ...and one line saying it is back, with the count of what was lost.
-      await pollUntil(() => `no "works again" line after restart()${context()}`, 10_000, async () =>
-        service.stderr.some((l) => /@tracepack\/node: exporting to .* works again; \d+ spans were dropped while it failed\./.test(l)) ? true : undefined,
+      await pollUntil(
+        () => `no "works again" line after restart()${context()}`,
+        10_000,
+        async () =>
+          service.stderr.some((l) =>
+            /@tracepack\/node: exporting to .* works again; \d+ spans were dropped while it failed\./.test(l),
+          )
+            ? true
+            : undefined,
       );
     });
   }

@@ -165,7 +165,10 @@ describe("e2e: a failed request looks failed in Zipkin's API and UI and in Jaege
     const steps = results.get(backend);
     assert.ok(steps, `the tour did not run against ${backend}`);
     const step = steps[1];
-    assert.ok(step && step.status === 409, `${backend}: ${steps.map((r) => `${r.step.title}: ${r.status} ${r.body}`).join('\n')}`);
+    assert.ok(
+      step && step.status === 409,
+      `${backend}: ${steps.map((r) => `${r.step.title}: ${r.status} ${r.body}`).join('\n')}`,
+    );
     return step;
   }
 
@@ -175,7 +178,8 @@ describe("e2e: a failed request looks failed in Zipkin's API and UI and in Jaege
   // --- Zipkin: the trace through its API ----------------------------------------------------
 
   const serviceOf = (s: ZipkinApiSpan): string | undefined => s.localEndpoint?.serviceName;
-  const describeZipkin = (spans: ZipkinApiSpan[] | undefined): string => JSON.stringify((spans ?? []).map((s) => `${serviceOf(s)}:${s.kind ?? 'INTERNAL'}:${s.name}`));
+  const describeZipkin = (spans: ZipkinApiSpan[] | undefined): string =>
+    JSON.stringify((spans ?? []).map((s) => `${serviceOf(s)}:${s.kind ?? 'INTERNAL'}:${s.name}`));
 
   let zipkinTraceOnce: Promise<ZipkinApiSpan[]> | undefined;
   /** The 409's trace from `/api/v2/trace/<id>`, once both services' spans are in. */
@@ -189,7 +193,8 @@ describe("e2e: a failed request looks failed in Zipkin's API and UI and in Jaege
         20_000,
         async () => {
           last = await zipkinTrace(zipkin!.queryUrl, traceId);
-          const has = (service: string, pred: (s: ZipkinApiSpan) => boolean): boolean => (last ?? []).some((s) => serviceOf(s) === service && pred(s));
+          const has = (service: string, pred: (s: ZipkinApiSpan) => boolean): boolean =>
+            (last ?? []).some((s) => serviceOf(s) === service && pred(s));
           const complete =
             has('gateway', (s) => s.kind === 'SERVER') &&
             has('gateway', (s) => s.kind === 'CLIENT') &&
@@ -231,11 +236,16 @@ describe("e2e: a failed request looks failed in Zipkin's API and UI and in Jaege
       assert.equal(root.tags?.['otel.status_code'], 'ERROR', where);
       assert.equal(root.tags?.error, '409', `the root has no error tag (Zipkin shows it as fine): ${where}`);
     }
-    assert.equal(gatewayRoot.parentId, conflict('zipkin').parentSpanId, 'the gateway root continues the tour traceparent');
+    assert.equal(
+      gatewayRoot.parentId,
+      conflict('zipkin').parentSpanId,
+      'the gateway root continues the tour traceparent',
+    );
     // Every span that ended with status ERROR is marked (the INSERT with its driver message),
     // and a span that did not fail is not.
     for (const span of spans) {
-      if (span.tags?.['otel.status_code'] === 'ERROR') assert.ok(span.tags.error, `${serviceOf(span)} ${span.name} is ERROR without an error tag`);
+      if (span.tags?.['otel.status_code'] === 'ERROR')
+        assert.ok(span.tags.error, `${serviceOf(span)} ${span.name} is ERROR without an error tag`);
     }
     assert.ok(zipkinSpan(spans, 'clients-service', (s) => (s.name ?? '').startsWith('insert')).tags?.error);
     assert.equal(zipkinSpan(spans, 'clients-service', (s) => s.name === 'bcrypt.hash').tags?.error, undefined);
@@ -260,7 +270,10 @@ describe("e2e: a failed request looks failed in Zipkin's API and UI and in Jaege
     assert.equal(normalizeTraceId(trace.traceID), normalizeTraceId(result.traceId));
     const by = (service: string, pred: (s: JaegerSpan) => boolean): JaegerSpan => {
       const span = trace.spans.find((s) => jaegerServiceOf(trace, s) === service && pred(s));
-      assert.ok(span, `no such ${service} span in ${JSON.stringify(trace.spans.map((s) => `${jaegerServiceOf(trace, s)}:${s.operationName}`))}`);
+      assert.ok(
+        span,
+        `no such ${service} span in ${JSON.stringify(trace.spans.map((s) => `${jaegerServiceOf(trace, s)}:${s.operationName}`))}`,
+      );
       return span;
     };
     for (const service of ['gateway', 'clients-service']) {
@@ -269,7 +282,13 @@ describe("e2e: a failed request looks failed in Zipkin's API and UI and in Jaege
       assert.equal(Number(tagOf(root, 'http.response.status_code')), 409);
       assert.equal(tagOf(root, 'error'), true, `${service}: ${JSON.stringify(root.tags)}`);
     }
-    assert.equal(tagOf(by('clients-service', (s) => s.operationName === 'bcrypt.hash'), 'error'), undefined);
+    assert.equal(
+      tagOf(
+        by('clients-service', (s) => s.operationName === 'bcrypt.hash'),
+        'error',
+      ),
+      undefined,
+    );
   });
 
   // --- Zipkin's own UI, in headless Chromium -----------------------------------------------
@@ -308,17 +327,23 @@ describe("e2e: a failed request looks failed in Zipkin's API and UI and in Jaege
       assert.equal(row('clients-service: bcrypt.hash').errorIcon, false, 'bcrypt.hash did not fail, yet Lens marks it');
 
       // The detail panel shows the trace's root (the gateway's SERVER span) first, with its tags.
-      const gatewayDetail = await page.waitFor<SpanDetail>(`(() => { const d = ${SPAN_DETAIL}; return d.spanId === ${JSON.stringify(gatewayRoot.id)} && Object.keys(d.tags).length ? d : null; })()`, {
-        what: `the detail panel of the gateway's root span ${gatewayRoot.id}`,
-      });
+      const gatewayDetail = await page.waitFor<SpanDetail>(
+        `(() => { const d = ${SPAN_DETAIL}; return d.spanId === ${JSON.stringify(gatewayRoot.id)} && Object.keys(d.tags).length ? d : null; })()`,
+        {
+          what: `the detail panel of the gateway's root span ${gatewayRoot.id}`,
+        },
+      );
       assert.equal(gatewayDetail.service, 'gateway');
       assert.equal(gatewayDetail.tags.error, '409', JSON.stringify(gatewayDetail.tags));
 
       // Select clients-service's root: its detail lists `error` too; that is the screenshot.
       assert.equal(await page.evaluate<boolean>(clickRow('clients-service: post /clients')), true);
-      const serviceDetail = await page.waitFor<SpanDetail>(`(() => { const d = ${SPAN_DETAIL}; return d.spanId === ${JSON.stringify(serviceRoot.id)} && Object.keys(d.tags).length ? d : null; })()`, {
-        what: `the detail panel of clients-service's root span ${serviceRoot.id}`,
-      });
+      const serviceDetail = await page.waitFor<SpanDetail>(
+        `(() => { const d = ${SPAN_DETAIL}; return d.spanId === ${JSON.stringify(serviceRoot.id)} && Object.keys(d.tags).length ? d : null; })()`,
+        {
+          what: `the detail panel of clients-service's root span ${serviceRoot.id}`,
+        },
+      );
       assert.equal(serviceDetail.service, 'clients-service');
       assert.equal(serviceDetail.tags.error, '409', JSON.stringify(serviceDetail.tags));
       assert.equal(serviceDetail.tags['http.response.status_code'], '409');

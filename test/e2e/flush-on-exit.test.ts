@@ -89,7 +89,10 @@ function runExitApp(tracing: Record<string, unknown>, ending: Ending, traceId: s
       const exitedAt = Date.now();
       clearTimeout(killer);
       child.on('close', () => {
-        if (startedAt === undefined) reject(new Error(`exit-app ended before it was ready (${code ?? signal})\nstdout: ${stdout}\nstderr: ${stderr}`));
+        if (startedAt === undefined)
+          reject(
+            new Error(`exit-app ended before it was ready (${code ?? signal})\nstdout: ${stdout}\nstderr: ${stderr}`),
+          );
         else resolve({ code, signal, stdout, stderr, endMs: exitedAt - startedAt, queuedAtEnd });
       });
     });
@@ -109,7 +112,13 @@ function assertEndedAsExpected(run: ExitRun, ending: Ending): void {
 
 /** The batch settings that keep every span queued until the end. */
 function queued(tracing: Record<string, unknown>, flushMs: number): Record<string, unknown> {
-  return { ...tracing, flush_timeout_ms: flushMs, max_queue_size: 4_096, max_export_batch_size: 4_096, schedule_delay_ms: 600_000 };
+  return {
+    ...tracing,
+    flush_timeout_ms: flushMs,
+    max_queue_size: 4_096,
+    max_export_batch_size: 4_096,
+    schedule_delay_ms: 600_000,
+  };
 }
 
 describe('e2e: flush on every way a process ends', { skip }, () => {
@@ -132,42 +141,63 @@ describe('e2e: flush on every way a process ends', { skip }, () => {
     },
     {
       name: 'Jaeger, OTLP to its OTLP port',
-      tracing: (service) => ({ provider: 'otlp', service_name: service, providers: { otlp: { server_url: jaeger.otlpHttpUrl.replace(/\/v1\/traces$/, ''), protocol: 'http/protobuf' } } }),
+      tracing: (service) => ({
+        provider: 'otlp',
+        service_name: service,
+        providers: { otlp: { server_url: jaeger.otlpHttpUrl.replace(/\/v1\/traces$/, ''), protocol: 'http/protobuf' } },
+      }),
       count: async (traceId) => new Set((await jaegerTrace(jaeger.queryUrl, traceId))?.spans.map((s) => s.spanID)).size,
     },
     {
       name: 'Zipkin',
-      tracing: (service) => ({ provider: 'zipkin', service_name: service, providers: { zipkin: { server_url: zipkin.spansUrl } } }),
+      tracing: (service) => ({
+        provider: 'zipkin',
+        service_name: service,
+        providers: { zipkin: { server_url: zipkin.spansUrl } },
+      }),
       count: async (traceId) => new Set((await zipkinTrace(zipkin.queryUrl, traceId))?.map((s) => s.id)).size,
     },
   ];
 
   for (const [b, backend] of backends.entries()) {
     for (const ending of ENDINGS) {
-      test(`${backend.name}, ${ending}: all ${SPANS} queued spans reach it within flush_timeout_ms`, { todo: backend.todo }, async (t) => {
-        const traceId = hexId(16);
-        const run = await runExitApp(queued(backend.tracing(`e2e-exit-${b}-${ending}`), LIVE_FLUSH_MS), ending, traceId);
-        t.diagnostic(`${ending} -> exit: ${run.endMs} ms`);
-        assert.equal(run.queuedAtEnd, SPANS, 'every span was still queued when the process began to end');
-        assertEndedAsExpected(run, ending);
-        assert.ok(run.endMs < LIVE_FLUSH_MS, `ended ${run.endMs} ms after ${ending}`);
-        assert.doesNotMatch(run.stderr, REPORT_LINE, 'nothing was lost');
-        // The backends ingest asynchronously: poll their query API for the whole trace (and
-        // stop early once the count has stood still for 3 s: nothing more is on its way).
-        let last = 0;
-        let since = Date.now();
-        await pollUntil(
-          () => `${backend.name} holds ${last} of ${SPANS} spans of trace ${normalizeTraceId(traceId)}\nstderr: ${run.stderr}`,
-          20_000,
-          async () => {
-            const count = await backend.count(traceId);
-            if (count !== last) [last, since] = [count, Date.now()];
-            return count >= SPANS || (count > 0 && Date.now() - since > 3_000) ? true : undefined;
-          },
-          300,
-        );
-        assert.equal(last, SPANS, `${backend.name} holds ${last} of ${SPANS} spans of trace ${normalizeTraceId(traceId)}`);
-      });
+      test(
+        `${backend.name}, ${ending}: all ${SPANS} queued spans reach it within flush_timeout_ms`,
+        { todo: backend.todo },
+        async (t) => {
+          const traceId = hexId(16);
+          const run = await runExitApp(
+            queued(backend.tracing(`e2e-exit-${b}-${ending}`), LIVE_FLUSH_MS),
+            ending,
+            traceId,
+          );
+          t.diagnostic(`${ending} -> exit: ${run.endMs} ms`);
+          assert.equal(run.queuedAtEnd, SPANS, 'every span was still queued when the process began to end');
+          assertEndedAsExpected(run, ending);
+          assert.ok(run.endMs < LIVE_FLUSH_MS, `ended ${run.endMs} ms after ${ending}`);
+          assert.doesNotMatch(run.stderr, REPORT_LINE, 'nothing was lost');
+          // The backends ingest asynchronously: poll their query API for the whole trace (and
+          // stop early once the count has stood still for 3 s: nothing more is on its way).
+          let last = 0;
+          let since = Date.now();
+          await pollUntil(
+            () =>
+              `${backend.name} holds ${last} of ${SPANS} spans of trace ${normalizeTraceId(traceId)}\nstderr: ${run.stderr}`,
+            20_000,
+            async () => {
+              const count = await backend.count(traceId);
+              if (count !== last) [last, since] = [count, Date.now()];
+              return count >= SPANS || (count > 0 && Date.now() - since > 3_000) ? true : undefined;
+            },
+            300,
+          );
+          assert.equal(
+            last,
+            SPANS,
+            `${backend.name} holds ${last} of ${SPANS} spans of trace ${normalizeTraceId(traceId)}`,
+          );
+        },
+      );
     }
   }
 
@@ -179,15 +209,25 @@ describe('e2e: flush on every way a process ends', { skip }, () => {
     for (const [b, backend] of backends.entries()) {
       for (const ending of ENDINGS) {
         test(`${backend.name} dead, ${ending}: ends within flush_timeout_ms + ${EXIT_MARGIN_MS} ms, every span in the report`, async (t) => {
-          const run = await runExitApp(queued(backend.tracing(`e2e-exit-dead-${b}-${ending}`), DEAD_FLUSH_MS), ending, hexId(16));
+          const run = await runExitApp(
+            queued(backend.tracing(`e2e-exit-dead-${b}-${ending}`), DEAD_FLUSH_MS),
+            ending,
+            hexId(16),
+          );
           const m = REPORT_LINE.exec(run.stderr);
           t.diagnostic(`${ending} -> exit: ${run.endMs} ms; ${m?.[0] ?? 'no report'}`);
           assert.equal(run.queuedAtEnd, SPANS);
           assertEndedAsExpected(run, ending);
-          assert.ok(run.endMs < DEAD_FLUSH_MS + EXIT_MARGIN_MS, `ended ${run.endMs} ms after ${ending} (bound ${DEAD_FLUSH_MS} ms)`);
+          assert.ok(
+            run.endMs < DEAD_FLUSH_MS + EXIT_MARGIN_MS,
+            `ended ${run.endMs} ms after ${ending} (bound ${DEAD_FLUSH_MS} ms)`,
+          );
           assert.ok(m, `no loss report:\n${run.stderr}`);
           const [, lost, of, , failed, dropped, atShutdown, bound, delivered] = m.map(Number);
-          assert.deepEqual({ lost, of, dropped, delivered, bound }, { lost: SPANS, of: SPANS, dropped: 0, delivered: 0, bound: DEAD_FLUSH_MS });
+          assert.deepEqual(
+            { lost, of, dropped, delivered, bound },
+            { lost: SPANS, of: SPANS, dropped: 0, delivered: 0, bound: DEAD_FLUSH_MS },
+          );
           assert.equal(failed! + atShutdown!, SPANS, m[0]);
           assert.equal(run.stderr.split('\n').filter((l) => REPORT_LINE.test(l)).length, 1, 'one report');
         });

@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { stopChild } from '@tracepack/example-quickstart';
-import { jaegerTrace, normalizeTraceId, startJaeger, startZipkin, type JaegerServer, type JaegerSpan, type JaegerTrace, type ZipkinServer } from './servers';
+import {
+  jaegerTrace,
+  normalizeTraceId,
+  startJaeger,
+  startZipkin,
+  type JaegerServer,
+  type JaegerSpan,
+  type JaegerTrace,
+  type ZipkinServer,
+} from './servers';
 
 /** test/e2e/fixtures, from test/dist/e2e. */
 export const FIXTURES = join(__dirname, '..', '..', 'e2e', 'fixtures');
@@ -22,7 +31,8 @@ export const CANNOT_EXPORT = 'cannot export spans';
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(TRACING_|OTEL_|QUICKSTART_)/.test(k) || k === 'DATABASE_URL' || k === 'MYSQL_URL' || k === 'CONFIG_FILE') continue;
+    if (/^(TRACING_|OTEL_|QUICKSTART_)/.test(k) || k === 'DATABASE_URL' || k === 'MYSQL_URL' || k === 'CONFIG_FILE')
+      continue;
     env[k] = v;
   }
   return env;
@@ -35,7 +45,11 @@ export async function tempDir(prefix: string): Promise<{ dir: string; remove: ()
 }
 
 /** Writes `{ tracing: <tracing>, ...rest }` as YAML, the shape of README's config file. */
-export async function writeConfigFile(path: string, tracing: Record<string, unknown>, rest: Record<string, unknown> = {}): Promise<string> {
+export async function writeConfigFile(
+  path: string,
+  tracing: Record<string, unknown>,
+  rest: Record<string, unknown> = {},
+): Promise<string> {
   await writeFile(path, stringify({ ...rest, tracing }));
   return path;
 }
@@ -74,7 +88,11 @@ export interface ChildService {
 }
 
 /** Runs test/e2e/fixtures/traced-service.js with CONFIG_FILE=`configFile`; resolves once it listens. */
-export async function startTracedService(configFile: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<ChildService> {
+export async function startTracedService(
+  configFile: string,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<ChildService> {
   const child = spawn(process.execPath, [join(FIXTURES, 'traced-service.js')], {
     env: { ...cleanEnv(), ...env, CONFIG_FILE: configFile },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,7 +114,9 @@ export async function startTracedService(configFile: string, env: NodeJS.Process
       void stop(100);
       reject(new Error(`${err.message}\nstderr:\n${stderr.join('\n')}${rest}`));
     };
-    child.once('exit', (code, signal) => fail(new Error(`traced-service exited (${code ?? signal}) before it listened`)));
+    child.once('exit', (code, signal) =>
+      fail(new Error(`traced-service exited (${code ?? signal}) before it listened`)),
+    );
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
       const m = /\{"port":(\d+)\}/.exec(out);
@@ -122,16 +142,25 @@ export interface SimpleResponse {
 }
 
 /** One HTTP request over a keep-alive agent (cheap enough to time). */
-export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<SimpleResponse> {
+export function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<SimpleResponse> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const req = httpRequest(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: keepAlive, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      { method: opts.method ?? 'GET', headers: opts.headers, agent: keepAlive, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body, ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
     req.on('error', reject);
     req.end(opts.body);
@@ -166,7 +195,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Calls `get` until it returns a value, at most `deadlineMs`; throws `what()` after. */
-export async function pollUntil<T>(what: () => string, deadlineMs: number, get: () => Promise<T | undefined>, everyMs = 100): Promise<T> {
+export async function pollUntil<T>(
+  what: () => string,
+  deadlineMs: number,
+  get: () => Promise<T | undefined>,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   let lastError: unknown;
   for (;;) {
@@ -180,7 +214,9 @@ export async function pollUntil<T>(what: () => string, deadlineMs: number, get: 
     if (Date.now() >= deadline) break;
     await sleep(everyMs);
   }
-  throw new Error(`tracepack e2e: ${what()} within ${deadlineMs} ms${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+  throw new Error(
+    `tracepack e2e: ${what()} within ${deadlineMs} ms${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+  );
 }
 
 // --- Trace context ------------------------------------------------------------------------
@@ -220,7 +256,8 @@ export function waitForJaegerTraceId(
 ): Promise<JaegerTrace> {
   let last: JaegerTrace | undefined;
   return pollUntil(
-    () => `no Jaeger trace ${traceId} matching; last: ${last ? JSON.stringify(last.spans.map((s) => `${last!.processes[s.processID]?.serviceName}:${s.operationName}`)) : 'none'}`,
+    () =>
+      `no Jaeger trace ${traceId} matching; last: ${last ? JSON.stringify(last.spans.map((s) => `${last!.processes[s.processID]?.serviceName}:${s.operationName}`)) : 'none'}`,
     deadlineMs,
     async () => {
       last = await jaegerTrace(queryUrl, traceId);
@@ -242,7 +279,9 @@ export async function getText(url: string): Promise<string> {
 export async function startJaegerAndZipkin(): Promise<{ jaeger: JaegerServer; zipkin: ZipkinServer }> {
   const [j, z] = await Promise.allSettled([startJaeger(), startZipkin()]);
   if (j.status === 'fulfilled' && z.status === 'fulfilled') return { jaeger: j.value, zipkin: z.value };
-  await Promise.all([j.status === 'fulfilled' ? j.value.stop() : undefined, z.status === 'fulfilled' ? z.value.stop() : undefined]);
+  await Promise.all([
+    j.status === 'fulfilled' ? j.value.stop() : undefined,
+    z.status === 'fulfilled' ? z.value.stop() : undefined,
+  ]);
   throw j.status === 'rejected' ? j.reason : (z as PromiseRejectedResult).reason;
 }
-

@@ -65,7 +65,11 @@ function sampledOf(sampler: Sampler, n: number, spanName = 'GET /'): number {
   let sampled = 0;
   for (let i = 0; i < n; i++) {
     const traceId = newIds().traceId;
-    if (sampler.shouldSample(context.active(), traceId, spanName, SpanKind.SERVER, {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED) sampled += 1;
+    if (
+      sampler.shouldSample(context.active(), traceId, spanName, SpanKind.SERVER, {}, []).decision ===
+      SamplingDecision.RECORD_AND_SAMPLED
+    )
+      sampled += 1;
   }
   return sampled;
 }
@@ -129,8 +133,18 @@ describe('e2e: the documented Jaeger config (UDP agent, remote sampling)', { ski
     const on = await service('e2e-remote-on', { trace_id_ratio: 0 });
     const off = await service('e2e-remote-off', { trace_id_ratio: 1 });
     const tail = (c: ChildService): string => c.stderr.slice(-3).join(' | ');
-    await pollUntil(() => `e2e-remote-on never sampled (strategy 1.0 not applied); its stderr (${on.stderr.length} lines): ${tail(on)}`, 15_000, async () => ((await getSpanInfo(`${on.url}/hello`)).sampled ? true : undefined));
-    await pollUntil(() => `e2e-remote-off still samples (strategy 0.0 not applied); its stderr (${off.stderr.length} lines): ${tail(off)}`, 15_000, async () => ((await getSpanInfo(`${off.url}/hello`)).sampled === false ? true : undefined));
+    await pollUntil(
+      () =>
+        `e2e-remote-on never sampled (strategy 1.0 not applied); its stderr (${on.stderr.length} lines): ${tail(on)}`,
+      15_000,
+      async () => ((await getSpanInfo(`${on.url}/hello`)).sampled ? true : undefined),
+    );
+    await pollUntil(
+      () =>
+        `e2e-remote-off still samples (strategy 0.0 not applied); its stderr (${off.stderr.length} lines): ${tail(off)}`,
+      15_000,
+      async () => ((await getSpanInfo(`${off.url}/hello`)).sampled === false ? true : undefined),
+    );
 
     const onIds: string[] = [];
     const offIds: string[] = [];
@@ -147,7 +161,9 @@ describe('e2e: the documented Jaeger config (UDP agent, remote sampling)', { ski
       () => 'the 10 sampled traces of e2e-remote-on in Jaeger',
       15_000,
       async () => {
-        const held = new Set((await jaegerTraces(jaeger.queryUrl, 'e2e-remote-on')).map((t) => normalizeTraceId(t.traceID)));
+        const held = new Set(
+          (await jaegerTraces(jaeger.queryUrl, 'e2e-remote-on')).map((t) => normalizeTraceId(t.traceID)),
+        );
         return onIds.every((id) => held.has(id)) ? true : undefined;
       },
       200,
@@ -167,7 +183,9 @@ describe('e2e: the documented Jaeger config (UDP agent, remote sampling)', { ski
     // The batch processor exports in order: once this trace is in Jaeger, any span of the
     // earlier requests would be too.
     await waitForJaegerTraceId(jaeger.queryUrl, marker);
-    const held = new Set((await jaegerTraces(jaeger.queryUrl, 'e2e-remote-off', 1000)).map((t) => normalizeTraceId(t.traceID)));
+    const held = new Set(
+      (await jaegerTraces(jaeger.queryUrl, 'e2e-remote-off', 1000)).map((t) => normalizeTraceId(t.traceID)),
+    );
     assert.ok(held.has(normalizeTraceId(marker)));
     const leaked = offIds.filter((id) => held.has(id));
     assert.deepEqual(leaked, [], 'traces dropped by the 0.0 strategy are in Jaeger');
@@ -175,18 +193,32 @@ describe('e2e: the documented Jaeger config (UDP agent, remote sampling)', { ski
 
   test("Jaeger's rate-limiting and per-operation strategies, as Jaeger v2 serves them, decide as served", async (t) => {
     const serverUrl = `${jaeger.samplingUrl}/sampling`;
-    const limited = createJaegerSampler({ serverUrl, serviceName: 'e2e-rate-limited', traceIdRatio: 1, refreshIntervalMs: 200 });
-    const perOperation = createJaegerSampler({ serverUrl, serviceName: 'e2e-per-operation', traceIdRatio: 1, refreshIntervalMs: 200 });
+    const limited = createJaegerSampler({
+      serverUrl,
+      serviceName: 'e2e-rate-limited',
+      traceIdRatio: 1,
+      refreshIntervalMs: 200,
+    });
+    const perOperation = createJaegerSampler({
+      serverUrl,
+      serviceName: 'e2e-per-operation',
+      traceIdRatio: 1,
+      refreshIntervalMs: 200,
+    });
     t.after(async () => {
       await limited.shutdown();
       await perOperation.shutdown();
     });
-    await pollUntil(() => `rate limiting never applied: ${limited.sampler.toString()}`, 10_000, async () =>
-      /rate limiting 3\/s/.test(limited.sampler.toString()) ? true : undefined,
+    await pollUntil(
+      () => `rate limiting never applied: ${limited.sampler.toString()}`,
+      10_000,
+      async () => (/rate limiting 3\/s/.test(limited.sampler.toString()) ? true : undefined),
     );
     assert.equal(sampledOf(limited.sampler, 1000), 3, 'a full bucket of 3 for a burst of 1000 new traces');
-    await pollUntil(() => `per-operation never applied: ${perOperation.sampler.toString()}`, 10_000, async () =>
-      /per operation/.test(perOperation.sampler.toString()) ? true : undefined,
+    await pollUntil(
+      () => `per-operation never applied: ${perOperation.sampler.toString()}`,
+      10_000,
+      async () => (/per operation/.test(perOperation.sampler.toString()) ? true : undefined),
     );
     assert.equal(sampledOf(perOperation.sampler, 200, 'GET /always'), 200);
     assert.equal(sampledOf(perOperation.sampler, 200, 'GET /never'), 0);

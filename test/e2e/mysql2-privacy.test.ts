@@ -77,7 +77,9 @@ describe('e2e: mysql2 on MariaDB, traced to Jaeger: no value, literal or error m
       trace = await waitForJaegerTraceId(
         jaeger.queryUrl,
         ids.traceId,
-        (tr) => STATEMENTS.every((s) => tr.spans.some((span) => tagOf(span, 'db.query.text') === s)) && tr.spans.some((s) => s.operationName === 'POST /people/:id'),
+        (tr) =>
+          STATEMENTS.every((s) => tr.spans.some((span) => tagOf(span, 'db.query.text') === s)) &&
+          tr.spans.some((s) => s.operationName === 'POST /people/:id'),
         20_000,
       );
     } catch (err) {
@@ -94,20 +96,31 @@ describe('e2e: mysql2 on MariaDB, traced to Jaeger: no value, literal or error m
       assert.ok(failed.logs.length > 0, `${code}: the exception event is a Jaeger log`);
     }
     const processes = Object.values(trace.processes);
-    assert.ok(processes.some((p) => p.serviceName === SERVICE && p.tags.length > 0), 'the process has tags');
+    assert.ok(
+      processes.some((p) => p.serviceName === SERVICE && p.tags.length > 0),
+      'the process has tags',
+    );
     for (const span of trace.spans) {
       const where = `span ${span.operationName}`;
       assertNoSecret(`${where}: name`, span.operationName, SECRET);
       for (const tag of span.tags) assertNoSecret(`${where}: tag ${tag.key}`, String(tag.value), SECRET);
-      for (const log of span.logs) for (const field of log.fields) assertNoSecret(`${where}: log field ${field.key}`, String(field.value), SECRET);
+      for (const log of span.logs)
+        for (const field of log.fields) assertNoSecret(`${where}: log field ${field.key}`, String(field.value), SECRET);
     }
-    for (const p of processes) for (const tag of p.tags) assertNoSecret(`process ${p.serviceName}: tag ${tag.key}`, String(tag.value), SECRET);
+    for (const p of processes)
+      for (const tag of p.tags) assertNoSecret(`process ${p.serviceName}: tag ${tag.key}`, String(tag.value), SECRET);
     // And the raw answers, byte by byte: the trace, the service's traces, its operations.
     assertNoSecret("Jaeger's trace (raw JSON)", await getText(`${jaeger.queryUrl}/api/traces/${ids.traceId}`), SECRET);
-    const listed = await getText(`${jaeger.queryUrl}/api/traces?${new URLSearchParams({ service: SERVICE, limit: '100', lookback: '1h' })}`);
+    const listed = await getText(
+      `${jaeger.queryUrl}/api/traces?${new URLSearchParams({ service: SERVICE, limit: '100', lookback: '1h' })}`,
+    );
     assert.ok(listed.includes(normalizeTraceId(ids.traceId)), 'the trace is listed');
     assertNoSecret(`Jaeger's traces of ${SERVICE}`, listed, SECRET);
-    assertNoSecret(`Jaeger's operations of ${SERVICE}`, await getText(`${jaeger.queryUrl}/api/services/${SERVICE}/operations`), SECRET);
+    assertNoSecret(
+      `Jaeger's operations of ${SERVICE}`,
+      await getText(`${jaeger.queryUrl}/api/services/${SERVICE}/operations`),
+      SECRET,
+    );
   });
 
   test("the app's stdout and stderr (log level debug) hold no byte of the secret", (t) => {

@@ -21,7 +21,11 @@ const skip = e2eSkip(); // throws under CI=true when the servers are not install
 
 const SERVICE = 'e2e-propagation';
 
-const formats: Array<{ name: string; ids: () => { traceId: string; spanId: string }; headers: (ids: { traceId: string; spanId: string }) => Record<string, string> }> = [
+const formats: Array<{
+  name: string;
+  ids: () => { traceId: string; spanId: string };
+  headers: (ids: { traceId: string; spanId: string }) => Record<string, string>;
+}> = [
   { name: 'W3C traceparent', ids: newIds, headers: (i) => ({ traceparent: `00-${i.traceId}-${i.spanId}-01` }) },
   { name: 'Jaeger uber-trace-id', ids: newIds, headers: (i) => ({ 'uber-trace-id': `${i.traceId}:${i.spanId}:0:1` }) },
   { name: 'B3 single header', ids: newIds, headers: (i) => ({ b3: `${i.traceId}-${i.spanId}-1` }) },
@@ -37,7 +41,7 @@ const formats: Array<{ name: string; ids: () => { traceId: string; spanId: strin
   },
 ];
 
-describe('e2e: the service joins the caller\'s trace (Jaeger)', { skip }, () => {
+describe("e2e: the service joins the caller's trace (Jaeger)", { skip }, () => {
   let jaeger: JaegerServer;
   let service: ChildService;
   let removeDir: () => Promise<void>;
@@ -46,7 +50,9 @@ describe('e2e: the service joins the caller\'s trace (Jaeger)', { skip }, () => 
     const tmp = await tempDir('tracepack-e2e-propagation-');
     removeDir = tmp.remove;
     jaeger = await startJaeger();
-    service = await startTracedService(await writeConfigFile(join(tmp.dir, 'config.yml'), documentedJaegerTracing(jaeger, SERVICE)));
+    service = await startTracedService(
+      await writeConfigFile(join(tmp.dir, 'config.yml'), documentedJaegerTracing(jaeger, SERVICE)),
+    );
   });
 
   after(async () => {
@@ -62,7 +68,10 @@ describe('e2e: the service joins the caller\'s trace (Jaeger)', { skip }, () => 
       const res = await request(`${service.url}/items/9`, { headers: format.headers(ids) });
       assert.equal(res.status, 200);
       // The service itself reports the trace it is in.
-      assert.equal(normalizeTraceId((JSON.parse(res.body) as { traceId: string }).traceId), normalizeTraceId(ids.traceId));
+      assert.equal(
+        normalizeTraceId((JSON.parse(res.body) as { traceId: string }).traceId),
+        normalizeTraceId(ids.traceId),
+      );
       const trace = await waitForJaegerTraceId(jaeger.queryUrl, ids.traceId.padStart(32, '0'));
       assert.equal(normalizeTraceId(trace.traceID), normalizeTraceId(ids.traceId));
       const server = trace.spans.find((s) => s.operationName === 'GET /items/:id');

@@ -25,7 +25,16 @@ import {
   writeConfigFile,
   type ChildService,
 } from './helpers';
-import { e2eSkip, jaegerServiceOf, normalizeTraceId, waitForZipkinTrace, type JaegerServer, type JaegerSpan, type JaegerTrace, type ZipkinServer } from './servers';
+import {
+  e2eSkip,
+  jaegerServiceOf,
+  normalizeTraceId,
+  waitForZipkinTrace,
+  type JaegerServer,
+  type JaegerSpan,
+  type JaegerTrace,
+  type ZipkinServer,
+} from './servers';
 
 const skip = e2eSkip(); // throws under CI=true when the servers are not installed
 
@@ -65,7 +74,12 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
 
   async function plant(backend: Backend, stack: Stack, sqlService: ChildService): Promise<void> {
     const secretHeaders = { authorization: `Bearer ${SECRET}`, 'x-api-key': SECRET };
-    const send = async (what: string, url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, services: string[]): Promise<void> => {
+    const send = async (
+      what: string,
+      url: string,
+      init: { method?: string; headers?: Record<string, string>; body?: string },
+      services: string[],
+    ): Promise<void> => {
       const tp = newTraceParent();
       const res = await request(url, { ...init, headers: { ...init.headers, traceparent: tp.header } });
       sent[backend].push({ what, traceId: tp.traceId, status: res.status, services });
@@ -74,17 +88,47 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
     const create = JSON.stringify({ client_id: SECRET, client_secret: SECRET });
     const json = { 'content-type': 'application/json' };
     // The first create makes the client (201 on the first stack); the second hits the unique key (409).
-    await send('POST /clients (query, headers, body, INSERT parameters, bcrypt.hash)', `${stack.gatewayUrl}/clients?api_key=${SECRET}`, { method: 'POST', headers: { ...json, ...secretHeaders }, body: create }, both);
-    await send('POST /clients again (duplicate key error)', `${stack.gatewayUrl}/clients?api_key=${SECRET}`, { method: 'POST', headers: { ...json, ...secretHeaders }, body: create }, both);
-    await send('GET /clients/<secret> (path id, SELECT parameter)', `${stack.gatewayUrl}/clients/${SECRET}?client_secret=${SECRET}`, { headers: secretHeaders }, both);
+    await send(
+      'POST /clients (query, headers, body, INSERT parameters, bcrypt.hash)',
+      `${stack.gatewayUrl}/clients?api_key=${SECRET}`,
+      { method: 'POST', headers: { ...json, ...secretHeaders }, body: create },
+      both,
+    );
+    await send(
+      'POST /clients again (duplicate key error)',
+      `${stack.gatewayUrl}/clients?api_key=${SECRET}`,
+      { method: 'POST', headers: { ...json, ...secretHeaders }, body: create },
+      both,
+    );
+    await send(
+      'GET /clients/<secret> (path id, SELECT parameter)',
+      `${stack.gatewayUrl}/clients/${SECRET}?client_secret=${SECRET}`,
+      { headers: secretHeaders },
+      both,
+    );
     await send(
       'POST /oauth2/token (Basic credentials, bcrypt.compare)',
       `${stack.gatewayUrl}/oauth2/token?token=${SECRET}`,
-      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${BASIC}`, 'x-api-key': SECRET }, body: `grant_type=client_credentials&client_secret=${SECRET}` },
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${BASIC}`,
+          'x-api-key': SECRET,
+        },
+        body: `grant_type=client_credentials&client_secret=${SECRET}`,
+      },
       both,
     );
-    await send('GET /clients/<secret> straight to clients-service', `${stack.serviceUrl}/clients/${SECRET}`, { headers: secretHeaders }, ['clients-service']);
-    await send('GET /lookup (SQL literal)', `${sqlService.url}/lookup?q=${SECRET}`, { headers: secretHeaders }, [SQL_SERVICE]);
+    await send(
+      'GET /clients/<secret> straight to clients-service',
+      `${stack.serviceUrl}/clients/${SECRET}`,
+      { headers: secretHeaders },
+      ['clients-service'],
+    );
+    await send('GET /lookup (SQL literal)', `${sqlService.url}/lookup?q=${SECRET}`, { headers: secretHeaders }, [
+      SQL_SERVICE,
+    ]);
   }
 
   before(async () => {
@@ -101,7 +145,11 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
 
     const tracingFor: Record<Backend, (service: string) => Record<string, unknown>> = {
       jaeger: (service) => documentedJaegerTracing(jaeger!, service),
-      zipkin: (service) => ({ provider: 'zipkin', service_name: service, providers: { zipkin: { server_url: zipkin!.spansUrl } } }),
+      zipkin: (service) => ({
+        provider: 'zipkin',
+        service_name: service,
+        providers: { zipkin: { server_url: zipkin!.spansUrl } },
+      }),
     };
     const envFor: Record<Backend, NodeJS.ProcessEnv> = {
       jaeger: {
@@ -135,10 +183,16 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
   });
 
   test('the planted requests were answered as expected', (t) => {
-    t.diagnostic(embedded ? `database: PGlite, embedded (no PostgreSQL installed: ${embedded})` : 'database: PostgreSQL');
+    t.diagnostic(
+      embedded ? `database: PGlite, embedded (no PostgreSQL installed: ${embedded})` : 'database: PostgreSQL',
+    );
     for (const backend of ['jaeger', 'zipkin'] as const) {
       const statuses = sent[backend].map((s) => s.status);
-      assert.deepEqual(statuses, [backend === 'jaeger' ? 201 : 409, 409, 200, 200, 200, 200], `${backend}: ${JSON.stringify(sent[backend])}`);
+      assert.deepEqual(
+        statuses,
+        [backend === 'jaeger' ? 201 : 409, 409, 200, 200, 200, 200],
+        `${backend}: ${JSON.stringify(sent[backend])}`,
+      );
     }
   });
 
@@ -158,7 +212,14 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
       const trace = await waitForJaegerTraceId(
         jaeger.queryUrl,
         s.traceId,
-        (trace) => s.services.every((name) => trace.spans.some((span) => jaegerServiceOf(trace, span) === name && span.tags.some((tag) => tag.key === 'span.kind' && tag.value === 'server'))),
+        (trace) =>
+          s.services.every((name) =>
+            trace.spans.some(
+              (span) =>
+                jaegerServiceOf(trace, span) === name &&
+                span.tags.some((tag) => tag.key === 'span.kind' && tag.value === 'server'),
+            ),
+          ),
         20_000,
       ).catch((err: Error) => {
         throw new Error(`${s.what}: ${err.message}\n${output.slice(-20).join('\n')}`);
@@ -166,7 +227,8 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
       traces.set(s.what, trace);
     }
     // The places the secret went through are there, only without it.
-    const spansOf = (what: string): JaegerSpan[] => [...traces.entries()].find(([w]) => w.startsWith(what))?.[1].spans ?? [];
+    const spansOf = (what: string): JaegerSpan[] =>
+      [...traces.entries()].find(([w]) => w.startsWith(what))?.[1].spans ?? [];
     const lookup = spansOf('GET /lookup').find((x) => x.operationName.startsWith('SELECT'));
     assert.ok(lookup, 'the SELECT with the literal is traced');
     t.diagnostic(`literal query recorded as: ${String(tagOf(lookup, 'db.query.text'))}`);
@@ -179,7 +241,9 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
     assert.deepEqual([...services].sort(), ['clients-service', 'gateway', SQL_SERVICE].sort());
     const texts: string[] = [];
     for (const service of services) {
-      const text = await getText(`${jaeger.queryUrl}/api/traces?${new URLSearchParams({ service, limit: '1000', lookback: '1h' })}`);
+      const text = await getText(
+        `${jaeger.queryUrl}/api/traces?${new URLSearchParams({ service, limit: '1000', lookback: '1h' })}`,
+      );
       assertClean(`Jaeger's traces of ${service}`, text);
       texts.push(text);
       const ops = await getText(`${jaeger.queryUrl}/api/services/${encodeURIComponent(service)}/operations`);
@@ -188,7 +252,10 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
     for (const s of sent.jaeger) {
       const text = await getText(`${jaeger.queryUrl}/api/traces/${s.traceId}`);
       assertClean(`Jaeger's trace of ${s.what}`, text);
-      assert.ok(texts.some((x) => x.includes(normalizeTraceId(s.traceId))), `${s.what}: not listed`);
+      assert.ok(
+        texts.some((x) => x.includes(normalizeTraceId(s.traceId))),
+        `${s.what}: not listed`,
+      );
     }
   });
 
@@ -196,34 +263,55 @@ describe('e2e: nothing secret reaches Jaeger or Zipkin', { skip }, () => {
     assert.ok(zipkin);
     for (const s of sent.zipkin) {
       for (const name of s.services) {
-        await waitForZipkinTrace(zipkin.queryUrl, name, (trace) => trace.some((span) => span.traceId === s.traceId && span.kind === 'SERVER' && span.localEndpoint?.serviceName === name), 20_000).catch(
-          (err: Error) => {
-            throw new Error(`${s.what}: ${err.message}\n${output.slice(-20).join('\n')}`);
-          },
-        );
+        await waitForZipkinTrace(
+          zipkin.queryUrl,
+          name,
+          (trace) =>
+            trace.some(
+              (span) =>
+                span.traceId === s.traceId && span.kind === 'SERVER' && span.localEndpoint?.serviceName === name,
+            ),
+          20_000,
+        ).catch((err: Error) => {
+          throw new Error(`${s.what}: ${err.message}\n${output.slice(-20).join('\n')}`);
+        });
       }
     }
     const services = JSON.parse(await getText(`${zipkin.queryUrl}/api/v2/services`)) as string[];
     assert.deepEqual([...services].sort(), ['clients-service', 'gateway', SQL_SERVICE].sort());
     const texts: string[] = [];
     for (const serviceName of services) {
-      const text = await getText(`${zipkin.queryUrl}/api/v2/traces?${new URLSearchParams({ serviceName, limit: '1000', lookback: '3600000' })}`);
+      const text = await getText(
+        `${zipkin.queryUrl}/api/v2/traces?${new URLSearchParams({ serviceName, limit: '1000', lookback: '3600000' })}`,
+      );
       assertClean(`Zipkin's traces of ${serviceName}`, text);
       texts.push(text);
-      assertClean(`Zipkin's span names of ${serviceName}`, await getText(`${zipkin.queryUrl}/api/v2/spans?serviceName=${encodeURIComponent(serviceName)}`));
-      assertClean(`Zipkin's remote services of ${serviceName}`, await getText(`${zipkin.queryUrl}/api/v2/remoteServices?serviceName=${encodeURIComponent(serviceName)}`));
+      assertClean(
+        `Zipkin's span names of ${serviceName}`,
+        await getText(`${zipkin.queryUrl}/api/v2/spans?serviceName=${encodeURIComponent(serviceName)}`),
+      );
+      assertClean(
+        `Zipkin's remote services of ${serviceName}`,
+        await getText(`${zipkin.queryUrl}/api/v2/remoteServices?serviceName=${encodeURIComponent(serviceName)}`),
+      );
     }
     for (const s of sent.zipkin) {
       assertClean(`Zipkin's trace of ${s.what}`, await getText(`${zipkin.queryUrl}/api/v2/trace/${s.traceId}`));
-      assert.ok(texts.some((x) => x.includes(s.traceId)), `${s.what}: not listed`);
+      assert.ok(
+        texts.some((x) => x.includes(s.traceId)),
+        `${s.what}: not listed`,
+      );
     }
   });
 
-  test("every line the services wrote to stdout and stderr, up to their exit, holds no byte of the secret", async () => {
+  test('every line the services wrote to stdout and stderr, up to their exit, holds no byte of the secret', async () => {
     // Stopped here (after() stops them again, harmlessly) so that their last lines are in.
     await Promise.all([...stacks.map((s) => s.stop()), ...fixtures.map((f) => f.stop())]);
     const lines = [...output, ...fixtures.flatMap((f) => f.stderr.map((line) => `${SQL_SERVICE}: ${line}`))];
-    assert.ok(lines.some((l) => /gateway: .*listening on/.test(l)), 'the services\' output is captured');
+    assert.ok(
+      lines.some((l) => /gateway: .*listening on/.test(l)),
+      "the services' output is captured",
+    );
     assertClean("the services' stdout and stderr", lines.join('\n'));
   });
 });

@@ -28,7 +28,7 @@ export {
   zipkinTraces,
   zipkinTrace,
   waitForZipkinTrace,
-} from "@tracepack/testing";
+} from '@tracepack/testing';
 export type {
   E2eAvailability,
   SamplingStrategies,
@@ -43,4 +43,4 @@ export type {
   JaegerTrace,
   ZipkinEndpoint,
   ZipkinApiSpan,
-} from "@tracepack/testing";
+} from '@tracepack/testing';

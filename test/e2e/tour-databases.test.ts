@@ -3,10 +3,25 @@
 // agent, remote sampling). The failing `POST /clients` (409) is read back from Jaeger.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runStep, startStack, tourSteps, TOUR_CLIENT_SECRET, type Stack, type StepResult } from '@tracepack/example-quickstart';
+import {
+  runStep,
+  startStack,
+  tourSteps,
+  TOUR_CLIENT_SECRET,
+  type Stack,
+  type StepResult,
+} from '@tracepack/example-quickstart';
 import { isCI, isFixtureUnavailable, startMariadb, startPostgres, type DatabaseServer } from '@tracepack/testing';
 import { cleanEnv, parentOf, tagOf, waitForJaegerTraceId } from './helpers';
-import { e2eSkip, jaegerServiceOf, normalizeTraceId, startJaeger, type JaegerServer, type JaegerSpan, type JaegerTrace } from './servers';
+import {
+  e2eSkip,
+  jaegerServiceOf,
+  normalizeTraceId,
+  startJaeger,
+  type JaegerServer,
+  type JaegerSpan,
+  type JaegerTrace,
+} from './servers';
 
 const skip = e2eSkip(); // throws under CI=true when the servers are not installed
 
@@ -122,10 +137,17 @@ for (const engine of engines) {
       const conflict = results[1];
       assert.ok(conflict && conflict.status === 409);
       const trace = await traceOf(conflict, ['bcrypt.hash', 'INSERT']);
-      assert.equal(normalizeTraceId(trace.traceID), normalizeTraceId(conflict.traceId), 'the trace id sent in traceparent');
+      assert.equal(
+        normalizeTraceId(trace.traceID),
+        normalizeTraceId(conflict.traceId),
+        'the trace id sent in traceparent',
+      );
       const by = (service: string, pred: (s: JaegerSpan) => boolean): JaegerSpan => {
         const span = trace.spans.find((s) => jaegerServiceOf(trace, s) === service && pred(s));
-        assert.ok(span, `${service} span in ${JSON.stringify(trace.spans.map((s) => `${jaegerServiceOf(trace, s)}:${s.operationName}`))}`);
+        assert.ok(
+          span,
+          `${service} span in ${JSON.stringify(trace.spans.map((s) => `${jaegerServiceOf(trace, s)}:${s.operationName}`))}`,
+        );
         return span;
       };
       const gatewayServer = by('gateway', (s) => tagOf(s, 'span.kind') === 'server');

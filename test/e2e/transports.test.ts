@@ -18,7 +18,14 @@ import {
   writeConfigFile,
   type ChildService,
 } from './helpers';
-import { e2eSkip, jaegerServiceOf, normalizeTraceId, waitForZipkinTrace, type JaegerServer, type ZipkinServer } from './servers';
+import {
+  e2eSkip,
+  jaegerServiceOf,
+  normalizeTraceId,
+  waitForZipkinTrace,
+  type JaegerServer,
+  type ZipkinServer,
+} from './servers';
 
 const skip = e2eSkip(); // throws under CI=true when the servers are not installed
 
@@ -44,8 +51,15 @@ describe('e2e: collector HTTP, OTLP and Zipkin', { skip }, () => {
   });
 
   /** Starts the fixture with `tracing`, sends GET /items/77 under a known traceparent. */
-  async function oneRequest(name: string, tracing: Record<string, unknown>): Promise<{ traceId: string; spanId: string; service: ChildService }> {
-    const file = await writeConfigFile(join(dir, `${name}.yml`), { service_name: name, instrumentations: routes, ...tracing });
+  async function oneRequest(
+    name: string,
+    tracing: Record<string, unknown>,
+  ): Promise<{ traceId: string; spanId: string; service: ChildService }> {
+    const file = await writeConfigFile(join(dir, `${name}.yml`), {
+      service_name: name,
+      instrumentations: routes,
+      ...tracing,
+    });
     const service = await startTracedService(file);
     services.push(service);
     const ids = newIds();
@@ -54,7 +68,11 @@ describe('e2e: collector HTTP, OTLP and Zipkin', { skip }, () => {
     return { ...ids, service };
   }
 
-  async function assertInJaeger(name: string, ids: { traceId: string; spanId: string }, service: ChildService): Promise<void> {
+  async function assertInJaeger(
+    name: string,
+    ids: { traceId: string; spanId: string },
+    service: ChildService,
+  ): Promise<void> {
     assert.ok(jaeger);
     const trace = await waitForJaegerTraceId(jaeger.queryUrl, ids.traceId).catch((err: Error) => {
       throw new Error(`${err.message}\nservice stderr:\n${service.stderr.join('\n')}`);
@@ -71,7 +89,10 @@ describe('e2e: collector HTTP, OTLP and Zipkin', { skip }, () => {
   test('provider jaeger with collector_endpoint (Thrift over HTTP) reaches Jaeger', async () => {
     assert.ok(jaeger);
     const name = 'e2e-collector';
-    const { service, ...ids } = await oneRequest(name, { provider: 'jaeger', providers: { jaeger: { collector_endpoint: jaeger.collectorHttpUrl } } });
+    const { service, ...ids } = await oneRequest(name, {
+      provider: 'jaeger',
+      providers: { jaeger: { collector_endpoint: jaeger.collectorHttpUrl } },
+    });
     await assertInJaeger(name, ids, service);
     // The resource travels once per Batch, as the Thrift process's tags, and not on the span.
     const trace = await waitForJaegerTraceId(jaeger.queryUrl, ids.traceId);
@@ -85,26 +106,38 @@ describe('e2e: collector HTTP, OTLP and Zipkin', { skip }, () => {
     assert.ok(jaeger);
     const name = 'e2e-otlp-http';
     const base = jaeger.otlpHttpUrl.replace(/\/v1\/traces$/, '');
-    const { service, ...ids } = await oneRequest(name, { provider: 'otlp', providers: { otlp: { server_url: base, protocol: 'http/protobuf' } } });
+    const { service, ...ids } = await oneRequest(name, {
+      provider: 'otlp',
+      providers: { otlp: { server_url: base, protocol: 'http/protobuf' } },
+    });
     await assertInJaeger(name, ids, service);
   });
 
   test('provider otlp, protocol grpc, reaches Jaeger', async () => {
     assert.ok(jaeger);
     const name = 'e2e-otlp-grpc';
-    const { service, ...ids } = await oneRequest(name, { provider: 'otlp', providers: { otlp: { server_url: jaeger.otlpGrpcUrl, protocol: 'grpc', insecure: true } } });
+    const { service, ...ids } = await oneRequest(name, {
+      provider: 'otlp',
+      providers: { otlp: { server_url: jaeger.otlpGrpcUrl, protocol: 'grpc', insecure: true } },
+    });
     await assertInJaeger(name, ids, service);
   });
 
   test('provider zipkin reaches Zipkin', async () => {
     assert.ok(zipkin);
     const name = 'e2e-zipkin';
-    const { service, ...ids } = await oneRequest(name, { provider: 'zipkin', providers: { zipkin: { server_url: zipkin.spansUrl } } });
-    const trace = await waitForZipkinTrace(zipkin.queryUrl, name, (t) => t.some((s) => normalizeTraceId(s.traceId) === normalizeTraceId(ids.traceId)), 15_000).catch(
-      (err: Error) => {
-        throw new Error(`${err.message}\nservice stderr:\n${service.stderr.join('\n')}`);
-      },
-    );
+    const { service, ...ids } = await oneRequest(name, {
+      provider: 'zipkin',
+      providers: { zipkin: { server_url: zipkin.spansUrl } },
+    });
+    const trace = await waitForZipkinTrace(
+      zipkin.queryUrl,
+      name,
+      (t) => t.some((s) => normalizeTraceId(s.traceId) === normalizeTraceId(ids.traceId)),
+      15_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\nservice stderr:\n${service.stderr.join('\n')}`);
+    });
     const span = trace.find((s) => s.kind === 'SERVER');
     assert.ok(span, JSON.stringify(trace));
     assert.equal(span.name?.toLowerCase(), 'get /items/:id'); // Zipkin stores names in lower case

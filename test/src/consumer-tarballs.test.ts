@@ -15,7 +15,19 @@ import type { DatabaseServer, DecodedSpan, OtlpReceiver } from '@tracepack/testi
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -29,18 +41,25 @@ interface Manifest {
 }
 const published = readdirSync(join(root, 'packages'))
   .filter((dir) => existsSync(join(root, 'packages', dir, 'package.json')))
-  .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as Manifest }))
+  .map((dir) => ({
+    dir,
+    pkg: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as Manifest,
+  }))
   .filter(({ pkg }) => pkg.private !== true);
 const versionOf = (dir: string): string => published.find((p) => p.dir === dir)!.pkg.version;
 
 /** The versions our lockfile gives the test workspace, so the install is the one we test with. */
 function lockedVersion(name: string): string {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  };
   const version = lock.packages[`test/node_modules/${name}`]?.version ?? lock.packages[`node_modules/${name}`]?.version;
   assert.ok(version, `${name} is not in package-lock.json`);
   return version;
 }
-const THIRD_PARTY = ['express', 'pg', 'bcrypt'].map((name) => `${name}@${lockedVersion(name)}`).concat('@opentelemetry/api@1.10.0');
+const THIRD_PARTY = ['express', 'pg', 'bcrypt']
+  .map((name) => `${name}@${lockedVersion(name)}`)
+  .concat('@opentelemetry/api@1.10.0');
 
 /**
  * The environment of the npm and node children: none of the npm_* variables `npm test` sets
@@ -68,7 +87,12 @@ function run(command: string, args: string[], cwd: string): Promise<{ stdout: st
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed (${signal ?? `exit ${code}`}):\n${stdout}\n${stderr}`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} (in ${cwd}) failed (${signal ?? `exit ${code}`}):\n${stdout}\n${stderr}`,
+          ),
+        );
     });
   });
 }
@@ -96,7 +120,12 @@ interface PackResult {
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 /** Runs node in the app's directory without blocking this process (the receiver lives here). */
-function runApp(appDir: string, args: string[], env: Record<string, string>, onLine: (line: string) => void): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runApp(
+  appDir: string,
+  args: string[],
+  env: Record<string, string>,
+  onLine: (line: string) => void,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: appDir, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -191,7 +220,10 @@ describe('the published tarballs, installed into an app outside the workspace', 
     // PostgreSQL and the receiver start while npm packs and installs.
     const serversStarted = Date.now();
     servers = Promise.all([startPglite(), startOtlpReceiver()]);
-    servers.then(() => timings.push(`PGlite and the OTLP receiver started in ${seconds(serversStarted)}`), () => {});
+    servers.then(
+      () => timings.push(`PGlite and the OTLP receiver started in ${seconds(serversStarted)}`),
+      () => {},
+    );
 
     // The build first, as `npm run build` does it for the public packages: one tsc and one
     // checker for all of them, where ten prepacks would each start their own. After a build
@@ -208,25 +240,50 @@ describe('the published tarballs, installed into an app outside the workspace', 
     // clean clone), one after the other, so no two builds of a shared reference ever race.
     const workspaces = published.flatMap(({ dir }) => ['-w', `packages/${dir}`]);
     started = Date.now();
-    packed = JSON.parse((await npm(['pack', '--json', '--pack-destination', packDir, ...workspaces], root)).stdout) as PackResult[];
+    packed = JSON.parse(
+      (await npm(['pack', '--json', '--pack-destination', packDir, ...workspaces], root)).stdout,
+    ) as PackResult[];
     timings.push(`npm pack (with prepack) of ${packed.length} packages: ${seconds(started)}`);
 
     // The install, reused while the tarballs and the third-party versions are the same.
     const tarballs = packed.map((p) => p.filename).sort();
     const npmVersion = (await npm(['--version'], root)).stdout.trim();
-    const key = sha256(JSON.stringify({ npmVersion, THIRD_PARTY, tarballs: tarballs.map((f) => [f, sha256(readFileSync(join(packDir, f)))]) }));
+    const key = sha256(
+      JSON.stringify({
+        npmVersion,
+        THIRD_PARTY,
+        tarballs: tarballs.map((f) => [f, sha256(readFileSync(join(packDir, f)))]),
+      }),
+    );
     appDir = join(tmpdir(), 'tracepack-consumer-app');
     const keyFile = join(appDir, '.tracepack-install-key');
-    if (!existsSync(keyFile) || readFileSync(keyFile, 'utf8') !== key || !existsSync(join(appDir, 'node_modules', '@tracepack', 'node'))) {
+    if (
+      !existsSync(keyFile) ||
+      readFileSync(keyFile, 'utf8') !== key ||
+      !existsSync(join(appDir, 'node_modules', '@tracepack', 'node'))
+    ) {
       const fresh = `${appDir}.${process.pid}.tmp`;
       rmSync(fresh, { recursive: true, force: true });
       mkdirSync(join(fresh, 'tarballs'), { recursive: true });
       for (const f of tarballs) copyFileSync(join(packDir, f), join(fresh, 'tarballs', f));
-      writeFileSync(join(fresh, 'package.json'), `${JSON.stringify({ name: 'tracepack-consumer-app', version: '1.0.0', private: true }, null, 2)}\n`);
+      writeFileSync(
+        join(fresh, 'package.json'),
+        `${JSON.stringify({ name: 'tracepack-consumer-app', version: '1.0.0', private: true }, null, 2)}\n`,
+      );
       started = Date.now();
       // --prefer-offline: what npm's cache holds is used without asking the registry again (the
       // versions are exact); a cold cache still downloads.
-      await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.map((f) => `./tarballs/${f}`), ...THIRD_PARTY], fresh);
+      await npm(
+        [
+          'install',
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+          ...tarballs.map((f) => `./tarballs/${f}`),
+          ...THIRD_PARTY,
+        ],
+        fresh,
+      );
       timings.push(`npm install into a fresh ${appDir}: ${seconds(started)}`);
       writeFileSync(join(fresh, '.tracepack-install-key'), key);
       rmSync(appDir, { recursive: true, force: true });
@@ -252,14 +309,25 @@ describe('the published tarballs, installed into an app outside the workspace', 
     assert.deepEqual(packed.map((p) => p.name).sort(), published.map((p) => p.pkg.name).sort());
     for (const p of packed) {
       const files = new Set(p.files.map((f) => f.path));
-      for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/version.js', 'dist/esm/index.mjs', 'dist/esm/index.d.mts']) {
+      for (const f of [
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'CHANGELOG.md',
+        'dist/src/index.js',
+        'dist/src/index.d.ts',
+        'dist/src/version.js',
+        'dist/esm/index.mjs',
+        'dist/esm/index.d.mts',
+      ]) {
         assert.ok(files.has(f), `${p.name}: the tarball has no ${f}`);
       }
       const strays = [...files].filter((f) => /(^|\/)test\/|\.test\.|tsbuildinfo|\.tgz$/.test(f));
       assert.deepEqual(strays, [], `${p.name} ships test or build-state files`);
     }
     const node = new Set(packed.find((p) => p.name === '@tracepack/node')!.files.map((f) => f.path));
-    for (const f of ['register.mjs', 'register.d.mts', 'dist/src/register.js']) assert.ok(node.has(f), `@tracepack/node: no ${f}`);
+    for (const f of ['register.mjs', 'register.d.mts', 'dist/src/register.js'])
+      assert.ok(node.has(f), `@tracepack/node: no ${f}`);
   });
 
   it('installs real copies: @tracepack/* resolve inside the app, no symlink into the repository', () => {
@@ -268,7 +336,10 @@ describe('the published tarballs, installed into an app outside the workspace', 
       const dir = join(modules, ...pkg.name.split('/'));
       assert.ok(existsSync(join(dir, 'package.json')), `${pkg.name} is not installed`);
       assert.ok(!lstatSync(dir).isSymbolicLink(), `${pkg.name} is a symlink`);
-      assert.ok(realpathSync(dir).startsWith(`${appReal}${sep}node_modules${sep}`), `${pkg.name} is at ${realpathSync(dir)}`);
+      assert.ok(
+        realpathSync(dir).startsWith(`${appReal}${sep}node_modules${sep}`),
+        `${pkg.name} is at ${realpathSync(dir)}`,
+      );
       assert.equal((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest).version, pkg.version);
     }
     const script = "console.log(require('node:fs').realpathSync(require.resolve('@tracepack/node')))";
@@ -278,7 +349,11 @@ describe('the published tarballs, installed into an app outside the workspace', 
   });
 
   it('the tracepack command runs from the installed tarball', () => {
-    const r = spawnSync(process.execPath, [join(appDir, 'node_modules', '.bin', 'tracepack'), 'config', 'help'], { cwd: appDir, env: cleanEnv(), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(appDir, 'node_modules', '.bin', 'tracepack'), 'config', 'help'], {
+      cwd: appDir,
+      env: cleanEnv(),
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /TRACING_PROVIDER/);
   });
@@ -292,20 +367,25 @@ describe('the published tarballs, installed into an app outside the workspace', 
       let port: number | undefined;
       let report: AppReport | undefined;
       let answered: Promise<Response> | undefined;
-      const app = runApp(appDir, [flag, '@tracepack/node/register', file], {
-        DATABASE_URL: db.url,
-        TRACING_PROVIDER: 'otlp',
-        TRACING_SERVICE_NAME: service,
-        TRACING_PROVIDERS_OTLP_SERVER_URL: receiver.url,
-      }, (line) => {
-        if (!line.startsWith('{')) return;
-        const msg = JSON.parse(line) as { port?: number; report?: AppReport };
-        if (msg.port !== undefined) {
-          port = msg.port;
-          answered = fetch(`http://127.0.0.1:${port}/clients/planted-id-0x2a?token=planted-query-0x3c`);
-        }
-        if (msg.report) report = msg.report;
-      });
+      const app = runApp(
+        appDir,
+        [flag, '@tracepack/node/register', file],
+        {
+          DATABASE_URL: db.url,
+          TRACING_PROVIDER: 'otlp',
+          TRACING_SERVICE_NAME: service,
+          TRACING_PROVIDERS_OTLP_SERVER_URL: receiver.url,
+        },
+        (line) => {
+          if (!line.startsWith('{')) return;
+          const msg = JSON.parse(line) as { port?: number; report?: AppReport };
+          if (msg.port !== undefined) {
+            port = msg.port;
+            answered = fetch(`http://127.0.0.1:${port}/clients/planted-id-0x2a?token=planted-query-0x3c`);
+          }
+          if (msg.report) report = msg.report;
+        },
+      );
       const { status, stderr } = await app;
       assert.equal(status, 0, stderr);
       assert.ok(port !== undefined && answered, `the app never listened:\n${stderr}`);
@@ -317,9 +397,15 @@ describe('the published tarballs, installed into an app outside the workspace', 
       // Every module the app loaded came from its own node_modules.
       assert.ok(report, 'the app printed no report');
       for (const [what, path] of Object.entries(report.resolved)) {
-        assert.ok(realpathSync(path).startsWith(`${appReal}${sep}node_modules${sep}`), `${what} resolves to ${realpathSync(path)}`);
+        assert.ok(
+          realpathSync(path).startsWith(`${appReal}${sep}node_modules${sep}`),
+          `${what} resolves to ${realpathSync(path)}`,
+        );
       }
-      assert.ok(report.loaded.some((f) => f.endsWith(join('@tracepack', 'node', 'dist', 'src', 'register.js'))), 'the register entry was not loaded');
+      assert.ok(
+        report.loaded.some((f) => f.endsWith(join('@tracepack', 'node', 'dist', 'src', 'register.js'))),
+        'the register entry was not loaded',
+      );
       const outside = report.loaded.filter((f) => !realpathSync(f).startsWith(`${appReal}${sep}`));
       assert.deepEqual(outside, [], 'modules loaded from outside the app');
 
@@ -330,15 +416,23 @@ describe('the published tarballs, installed into an app outside the workspace', 
       assert.equal(server.name, 'GET /clients/:id');
       assert.equal(server.attributes['http.route'], '/clients/:id');
       assert.equal(server.parentSpanId, undefined);
-      assert.deepEqual(server.scope, { name: '@tracepack/instrumentation-http', version: versionOf('instrumentation-http') });
+      assert.deepEqual(server.scope, {
+        name: '@tracepack/instrumentation-http',
+        version: versionOf('instrumentation-http'),
+      });
 
       const hash = spans.find((s) => s.name === 'bcrypt.hash');
       assert.ok(hash, names);
       assert.equal(hash.parentSpanId, server.spanId);
       assert.equal(hash.attributes['bcrypt.work_factor'], 4);
-      assert.deepEqual(hash.scope, { name: '@tracepack/instrumentation-bcrypt', version: versionOf('instrumentation-bcrypt') });
+      assert.deepEqual(hash.scope, {
+        name: '@tracepack/instrumentation-bcrypt',
+        version: versionOf('instrumentation-bcrypt'),
+      });
 
-      const sql = spans.find((s) => s.attributes['db.system.name'] === 'postgresql' && typeof s.attributes['db.query.text'] === 'string');
+      const sql = spans.find(
+        (s) => s.attributes['db.system.name'] === 'postgresql' && typeof s.attributes['db.query.text'] === 'string',
+      );
       assert.ok(sql, names);
       assert.equal(sql.parentSpanId, server.spanId);
       assert.equal(sql.kind, 'CLIENT');
@@ -346,8 +440,12 @@ describe('the published tarballs, installed into an app outside the workspace', 
 
       // No planted value anywhere: not the path id, the query, the password, the literal, the hash.
       const everything = JSON.stringify(spans, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-      for (const planted of ['planted', '$2b$04$']) assert.ok(!everything.includes(planted), `"${planted}" was exported`);
-      assert.ok(spans.every((s: DecodedSpan) => s.traceId === server.traceId), 'one trace');
+      for (const planted of ['planted', '$2b$04$'])
+        assert.ok(!everything.includes(planted), `"${planted}" was exported`);
+      assert.ok(
+        spans.every((s: DecodedSpan) => s.traceId === server.traceId),
+        'one trace',
+      );
     });
   }
 });

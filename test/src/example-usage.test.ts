@@ -18,7 +18,17 @@ interface Run {
 /** Starts the service (embedded PostgreSQL), runs `drive` against it, stops it with SIGTERM. */
 async function withService(env: Record<string, string>, drive: (url: string) => Promise<void>): Promise<Run> {
   const child = spawn(process.execPath, [main, '--config', config], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TRACING_PROVIDER: '', DATABASE_URL: '', MYSQL_URL: '', CI: '', GITHUB_ACTIONS: '', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      TRACING_PROVIDER: '',
+      DATABASE_URL: '',
+      MYSQL_URL: '',
+      CI: '',
+      GITHUB_ACTIONS: '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -51,31 +61,59 @@ describe('examples/clients-service: anonymous usage statistics', () => {
     t.after(() => receiver.stop());
     const clientId = `canary-client-${Date.now()}`;
     const secret = 'canary-secret-value';
-    const run = await withService({ SQA_ENDPOINT: receiver.url, SQA_REPORT_INTERVAL: '1h', PUBLIC_URL: 'https://clients.example.com' }, async (url) => {
-      const created = await fetch(`${url}/clients`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: clientId, client_secret: secret }) });
-      assert.equal(created.status, 201);
-      assert.equal((await fetch(`${url}/clients/${clientId}`)).status, 200);
-      const token = await fetch(`${url}/oauth2/token`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=client_credentials',
-      });
-      assert.equal(token.status, 200);
-      await fetch(`${url}/health/alive`);
-    });
+    const run = await withService(
+      { SQA_ENDPOINT: receiver.url, SQA_REPORT_INTERVAL: '1h', PUBLIC_URL: 'https://clients.example.com' },
+      async (url) => {
+        const created = await fetch(`${url}/clients`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ client_id: clientId, client_secret: secret }),
+        });
+        assert.equal(created.status, 201);
+        assert.equal((await fetch(`${url}/clients/${clientId}`)).status, 200);
+        const token = await fetch(`${url}/oauth2/token`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: 'grant_type=client_credentials',
+        });
+        assert.equal(token.status, 200);
+        await fetch(`${url}/health/alive`);
+      },
+    );
     assert.equal(run.code, 0, run.stdout);
-    assert.match(run.stdout, /clients-service: usage statistics on \(anonymous\): every 1h to http:\/\/127\.0\.0\.1:\d+\/v1\/metrics/);
+    assert.match(
+      run.stdout,
+      /clients-service: usage statistics on \(anonymous\): every 1h to http:\/\/127\.0\.0\.1:\d+\/v1\/metrics/,
+    );
     const report = await receiver.waitForReports(1, 10_000);
     const points = report.flatMap((r) => r.points);
-    const endpoints = points.filter((p) => p.metric === 'tracepack.usage.http.duration').map((p) => `${p.attributes['http.request.method']} ${p.attributes['tracepack.usage.endpoint']} ${p.attributes['http.response.status_code']}`);
+    const endpoints = points
+      .filter((p) => p.metric === 'tracepack.usage.http.duration')
+      .map(
+        (p) =>
+          `${p.attributes['http.request.method']} ${p.attributes['tracepack.usage.endpoint']} ${p.attributes['http.response.status_code']}`,
+      );
     assert.deepEqual(endpoints.sort(), ['GET /clients/:id 200', 'POST /clients 201', 'POST /oauth2/token 200']);
-    assert.ok(points.some((p) => p.metric === 'tracepack.usage.service.features' && p.attributes['tracepack.feature'] === 'client.created'));
+    assert.ok(
+      points.some(
+        (p) =>
+          p.metric === 'tracepack.usage.service.features' && p.attributes['tracepack.feature'] === 'client.created',
+      ),
+    );
     const activity = points.find((p) => p.metric === 'tracepack.usage.activity');
     assert.match(String(activity?.attributes['enduser.id.sha256']), /^[0-9a-f]{64}$/);
     // A local run (deployment_environment: local in config.yml): a test instance, no installation id.
     assert.equal(report[0]!.resources[0]!['tracepack.usage.test_reason'], 'local');
     const bytes = Buffer.concat(report.map((r) => r.body));
-    for (const planted of [clientId, secret, 'clients.example.com', createHash('sha256').update('installation|https://clients.example.com').digest('hex')]) {
+    for (const planted of [
+      clientId,
+      secret,
+      'clients.example.com',
+      createHash('sha256').update('installation|https://clients.example.com').digest('hex'),
+    ]) {
       assert.equal(bytes.includes(planted), false, `a report carries ${planted}`);
     }
   });

@@ -63,7 +63,10 @@ function containerPorts(service: ComposeService): { port: number; protocol: stri
 const base = readCompose('quickstart.yml');
 const overlay = readCompose('quickstart-tracing.yml');
 const APP_SERVICES = ['clients-service', 'gateway'] as const;
-const merged = (svc: string): Record<string, string> => ({ ...envOf(base.services[svc]), ...envOf(overlay.services[svc]) });
+const merged = (svc: string): Record<string, string> => ({
+  ...envOf(base.services[svc]),
+  ...envOf(overlay.services[svc]),
+});
 const exampleDir = (svc: string): string => join(ROOT, 'examples', svc);
 
 /** Loads the service's tracing config as its container would: its config.yml and this environment. */
@@ -73,7 +76,10 @@ function loadFor(svc: string, env: Record<string, string>) {
 
 describe('examples: quickstart compose files', () => {
   it('set only TRACING_* and SQA_* variables that are config keys', () => {
-    for (const [file, doc] of [['quickstart.yml', base], ['quickstart-tracing.yml', overlay]] as const) {
+    for (const [file, doc] of [
+      ['quickstart.yml', base],
+      ['quickstart-tracing.yml', overlay],
+    ] as const) {
       for (const [name, svc] of Object.entries(doc.services)) {
         for (const key of Object.keys(envOf(svc)).filter((k) => k.startsWith('TRACING_'))) {
           assert.ok(TRACING_ENV_KEYS.has(key), `${file} ${name}: ${key} is not a tracing config key`);
@@ -85,7 +91,7 @@ describe('examples: quickstart compose files', () => {
     }
   });
 
-  it('point clients-service\'s usage reporter at the usage collector, and the collector at its own PostgreSQL', () => {
+  it("point clients-service's usage reporter at the usage collector, and the collector at its own PostgreSQL", () => {
     const collector = base.services['usage-collector'];
     const usageDb = base.services['usage-db'];
     assert.ok(collector, 'quickstart.yml has no usage-collector service');
@@ -99,13 +105,28 @@ describe('examples: quickstart compose files', () => {
     const endpoint = new URL(sqa.config.endpoint!);
     assert.equal(endpoint.hostname, 'usage-collector');
     const collectorEnv = envOf(collector);
-    for (const key of Object.keys(collectorEnv)) assert.ok(SERVE_ENV_KEYS.has(key), `usage-collector: ${key} is not a variable of tracepack usage serve (${[...SERVE_ENV_KEYS].join(', ')})`);
-    assert.equal(endpoint.port, collectorEnv.PORT, 'SQA_ENDPOINT is not the collector\'s PORT');
-    assert.ok(containerPorts(collector).some((p) => String(p.port) === collectorEnv.PORT), 'the collector does not publish its port');
+    for (const key of Object.keys(collectorEnv))
+      assert.ok(
+        SERVE_ENV_KEYS.has(key),
+        `usage-collector: ${key} is not a variable of tracepack usage serve (${[...SERVE_ENV_KEYS].join(', ')})`,
+      );
+    assert.equal(endpoint.port, collectorEnv.PORT, "SQA_ENDPOINT is not the collector's PORT");
+    assert.ok(
+      containerPorts(collector).some((p) => String(p.port) === collectorEnv.PORT),
+      'the collector does not publish its port',
+    );
     // Jaeger of the tracing overlay takes 4318 on the host: the collector is published elsewhere.
-    const published = (svc: ComposeService): string[] => (svc.ports ?? []).map((p) => (typeof p === 'object' ? String(p.published ?? '') : String(p).split(':').slice(-2, -1)[0] ?? ''));
-    const taken = new Set([...Object.values(base.services), ...Object.values(overlay.services)].filter((svc) => svc !== collector).flatMap(published));
-    for (const port of published(collector)) assert.ok(!taken.has(port), `usage-collector publishes ${port}, which another service publishes too`);
+    const published = (svc: ComposeService): string[] =>
+      (svc.ports ?? []).map((p) =>
+        typeof p === 'object' ? String(p.published ?? '') : (String(p).split(':').slice(-2, -1)[0] ?? ''),
+      );
+    const taken = new Set(
+      [...Object.values(base.services), ...Object.values(overlay.services)]
+        .filter((svc) => svc !== collector)
+        .flatMap(published),
+    );
+    for (const port of published(collector))
+      assert.ok(!taken.has(port), `usage-collector publishes ${port}, which another service publishes too`);
     const healthyWhen = (base.services['clients-service']!.depends_on ?? {})['usage-collector'];
     assert.ok(healthyWhen, 'clients-service does not depend on usage-collector');
 
@@ -139,14 +160,26 @@ describe('examples: quickstart compose files', () => {
     assert.ok(jaeger, 'quickstart-tracing.yml has no jaeger service');
     assert.match(jaeger.image ?? '', /^jaegertracing\/jaeger:2\./);
     const ports = containerPorts(jaeger);
-    const has = (port: number, protocol: string): boolean => ports.some((p) => p.port === port && p.protocol === protocol);
-    for (const [port, protocol] of [[16686, 'tcp'], [4317, 'tcp'], [4318, 'tcp'], [6831, 'udp'], [6832, 'udp'], [5778, 'tcp']] as const) {
+    const has = (port: number, protocol: string): boolean =>
+      ports.some((p) => p.port === port && p.protocol === protocol);
+    for (const [port, protocol] of [
+      [16686, 'tcp'],
+      [4317, 'tcp'],
+      [4318, 'tcp'],
+      [6831, 'udp'],
+      [6832, 'udp'],
+      [5778, 'tcp'],
+    ] as const) {
       assert.ok(has(port, protocol), `jaeger does not publish ${port}/${protocol}`);
     }
     for (const svc of APP_SERVICES) {
       for (const [key, value] of Object.entries(envOf(overlay.services[svc]))) {
         if (!key.startsWith('TRACING_')) continue;
-        const url = /^https?:\/\//.test(value) ? new URL(value) : /^[\w.-]+:\d+$/.test(value) ? new URL(`udp://${value}`) : undefined;
+        const url = /^https?:\/\//.test(value)
+          ? new URL(value)
+          : /^[\w.-]+:\d+$/.test(value)
+            ? new URL(`udp://${value}`)
+            : undefined;
         if (!url) continue;
         assert.equal(url.hostname, 'jaeger', `${svc} ${key}=${value}: not the jaeger service`);
         // The agent takes Thrift over UDP; everything else is HTTP.
@@ -158,9 +191,12 @@ describe('examples: quickstart compose files', () => {
 
   it('keep a valid Zipkin alternative in comments', () => {
     const text = readFileSync(join(ROOT, 'quickstart-tracing.yml'), 'utf8');
-    const commented = Object.fromEntries([...text.matchAll(/^\s*#\s*(TRACING_[A-Z0-9_]+):\s*(\S+)\s*$/gm)].map((m) => [m[1]!, m[2]!]));
+    const commented = Object.fromEntries(
+      [...text.matchAll(/^\s*#\s*(TRACING_[A-Z0-9_]+):\s*(\S+)\s*$/gm)].map((m) => [m[1]!, m[2]!]),
+    );
     assert.equal(commented.TRACING_PROVIDER, 'zipkin');
-    for (const key of Object.keys(commented)) assert.ok(TRACING_ENV_KEYS.has(key), `${key} (commented) is not a tracing config key`);
+    for (const key of Object.keys(commented))
+      assert.ok(TRACING_ENV_KEYS.has(key), `${key} (commented) is not a tracing config key`);
     for (const svc of APP_SERVICES) {
       const zipkin = loadFor(svc, { ...merged(svc), ...commented });
       assert.equal(zipkin.config.provider, 'zipkin');
@@ -194,7 +230,9 @@ describe('examples: Dockerfile', () => {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
   const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const rootRefs = (JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { references: { path: string }[] }).references.map((r) => r.path);
+  const rootRefs = (
+    JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { references: { path: string }[] }
+  ).references.map((r) => r.path);
   const serviceNames = [
     ...new Set([
       ...instructions.filter((l) => /^ARG SERVICE=/.test(l)).map((l) => l.slice('ARG SERVICE='.length)),
@@ -210,8 +248,14 @@ describe('examples: Dockerfile', () => {
     const m = /^examples\/([\w-]+)\/dist\/(src\/[\w/-]+)\.js$/.exec(file);
     assert.ok(m, `${where}: node ${file} is not an example's compiled entry point`);
     const [, project, source] = m;
-    assert.ok(existsSync(join(ROOT, 'examples', project!, `${source}.ts`)), `${where}: examples/${project}/${source}.ts does not exist`);
-    assert.ok(rootRefs.includes(`examples/${project}`), `${where}: examples/${project} is not in the root tsconfig references (tsc -b would not build it)`);
+    assert.ok(
+      existsSync(join(ROOT, 'examples', project!, `${source}.ts`)),
+      `${where}: examples/${project}/${source}.ts does not exist`,
+    );
+    assert.ok(
+      rootRefs.includes(`examples/${project}`),
+      `${where}: examples/${project} is not in the root tsconfig references (tsc -b would not build it)`,
+    );
   }
 
   /** Checks one shell command line of the Dockerfile or a compose command. */
@@ -275,7 +319,10 @@ describe('examples: Dockerfile', () => {
   it('runs the usage collector with a tracepack command the image has', () => {
     const service = base.services['usage-collector']!;
     assert.ok(service.build, 'usage-collector is not built');
-    assert.equal(join(ROOT, service.build.context ?? '.', service.build.dockerfile ?? 'Dockerfile'), join(ROOT, 'examples', 'Dockerfile'));
+    assert.equal(
+      join(ROOT, service.build.context ?? '.', service.build.dockerfile ?? 'Dockerfile'),
+      join(ROOT, 'examples', 'Dockerfile'),
+    );
     const words = Array.isArray(service.command) ? service.command : String(service.command ?? '').split(/\s+/);
     const [node, bin, group, sub, ...flags] = words;
     assert.equal(node, 'node');
@@ -284,18 +331,25 @@ describe('examples: Dockerfile', () => {
     assert.ok(existsSync(join(ROOT, bin)), `${bin} does not exist`);
     assert.ok(instructions.includes('COPY --from=build /app/packages ./packages'), 'the image does not hold packages/');
     assert.deepEqual([group, sub], ['usage', 'serve']);
-    assert.ok(existsSync(join(ROOT, 'node_modules', '@tracepack', 'usage-collector', 'package.json')), '@tracepack/usage-collector is not a workspace package');
+    assert.ok(
+      existsSync(join(ROOT, 'node_modules', '@tracepack', 'usage-collector', 'package.json')),
+      '@tracepack/usage-collector is not a workspace package',
+    );
     const parsed = parseServeArgs(flags);
     assert.equal(parsed.get('host'), '0.0.0.0', 'the collector must listen beyond loopback in its container');
     const test = service.healthcheck?.test;
-    if (Array.isArray(test) && test[0] === 'CMD') assertCommand(test.slice(1), 'quickstart.yml usage-collector healthcheck');
+    if (Array.isArray(test) && test[0] === 'CMD')
+      assertCommand(test.slice(1), 'quickstart.yml usage-collector healthcheck');
   });
 
   it('is what the compose files build, and their commands exist', () => {
     for (const svc of APP_SERVICES) {
       const service = base.services[svc]!;
       assert.ok(service.build, `${svc} is not built`);
-      assert.equal(join(ROOT, service.build.context ?? '.', service.build.dockerfile ?? 'Dockerfile'), join(ROOT, 'examples', 'Dockerfile'));
+      assert.equal(
+        join(ROOT, service.build.context ?? '.', service.build.dockerfile ?? 'Dockerfile'),
+        join(ROOT, 'examples', 'Dockerfile'),
+      );
       assert.ok(existsSync(join(exampleDir(svc), 'package.json')), `${svc}: no example package`);
       if (service.command) {
         const words = Array.isArray(service.command) ? service.command : service.command.split(/\s+/);

@@ -7,7 +7,16 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@tracepack/example-clients-service';
-import { runStep, startStack, tourSteps, TOUR_CLIENT_ID, TOUR_CLIENT_SECRET, newTraceParent, type Stack, type StepResult } from '@tracepack/example-quickstart';
+import {
+  runStep,
+  startStack,
+  tourSteps,
+  TOUR_CLIENT_ID,
+  TOUR_CLIENT_SECRET,
+  newTraceParent,
+  type Stack,
+  type StepResult,
+} from '@tracepack/example-quickstart';
 import { startOtlpReceiver, type DecodedSpan, type OtlpReceiver } from '@tracepack/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -18,8 +27,15 @@ const OTLP_STATUS_ERROR = 2;
 /** process.env without tracing and usage variables (or usage opt-outs) of the developer's shell. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  const dropped = new Set(['DATABASE_URL', 'MYSQL_URL', 'DO_NOT_TRACK', 'DISABLE_TELEMETRY', 'TRACEPACK_ENABLE_TELEMETRY']);
-  for (const [k, v] of Object.entries(process.env)) if (!/^(TRACING_|OTEL_|QUICKSTART_|SQA_|TRACEPACK_USAGE_)/.test(k) && !dropped.has(k)) env[k] = v;
+  const dropped = new Set([
+    'DATABASE_URL',
+    'MYSQL_URL',
+    'DO_NOT_TRACK',
+    'DISABLE_TELEMETRY',
+    'TRACEPACK_ENABLE_TELEMETRY',
+  ]);
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(TRACING_|OTEL_|QUICKSTART_|SQA_|TRACEPACK_USAGE_)/.test(k) && !dropped.has(k)) env[k] = v;
   return env;
 }
 
@@ -93,7 +109,8 @@ describe('examples: clients-service behind the gateway, traced over OTLP', () =>
         return { spans, gatewayServer, gatewayClient, server, children };
       },
       15_000,
-      () => `trace ${result.traceId} (${result.step.title}); got ${JSON.stringify(spansOf(result.traceId).map((s) => `${s.serviceName}:${s.name}`))}\n${output.join('\n')}`,
+      () =>
+        `trace ${result.traceId} (${result.step.title}); got ${JSON.stringify(spansOf(result.traceId).map((s) => `${s.serviceName}:${s.name}`))}\n${output.join('\n')}`,
     );
   }
 
@@ -114,25 +131,44 @@ describe('examples: clients-service behind the gateway, traced over OTLP', () =>
     assert.deepEqual(JSON.parse(stepFor(404).body), { error: 'not_found' });
   });
 
-  it('makes ONE trace per request across the gateway and clients-service, under the caller\'s traceparent', async () => {
+  it("makes ONE trace per request across the gateway and clients-service, under the caller's traceparent", async () => {
     for (const result of results) {
-      const children = result.step.path === '/clients' ? ['bcrypt.hash', 'INSERT'] : result.step.path === '/oauth2/token' ? ['SELECT', 'bcrypt.compare'] : ['SELECT'];
+      const children =
+        result.step.path === '/clients'
+          ? ['bcrypt.hash', 'INSERT']
+          : result.step.path === '/oauth2/token'
+            ? ['SELECT', 'bcrypt.compare']
+            : ['SELECT'];
       const t = await trace(result, children);
-      assert.equal(t.gatewayServer.parentSpanId, result.parentSpanId, 'the gateway joins the caller\'s span');
-      assert.equal(t.gatewayClient.parentSpanId, t.gatewayServer.spanId, 'fetch runs under the gateway\'s SERVER span');
-      assert.equal(t.server.parentSpanId, t.gatewayClient.spanId, 'clients-service continues the gateway\'s CLIENT span');
+      assert.equal(t.gatewayServer.parentSpanId, result.parentSpanId, "the gateway joins the caller's span");
+      assert.equal(t.gatewayClient.parentSpanId, t.gatewayServer.spanId, "fetch runs under the gateway's SERVER span");
+      assert.equal(
+        t.server.parentSpanId,
+        t.gatewayClient.spanId,
+        "clients-service continues the gateway's CLIENT span",
+      );
       assert.deepEqual(new Set(t.spans.map((s) => s.serviceName)), new Set(['gateway', 'clients-service']));
     }
   });
 
   it('names the root spans after the route and tags them with the status; errors only from 400 up', async () => {
-    const expectedNames: Record<number, string> = { 201: 'POST /clients', 409: 'POST /clients', 200: 'POST /oauth2/token', 401: 'POST /oauth2/token', 404: 'GET /clients/:id' };
+    const expectedNames: Record<number, string> = {
+      201: 'POST /clients',
+      409: 'POST /clients',
+      200: 'POST /oauth2/token',
+      401: 'POST /oauth2/token',
+      404: 'GET /clients/:id',
+    };
     for (const result of results) {
       const t = await trace(result, []);
       for (const root of [t.gatewayServer, t.server]) {
         assert.equal(root.name, expectedNames[result.status], `${root.serviceName} root of ${result.step.title}`);
         assert.equal(root.attributes['http.response.status_code'], result.status);
-        assert.equal(root.status.code === OTLP_STATUS_ERROR, result.status >= 400, `${root.serviceName} ${root.name} ${result.status}: status ${JSON.stringify(root.status)}`);
+        assert.equal(
+          root.status.code === OTLP_STATUS_ERROR,
+          result.status >= 400,
+          `${root.serviceName} ${root.name} ${result.status}: status ${JSON.stringify(root.status)}`,
+        );
       }
     }
   });
@@ -147,7 +183,10 @@ describe('examples: clients-service behind the gateway, traced over OTLP', () =>
     assert.notEqual(insert.status.code, OTLP_STATUS_ERROR);
 
     const token = await trace(stepFor(200), ['SELECT', 'bcrypt.compare']);
-    assert.equal(token.children.find((s) => s.name === 'bcrypt.compare')!.attributes['bcrypt.work_factor'], BCRYPT_COST);
+    assert.equal(
+      token.children.find((s) => s.name === 'bcrypt.compare')!.attributes['bcrypt.work_factor'],
+      BCRYPT_COST,
+    );
 
     // Nothing anywhere holds the secret, its hash or the client id, in any form: the id is in
     // the tour's paths (GET /clients/demo-app), bodies and SQL parameters.
@@ -191,14 +230,17 @@ describe('examples: npm run quickstart (QUICKSTART_EXIT=1, provider console)', (
     assert.ok(!stdout.includes('\u001b'), 'ESC in the output of a pipe');
     const steps = stdout.split('\n').filter((l) => /^\[\d\/5\] /.test(l));
     assert.equal(steps.length, 5, stdout);
-    for (const [i, status] of ['201', '409', '200', '401', '404'].entries()) assert.match(steps[i]!, new RegExp(` … ${status} `));
+    for (const [i, status] of ['201', '409', '200', '401', '404'].entries())
+      assert.match(steps[i]!, new RegExp(` … ${status} `));
 
     // Each step's trace id, printed by the tour, heads a waterfall of each service.
     const ids = [...stdout.matchAll(/^ {6}trace ([0-9a-f]{32})$/gm)].map((m) => m[1]!);
     assert.equal(ids.length, 5, stdout);
     for (const id of ids) {
       for (const service of ['gateway', 'clients-service']) {
-        const header = stdout.split('\n').find((l) => l.trimStart().startsWith(`${service} │`) && l.includes(`trace ${id.slice(0, 8)}`));
+        const header = stdout
+          .split('\n')
+          .find((l) => l.trimStart().startsWith(`${service} │`) && l.includes(`trace ${id.slice(0, 8)}`));
         assert.ok(header, `no ${service} waterfall for trace ${id}:\n${stdout}`);
       }
     }
@@ -217,8 +259,18 @@ describe('examples: npm run quickstart (QUICKSTART_EXIT=1, provider console)', (
     assert.ok(start > stdout.indexOf('Tour done'), `no usage section after the tour:\n${stdout}`);
     const usage = stdout.slice(start);
     assert.doesNotMatch(usage, /not every request of the tour is in a stored report yet/);
-    for (const [endpoint, status] of [['POST /clients', 201], ['POST /clients', 409], ['POST /oauth2/token', 200], ['POST /oauth2/token', 401], ['GET /clients/:id', 404]] as const) {
-      assert.match(usage, new RegExp(`^\\| ${endpoint.replace(/[/]/g, '\\/')} +\\| +${status} \\| +1 \\|$`, 'm'), `${endpoint} ${status} not in the usage section:\n${usage}`);
+    for (const [endpoint, status] of [
+      ['POST /clients', 201],
+      ['POST /clients', 409],
+      ['POST /oauth2/token', 200],
+      ['POST /oauth2/token', 401],
+      ['GET /clients/:id', 404],
+    ] as const) {
+      assert.match(
+        usage,
+        new RegExp(`^\\| ${endpoint.replace(/[/]/g, '\\/')} +\\| +${status} \\| +1 \\|$`, 'm'),
+        `${endpoint} ${status} not in the usage section:\n${usage}`,
+      );
     }
     assert.ok(!usage.includes(TOUR_CLIENT_ID), `the client id "${TOUR_CLIENT_ID}" is in the usage section:\n${usage}`);
     assert.match(usage, /^\$ tracepack usage report --since 1d --format md/m);

@@ -34,7 +34,8 @@ export function suiteName(area: string): string {
 function withReplayHint(err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);
   const wrapped = new Error(`replay with FUZZ_SEED=${FUZZ_SEED}\n${message}`);
-  if (err instanceof Error && err.stack) wrapped.stack = `${wrapped.message}\n${err.stack.split('\n').slice(1).join('\n')}`;
+  if (err instanceof Error && err.stack)
+    wrapped.stack = `${wrapped.message}\n${err.stack.split('\n').slice(1).join('\n')}`;
   return wrapped;
 }
 
@@ -73,7 +74,8 @@ export function scratchDir(prefix: string): string {
 const chars = (s: string): fc.Arbitrary<string> => fc.constantFrom(...s.split(''));
 
 /** Strings of `min..max` characters of `alphabet` (what fc.stringMatching(/^[...]{min,max}$/) gives, much faster). */
-export const stringOf = (alphabet: string, min: number, max = min): fc.Arbitrary<string> => fc.string({ unit: chars(alphabet), minLength: min, maxLength: max });
+export const stringOf = (alphabet: string, min: number, max = min): fc.Arbitrary<string> =>
+  fc.string({ unit: chars(alphabet), minLength: min, maxLength: max });
 
 export const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 export const UPPER = LOWER.toUpperCase();
@@ -89,7 +91,14 @@ export const anyText = (maxLength = 40): fc.Arbitrary<string> => fc.string({ uni
  */
 export const headerValueText = (maxLength = 60): fc.Arbitrary<string> =>
   fc
-    .string({ unit: fc.oneof({ weight: 6, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.constant('\t') }, { weight: 2, arbitrary: LATIN1_HIGH }), maxLength })
+    .string({
+      unit: fc.oneof(
+        { weight: 6, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) },
+        { weight: 1, arbitrary: fc.constant('\t') },
+        { weight: 2, arbitrary: LATIN1_HIGH },
+      ),
+      maxLength,
+    })
     .map(trimBlanks);
 
 /** UTF-8 text as node:http shows it (each byte a latin1 character). */
@@ -111,18 +120,52 @@ export function wellFormed(s: string): string {
 
 /** `piece` repeated up to `min..max` characters. */
 export const oversize = (piece: fc.Arbitrary<string>, min: number, max: number): fc.Arbitrary<string> =>
-  fc.tuple(piece.filter((p) => p.length > 0), fc.integer({ min, max })).map(([p, n]) => p.repeat(Math.ceil(n / p.length)).slice(0, n));
+  fc
+    .tuple(
+      piece.filter((p) => p.length > 0),
+      fc.integer({ min, max }),
+    )
+    .map(([p, n]) => p.repeat(Math.ceil(n / p.length)).slice(0, n));
 
 /** Separators and fragments of the trace formats, to build near-misses from. */
-const TRACE_FRAGMENTS = ['-', ':', ',', ';', '=', ' ', '\t', '%', '%3A', '%3a', '%ZZ', '%E0%A4%A', '00', '01', 'ff', 'd', '0'.repeat(16), 'g', 'é', '\u0000', '\u{1f600}', 'uber', 'b3', 'true'];
+const TRACE_FRAGMENTS = [
+  '-',
+  ':',
+  ',',
+  ';',
+  '=',
+  ' ',
+  '\t',
+  '%',
+  '%3A',
+  '%3a',
+  '%ZZ',
+  '%E0%A4%A',
+  '00',
+  '01',
+  'ff',
+  'd',
+  '0'.repeat(16),
+  'g',
+  'é',
+  '\u0000',
+  '\u{1f600}',
+  'uber',
+  'b3',
+  'true',
+];
 
 /** Garbage of every kind for a header value (not filtered: may happen to be well-formed). */
 export const garbageValue = (opts: { headerSafe: boolean; big?: boolean }): fc.Arbitrary<string> => {
   const short = opts.headerSafe ? headerValueText(60) : anyText(60);
-  const parts = fc.array(fc.oneof(fc.constantFrom(...TRACE_FRAGMENTS), hexString(1, 8), short), { maxLength: 12 }).map((p) => p.join(''));
+  const parts = fc
+    .array(fc.oneof(fc.constantFrom(...TRACE_FRAGMENTS), hexString(1, 8), short), { maxLength: 12 })
+    .map((p) => p.join(''));
   const unicode = fc.string({ unit: 'grapheme', maxLength: 20 }).map(utf8AsLatin1);
   const arbs = [short, parts, unicode, fc.constant(''), ...(opts.big === false ? [] : [oversize(short, 512, 6000)])];
-  const all = opts.headerSafe ? arbs.map((a) => a.map(trimBlanks).filter(isHeaderSafe)) : [...arbs, fc.string({ unit: 'binary-ascii', maxLength: 30 })];
+  const all = opts.headerSafe
+    ? arbs.map((a) => a.map(trimBlanks).filter(isHeaderSafe))
+    : [...arbs, fc.string({ unit: 'binary-ascii', maxLength: 30 })];
   return fc.oneof(...all);
 };
 
@@ -130,7 +173,8 @@ export const garbageValue = (opts: { headerSafe: boolean; big?: boolean }): fc.A
 // Trace ids and headers
 
 const HEX = '0123456789abcdef';
-export const hexString = (min: number, max = min): fc.Arbitrary<string> => fc.string({ unit: chars(HEX), minLength: min, maxLength: max });
+export const hexString = (min: number, max = min): fc.Arbitrary<string> =>
+  fc.string({ unit: chars(HEX), minLength: min, maxLength: max });
 
 /** 32 lower-hex characters whose low 64 bits are not all zero (so its 64-bit form is valid too). */
 export const traceIdArb: fc.Arbitrary<string> = hexString(32).filter((t) => /[^0]/.test(t.slice(16)));
@@ -153,7 +197,8 @@ export interface FormatCase {
 export type TraceFormat = 'tracecontext' | 'b3' | 'b3multi' | 'jaeger';
 
 /** Lower-hex byte of trace flags: `sampledBit` only 00-0f (the defined and reserved-low bits), else 00-ff. */
-const flagsByte = (range: 'low' | 'any'): fc.Arbitrary<number> => fc.integer({ min: 0, max: range === 'low' ? 0x0f : 0xff });
+const flagsByte = (range: 'low' | 'any'): fc.Arbitrary<number> =>
+  fc.integer({ min: 0, max: range === 'low' ? 0x0f : 0xff });
 const byteHex = (n: number): string => n.toString(16).padStart(2, '0');
 
 export interface ValidOptions {
@@ -168,21 +213,40 @@ export const validTraceparent = (opts: ValidOptions = {}): fc.Arbitrary<FormatCa
       s: spanIdArb,
       flags: flagsByte(opts.flags ?? 'any'),
       // A later version may carry more fields after the flags; version 00 must not.
-      version: fc.oneof({ weight: 4, arbitrary: fc.constant('00') }, { weight: 1, arbitrary: hexString(2).filter((v) => v !== 'ff' && v !== '00') }),
-      suffix: fc.option(fc.string({ unit: chars(HEX + '-'), maxLength: 20 }).map((x) => `-${x}`), { nil: '' }),
+      version: fc.oneof(
+        { weight: 4, arbitrary: fc.constant('00') },
+        { weight: 1, arbitrary: hexString(2).filter((v) => v !== 'ff' && v !== '00') },
+      ),
+      suffix: fc.option(
+        fc.string({ unit: chars(HEX + '-'), maxLength: 20 }).map((x) => `-${x}`),
+        { nil: '' },
+      ),
       pad: fc.constantFrom(['', ''], [' ', ''], ['', ' '], ['\t', '\t']),
     })
     .map(({ t, s, flags, version, suffix, pad }) => ({
-      headers: { traceparent: `${pad[0]}${version}-${t}-${s}-${byteHex(flags)}${version === '00' ? '' : suffix}${pad[1]}` },
+      headers: {
+        traceparent: `${pad[0]}${version}-${t}-${s}-${byteHex(flags)}${version === '00' ? '' : suffix}${pad[1]}`,
+      },
       joined: { traceId: t, spanId: s, sampled: (flags & 1) === 1 },
     }));
 
 export const validB3Single: fc.Arbitrary<FormatCase> = fc
-  .record({ t: traceIdArb, s: spanIdArb, short: fc.boolean(), state: fc.constantFrom(undefined, '0', '1', 'd'), parent: fc.option(spanIdArb, { nil: undefined }) })
+  .record({
+    t: traceIdArb,
+    s: spanIdArb,
+    short: fc.boolean(),
+    state: fc.constantFrom(undefined, '0', '1', 'd'),
+    parent: fc.option(spanIdArb, { nil: undefined }),
+  })
   .map(({ t, s, short, state, parent }) => {
     const traceId = short ? t.slice(16) : t;
-    const value = [traceId, s, ...(state === undefined ? [] : [state, ...(parent === undefined ? [] : [parent])])].join('-');
-    return { headers: { b3: value }, joined: { traceId: traceId.padStart(32, '0'), spanId: s, sampled: state === '1' || state === 'd' } };
+    const value = [traceId, s, ...(state === undefined ? [] : [state, ...(parent === undefined ? [] : [parent])])].join(
+      '-',
+    );
+    return {
+      headers: { b3: value },
+      joined: { traceId: traceId.padStart(32, '0'), spanId: s, sampled: state === '1' || state === 'd' },
+    };
   });
 
 export const validB3Multi: fc.Arbitrary<FormatCase> = fc
@@ -207,7 +271,13 @@ export const validB3Multi: fc.Arbitrary<FormatCase> = fc
 /** `uber-trace-id`: ids of any length up to 128/64 bits, any letter case, `:` or `%3A`. */
 export const validUberTraceId: fc.Arbitrary<FormatCase> = fc
   .record({
-    t: fc.oneof(traceIdArb, traceIdArb.map((t) => t.slice(16)), hexString(1, 31)).filter((t) => /[^0]/.test(t)),
+    t: fc
+      .oneof(
+        traceIdArb,
+        traceIdArb.map((t) => t.slice(16)),
+        hexString(1, 31),
+      )
+      .filter((t) => /[^0]/.test(t)),
     s: fc.oneof(spanIdArb, hexString(1, 15)).filter((s) => /[^0]/.test(s)),
     parent: fc.oneof(fc.constant('0'), hexString(1, 16)),
     flags: fc.oneof(hexString(1), hexString(2)),
@@ -243,7 +313,8 @@ export const brokenFormat = (format: TraceFormat): fc.Arbitrary<Record<string, s
   const zeros32 = '0'.repeat(32);
   const zeros16 = '0'.repeat(16);
   type Build = (t: string, s: string) => Record<string, string>;
-  const one = (name: string, builds: ((t: string, s: string) => string)[]): Build[] => builds.map((b) => (t, s) => ({ [name]: b(t, s) }));
+  const one = (name: string, builds: ((t: string, s: string) => string)[]): Build[] =>
+    builds.map((b) => (t, s) => ({ [name]: b(t, s) }));
   const builds: Record<TraceFormat, Build[]> = {
     tracecontext: one('traceparent', [
       (t, s) => `ff-${t}-${s}-01`,
@@ -309,7 +380,11 @@ export const FORMAT_HEADERS: Record<TraceFormat, readonly string[]> = {
 const noiseFormat = (format: TraceFormat, headerSafe: boolean): fc.Arbitrary<Record<string, string>> => {
   const noise = garbageValue({ headerSafe }).filter((v) => !mightCarryIds(v));
   if (format !== 'b3multi') return noise.map((v) => ({ [FORMAT_HEADERS[format][0]!]: v }));
-  return fc.dictionary(fc.constantFrom(...FORMAT_HEADERS.b3multi), noise, { minKeys: 1, maxKeys: 4, noNullPrototype: true });
+  return fc.dictionary(fc.constantFrom(...FORMAT_HEADERS.b3multi), noise, {
+    minKeys: 1,
+    maxKeys: 4,
+    noNullPrototype: true,
+  });
 };
 
 type FormatState = 'absent' | 'valid' | 'broken' | 'noise';
@@ -348,7 +423,9 @@ export const traceHeaderCase = (opts: TraceHeaderOptions = {}): fc.Arbitrary<Tra
     jaeger: validUberTraceId,
   };
   type Part = { state: FormatState; case: FormatCase };
-  const as = (state: FormatState) => (headers: Record<string, string>): Part => ({ state, case: { headers, joined: undefined } });
+  const as =
+    (state: FormatState) =>
+    (headers: Record<string, string>): Part => ({ state, case: { headers, joined: undefined } });
   const part = (format: TraceFormat): fc.Arbitrary<Part> =>
     fc.oneof(
       { weight: 2, arbitrary: fc.constant<Part>({ state: 'absent', case: { headers: {}, joined: undefined } }) },
@@ -357,56 +434,121 @@ export const traceHeaderCase = (opts: TraceHeaderOptions = {}): fc.Arbitrary<Tra
       { weight: 1, arbitrary: noiseFormat(format, headerSafe).map(as('noise')) },
     );
   const extras = opts.extras === false ? fc.constant({}) : extraHeaders(headerSafe);
-  return fc.record({ tc: part('tracecontext'), b3: part('b3'), multi: part('b3multi'), jaeger: part('jaeger'), extras }).map(({ tc, b3, multi, jaeger, extras: more }) => {
-    const headers: Record<string, string> = { ...more, ...jaeger.case.headers, ...multi.case.headers, ...b3.case.headers, ...tc.case.headers };
-    const b3Present = (headers.b3 ?? '') !== '';
-    const joined = tc.case.joined ?? b3.case.joined ?? (b3Present ? undefined : multi.case.joined) ?? jaeger.case.joined;
-    const traceIds = [tc, b3, multi, jaeger].flatMap((p) => (p.case.joined ? [p.case.joined.traceId] : []));
-    for (const v of Object.values(headers)) for (const m of v.toLowerCase().matchAll(/[0-9a-f]{16,32}/g)) traceIds.push(m[0].padStart(32, '0'));
-    return { headers, joined, states: { tracecontext: tc.state, b3: b3.state, b3multi: multi.state, jaeger: jaeger.state }, traceIds };
-  });
+  return fc
+    .record({ tc: part('tracecontext'), b3: part('b3'), multi: part('b3multi'), jaeger: part('jaeger'), extras })
+    .map(({ tc, b3, multi, jaeger, extras: more }) => {
+      const headers: Record<string, string> = {
+        ...more,
+        ...jaeger.case.headers,
+        ...multi.case.headers,
+        ...b3.case.headers,
+        ...tc.case.headers,
+      };
+      const b3Present = (headers.b3 ?? '') !== '';
+      const joined =
+        tc.case.joined ?? b3.case.joined ?? (b3Present ? undefined : multi.case.joined) ?? jaeger.case.joined;
+      const traceIds = [tc, b3, multi, jaeger].flatMap((p) => (p.case.joined ? [p.case.joined.traceId] : []));
+      for (const v of Object.values(headers))
+        for (const m of v.toLowerCase().matchAll(/[0-9a-f]{16,32}/g)) traceIds.push(m[0].padStart(32, '0'));
+      return {
+        headers,
+        joined,
+        states: { tracecontext: tc.state, b3: b3.state, b3multi: multi.state, jaeger: jaeger.state },
+        traceIds,
+      };
+    });
 };
 
 /** tracestate, baggage (W3C and Jaeger `uberctx-*`) and unrelated headers, hostile or not. */
 export const extraHeaders = (headerSafe: boolean): fc.Arbitrary<Record<string, string>> => {
   const value = garbageValue({ headerSafe, big: false });
   const token = fc.string({ unit: chars('abcdefghijklmnopqrstuvwxyz0123456789-_.~!*'), minLength: 1, maxLength: 12 });
-  const pctOrRaw = fc.oneof(token, value.map((v) => encodeURIComponent(wellFormed(v))), value.filter((v) => !/[,;=]/.test(v)));
+  const pctOrRaw = fc.oneof(
+    token,
+    value.map((v) => encodeURIComponent(wellFormed(v))),
+    value.filter((v) => !/[,;=]/.test(v)),
+  );
   const baggageEntry = fc
-    .tuple(pctOrRaw, pctOrRaw, fc.option(fc.oneof(token, value.filter((v) => !v.includes(','))), { nil: undefined }))
+    .tuple(
+      pctOrRaw,
+      pctOrRaw,
+      fc.option(
+        fc.oneof(
+          token,
+          value.filter((v) => !v.includes(',')),
+        ),
+        { nil: undefined },
+      ),
+    )
     .map(([k, v, prop]) => `${k}=${v}${prop === undefined ? '' : `;${prop}`}`);
-  const baggage = fc.oneof(fc.array(baggageEntry, { maxLength: 8 }).map((e) => e.join(',')), value, oversize(baggageEntry.map((e) => `${e},`), 4000, 9000));
+  const baggage = fc.oneof(
+    fc.array(baggageEntry, { maxLength: 8 }).map((e) => e.join(',')),
+    value,
+    oversize(
+      baggageEntry.map((e) => `${e},`),
+      4000,
+      9000,
+    ),
+  );
   const stateMember = fc.oneof(
     fc.tuple(token, token).map(([k, v]) => `${k}=${v}`),
     fc.tuple(token, token, token).map(([a, b, v]) => `${a}@${b}=${v}`),
     value,
   );
-  const tracestate = fc.oneof(fc.array(stateMember, { maxLength: 10 }).map((m) => m.join(',')), oversize(stateMember.map((m) => `${m},`), 600, 3000));
+  const tracestate = fc.oneof(
+    fc.array(stateMember, { maxLength: 10 }).map((m) => m.join(',')),
+    oversize(
+      stateMember.map((m) => `${m},`),
+      600,
+      3000,
+    ),
+  );
   const traced = new Set<string>(Object.values(FORMAT_HEADERS).flat());
   const headerName = fc
-    .oneof(token.map((t) => `x-${t}`), token.map((t) => `uberctx-${t}`), fc.constantFrom('uberctx-', 'x-b3-unknown', 'traceparent-x'))
+    .oneof(
+      token.map((t) => `x-${t}`),
+      token.map((t) => `uberctx-${t}`),
+      fc.constantFrom('uberctx-', 'x-b3-unknown', 'traceparent-x'),
+    )
     .filter((name) => !traced.has(name));
-  const safe = (arb: fc.Arbitrary<string>): fc.Arbitrary<string> => (headerSafe ? arb.map(trimBlanks).filter(isHeaderSafe) : arb);
+  const safe = (arb: fc.Arbitrary<string>): fc.Arbitrary<string> =>
+    headerSafe ? arb.map(trimBlanks).filter(isHeaderSafe) : arb;
   const other = fc.oneof({ weight: 4, arbitrary: value }, { weight: 1, arbitrary: garbageValue({ headerSafe }) });
   return fc
-    .record({ tracestate: safe(tracestate), baggage: safe(baggage), others: fc.dictionary(headerName, safe(other), { maxKeys: 3, noNullPrototype: true }) }, { requiredKeys: [] })
-    .map(({ tracestate: ts, baggage: bg, others }) => ({ ...(others ?? {}), ...(ts === undefined ? {} : { tracestate: ts }), ...(bg === undefined ? {} : { baggage: bg }) }));
+    .record(
+      {
+        tracestate: safe(tracestate),
+        baggage: safe(baggage),
+        others: fc.dictionary(headerName, safe(other), { maxKeys: 3, noNullPrototype: true }),
+      },
+      { requiredKeys: [] },
+    )
+    .map(({ tracestate: ts, baggage: bg, others }) => ({
+      ...(others ?? {}),
+      ...(ts === undefined ? {} : { tracestate: ts }),
+      ...(bg === undefined ? {} : { baggage: bg }),
+    }));
 };
 
 // ---------------------------------------------------------------------------------------------
 // What a writer may put on the wire
 
-const TRACESTATE_MEMBER = /^(?:[a-z][_0-9a-z\-*/]{0,255}|[a-z0-9][_0-9a-z\-*/]{0,240}@[a-z][_0-9a-z\-*/]{0,13})=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+const TRACESTATE_MEMBER =
+  /^(?:[a-z][_0-9a-z\-*/]{0,255}|[a-z0-9][_0-9a-z\-*/]{0,240}@[a-z][_0-9a-z\-*/]{0,13})=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
 /**
  * Problems with the trace-context headers a propagator wrote (traceparent, tracestate,
  * uber-trace-id, b3, x-b3-*), given the context it wrote from; [] when all are well-formed.
  */
-export function traceHeaderProblems(written: Record<string, string>, ids: { traceId: string; spanId: string; traceFlags: number } | undefined): string[] {
+export function traceHeaderProblems(
+  written: Record<string, string>,
+  ids: { traceId: string; spanId: string; traceFlags: number } | undefined,
+): string[] {
   const problems: string[] = [];
   const expectIds = (what: string, traceId: string | undefined, spanId: string | undefined): void => {
     if (!ids) problems.push(`${what} written without a context to write`);
-    else if (traceId !== ids.traceId || spanId !== ids.spanId) problems.push(`${what} carries ${traceId}/${spanId}, not ${ids.traceId}/${ids.spanId}`);
+    else if (traceId !== ids.traceId || spanId !== ids.spanId)
+      problems.push(`${what} carries ${traceId}/${spanId}, not ${ids.traceId}/${ids.spanId}`);
   };
   const sampled = ids ? (ids.traceFlags & 1) === 1 : false;
   for (const [name, value] of Object.entries(written)) {
@@ -423,7 +565,8 @@ export function traceHeaderProblems(written: Record<string, string>, ids: { trac
       case 'tracestate': {
         // Empty is allowed (receivers must accept it; senders should avoid it).
         const members = value === '' ? [] : value.split(',');
-        if (value.length > 512 || members.length > 32 || !members.every((mb) => TRACESTATE_MEMBER.test(mb))) problems.push(`malformed tracestate ${JSON.stringify(value)}`);
+        if (value.length > 512 || members.length > 32 || !members.every((mb) => TRACESTATE_MEMBER.test(mb)))
+          problems.push(`malformed tracestate ${JSON.stringify(value)}`);
         break;
       }
       case 'uber-trace-id': {
@@ -443,16 +586,19 @@ export function traceHeaderProblems(written: Record<string, string>, ids: { trac
       }
       case 'x-b3-traceid':
       case 'x-b3-spanid':
-        if (!(name === 'x-b3-traceid' ? /^[0-9a-f]{32}$/ : /^[0-9a-f]{16}$/).test(value)) problems.push(`malformed ${name} ${JSON.stringify(value)}`);
+        if (!(name === 'x-b3-traceid' ? /^[0-9a-f]{32}$/ : /^[0-9a-f]{16}$/).test(value))
+          problems.push(`malformed ${name} ${JSON.stringify(value)}`);
         break;
       case 'x-b3-sampled':
       case 'x-b3-flags':
-        if (!(name === 'x-b3-flags' ? /^1$/ : /^[01]$/).test(value)) problems.push(`malformed ${name} ${JSON.stringify(value)}`);
+        if (!(name === 'x-b3-flags' ? /^1$/ : /^[01]$/).test(value))
+          problems.push(`malformed ${name} ${JSON.stringify(value)}`);
         break;
       default:
         break;
     }
   }
-  if ('x-b3-traceid' in written || 'x-b3-spanid' in written) expectIds('x-b3-*', written['x-b3-traceid'], written['x-b3-spanid']);
+  if ('x-b3-traceid' in written || 'x-b3-spanid' in written)
+    expectIds('x-b3-*', written['x-b3-traceid'], written['x-b3-spanid']);
   return problems;
 }

@@ -3,7 +3,15 @@
 // `tracepack config` command. Every call returns a config or throws a TracepackConfigError whose
 // issues have stable codes and name their key (or variable, or file); never another error, never
 // a crash, never a secret in what is printed.
-import { ConfigErrorCode, loadTracingConfig, schemaKeys, TracepackConfigError, type ConfigIssue, type LoadTracingConfigOptions, type SchemaKey } from '@tracepack/config';
+import {
+  ConfigErrorCode,
+  loadTracingConfig,
+  schemaKeys,
+  TracepackConfigError,
+  type ConfigIssue,
+  type LoadTracingConfigOptions,
+  type SchemaKey,
+} from '@tracepack/config';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,12 +19,33 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stringify as toYaml } from 'yaml';
-import { anyText, check, DIGITS, LOWER, oversize, sampleCases, scratchDir, stringOf, suiteName, UPPER } from './fuzz-arbitraries';
+import {
+  anyText,
+  check,
+  DIGITS,
+  LOWER,
+  oversize,
+  sampleCases,
+  scratchDir,
+  stringOf,
+  suiteName,
+  UPPER,
+} from './fuzz-arbitraries';
 import { inPool } from './fuzz-traced-app';
 
 /** Real CLI processes (each costs ~0.2 s of CPU); FUZZ_CLI_FILES=300 runs a few hundred. */
 const CLI_FILES = Number(process.env.FUZZ_CLI_FILES ?? '') || 8;
-const RUNS = { files: 1500, garbage: 1000, env: 1500, unknown: 1000, yamlFeatures: 500, prototypeKeys: 300, flags: 500, main: 300, secrets: 300 };
+const RUNS = {
+  files: 1500,
+  garbage: 1000,
+  env: 1500,
+  unknown: 1000,
+  yamlFeatures: 500,
+  prototypeKeys: 300,
+  flags: 500,
+  main: 300,
+  secrets: 300,
+};
 
 const repoRoot = join(__dirname, '..', '..', '..');
 const bin = join(repoRoot, 'packages', 'tracepack', 'bin', 'tracepack.js');
@@ -49,10 +78,17 @@ function load(options: LoadTracingConfigOptions): Outcome {
     return { ok: true, provider: r.config.provider };
   } catch (err) {
     if (!(err instanceof TracepackConfigError)) {
-      throw new assert.AssertionError({ message: `not a TracepackConfigError: ${(err as Error)?.name}: ${(err as Error)?.message}`, actual: err, expected: TracepackConfigError });
+      throw new assert.AssertionError({
+        message: `not a TracepackConfigError: ${(err as Error)?.name}: ${(err as Error)?.message}`,
+        actual: err,
+        expected: TracepackConfigError,
+      });
     }
     // A file named by TRACING_CONFIG_FILE (not in code, not by --config) is named with the variable too.
-    const byVariable = options.configFile === undefined && !options.argv?.some((a) => a === '--config' || a.startsWith('--config=')) && !!options.env?.TRACING_CONFIG_FILE;
+    const byVariable =
+      options.configFile === undefined &&
+      !options.argv?.some((a) => a === '--config' || a.startsWith('--config=')) &&
+      !!options.env?.TRACING_CONFIG_FILE;
     assertNamed(err, options.configFile ?? options.env?.TRACING_CONFIG_FILE, byVariable);
     return { ok: false, error: err };
   }
@@ -67,15 +103,24 @@ function assertNamed(err: TracepackConfigError, file: string | undefined, byVari
     assert.ok(CODES.has(issue.code), `unknown code ${issue.code}`);
     assert.ok(err.message.includes(issue.message), 'the message lists every issue');
     if (issue.code === ConfigErrorCode.FILE_SYNTAX || issue.code === ConfigErrorCode.FILE_UNREADABLE) {
-      if (issue.path === 'tracing' && file !== undefined) assert.ok(issue.message.includes(file), `${issue.message} does not name ${file}`);
+      if (issue.path === 'tracing' && file !== undefined)
+        assert.ok(issue.message.includes(file), `${issue.message} does not name ${file}`);
       else assert.ok(issue.message.includes(issue.path), `${issue.message} does not name ${issue.path}`);
-      if (byVariable) assert.ok(issue.message.includes(`TRACING_CONFIG_FILE=${file}`), `${issue.message} does not name TRACING_CONFIG_FILE`);
+      if (byVariable)
+        assert.ok(
+          issue.message.includes(`TRACING_CONFIG_FILE=${file}`),
+          `${issue.message} does not name TRACING_CONFIG_FILE`,
+        );
     } else {
       assert.match(issue.path, /^tracing(\.|$)/, `issue path ${issue.path}`);
-      assert.ok(issue.message.includes(issue.path) || movedFrom(issue), `${JSON.stringify(issue.message)} does not name ${issue.path}`);
+      assert.ok(
+        issue.message.includes(issue.path) || movedFrom(issue),
+        `${JSON.stringify(issue.message)} does not name ${issue.path}`,
+      );
     }
     const variable = /^environment (\S+)/.exec(issue.source ?? '')?.[1];
-    if (variable !== undefined) assert.ok(issue.message.includes(variable), `${issue.message} does not name ${variable}`);
+    if (variable !== undefined)
+      assert.ok(issue.message.includes(variable), `${issue.message} does not name ${variable}`);
   }
 }
 
@@ -90,7 +135,33 @@ function movedFrom(issue: ConfigIssue): boolean {
 const junk: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 10 }),
-  fc.constantFrom('', ' ', 'yes', 'no', 'on', 'off', '~', 'null', 'true', '0x1F', '1e400', '-0', '.inf', '.nan', '08', '1_000', '  jaeger  ', 'JAEGER', 'http://', 'http://a:b', '::1:80', '[::1]:6831', 'a:0', 'a:65536', 'file:///etc/passwd'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'yes',
+    'no',
+    'on',
+    'off',
+    '~',
+    'null',
+    'true',
+    '0x1F',
+    '1e400',
+    '-0',
+    '.inf',
+    '.nan',
+    '08',
+    '1_000',
+    '  jaeger  ',
+    'JAEGER',
+    'http://',
+    'http://a:b',
+    '::1:80',
+    '[::1]:6831',
+    'a:0',
+    'a:65536',
+    'file:///etc/passwd',
+  ),
   fc.integer(),
   fc.double(),
   fc.constantFrom(0, -1, 1, 0.5, 2, 1e21, Number.MAX_SAFE_INTEGER + 2, -0),
@@ -101,10 +172,21 @@ const junk: fc.Arbitrary<unknown> = fc.oneof(
   oversize(fc.string({ minLength: 1, maxLength: 5 }), 1000, 20_000),
 );
 
-const hostPort = fc.tuple(fc.constantFrom('jaeger', 'localhost', '127.0.0.1', 'agent.example.com', '[::1]'), fc.integer({ min: 0, max: 70_000 })).map(([h, p]) => `${h}:${p}`);
+const hostPort = fc
+  .tuple(
+    fc.constantFrom('jaeger', 'localhost', '127.0.0.1', 'agent.example.com', '[::1]'),
+    fc.integer({ min: 0, max: 70_000 }),
+  )
+  .map(([h, p]) => `${h}:${p}`);
 const httpUrl = fc.oneof(
   fc.webUrl({ validSchemes: ['http', 'https'], withQueryParameters: true }),
-  fc.tuple(fc.constantFrom('http', 'https', 'grpc', 'ftp', ''), fc.constantFrom('collector', 'jaeger', 'user:pw@host', '[::1]', ''), fc.integer({ min: 0, max: 70_000 })).map(([s, h, p]) => `${s}://${h}:${p}/x`),
+  fc
+    .tuple(
+      fc.constantFrom('http', 'https', 'grpc', 'ftp', ''),
+      fc.constantFrom('collector', 'jaeger', 'user:pw@host', '[::1]', ''),
+      fc.integer({ min: 0, max: 70_000 }),
+    )
+    .map(([s, h, p]) => `${s}://${h}:${p}/x`),
 );
 
 /** A plausible value for a key: of its type and often in range, sometimes just past it. */
@@ -115,15 +197,28 @@ function validish(key: SchemaKey): fc.Arbitrary<unknown> {
     case 'integer':
       return fc.integer({ min: (s.minimum ?? -10) - 2, max: Math.min(s.maximum ?? 1e7, 1e9) + 2 });
     case 'number':
-      return fc.oneof(fc.double({ min: (s.minimum ?? 0) - 1, max: (s.maximum ?? 1) + 1, noNaN: true }), fc.constantFrom(0, 1, 0.5));
+      return fc.oneof(
+        fc.double({ min: (s.minimum ?? 0) - 1, max: (s.maximum ?? 1) + 1, noNaN: true }),
+        fc.constantFrom(0, 1, 0.5),
+      );
     case 'boolean':
       return fc.boolean();
     case 'array':
       return s.items?.enum
         ? fc.array(fc.constantFrom(...s.items.enum), { maxLength: 4 })
-        : fc.array(fc.oneof(stringOf(`${LOWER}/*`, 0, 10).map((p) => `/${p}`), stringOf(`${LOWER}${UPPER}-`, 1, 12)), { maxLength: 4 });
+        : fc.array(
+            fc.oneof(
+              stringOf(`${LOWER}/*`, 0, 10).map((p) => `/${p}`),
+              stringOf(`${LOWER}${UPPER}-`, 1, 12),
+            ),
+            { maxLength: 4 },
+          );
     case 'object':
-      return fc.dictionary(fc.tuple(stringOf(LOWER, 1), stringOf(`${LOWER}${DIGITS}.-`, 0, 10)).map(([a, b]) => a + b), fc.string({ maxLength: 12 }), { maxKeys: 3 });
+      return fc.dictionary(
+        fc.tuple(stringOf(LOWER, 1), stringOf(`${LOWER}${DIGITS}.-`, 0, 10)).map(([a, b]) => a + b),
+        fc.string({ maxLength: 12 }),
+        { maxKeys: 3 },
+      );
     default:
       if (s.format === 'host-port') return hostPort;
       if (s.format === 'http-url') return httpUrl;
@@ -131,11 +226,14 @@ function validish(key: SchemaKey): fc.Arbitrary<unknown> {
   }
 }
 
-const valueFor = (key: SchemaKey): fc.Arbitrary<unknown> => fc.oneof({ weight: 3, arbitrary: validish(key) }, { weight: 1, arbitrary: junk });
+const valueFor = (key: SchemaKey): fc.Arbitrary<unknown> =>
+  fc.oneof({ weight: 3, arbitrary: validish(key) }, { weight: 1, arbitrary: junk });
 
 /** A key that is not in the schema: a typo of a real one, or anything. */
 const unknownKey: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom(...KEYS.map((k) => k.path[k.path.length - 1]!)).chain((k) => fc.nat(k.length).map((i) => `${k.slice(0, i)}${k.slice(i + 1)}x`)),
+  fc
+    .constantFrom(...KEYS.map((k) => k.path[k.path.length - 1]!))
+    .chain((k) => fc.nat(k.length).map((i) => `${k.slice(0, i)}${k.slice(i + 1)}x`)),
   fc.string({ minLength: 1, maxLength: 12 }),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }),
   fc.constantFrom('', ' ', 'a.b', 'Provider', 'PROVIDER', 'service-name', '0', '-1', 'null', 'true'),
@@ -144,12 +242,22 @@ const unknownKey: fc.Arbitrary<string> = fc.oneof(
 const FLAT_PROVIDERS = ['jaeger', 'zipkin', 'otlp', 'console'];
 
 /** Prototype names: a config object must treat them as the unknown keys they are. */
-const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf'];
+const PROTOTYPE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '__defineGetter__',
+  'isPrototypeOf',
+];
 
 function setIn(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let cur = obj;
   for (const k of path.slice(0, -1)) {
-    if (!Object.hasOwn(cur, k) || typeof cur[k] !== 'object' || cur[k] === null || Array.isArray(cur[k])) Object.defineProperty(cur, k, { value: {}, enumerable: true, writable: true, configurable: true });
+    if (!Object.hasOwn(cur, k) || typeof cur[k] !== 'object' || cur[k] === null || Array.isArray(cur[k]))
+      Object.defineProperty(cur, k, { value: {}, enumerable: true, writable: true, configurable: true });
     cur = cur[k] as Record<string, unknown>;
   }
   Object.defineProperty(cur, path[path.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
@@ -165,19 +273,32 @@ interface Block {
 const tracingBlock = (opts: { unknownKeys: fc.Arbitrary<string> | undefined }): fc.Arbitrary<Block> =>
   fc
     .tuple(
-      fc.subarray(KEYS, { maxLength: 12 }).chain((keys) => fc.tuple(...keys.map((k) => valueFor(k).map((v) => [k.path, v] as const)))),
-      opts.unknownKeys ? fc.array(fc.tuple(fc.constantFrom(...parentsOf()), opts.unknownKeys, junk), { maxLength: 3 }) : fc.constant([]),
+      fc
+        .subarray(KEYS, { maxLength: 12 })
+        .chain((keys) => fc.tuple(...keys.map((k) => valueFor(k).map((v) => [k.path, v] as const)))),
+      opts.unknownKeys
+        ? fc.array(fc.tuple(fc.constantFrom(...parentsOf()), opts.unknownKeys, junk), { maxLength: 3 })
+        : fc.constant([]),
     )
     .map(([values, unknowns]) => {
       const block: Record<string, unknown> = {};
       for (const [path, v] of values) setIn(block, path, v);
       const unknown: string[] = [];
       for (const [parent, key, v] of unknowns) {
-        if (KEYS.some((k) => k.path.length > parent.length && k.path.slice(0, parent.length).join('.') === parent.join('.') && k.path[parent.length] === key)) continue;
+        if (
+          KEYS.some(
+            (k) =>
+              k.path.length > parent.length &&
+              k.path.slice(0, parent.length).join('.') === parent.join('.') &&
+              k.path[parent.length] === key,
+          )
+        )
+          continue;
         // A provider's name at the top is the older flat form of its providers block, not unknown.
         if (parent.length === 0 && FLAT_PROVIDERS.includes(key)) continue;
         // Only where every step up is an object the schema describes (not a value of another type).
-        if (!parent.every((_, i) => isObjectAt(block, parent.slice(0, i + 1)) || !hasAt(block, parent.slice(0, i + 1)))) continue;
+        if (!parent.every((_, i) => isObjectAt(block, parent.slice(0, i + 1)) || !hasAt(block, parent.slice(0, i + 1))))
+          continue;
         setIn(block, [...parent, key], v);
         unknown.push(['tracing', ...parent, key].join('.'));
       }
@@ -187,7 +308,8 @@ const tracingBlock = (opts: { unknownKeys: fc.Arbitrary<string> | undefined }): 
 /** Paths of the objects in the schema (where unknown keys are refused). */
 function parentsOf(): string[][] {
   const parents = new Map<string, string[]>([['', []]]);
-  for (const k of KEYS) for (let i = 1; i < k.path.length; i++) parents.set(k.path.slice(0, i).join('.'), k.path.slice(0, i));
+  for (const k of KEYS)
+    for (let i = 1; i < k.path.length; i++) parents.set(k.path.slice(0, i).join('.'), k.path.slice(0, i));
   return [...parents.values()];
 }
 
@@ -217,30 +339,60 @@ interface ConfigFile {
 
 /** A block written as YAML or JSON, under `tracing:` or as an older flat file. */
 const configFile = (opts: { unknownKeys: fc.Arbitrary<string> | undefined }): fc.Arbitrary<ConfigFile> =>
-  fc.tuple(tracingBlock(opts), fc.constantFrom('yaml', 'json', 'json-pretty', 'flat-yaml'), fc.option(fc.dictionary(fc.string({ maxLength: 8 }), junk, { maxKeys: 2 }), { nil: undefined })).map(([{ block, unknown }, format, siblings]) => {
-    // The rest of the service's config file: any other top-level keys.
-    const doc = { ...(siblings ?? {}), tracing: block };
-    switch (format) {
-      case 'yaml':
-        return { content: toYaml(doc), ext: 'yml', unknown };
-      case 'json':
-        return { content: JSON.stringify(doc), ext: 'json', unknown };
-      case 'json-pretty':
-        return { content: JSON.stringify(doc, null, 2), ext: 'json', unknown };
-      default:
-        // The older flat form: the block at the top level (read as such when it has `provider`).
-        return { content: toYaml({ provider: 'console', ...block }), ext: 'yaml', unknown };
-    }
-  });
+  fc
+    .tuple(
+      tracingBlock(opts),
+      fc.constantFrom('yaml', 'json', 'json-pretty', 'flat-yaml'),
+      fc.option(fc.dictionary(fc.string({ maxLength: 8 }), junk, { maxKeys: 2 }), { nil: undefined }),
+    )
+    .map(([{ block, unknown }, format, siblings]) => {
+      // The rest of the service's config file: any other top-level keys.
+      const doc = { ...(siblings ?? {}), tracing: block };
+      switch (format) {
+        case 'yaml':
+          return { content: toYaml(doc), ext: 'yml', unknown };
+        case 'json':
+          return { content: JSON.stringify(doc), ext: 'json', unknown };
+        case 'json-pretty':
+          return { content: JSON.stringify(doc, null, 2), ext: 'json', unknown };
+        default:
+          // The older flat form: the block at the top level (read as such when it has `provider`).
+          return { content: toYaml({ provider: 'console', ...block }), ext: 'yaml', unknown };
+      }
+    });
 
 /** Files that are not a config at all, or not YAML, or barely. */
 const garbageFile: fc.Arbitrary<ConfigFile> = fc
   .oneof(
     anyText(300),
     fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
-    fc.constantFrom('', '\n', '---\n', '---\n---\n', 'tracing:', 'tracing: null', 'tracing: []', 'tracing: 5', 'tracing: "x"', '- a\n- b', '42', 'null', '~', '\ufefftracing:\n  provider: console\n', 'tracing:\n\tprovider: console', 'tracing:\n  provider: a\n  provider: b\n', '{"tracing": {', 'tracing: {provider: console', 'provider: [', '%YAML 1.1\n---\ntracing: {}', 'tracing:\n  provider: !!binary aGk=\n'),
+    fc.constantFrom(
+      '',
+      '\n',
+      '---\n',
+      '---\n---\n',
+      'tracing:',
+      'tracing: null',
+      'tracing: []',
+      'tracing: 5',
+      'tracing: "x"',
+      '- a\n- b',
+      '42',
+      'null',
+      '~',
+      '\ufefftracing:\n  provider: console\n',
+      'tracing:\n\tprovider: console',
+      'tracing:\n  provider: a\n  provider: b\n',
+      '{"tracing": {',
+      'tracing: {provider: console',
+      'provider: [',
+      '%YAML 1.1\n---\ntracing: {}',
+      'tracing:\n  provider: !!binary aGk=\n',
+    ),
     fc.tuple(fc.constantFrom('tracing:\n  ', '{"tracing": {', 'provider: '), anyText(80)).map(([a, b]) => a + b),
-    configFile({ unknownKeys: undefined }).chain((f) => fc.nat(String(f.content).length).map((n) => String(f.content).slice(0, n))),
+    configFile({ unknownKeys: undefined }).chain((f) =>
+      fc.nat(String(f.content).length).map((n) => String(f.content).slice(0, n)),
+    ),
   )
   .map((content) => ({ content, ext: 'yml', unknown: [] }));
 
@@ -269,10 +421,48 @@ const yamlFeatureFile: fc.Arbitrary<ConfigFile> = fc
 const envValue = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 12 }),
-  fc.constantFrom('', ' ', 'true', 'TRUE', 'yes', '0', '1', '-1', '1e3', '0x10', 'NaN', 'Infinity', '0.5', '2', 'a,b', ',,', 'a=b,c=%ZZ', '=x', 'x=', 'jaeger', 'otlp', 'console', 'none', 'http://collector:4318', 'collector:4317', 'tracecontext,b3,bogus'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'true',
+    'TRUE',
+    'yes',
+    '0',
+    '1',
+    '-1',
+    '1e3',
+    '0x10',
+    'NaN',
+    'Infinity',
+    '0.5',
+    '2',
+    'a,b',
+    ',,',
+    'a=b,c=%ZZ',
+    '=x',
+    'x=',
+    'jaeger',
+    'otlp',
+    'console',
+    'none',
+    'http://collector:4318',
+    'collector:4317',
+    'tracecontext,b3,bogus',
+  ),
   oversize(fc.string({ minLength: 1, maxLength: 6 }), 1000, 10_000),
 );
-const OTEL_VARS = ['OTEL_SERVICE_NAME', 'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_TRACES_EXPORTER', 'OTEL_PROPAGATORS', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_SDK_DISABLED'];
+const OTEL_VARS = [
+  'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_PROPAGATORS',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_SDK_DISABLED',
+];
 /** TRACING_CONFIG_FILE: missing, a directory, /dev/null, empty, or a file of any kind (written when drawn). */
 const configFileVariable: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('', ' ', '/dev/null', '/nonexistent/tracing.yml', '.', '\u0000'),
@@ -282,15 +472,40 @@ const configFileVariable: fc.Arbitrary<string> = fc.oneof(
 
 const envArb: fc.Arbitrary<Record<string, string>> = fc
   .tuple(
-    fc.subarray(KEYS, { maxLength: 6 }).chain((keys) => fc.tuple(...keys.map((k) => fc.oneof(validish(k).map((v) => (Array.isArray(v) ? v.join(',') : typeof v === 'object' && v !== null ? Object.entries(v).map(([a, b]) => `${a}=${String(b)}`).join(',') : String(v))), envValue).map((v) => [k.env, v] as const)))),
-    fc.subarray(OTEL_VARS, { maxLength: 4 }).chain((vars) => fc.tuple(...vars.map((v) => envValue.map((x) => [v, x] as const)))),
+    fc.subarray(KEYS, { maxLength: 6 }).chain((keys) =>
+      fc.tuple(
+        ...keys.map((k) =>
+          fc
+            .oneof(
+              validish(k).map((v) =>
+                Array.isArray(v)
+                  ? v.join(',')
+                  : typeof v === 'object' && v !== null
+                    ? Object.entries(v)
+                        .map(([a, b]) => `${a}=${String(b)}`)
+                        .join(',')
+                    : String(v),
+              ),
+              envValue,
+            )
+            .map((v) => [k.env, v] as const),
+        ),
+      ),
+    ),
+    fc
+      .subarray(OTEL_VARS, { maxLength: 4 })
+      .chain((vars) => fc.tuple(...vars.map((v) => envValue.map((x) => [v, x] as const)))),
     fc.option(configFileVariable, { nil: undefined, freq: 4 }),
   )
-  .map(([a, b, file]) => Object.fromEntries([...a, ...b, ...(file === undefined ? [] : [['TRACING_CONFIG_FILE', file] as const])]));
+  .map(([a, b, file]) =>
+    Object.fromEntries([...a, ...b, ...(file === undefined ? [] : [['TRACING_CONFIG_FILE', file] as const])]),
+  );
 
 /** Snapshot of Object.prototype, to see (and undo) pollution. */
 function prototypeGuard(): () => string[] {
-  const before = new Map(Object.getOwnPropertyNames(Object.prototype).map((k) => [k, Object.getOwnPropertyDescriptor(Object.prototype, k)!]));
+  const before = new Map(
+    Object.getOwnPropertyNames(Object.prototype).map((k) => [k, Object.getOwnPropertyDescriptor(Object.prototype, k)!]),
+  );
   return () => {
     const changed: string[] = [];
     for (const k of Object.getOwnPropertyNames(Object.prototype)) {
@@ -310,7 +525,10 @@ function prototypeGuard(): () => string[] {
 
 // ---------------------------------------------------------------------------------------------
 
-const anyFile = fc.oneof({ weight: 4, arbitrary: configFile({ unknownKeys: unknownKey }) }, { weight: 1, arbitrary: garbageFile });
+const anyFile = fc.oneof(
+  { weight: 4, arbitrary: configFile({ unknownKeys: unknownKey }) },
+  { weight: 1, arbitrary: garbageFile },
+);
 const ALIAS_REPRO = 'tracing: &t\n  provider: console\n  service_name: *t\n';
 
 describe(suiteName('config files and env values'), () => {
@@ -318,7 +536,10 @@ describe(suiteName('config files and env values'), () => {
   // properties (about 0.2 s of CPU each, on the other core); their tests wait for them.
   const cliFiles = sampleCases(anyFile, CLI_FILES).map((f) => writeConfig(f.content, f.ext));
   const aliasFile = writeConfig(ALIAS_REPRO, 'yml');
-  const cliRuns = inPool([...cliFiles, aliasFile].map((file) => () => runCli(['config', 'validate', '--config', file])), 1);
+  const cliRuns = inPool(
+    [...cliFiles, aliasFile].map((file) => () => runCli(['config', 'validate', '--config', file])),
+    1,
+  );
   it(`${RUNS.files} random tracing: blocks (YAML, JSON, flat form) with random TRACING_*/OTEL_* values: a config, or a TracepackConfigError with stable codes naming each key`, () => {
     check(
       fc.property(configFile({ unknownKeys: unknownKey }), envArb, (f, env) => {
@@ -336,7 +557,8 @@ describe(suiteName('config files and env values'), () => {
           const outcome = load({ configFile: writeConfig(f.content, f.ext), env: {} });
           assert.ok(!outcome.ok, `accepted with unknown keys ${f.unknown.join(', ')}`);
           const named = outcome.error.issues.filter((i) => i.code === ConfigErrorCode.UNKNOWN_KEY).map((i) => i.path);
-          for (const u of f.unknown) assert.ok(named.includes(u), `${u} not reported; unknown keys reported: ${named.join(', ')}`);
+          for (const u of f.unknown)
+            assert.ok(named.includes(u), `${u} not reported; unknown keys reported: ${named.join(', ')}`);
         },
       ),
       RUNS.unknown,
@@ -370,56 +592,78 @@ describe(suiteName('config files and env values'), () => {
     );
   });
 
-  it(
-    `${RUNS.prototypeKeys} blocks with keys named like Object.prototype members (${PROTOTYPE_KEYS.join(', ')}): refused as unknown keys, Object.prototype untouched`,
-    () => {
-      check(
-        fc.property(configFile({ unknownKeys: fc.constantFrom(...PROTOTYPE_KEYS) }).filter((f) => f.unknown.length > 0), (f) => {
+  it(`${RUNS.prototypeKeys} blocks with keys named like Object.prototype members (${PROTOTYPE_KEYS.join(', ')}): refused as unknown keys, Object.prototype untouched`, () => {
+    check(
+      fc.property(
+        configFile({ unknownKeys: fc.constantFrom(...PROTOTYPE_KEYS) }).filter((f) => f.unknown.length > 0),
+        (f) => {
           const polluted = prototypeGuard();
           const outcome = load({ configFile: writeConfig(f.content, f.ext), env: {} });
           assert.deepEqual(polluted(), []);
           assert.ok(!outcome.ok, `accepted with ${f.unknown.join(', ')}`);
           const named = outcome.error.issues.filter((i) => i.code === ConfigErrorCode.UNKNOWN_KEY).map((i) => i.path);
-          for (const u of f.unknown) assert.ok(named.includes(u), `${u} not reported; unknown keys reported: ${named.join(', ')}`);
-        }),
-        RUNS.prototypeKeys,
-      );
-    },
-  );
+          for (const u of f.unknown)
+            assert.ok(named.includes(u), `${u} not reported; unknown keys reported: ${named.join(', ')}`);
+        },
+      ),
+      RUNS.prototypeKeys,
+    );
+  });
 
-  it(
-    `${RUNS.flags} random --tracing.* flag lists (prototype names in the paths too): a config or a TracepackConfigError, Object.prototype untouched`,
-    () => {
-      const segment = fc.oneof(fc.constantFrom(...new Set(KEYS.flatMap((k) => k.path))), fc.constantFrom(...PROTOTYPE_KEYS), unknownKey);
-      const flag = fc.tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.option(envValue, { nil: undefined }), fc.boolean()).map(([path, value, spaced]) => {
+  it(`${RUNS.flags} random --tracing.* flag lists (prototype names in the paths too): a config or a TracepackConfigError, Object.prototype untouched`, () => {
+    const segment = fc.oneof(
+      fc.constantFrom(...new Set(KEYS.flatMap((k) => k.path))),
+      fc.constantFrom(...PROTOTYPE_KEYS),
+      unknownKey,
+    );
+    const flag = fc
+      .tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.option(envValue, { nil: undefined }), fc.boolean())
+      .map(([path, value, spaced]) => {
         const name = `--tracing.${path.join('.')}`;
         if (value === undefined) return [name];
         return spaced ? [name, value] : [`${name}=${value}`];
       });
-      check(
-        fc.property(fc.array(flag, { maxLength: 4 }).map((f) => f.flat()), (argv) => {
+    check(
+      fc.property(
+        fc.array(flag, { maxLength: 4 }).map((f) => f.flat()),
+        (argv) => {
           const polluted = prototypeGuard();
           try {
             load({ argv, env: {} });
           } finally {
             assert.deepEqual(polluted(), [], `argv ${JSON.stringify(argv)}`);
           }
-        }),
-        RUNS.flags,
-      );
-    },
-  );
+        },
+      ),
+      RUNS.flags,
+    );
+  });
 
   describe('the tracepack config command', () => {
     // The command as its bin runs it (loaded at run time: the test project does not build it).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { main } = require('tracepack') as { main: (argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void; env: Record<string, string | undefined>; cwd: string }) => number };
+    const { main } = require('tracepack') as {
+      main: (
+        argv: readonly string[],
+        io: {
+          out: (s: string) => void;
+          err: (s: string) => void;
+          env: Record<string, string | undefined>;
+          cwd: string;
+        },
+      ) => number;
+    };
 
     function assertCliOutcome(code: number | null, out: string, err: string, what: string): void {
       assert.ok(code === 0 || code === 1, `${what}: exit ${code}\n${err}`);
       assert.doesNotMatch(err, /^\s+at .+:\d+:\d+\)?$/m, `${what}: a stack trace\n${err}`);
       if (code === 0) assert.match(out, /^ok: /, what);
-      else assert.match(err, /^(@tracepack\/config: invalid tracing config|tracepack: tracing\.provider ".*" needs )/, `${what}\n${err}`);
+      else
+        assert.match(
+          err,
+          /^(@tracepack\/config: invalid tracing config|tracepack: tracing\.provider ".*" needs )/,
+          `${what}\n${err}`,
+        );
     }
 
     it(`validate and print, in process, on ${RUNS.main} random files: exit 0 or 1 (the documented codes), never an exception`, () => {
@@ -428,7 +672,12 @@ describe(suiteName('config files and env values'), () => {
           const file = writeConfig(f.content, f.ext);
           let out = '';
           let err = '';
-          const code = main(['config', command, '--config', file], { out: (s) => (out += s), err: (s) => (err += s), env, cwd: repoRoot });
+          const code = main(['config', command, '--config', file], {
+            out: (s) => (out += s),
+            err: (s) => (err += s),
+            env,
+            cwd: repoRoot,
+          });
           if (command === 'print' && code === 0) assert.match(out, /^tracing:/);
           else assertCliOutcome(code, out, err, `${command} ${file}`);
         }),
@@ -440,23 +689,36 @@ describe(suiteName('config files and env values'), () => {
       const secret = stringOf(LOWER + UPPER + DIGITS, 16, 24).map((s) => `s3cret-${s}`);
       const places = fc.constantFrom('string', 'wrong type', 'in headers', 'in env', 'in a URL', 'in a bad URL');
       check(
-        fc.property(tracingBlock({ unknownKeys: unknownKey }), secret, fc.constantFrom('validate', 'print'), places, (b, s, command, where) => {
-          // The random block's keys around the secret, so that it sits among other errors.
-          const block = b.block;
-          const env: Record<string, string> = {};
-          setIn(block, ['provider'], 'otlp');
-          if (where === 'string') setIn(block, ['providers', 'otlp', 'authorization_header'], `Bearer ${s}`);
-          if (where === 'wrong type') setIn(block, ['providers', 'otlp', 'authorization_header'], [s, 1]);
-          if (where === 'in headers') setIn(block, ['providers', 'otlp', 'headers'], { 'x-api-key': s, other: [s] });
-          if (where === 'in env') env.TRACING_PROVIDERS_OTLP_HEADERS = `x-api-key=${s}`;
-          if (where === 'in a URL') setIn(block, ['providers', 'otlp', 'server_url'], `http://user:${s}@collector:4318`);
-          if (where === 'in a bad URL') setIn(block, ['providers', 'zipkin', 'server_url'], `ftp://user:${s}@zipkin:9411`);
-          const file = writeConfig(toYaml({ tracing: block }), 'yml');
-          let out = '';
-          let err = '';
-          main(['config', command, '--config', file], { out: (x) => (out += x), err: (x) => (err += x), env, cwd: repoRoot });
-          assert.ok(!out.includes(s) && !err.includes(s), `secret printed by ${command}:\n${out}${err}`);
-        }),
+        fc.property(
+          tracingBlock({ unknownKeys: unknownKey }),
+          secret,
+          fc.constantFrom('validate', 'print'),
+          places,
+          (b, s, command, where) => {
+            // The random block's keys around the secret, so that it sits among other errors.
+            const block = b.block;
+            const env: Record<string, string> = {};
+            setIn(block, ['provider'], 'otlp');
+            if (where === 'string') setIn(block, ['providers', 'otlp', 'authorization_header'], `Bearer ${s}`);
+            if (where === 'wrong type') setIn(block, ['providers', 'otlp', 'authorization_header'], [s, 1]);
+            if (where === 'in headers') setIn(block, ['providers', 'otlp', 'headers'], { 'x-api-key': s, other: [s] });
+            if (where === 'in env') env.TRACING_PROVIDERS_OTLP_HEADERS = `x-api-key=${s}`;
+            if (where === 'in a URL')
+              setIn(block, ['providers', 'otlp', 'server_url'], `http://user:${s}@collector:4318`);
+            if (where === 'in a bad URL')
+              setIn(block, ['providers', 'zipkin', 'server_url'], `ftp://user:${s}@zipkin:9411`);
+            const file = writeConfig(toYaml({ tracing: block }), 'yml');
+            let out = '';
+            let err = '';
+            main(['config', command, '--config', file], {
+              out: (x) => (out += x),
+              err: (x) => (err += x),
+              env,
+              cwd: repoRoot,
+            });
+            assert.ok(!out.includes(s) && !err.includes(s), `secret printed by ${command}:\n${out}${err}`);
+          },
+        ),
         RUNS.secrets,
       );
     });
@@ -475,7 +737,11 @@ describe(suiteName('config files and env values'), () => {
 
 function runCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

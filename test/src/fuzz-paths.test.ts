@@ -8,7 +8,18 @@ import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { anyText, check, DIGITS, LOWER, oversize, sampleCases, stringOf, suiteName, UPPER, utf8AsLatin1 } from './fuzz-arbitraries';
+import {
+  anyText,
+  check,
+  DIGITS,
+  LOWER,
+  oversize,
+  sampleCases,
+  stringOf,
+  suiteName,
+  UPPER,
+  utf8AsLatin1,
+} from './fuzz-arbitraries';
 import { inPool, send, startTracedApp, waitUntil, type TracedApp } from './fuzz-traced-app';
 
 const RUNS = { anything: 10_000, segments: 5000, planted: 5000, unslashed: 2000, server: 250 };
@@ -16,9 +27,33 @@ const RUNS = { anything: 10_000, segments: 5000, planted: 5000, unslashed: 2000,
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
 
-const WORDS = ['clients', 'orders', 'api', 'v1', 'v2', 'v2.1', 'users', 'invoices', 'search', 'static', 'assets', 'oauth2', 'callback', 'me', 'items', 'files', 'download', 'docs', 'en-us', 'self-service', 'well_known', '.well-known'];
+const WORDS = [
+  'clients',
+  'orders',
+  'api',
+  'v1',
+  'v2',
+  'v2.1',
+  'users',
+  'invoices',
+  'search',
+  'static',
+  'assets',
+  'oauth2',
+  'callback',
+  'me',
+  'items',
+  'files',
+  'download',
+  'docs',
+  'en-us',
+  'self-service',
+  'well_known',
+  '.well-known',
+];
 
-const randomBytes = (min: number, max: number): fc.Arbitrary<Buffer> => fc.noBias(fc.uint8Array({ minLength: min, maxLength: max })).map((b) => Buffer.from(b));
+const randomBytes = (min: number, max: number): fc.Arbitrary<Buffer> =>
+  fc.noBias(fc.uint8Array({ minLength: min, maxLength: max })).map((b) => Buffer.from(b));
 
 /** An identifier of a kind the README promises to replace, and its kind. */
 const plantedId: fc.Arbitrary<{ kind: string; id: string }> = fc.oneof(
@@ -28,25 +63,44 @@ const plantedId: fc.Arbitrary<{ kind: string; id: string }> = fc.oneof(
   fc.ulid().map((id) => ({ kind: 'ulid', id })),
   randomBytes(6, 32).map((b) => ({ kind: 'hex', id: b.toString('hex') })),
   randomBytes(16, 48).map((b) => ({ kind: 'base64url token', id: b.toString('base64url') })),
-  fc.tuple(randomBytes(12, 24), randomBytes(24, 64), randomBytes(32, 32)).map((p) => ({ kind: 'jwt', id: p.map((b) => b.toString('base64url')).join('.') })),
-  // Raw in a path, without the characters that would end it (/ ? #).
-  fc.emailAddress().filter((id) => !/[/?#]/.test(id)).map((id) => ({ kind: 'e-mail', id })),
-  fc.emailAddress().map((id) => ({ kind: 'e-mail, encoded', id: encodeURIComponent(id) })),
-  fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => ({ kind: 'date', id: d.toISOString().slice(0, 10) })),
   fc
-    .tuple(fc.constantFrom('inv', 'cus', 'ord', 'sk_live', 'tok'), stringOf(LOWER + DIGITS, 3, 14).filter((s) => (s.match(/\d/g) ?? []).length >= 2))
+    .tuple(randomBytes(12, 24), randomBytes(24, 64), randomBytes(32, 32))
+    .map((p) => ({ kind: 'jwt', id: p.map((b) => b.toString('base64url')).join('.') })),
+  // Raw in a path, without the characters that would end it (/ ? #).
+  fc
+    .emailAddress()
+    .filter((id) => !/[/?#]/.test(id))
+    .map((id) => ({ kind: 'e-mail', id })),
+  fc.emailAddress().map((id) => ({ kind: 'e-mail, encoded', id: encodeURIComponent(id) })),
+  fc
+    .date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+    .map((d) => ({ kind: 'date', id: d.toISOString().slice(0, 10) })),
+  fc
+    .tuple(
+      fc.constantFrom('inv', 'cus', 'ord', 'sk_live', 'tok'),
+      stringOf(LOWER + DIGITS, 3, 14).filter((s) => (s.match(/\d/g) ?? []).length >= 2),
+    )
     .map(([prefix, rest]) => ({ kind: 'prefixed id', id: `${prefix}_${rest}` })),
   // A person's name in UTF-8, percent-encoded as a client sends it.
-  fc.tuple(stringOf(LOWER + UPPER, 1, 8), fc.constantFrom('é', 'ü', 'ñ', 'ø', '李', 'Ж', 'ğ')).map(([a, b]) => ({ kind: 'encoded name', id: encodeURIComponent(`${a}${b}`) })),
+  fc
+    .tuple(stringOf(LOWER + UPPER, 1, 8), fc.constantFrom('é', 'ü', 'ñ', 'ø', '李', 'Ж', 'ğ'))
+    .map(([a, b]) => ({ kind: 'encoded name', id: encodeURIComponent(`${a}${b}`) })),
 );
 
 /** Characters node:http sends in a request target: 0x21-0xff, here without / ? # (structure). */
 const targetChar = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&\'()*+,;=:@%'.split('')) },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      ..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@%".split(''),
+    ),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c)) },
 );
 const garbageSegment = fc.string({ unit: targetChar, maxLength: 40 });
-const unicodeSegment = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }).map((s) => utf8AsLatin1(s).replace(/[\s/?#\x00-\x20\x7f]/g, ''));
+const unicodeSegment = fc
+  .string({ unit: 'grapheme', minLength: 1, maxLength: 8 })
+  .map((s) => utf8AsLatin1(s).replace(/[\s/?#\x00-\x20\x7f]/g, ''));
 
 interface PlantedPath {
   path: string;
@@ -65,14 +119,34 @@ const plantedPath: fc.Arbitrary<PlantedPath> = fc
     ),
     { minLength: 1, maxLength: 8 },
   )
-  .chain((segments) => fc.boolean().map((slash) => ({ path: `/${segments.map((s) => s.text).join('/')}${slash ? '/' : ''}`, planted: segments.flatMap((s) => (s.id ? [s.id] : [])) })));
+  .chain((segments) =>
+    fc
+      .boolean()
+      .map((slash) => ({
+        path: `/${segments.map((s) => s.text).join('/')}${slash ? '/' : ''}`,
+        planted: segments.flatMap((s) => (s.id ? [s.id] : [])),
+      })),
+  );
 
 /** Any string at all, now and then a very long one. */
 const anyPathLike = fc.oneof(
   { weight: 20, arbitrary: anyText(200) },
   { weight: 20, arbitrary: plantedPath.map((p) => p.path) },
-  { weight: 10, arbitrary: fc.array(fc.oneof(anyText(10), fc.constant('/')), { maxLength: 30 }).map((a) => a.join('')) },
-  { weight: 1, arbitrary: oversize(fc.oneof(anyText(20), plantedPath.map((p) => p.path)), 10_000, 100_000) },
+  {
+    weight: 10,
+    arbitrary: fc.array(fc.oneof(anyText(10), fc.constant('/')), { maxLength: 30 }).map((a) => a.join('')),
+  },
+  {
+    weight: 1,
+    arbitrary: oversize(
+      fc.oneof(
+        anyText(20),
+        plantedPath.map((p) => p.path),
+      ),
+      10_000,
+      100_000,
+    ),
+  },
 );
 
 const segmentsOf = (path: string): string[] => path.split('/');
@@ -103,7 +177,10 @@ describe(suiteName('URLs and paths'), () => {
           out,
           input.map((s) => (isIdLike(s) ? ID_PLACEHOLDER : s)),
         );
-        assert.deepEqual(out.filter((s) => isIdLike(s)), []);
+        assert.deepEqual(
+          out.filter((s) => isIdLike(s)),
+          [],
+        );
       }),
       RUNS.segments,
     );
@@ -123,20 +200,20 @@ describe(suiteName('URLs and paths'), () => {
     );
   });
 
-  it(
-    `scrubPath: ${RUNS.unslashed} strings without a leading / (not pathOf's output, but scrubPath is exported): no id-like segment is left`,
-    () => {
-      check(
-        fc.property(
-          plantedPath.map((p) => p.path.slice(1)),
-          (input) => {
-            assert.deepEqual(segmentsOf(scrubPath(input)).filter((s) => isIdLike(s)), []);
-          },
-        ),
-        RUNS.unslashed,
-      );
-    },
-  );
+  it(`scrubPath: ${RUNS.unslashed} strings without a leading / (not pathOf's output, but scrubPath is exported): no id-like segment is left`, () => {
+    check(
+      fc.property(
+        plantedPath.map((p) => p.path.slice(1)),
+        (input) => {
+          assert.deepEqual(
+            segmentsOf(scrubPath(input)).filter((s) => isIdLike(s)),
+            [],
+          );
+        },
+      ),
+      RUNS.unslashed,
+    );
+  });
 
   describe('SERVER spans of a traced server with no routes (node --require @tracepack/node/register)', () => {
     let receiver: OtlpReceiver;
@@ -158,7 +235,13 @@ describe(suiteName('URLs and paths'), () => {
         fc.record({
           method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'),
           path: plantedPath,
-          query: fc.option(fc.array(fc.tuple(fc.constantFrom('q', 'email', 'token', 'id', 'next'), secret), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+          query: fc.option(
+            fc.array(fc.tuple(fc.constantFrom('q', 'email', 'token', 'id', 'next'), secret), {
+              minLength: 1,
+              maxLength: 3,
+            }),
+            { nil: undefined },
+          ),
           fragment: fc.option(secret, { nil: undefined }),
           absolute: fc.boolean(),
         }),
@@ -173,20 +256,29 @@ describe(suiteName('URLs and paths'), () => {
         return { method: t.method, target, path, planted: t.path.planted, secrets };
       });
 
-      const answers = await inPool(targets.map((t) => () => send(app.port, agent, { method: t.method, path: t.target })), 4);
+      const answers = await inPool(
+        targets.map((t) => () => send(app.port, agent, { method: t.method, path: t.target })),
+        4,
+      );
       const problems: string[] = [];
       const expected: { spanId: string; name: string; path: string; t: (typeof targets)[number] }[] = [];
       answers.forEach((answer, i) => {
         const t = targets[i]!;
-        if (answer.status >= 500 || answer.status === 0) problems.push(`${t.method} ${JSON.stringify(t.target)}: answered ${answer.status}`);
-        else if (answer.status !== 200) problems.push(`${t.method} ${JSON.stringify(t.target)}: node:http answered ${answer.status} (not a request the app saw)`);
+        if (answer.status >= 500 || answer.status === 0)
+          problems.push(`${t.method} ${JSON.stringify(t.target)}: answered ${answer.status}`);
+        else if (answer.status !== 200)
+          problems.push(
+            `${t.method} ${JSON.stringify(t.target)}: node:http answered ${answer.status} (not a request the app saw)`,
+          );
         else if (DEFAULT_IGNORE_PATHS.includes(t.path)) return;
-        else if (answer.seen?.spanId === undefined) problems.push(`${t.method} ${JSON.stringify(t.target)}: the handler ran with no span`);
+        else if (answer.seen?.spanId === undefined)
+          problems.push(`${t.method} ${JSON.stringify(t.target)}: the handler ran with no span`);
         else expected.push({ spanId: answer.seen.spanId, name: t.method, path: scrubPath(t.path), t });
       });
       assert.deepEqual(problems, []);
 
-      const servers = (): Map<string, DecodedSpan> => new Map(receiver.spans.filter((s) => s.kind === 'SERVER').map((s) => [s.spanId, s]));
+      const servers = (): Map<string, DecodedSpan> =>
+        new Map(receiver.spans.filter((s) => s.kind === 'SERVER').map((s) => [s.spanId, s]));
       await waitUntil(() => expected.every((e) => servers().has(e.spanId)), 15_000);
       const exported = servers();
       const spanProblems: string[] = [];
@@ -198,11 +290,18 @@ describe(suiteName('URLs and paths'), () => {
           continue;
         }
         // No route: the name is the method alone, the scrubbed path goes to url.path (README).
-        if (span.name !== name) spanProblems.push(`${where}: span named ${JSON.stringify(span.name)}, expected ${JSON.stringify(name)}`);
-        if (span.attributes['url.path'] !== path) spanProblems.push(`${where}: url.path ${JSON.stringify(span.attributes['url.path'])}, expected ${JSON.stringify(path)}`);
+        if (span.name !== name)
+          spanProblems.push(`${where}: span named ${JSON.stringify(span.name)}, expected ${JSON.stringify(name)}`);
+        if (span.attributes['url.path'] !== path)
+          spanProblems.push(
+            `${where}: url.path ${JSON.stringify(span.attributes['url.path'])}, expected ${JSON.stringify(path)}`,
+          );
         const text = JSON.stringify([span.name, span.attributes, span.events]);
-        for (const { kind, id } of t.planted) if (id.length >= 6 && text.includes(id)) spanProblems.push(`${where}: ${kind} ${id} is in the span: ${text.slice(0, 300)}`);
-        for (const s of t.secrets) if (text.includes(s)) spanProblems.push(`${where}: the query/fragment value ${s} is in the span`);
+        for (const { kind, id } of t.planted)
+          if (id.length >= 6 && text.includes(id))
+            spanProblems.push(`${where}: ${kind} ${id} is in the span: ${text.slice(0, 300)}`);
+        for (const s of t.secrets)
+          if (text.includes(s)) spanProblems.push(`${where}: the query/fragment value ${s} is in the span`);
       }
       assert.deepEqual(spanProblems, [], `app stderr:\n${app.stderr()}`);
     });

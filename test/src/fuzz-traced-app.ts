@@ -51,7 +51,9 @@ function serve(): void {
     } catch (err) {
       // What a service would do with an exception from http.get: fail the request.
       res.statusCode = 500;
-      res.end(`http.get threw ${(err as NodeJS.ErrnoException).code ?? (err as Error).name}: ${(err as Error).message}`);
+      res.end(
+        `http.get threw ${(err as NodeJS.ErrnoException).code ?? (err as Error).name}: ${(err as Error).message}`,
+      );
     }
   });
   server.listen(0, '127.0.0.1', () => {
@@ -95,7 +97,8 @@ export function startTracedApp(receiverUrl: string, env: Record<string, string> 
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`the traced app exited (${code}) before listening:\n${stderr}`));
+    const onExit = (code: number | null): void =>
+      reject(new Error(`the traced app exited (${code}) before listening:\n${stderr}`));
     child.once('exit', onExit);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
@@ -122,17 +125,28 @@ export interface Answer {
 }
 
 /** One request with exactly these headers (node:http client; values written as latin1). */
-export function send(port: number, agent: Agent, options: { method?: string; path: string; headers?: Record<string, string> }): Promise<Answer> {
+export function send(
+  port: number,
+  agent: Agent,
+  options: { method?: string; path: string; headers?: Record<string, string> },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, agent, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (res) => {
-      let body = '';
-      res.setEncoding('latin1');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        const raw = res.headers[SPAN_HEADER];
-        resolve({ status: res.statusCode ?? 0, seen: typeof raw === 'string' ? (JSON.parse(raw) as SpanSeen) : undefined, body });
-      });
-    });
+    const req = get(
+      { host: '127.0.0.1', port, agent, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('latin1');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          const raw = res.headers[SPAN_HEADER];
+          resolve({
+            status: res.statusCode ?? 0,
+            seen: typeof raw === 'string' ? (JSON.parse(raw) as SpanSeen) : undefined,
+            body,
+          });
+        });
+      },
+    );
     req.on('error', reject);
   });
 }

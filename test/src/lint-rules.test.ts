@@ -37,17 +37,23 @@ describe('lint rules (eslint.config.mjs)', () => {
   });
 
   it('a private member without the `_` prefix is an error; `private _name` passes', async () => {
-    const bad = await lint('export class A {\n  private count = 0;\n  get value(): number {\n    return this.count;\n  }\n}\n');
+    const bad = await lint(
+      'export class A {\n  private count = 0;\n  get value(): number {\n    return this.count;\n  }\n}\n',
+    );
     assert.ok(
       bad.some((m) => m.ruleId === '@typescript-eslint/naming-convention'),
       JSON.stringify(bad),
     );
-    const good = await lint('export class A {\n  private _count = 0;\n  get value(): number {\n    return this._count;\n  }\n}\n');
+    const good = await lint(
+      'export class A {\n  private _count = 0;\n  get value(): number {\n    return this._count;\n  }\n}\n',
+    );
     assert.deepEqual(good, []);
   });
 
   it('a `#name` private field is an error (one way for private members)', async () => {
-    const messages = await lint('export class A {\n  #count = 0;\n  get value(): number {\n    return this.#count;\n  }\n}\n');
+    const messages = await lint(
+      'export class A {\n  #count = 0;\n  get value(): number {\n    return this.#count;\n  }\n}\n',
+    );
     assert.ok(
       messages.some((m) => m.ruleId === 'no-restricted-syntax' && /private _name/.test(m.message)),
       JSON.stringify(messages),
@@ -56,7 +62,10 @@ describe('lint rules (eslint.config.mjs)', () => {
 
   it('generated files are not linted', async () => {
     const messages = await lint('var x = 1\n', 'packages/config/src/tracing-validator.ts');
-    assert.ok(messages.every((m) => m.ruleId === null), JSON.stringify(messages));
+    assert.ok(
+      messages.every((m) => m.ruleId === null),
+      JSON.stringify(messages),
+    );
   });
 
   it('`npm run lint` runs ESLint with no warnings allowed and Prettier in check mode; .ci/run calls it before the tests', () => {

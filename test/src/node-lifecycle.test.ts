@@ -26,7 +26,15 @@ function lossReports(stderr: string): LossReport[] {
     .split('\n')
     .map((l) => REPORT_LINE.exec(l))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ lost: +m[1]!, of: +m[2]!, failed: +m[4]!, dropped: +m[5]!, atShutdown: +m[6]!, boundMs: +m[7]!, delivered: +m[8]! }));
+    .map((m) => ({
+      lost: +m[1]!,
+      of: +m[2]!,
+      failed: +m[4]!,
+      dropped: +m[5]!,
+      atShutdown: +m[6]!,
+      boundMs: +m[7]!,
+      delivered: +m[8]!,
+    }));
 }
 
 /** How test/fixtures/exit-app.js ends: a signal from the test (with or without a handler of its own), the loop running dry, exit(), a crash. */
@@ -44,8 +52,17 @@ interface ExitRun {
 }
 
 /** Runs exit-app.js and ends it `ending`'s way; resolves when it has exited. */
-function runExitApp(opts: { tracing: Record<string, unknown>; ending: Ending; spans: number; traceId: string; exportThread?: boolean; env?: Record<string, string> }): Promise<ExitRun> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_|TRACEPACK_|NODE_OPTIONS$)/.test(k)));
+function runExitApp(opts: {
+  tracing: Record<string, unknown>;
+  ending: Ending;
+  spans: number;
+  traceId: string;
+  exportThread?: boolean;
+  env?: Record<string, string>;
+}): Promise<ExitRun> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_|TRACEPACK_|NODE_OPTIONS$)/.test(k)),
+  );
   const child = spawn(process.execPath, [join(fixtures, 'exit-app.js')], {
     env: {
       ...inherited,
@@ -78,7 +95,8 @@ function runExitApp(opts: { tracing: Record<string, unknown>; ending: Ending; sp
       }
     }
     const ending = stdout.split('\n').find((l) => l.startsWith('ENDING '));
-    if (ending && startedAt === undefined) startedAt = (JSON.parse(ending.slice('ENDING '.length)) as { at: number }).at;
+    if (ending && startedAt === undefined)
+      startedAt = (JSON.parse(ending.slice('ENDING '.length)) as { at: number }).at;
   });
   return new Promise((resolve, reject) => {
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -87,7 +105,10 @@ function runExitApp(opts: { tracing: Record<string, unknown>; ending: Ending; sp
       const exitedAt = Date.now();
       clearTimeout(killer);
       child.on('close', () => {
-        if (!ready || startedAt === undefined) reject(new Error(`exit-app ended before it was ready (${code ?? signal})\nstdout: ${stdout}\nstderr: ${stderr}`));
+        if (!ready || startedAt === undefined)
+          reject(
+            new Error(`exit-app ended before it was ready (${code ?? signal})\nstdout: ${stdout}\nstderr: ${stderr}`),
+          );
         else resolve({ code, signal, stdout, stderr, endMs: exitedAt - startedAt, ready });
       });
     });
@@ -139,7 +160,10 @@ function spansOfTrace(receiver: OtlpReceiver, traceId: string): number {
  * Runs node in a child process without blocking this one: the receiver the child exports
  * to lives in this process and must keep answering.
  */
-function runNode(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runNode(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -154,7 +178,10 @@ describe('@tracepack/node lifecycle', () => {
   it('flushes the last spans on SIGTERM, then dies of SIGTERM as it would have without us', async (t) => {
     const receiver = await startOtlpReceiver();
     t.after(() => receiver.stop());
-    const child = spawn(process.execPath, [join(fixtures, 'sigterm-app.js')], { env: { ...process.env, RECEIVER_URL: receiver.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(fixtures, 'sigterm-app.js')], {
+      env: { ...process.env, RECEIVER_URL: receiver.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     let lastTick = '';
@@ -167,7 +194,9 @@ describe('@tracepack/node lifecycle', () => {
     while (!/tick ([5-9]|\d\d)/.test(lastTick) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGTERM');
     const sentBefore = lastTick;
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('exit', (c, s) => resolve([c, s])),
+    );
     assert.equal(signal, 'SIGTERM', `exit code ${code}, stderr: ${stderr}`);
     const names = receiver.spans.map((s) => s.name);
     // The span ended last before the signal was still in the batch queue: the flush delivered it.
@@ -184,8 +213,23 @@ describe('@tracepack/node lifecycle', () => {
       timeout: 60_000,
     });
     assert.equal(r.status, 0, r.stderr);
-    type Stats = { ended: number; exported: number; failed: number; dropped: number; droppedAtShutdown: number; queued: number; exporting: number };
-    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ok: boolean; count: number; created: number; beforeShutdown: Stats; stats: Stats; rss: number };
+    type Stats = {
+      ended: number;
+      exported: number;
+      failed: number;
+      dropped: number;
+      droppedAtShutdown: number;
+      queued: number;
+      exporting: number;
+    };
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      ok: boolean;
+      count: number;
+      created: number;
+      beforeShutdown: Stats;
+      stats: Stats;
+      rss: number;
+    };
     assert.equal(result.ok, true);
     assert.equal(result.count, 1000);
     // Every request made a SERVER and a CLIENT span; each of them is in exactly one counter.
@@ -200,7 +244,15 @@ describe('@tracepack/node lifecycle', () => {
     assert.equal(reports.length, 1, `expected one report, got:\n${r.stderr}`);
     // ...and one count of what was lost, at shutdown, with the same numbers.
     assert.deepEqual(lossReports(r.stderr), [
-      { lost: 2000, of: 2000, failed: stats.failed, dropped: stats.dropped, atShutdown: stats.droppedAtShutdown, boundMs: 1000, delivered: 0 },
+      {
+        lost: 2000,
+        of: 2000,
+        failed: stats.failed,
+        dropped: stats.dropped,
+        atShutdown: stats.droppedAtShutdown,
+        boundMs: 1000,
+        delivered: 0,
+      },
     ]);
     assert.match(r.stderr, new RegExp(`spans were not delivered to http://127\\.0\\.0\\.1:${port}: `));
     assert.doesNotMatch(r.stderr, /BatchSpanProcessor: span export failed/);
@@ -217,9 +269,19 @@ describe('@tracepack/node lifecycle', () => {
           t.after(() => receiver.stop());
           const traceId = randomBytes(16).toString('hex');
           const flushTimeoutMs = 8_000;
-          const run = await runExitApp({ tracing: queuedTracing(receiver.url, flushTimeoutMs), ending, spans: QUEUED, traceId, exportThread });
+          const run = await runExitApp({
+            tracing: queuedTracing(receiver.url, flushTimeoutMs),
+            ending,
+            spans: QUEUED,
+            traceId,
+            exportThread,
+          });
           t.diagnostic(`${ending}: ${run.endMs} ms from the end to the exit`);
-          assert.deepEqual([run.ready.ended, run.ready.exported, run.ready.queued], [QUEUED, 0, QUEUED], 'nothing had left before the end');
+          assert.deepEqual(
+            [run.ready.ended, run.ready.exported, run.ready.queued],
+            [QUEUED, 0, QUEUED],
+            'nothing had left before the end',
+          );
           assertEndedAsExpected(run, ending);
           // The app's own SIGTERM handler ends one more span before it exits: it goes out too.
           const expected = ending === 'own-handler' ? QUEUED + 1 : QUEUED;
@@ -237,7 +299,12 @@ describe('@tracepack/node lifecycle', () => {
       const port = await freePort();
       const flushTimeoutMs = 1_500;
       const traceId = randomBytes(16).toString('hex');
-      const run = await runExitApp({ tracing: queuedTracing(`http://127.0.0.1:${port}`, flushTimeoutMs), ending, spans: QUEUED, traceId });
+      const run = await runExitApp({
+        tracing: queuedTracing(`http://127.0.0.1:${port}`, flushTimeoutMs),
+        ending,
+        spans: QUEUED,
+        traceId,
+      });
       t.diagnostic(`${ending}: ${run.endMs} ms from the end to the exit`);
       assertEndedAsExpected(run, ending);
       assert.ok(run.endMs < flushTimeoutMs + 500, `${run.endMs} ms`);
@@ -262,9 +329,19 @@ describe('@tracepack/node lifecycle', () => {
     t.after(() => receiver.stop());
     const flushTimeoutMs = 1_000;
     const tracing = { ...queuedTracing(receiver.url, flushTimeoutMs), export_timeout_ms: 60_000 };
-    const run = await runExitApp({ tracing, ending: 'SIGTERM', spans: QUEUED, traceId: randomBytes(16).toString('hex'), env: { APP_STUCK_PROCESSOR: '1' } });
+    const run = await runExitApp({
+      tracing,
+      ending: 'SIGTERM',
+      spans: QUEUED,
+      traceId: randomBytes(16).toString('hex'),
+      env: { APP_STUCK_PROCESSOR: '1' },
+    });
     t.diagnostic(`${run.endMs} ms from SIGTERM to the exit`);
-    assert.deepEqual(lossReports(run.stderr), [{ lost: QUEUED, of: QUEUED, failed: QUEUED, dropped: 0, atShutdown: 0, boundMs: flushTimeoutMs, delivered: 0 }], run.stderr);
+    assert.deepEqual(
+      lossReports(run.stderr),
+      [{ lost: QUEUED, of: QUEUED, failed: QUEUED, dropped: 0, atShutdown: 0, boundMs: flushTimeoutMs, delivered: 0 }],
+      run.stderr,
+    );
     assert.equal(run.signal, 'SIGTERM', run.stderr);
     assert.ok(run.endMs >= flushTimeoutMs && run.endMs < flushTimeoutMs + 750, `${run.endMs} ms`);
   });
@@ -306,25 +383,40 @@ describe('@tracepack/node lifecycle', () => {
     assert.ok(root, 'bcrypt.hash is a child of the request span');
   });
 
-  it('startTracing takes a tracing block directly, told from options by the schema\'s top-level keys', () => {
+  it("startTracing takes a tracing block directly, told from options by the schema's top-level keys", () => {
     const script = [
       "const { startTracing } = require('@tracepack/node');",
       "const h = startTracing({ provider: 'console', service_name: 'bare-block', flush_timeout_ms: 1234 });",
       'console.log(JSON.stringify({ enabled: h.enabled, provider: h.config.provider, name: h.config.service_name, flush: h.config.flush_timeout_ms }));',
       'h.shutdown();',
     ].join('\n');
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, TRACING_PROVIDER: '' } });
+    const r = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, TRACING_PROVIDER: '' },
+    });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { enabled: true, provider: 'console', name: 'bare-block', flush: 1234 });
+    assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), {
+      enabled: true,
+      provider: 'console',
+      name: 'bare-block',
+      flush: 1234,
+    });
   });
 
   it('refuses a bad config before the service starts, naming the variable', () => {
-    const r = spawnSync(process.execPath, ['--require', '@tracepack/node/register', '-e', 'console.log("service started")'], {
-      env: { ...process.env, TRACING_PROVIDER: 'jeager' },
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--require', '@tracepack/node/register', '-e', 'console.log("service started")'],
+      {
+        env: { ...process.env, TRACING_PROVIDER: 'jeager' },
+        encoding: 'utf8',
+      },
+    );
     assert.equal(r.status, 78);
     assert.doesNotMatch(r.stdout, /service started/);
-    assert.match(r.stderr, /TRACING_PROVIDER \(tracing\.provider\): "jeager" is not one of jaeger, zipkin, otlp, console/);
+    assert.match(
+      r.stderr,
+      /TRACING_PROVIDER \(tracing\.provider\): "jeager" is not one of jaeger, zipkin, otlp, console/,
+    );
   });
 });

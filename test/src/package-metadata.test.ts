@@ -59,16 +59,25 @@ describe('published package metadata', () => {
     describe(pkg.name, () => {
       it('ships LICENSE (the root one), README.md and CHANGELOG.md', () => {
         assert.equal(pkg.license, 'Apache-2.0');
-        assert.equal(read(join('packages', dir, 'LICENSE')), license, `packages/${dir}/LICENSE differs from the root LICENSE`);
+        assert.equal(
+          read(join('packages', dir, 'LICENSE')),
+          license,
+          `packages/${dir}/LICENSE differs from the root LICENSE`,
+        );
         assert.ok(existsSync(join(root, 'packages', dir, 'README.md')), `packages/${dir}/README.md is missing`);
-        for (const file of ['README.md', 'LICENSE', 'CHANGELOG.md']) assert.ok(pkg.files?.includes(file), `files lacks ${file}`);
+        for (const file of ['README.md', 'LICENSE', 'CHANGELOG.md'])
+          assert.ok(pkg.files?.includes(file), `files lacks ${file}`);
       });
 
       it('has a CHANGELOG.md entry for its version', () => {
         const changelog = read(join('packages', dir, 'CHANGELOG.md'));
         assert.ok(changelog.startsWith(`# ${pkg.name}\n`), 'CHANGELOG.md starts with the package name');
         const versions = [...changelog.matchAll(/^## (\S+)$/gm)].map((m) => m[1]);
-        assert.equal(versions[0], pkg.version, `the newest CHANGELOG.md entry is ${versions[0]}, package.json says ${pkg.version}`);
+        assert.equal(
+          versions[0],
+          pkg.version,
+          `the newest CHANGELOG.md entry is ${versions[0]}, package.json says ${pkg.version}`,
+        );
       });
 
       it('names its repository and directory, and is public', () => {
@@ -80,15 +89,23 @@ describe('published package metadata', () => {
         assert.equal(pkg.scripts?.prepack, 'node ../../scripts/prepack.mjs');
         const files = pkg.files ?? [];
         for (const dist of ['dist/src', 'dist/esm']) assert.ok(files.includes(dist), `files lacks ${dist}`);
-        const targets = [pkg.main, pkg.types, ...Object.values(pkg.bin ?? {}), ...exportTargets(pkg.exports)].filter((t): t is string => t !== undefined);
-        for (const target of targets) assert.ok(shipped(files, target), `${target} is not in files (${files.join(', ')})`);
+        const targets = [pkg.main, pkg.types, ...Object.values(pkg.bin ?? {}), ...exportTargets(pkg.exports)].filter(
+          (t): t is string => t !== undefined,
+        );
+        for (const target of targets)
+          assert.ok(shipped(files, target), `${target} is not in files (${files.join(', ')})`);
       });
 
       it('declares its side effects: none, or the files that have them', () => {
-        assert.ok(pkg.sideEffects === false || Array.isArray(pkg.sideEffects), 'sideEffects is false or a list of files');
+        assert.ok(
+          pkg.sideEffects === false || Array.isArray(pkg.sideEffects),
+          'sideEffects is false or a list of files',
+        );
         for (const file of Array.isArray(pkg.sideEffects) ? pkg.sideEffects : []) {
           assert.ok(shipped(pkg.files ?? [], file), `${file} is not in files`);
-          const source = file.startsWith('./dist/src/') ? file.replace(/^\.\/dist\/src\//, './src/').replace(/\.js$/, '.ts') : file;
+          const source = file.startsWith('./dist/src/')
+            ? file.replace(/^\.\/dist\/src\//, './src/').replace(/\.js$/, '.ts')
+            : file;
           assert.ok(existsSync(join(root, 'packages', dir, source)), `${file}: no ${source}`);
         }
       });
@@ -102,7 +119,11 @@ describe('published package metadata', () => {
   });
 
   it('changesets releases every public package together, publicly, from main', () => {
-    const config = JSON.parse(read('.changeset/config.json')) as { fixed: string[][]; access: string; baseBranch: string };
+    const config = JSON.parse(read('.changeset/config.json')) as {
+      fixed: string[][];
+      access: string;
+      baseBranch: string;
+    };
     assert.equal(config.access, 'public');
     assert.equal(config.baseBranch, 'main');
     assert.equal(config.fixed.length, 1);

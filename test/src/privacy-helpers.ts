@@ -32,14 +32,21 @@ export function assertNoSecret(where: string, haystack: string | Buffer, secret:
   const text = typeof haystack === 'string' ? haystack : haystack.toString('latin1');
   for (const [what, needle] of secretNeedles(secret)) {
     const at = text.indexOf(needle);
-    if (at >= 0) assert.fail(`${what} ("${needle}") is in ${where}: ...${text.slice(Math.max(0, at - 200), at + needle.length + 60)}...`);
+    if (at >= 0)
+      assert.fail(
+        `${what} ("${needle}") is in ${where}: ...${text.slice(Math.max(0, at - 200), at + needle.length + 60)}...`,
+      );
   }
   assert.equal(/\$2[aby]\$\d\d\$/.test(text), false, `a bcrypt hash is in ${where}`);
 }
 
 /** process.env without the tracing and database variables of the developer's shell. */
 export function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_)/.test(k) && k !== 'DATABASE_URL' && k !== 'MYSQL_URL'));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(TRACING_|OTEL_)/.test(k) && k !== 'DATABASE_URL' && k !== 'MYSQL_URL',
+    ),
+  );
 }
 
 export interface TracedApp {
@@ -53,7 +60,10 @@ export interface TracedApp {
 
 /** Runs `test/fixtures/<script>` with `env` on top of a clean environment; resolves once it prints {"port":N}. */
 export async function startApp(script: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<TracedApp> {
-  const child = spawn(process.execPath, [join(FIXTURES, script)], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(FIXTURES, script)], {
+    env: { ...cleanEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const chunks: string[] = [];
   child.stdout!.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
@@ -96,10 +106,21 @@ export async function startApp(script: string, env: NodeJS.ProcessEnv, timeoutMs
  * Authorization, X-Api-Key and Cookie headers, and the JSON body (e-mail address, password);
  * `headers` are added (a `traceparent`, to find the trace in a backend).
  */
-export function plant(port: number, prefix: string, secret: string, headers: Record<string, string> = {}): Promise<Response> {
+export function plant(
+  port: number,
+  prefix: string,
+  secret: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}${prefix}/${secret}?email=${secret}%40example.com&q=${secret}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}`, 'x-api-key': secret, cookie: `sid=${secret}`, ...headers },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${secret}`,
+      'x-api-key': secret,
+      cookie: `sid=${secret}`,
+      ...headers,
+    },
     body: JSON.stringify({ email: `${secret}@example.com`, password: secret }),
   });
 }

@@ -5,7 +5,15 @@
 // diagnostics at the most verbose level, the exporter's failure and loss reports, start-up
 // errors), nor what `tracepack config print` / `validate` write for a config that holds the
 // secret in its secret values (the Authorization header, export headers).
-import { isCI, isFixtureUnavailable, startMariadb, startOtlpReceiver, startPglite, type DatabaseServer, type OtlpReceiver } from '@tracepack/testing';
+import {
+  isCI,
+  isFixtureUnavailable,
+  startMariadb,
+  startOtlpReceiver,
+  startPglite,
+  type DatabaseServer,
+  type OtlpReceiver,
+} from '@tracepack/testing';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,12 +33,24 @@ function wireOf(receiver: OtlpReceiver): Buffer {
   return Buffer.concat(bodies);
 }
 
-function otlpTracing(receiverUrl: string, secret: string, extra: Record<string, unknown> = {}, otlp: Record<string, unknown> = {}): string {
+function otlpTracing(
+  receiverUrl: string,
+  secret: string,
+  extra: Record<string, unknown> = {},
+  otlp: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     provider: 'otlp',
     service_name: 'privacy-app',
     // Secret values of the config: sent to the backend as headers (their purpose), never printed.
-    providers: { otlp: { server_url: receiverUrl, authorization_header: `Bearer ${secret}`, headers: { 'x-api-key': secret }, ...otlp } },
+    providers: {
+      otlp: {
+        server_url: receiverUrl,
+        authorization_header: `Bearer ${secret}`,
+        headers: { 'x-api-key': secret },
+        ...otlp,
+      },
+    },
     ...extra,
   });
 }
@@ -45,7 +65,10 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
         await receiver.stop();
         await db.stop();
       });
-      const app = await startApp('privacy-app.js', { TRACING_JSON: otlpTracing(receiver.url, secret, { log_level: 'all' }, { protocol }), DATABASE_URL: db.url });
+      const app = await startApp('privacy-app.js', {
+        TRACING_JSON: otlpTracing(receiver.url, secret, { log_level: 'all' }, { protocol }),
+        DATABASE_URL: db.url,
+      });
       t.after(() => app.stop());
       const res = await plant(app.port, '/users', secret);
       assert.equal(res.status, 201);
@@ -53,7 +76,14 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
 
       // The spans are there (the check is not passing on an empty export)...
       const names = receiver.spans.map((s) => s.name);
-      for (const name of ['POST /users/:id', 'INSERT people', 'SELECT people', 'bcrypt.hash', 'bcrypt.compare', 'GET']) {
+      for (const name of [
+        'POST /users/:id',
+        'INSERT people',
+        'SELECT people',
+        'bcrypt.hash',
+        'bcrypt.compare',
+        'GET',
+      ]) {
         assert.ok(names.includes(name), `missing ${name} in ${JSON.stringify(names)}`);
       }
       const select = receiver.spans.find((s) => s.name === 'SELECT people')!;
@@ -90,13 +120,18 @@ describe('privacy on the wire and in the logs: mysql2 on MariaDB (OTLP http/prot
       await receiver.stop();
       await db.stop();
     });
-    const app = await startApp('mysql2-privacy-app.js', { TRACING_JSON: otlpTracing(receiver.url, secret, { log_level: 'all' }), MYSQL_URL: db.url });
+    const app = await startApp('mysql2-privacy-app.js', {
+      TRACING_JSON: otlpTracing(receiver.url, secret, { log_level: 'all' }),
+      MYSQL_URL: db.url,
+    });
     t.after(() => app.stop());
     const res = await plant(app.port, '/people', secret);
     const body = await res.text();
     assert.equal(res.status, 201, body);
     // The statements meant to fail did, with the errors whose server message quotes the secret.
-    assert.deepEqual(JSON.parse(body), { codes: ['ER_DUP_ENTRY', 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD', 'ER_PARSE_ERROR'] });
+    assert.deepEqual(JSON.parse(body), {
+      codes: ['ER_DUP_ENTRY', 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD', 'ER_PARSE_ERROR'],
+    });
     assert.equal(await app.stop(), 0, app.output());
 
     const spans = receiver.spans;
@@ -149,8 +184,14 @@ describe('privacy in the reports of a backend that refuses', () => {
 describe('privacy in start-up errors and warnings', () => {
   const start = (env: NodeJS.ProcessEnv): { code: number | null; output: string } => {
     // What a service does first thing; the error, if any, is thrown to node, which prints it.
-    const script = "const t = require('@tracepack/node').startTracing({ config: JSON.parse(process.env.TRACING_JSON) }); t.shutdown();";
-    const r = spawnSync(process.execPath, ['-e', script], { cwd: testRoot, env: { ...cleanEnv(), ...env }, encoding: 'utf8', timeout: 30_000 });
+    const script =
+      "const t = require('@tracepack/node').startTracing({ config: JSON.parse(process.env.TRACING_JSON) }); t.shutdown();";
+    const r = spawnSync(process.execPath, ['-e', script], {
+      cwd: testRoot,
+      env: { ...cleanEnv(), ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     return { code: r.status, output: r.stdout + r.stderr };
   };
 
@@ -159,7 +200,13 @@ describe('privacy in start-up errors and warnings', () => {
     const tracing = {
       provider: 'otlp',
       service_name: 'privacy-app',
-      providers: { otlp: { authorization_header: [`Bearer ${secret}`], headers: { 'x-api-key': { value: secret } }, timeout_ms: 'soon' } },
+      providers: {
+        otlp: {
+          authorization_header: [`Bearer ${secret}`],
+          headers: { 'x-api-key': { value: secret } },
+          timeout_ms: 'soon',
+        },
+      },
     };
     const r = start({ TRACING_JSON: JSON.stringify(tracing) });
     assert.notEqual(r.code, 0, r.output);
@@ -172,7 +219,12 @@ describe('privacy in start-up errors and warnings', () => {
   it('secret values in variables, malformed or not: warnings at log level "all" show none of them', () => {
     const secret = plantedSecret();
     const r = start({
-      TRACING_JSON: JSON.stringify({ provider: 'otlp', service_name: 'privacy-app', log_level: 'all', providers: { otlp: { server_url: 'http://127.0.0.1:9' } } }),
+      TRACING_JSON: JSON.stringify({
+        provider: 'otlp',
+        service_name: 'privacy-app',
+        log_level: 'all',
+        providers: { otlp: { server_url: 'http://127.0.0.1:9' } },
+      }),
       TRACING_PROVIDERS_OTLP_AUTHORIZATION_HEADER: `Bearer ${secret}`,
       OTEL_EXPORTER_OTLP_HEADERS: `x-api-key=${secret},broken-${secret},=%zz${secret}`,
       OTEL_EXPORTER_OTLP_TRACES_HEADERS: `x-other=${encodeURIComponent(secret)}`,
@@ -185,7 +237,12 @@ describe('privacy in start-up errors and warnings', () => {
 
 describe('privacy in `tracepack config print` and `tracepack config validate`', () => {
   const run = (args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; out: string; err: string } => {
-    const r = spawnSync(process.execPath, [cli, 'config', ...args], { cwd: repoRoot, env: { ...cleanEnv(), ...env }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [cli, 'config', ...args], {
+      cwd: repoRoot,
+      env: { ...cleanEnv(), ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 
@@ -211,18 +268,32 @@ describe('privacy in `tracepack config print` and `tracepack config validate`', 
     const bad = join(dir, 'bad.yml');
     await writeFile(
       bad,
-      ['tracing:', '  provider: otlp', '  providers:', '    otlp:', `      authorization_header: [Bearer ${secret}]`, `      headers: { x-api-key: [${secret}] }`, ''].join('\n'),
+      [
+        'tracing:',
+        '  provider: otlp',
+        '  providers:',
+        '    otlp:',
+        `      authorization_header: [Bearer ${secret}]`,
+        `      headers: { x-api-key: [${secret}] }`,
+        '',
+      ].join('\n'),
     );
     const env = { OTEL_EXPORTER_OTLP_HEADERS: `x-env-key=${secret},broken${secret}` };
     const flag = `--tracing.providers.otlp.authorization_header=Bearer ${secret}`;
 
-    for (const args of [['print', '--config', good], ['print', '--config', good, flag]]) {
+    for (const args of [
+      ['print', '--config', good],
+      ['print', '--config', good, flag],
+    ]) {
       const r = run(args, env);
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /authorization_header: "\*\*\*\*"/, 'the masked value is printed');
       assertNoSecret(`config ${args.join(' ')}`, r.out + r.err, secret);
     }
-    for (const args of [['validate', '--config', good], ['validate', '--config', good, flag]]) {
+    for (const args of [
+      ['validate', '--config', good],
+      ['validate', '--config', good, flag],
+    ]) {
       const r = run(args, env);
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /^ok: otlp: .*with auth headers/m);
@@ -260,7 +331,12 @@ describe('privacy of credentials written into an endpoint URL', () => {
       assert.equal(r.status, 0, r.stderr);
       outputs.push([`config ${command}`, r.stdout + r.stderr]);
     }
-    const tracing = otlpTracing(receiver.url, secret, { flush_timeout_ms: 1000 }, { traces_endpoint: endpoint, timeout_ms: 1000 });
+    const tracing = otlpTracing(
+      receiver.url,
+      secret,
+      { flush_timeout_ms: 1000 },
+      { traces_endpoint: endpoint, timeout_ms: 1000 },
+    );
     const app = await startApp('privacy-app.js', { TRACING_JSON: tracing, DATABASE_URL: db.url });
     t.after(() => app.stop());
     assert.equal((await plant(app.port, '/users', secret)).status, 201);

@@ -34,7 +34,8 @@ describe('TracepackPropagator', () => {
     assert.deepEqual(Object.keys(carrier), ['traceparent']);
     const all: Record<string, string> = {};
     new TracepackPropagator(['tracecontext', 'jaeger', 'b3', 'b3multi']).inject(parent, all, defaultTextMapSetter);
-    for (const h of ['traceparent', 'uber-trace-id', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled']) assert.ok(h in all, `missing ${h}`);
+    for (const h of ['traceparent', 'uber-trace-id', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled'])
+      assert.ok(h in all, `missing ${h}`);
   });
 
   it('reads the incoming formats a proxy sends', () => {
@@ -43,7 +44,10 @@ describe('TracepackPropagator', () => {
     assert.equal(extract({ b3: `${traceId}-${spanId}-1` })?.traceId, traceId);
     assert.equal(extract({ 'x-b3-traceid': traceId, 'x-b3-spanid': spanId, 'x-b3-sampled': '1' })?.spanId, spanId);
     // 64-bit Jaeger and B3 ids are left-padded to 128 bits.
-    assert.equal(extract({ 'uber-trace-id': `a3ce929d0e0e4736:${spanId}:0:1` })?.traceId, '0000000000000000a3ce929d0e0e4736');
+    assert.equal(
+      extract({ 'uber-trace-id': `a3ce929d0e0e4736:${spanId}:0:1` })?.traceId,
+      '0000000000000000a3ce929d0e0e4736',
+    );
   });
 
   const malformed: Record<string, Record<string, string>> = {
@@ -72,7 +76,14 @@ describe('TracepackPropagator', () => {
 
   it('never throws even when the carrier getter throws', () => {
     const p = new TracepackPropagator(['tracecontext']);
-    const hostile = { get: () => { throw new Error('boom'); }, keys: () => { throw new Error('boom'); } };
+    const hostile = {
+      get: () => {
+        throw new Error('boom');
+      },
+      keys: () => {
+        throw new Error('boom');
+      },
+    };
     assert.doesNotThrow(() => p.extract(ROOT_CONTEXT, {}, hostile));
   });
 });

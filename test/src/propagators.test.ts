@@ -21,7 +21,15 @@ const fixture = join(__dirname, '..', '..', 'fixtures', 'propagators-app.js');
 type Format = 'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger';
 
 /** Headers node:http and fetch send on their own; every other header was injected. */
-const TRANSPORT = new Set(['host', 'connection', 'accept', 'accept-language', 'accept-encoding', 'sec-fetch-mode', 'user-agent']);
+const TRANSPORT = new Set([
+  'host',
+  'connection',
+  'accept',
+  'accept-language',
+  'accept-encoding',
+  'sec-fetch-mode',
+  'user-agent',
+]);
 
 interface Incoming {
   name: string;
@@ -50,7 +58,11 @@ function incomingCases(): Incoming[] {
       name: 'W3C traceparent + tracestate + baggage',
       ids: newIds(),
       sampled: true,
-      headers: (i) => ({ traceparent: `00-${i.traceId}-${i.spanId}-01`, tracestate: 'vendor=opaque', baggage: 'tenant=blue' }),
+      headers: (i) => ({
+        traceparent: `00-${i.traceId}-${i.spanId}-01`,
+        tracestate: 'vendor=opaque',
+        baggage: 'tenant=blue',
+      }),
       baggage: true,
       tracestate: true,
     },
@@ -70,7 +82,14 @@ function incomingCases(): Incoming[] {
       baggage: true,
       tracestate: false,
     },
-    { name: 'B3 single', ids: newIds(), sampled: true, headers: (i) => ({ b3: `${i.traceId}-${i.spanId}-1` }), baggage: false, tracestate: false },
+    {
+      name: 'B3 single',
+      ids: newIds(),
+      sampled: true,
+      headers: (i) => ({ b3: `${i.traceId}-${i.spanId}-1` }),
+      baggage: false,
+      tracestate: false,
+    },
     {
       name: 'B3 multi',
       ids: newIds(),
@@ -102,7 +121,12 @@ function incomingCases(): Incoming[] {
 }
 
 /** Exactly the headers the formats in `write` put on a request made under `client`. */
-function expectedHeaders(write: readonly Format[], incoming: Incoming, traceId: string, client: string): Record<string, string> {
+function expectedHeaders(
+  write: readonly Format[],
+  incoming: Incoming,
+  traceId: string,
+  client: string,
+): Record<string, string> {
   const s = incoming.sampled;
   const out: Record<string, string> = {};
   for (const format of write) {
@@ -130,7 +154,11 @@ function expectedHeaders(write: readonly Format[], incoming: Incoming, traceId: 
 }
 
 function injected(headers: IncomingHttpHeaders): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !TRANSPORT.has(k)).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(([k]) => !TRANSPORT.has(k))
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 /** How the case spells the key: code (startTracing's config), a variable, or a config file. */
@@ -145,15 +173,35 @@ interface KeyCase {
 
 const KEY_CASES: KeyCase[] = [
   { label: 'the key left out (default: tracecontext, baggage)', write: ['tracecontext', 'baggage'] },
-  ...(['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger'] as const).map((f) => ({ label: `[${f}]`, write: [f], propagators: [f] })),
-  { label: '[tracecontext, baggage, jaeger, b3multi]', write: ['tracecontext', 'baggage', 'jaeger', 'b3multi'], propagators: ['tracecontext', 'baggage', 'jaeger', 'b3multi'] },
+  ...(['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger'] as const).map((f) => ({
+    label: `[${f}]`,
+    write: [f],
+    propagators: [f],
+  })),
+  {
+    label: '[tracecontext, baggage, jaeger, b3multi]',
+    write: ['tracecontext', 'baggage', 'jaeger', 'b3multi'],
+    propagators: ['tracecontext', 'baggage', 'jaeger', 'b3multi'],
+  },
   { label: '[b3, b3multi]: single and multi together', write: ['b3', 'b3multi'], propagators: ['b3', 'b3multi'] },
-  { label: '[jaeger, baggage]: both baggage headers', write: ['jaeger', 'baggage'], propagators: ['jaeger', 'baggage'] },
+  {
+    label: '[jaeger, baggage]: both baggage headers',
+    write: ['jaeger', 'baggage'],
+    propagators: ['jaeger', 'baggage'],
+  },
   { label: '[]: nothing written, every format still read', write: [], propagators: [] },
   { label: 'TRACING_PROPAGATORS=b3,jaeger', write: ['b3', 'jaeger'], env: { TRACING_PROPAGATORS: 'b3,jaeger' } },
-  { label: 'OTEL_PROPAGATORS=b3multi,tracecontext', write: ['b3multi', 'tracecontext'], env: { OTEL_PROPAGATORS: 'b3multi,tracecontext' } },
+  {
+    label: 'OTEL_PROPAGATORS=b3multi,tracecontext',
+    write: ['b3multi', 'tracecontext'],
+    env: { OTEL_PROPAGATORS: 'b3multi,tracecontext' },
+  },
   { label: 'OTEL_PROPAGATORS=none', write: [], env: { OTEL_PROPAGATORS: 'none' } },
-  { label: 'a config file: propagators: [jaeger, tracecontext]', write: ['jaeger', 'tracecontext'], file: 'tracing:\n  propagators: [jaeger, tracecontext]\n' },
+  {
+    label: 'a config file: propagators: [jaeger, tracecontext]',
+    write: ['jaeger', 'tracecontext'],
+    file: 'tracing:\n  propagators: [jaeger, tracecontext]\n',
+  },
 ];
 
 /** process.env without the tracing variables of the developer's shell. */
@@ -220,7 +268,9 @@ for (const [index, key] of KEY_CASES.entries()) {
       child.stderr!.setEncoding('utf8').on('data', (d: string) => output.push(d));
       let out = '';
       const port = await new Promise<number>((resolve, reject) => {
-        child.once('exit', (code) => reject(new Error(`the app exited (${code}) before it listened:\n${output.join('')}`)));
+        child.once('exit', (code) =>
+          reject(new Error(`the app exited (${code}) before it listened:\n${output.join('')}`)),
+        );
         child.stdout!.setEncoding('utf8').on('data', (d: string) => {
           out += d;
           const m = /\{"port":(\d+)\}/.exec(out);
@@ -255,7 +305,10 @@ for (const [index, key] of KEY_CASES.entries()) {
         const ids = hop.incoming.ids;
         if (ids) assert.equal(hop.traceId, ids.traceId, `${what}: the trace id sent`);
         if (!hop.incoming.sampled) {
-          assert.ok(!spans.some((s) => s.traceId === hop.traceId), `${what}: the caller's "not sampled" is followed, nothing exported`);
+          assert.ok(
+            !spans.some((s) => s.traceId === hop.traceId),
+            `${what}: the caller's "not sampled" is followed, nothing exported`,
+          );
           continue;
         }
         const server = spans.find((s) => s.kind === 'SERVER' && s.spanId === hop.spanId);
@@ -275,8 +328,16 @@ for (const [index, key] of KEY_CASES.entries()) {
           client = span.spanId;
         } else {
           // Not sampled, so not exported: every format must still agree on one new span id.
-          client = /^[0-9a-f]{16}$/.exec(hop.seen['x-b3-spanid'] ?? hop.seen['traceparent']?.split('-')[2] ?? hop.seen['b3']?.split('-')[1] ?? hop.seen['uber-trace-id']?.split(':')[1] ?? '')?.[0] ?? 'none';
-          if (key.write.some((f) => f !== 'baggage')) assert.notEqual(client, hop.incoming.ids?.spanId, `${what}: a span of its own, not the caller's`);
+          client =
+            /^[0-9a-f]{16}$/.exec(
+              hop.seen['x-b3-spanid'] ??
+                hop.seen['traceparent']?.split('-')[2] ??
+                hop.seen['b3']?.split('-')[1] ??
+                hop.seen['uber-trace-id']?.split(':')[1] ??
+                '',
+            )?.[0] ?? 'none';
+          if (key.write.some((f) => f !== 'baggage'))
+            assert.notEqual(client, hop.incoming.ids?.spanId, `${what}: a span of its own, not the caller's`);
         }
         assert.deepEqual(hop.seen, expectedHeaders(key.write, hop.incoming, hop.traceId, client), what);
       }

@@ -11,7 +11,13 @@ import { describe, it } from 'node:test';
 const root = join(__dirname, '..', '..', '..');
 const attw = join(root, 'node_modules', '.bin', 'attw');
 const published = readdirSync(join(root, 'packages'))
-  .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as { name: string; private?: boolean } }))
+  .map((dir) => ({
+    dir,
+    pkg: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as {
+      name: string;
+      private?: boolean;
+    },
+  }))
   .filter(({ pkg }) => pkg.private !== true);
 
 describe('published package shape (attw --pack, node16 from CJS and ESM)', () => {
@@ -20,7 +26,10 @@ describe('published package shape (attw --pack, node16 from CJS and ESM)', () =>
   });
   for (const { dir, pkg } of published) {
     it(`${pkg.name} resolves from CommonJS and ESM with its types`, () => {
-      const r = spawnSync(attw, ['--pack', join(root, 'packages', dir), '--profile', 'node16', '--format', 'ascii'], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(attw, ['--pack', join(root, 'packages', dir), '--profile', 'node16', '--format', 'ascii'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
       const main = r.stdout.split('***')[0]!;
       assert.match(main, /node16 \(from CJS\): 🟢 \(CJS\)/, main);
@@ -35,9 +44,17 @@ describe('published package shape (attw --pack, node16 from CJS and ESM)', () =>
         'const same = names.every((n) => esm[n] === cjs[n]);',
         'console.log(JSON.stringify({ names, esmNames: Object.keys(esm).sort(), same }));',
       ].join('\n');
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(r.status, 0, r.stderr);
-      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { names: string[]; esmNames: string[]; same: boolean };
+      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+        names: string[];
+        esmNames: string[];
+        same: boolean;
+      };
       assert.deepEqual(out.esmNames, out.names);
       assert.ok(out.same, 'an ESM export is not the CommonJS one');
     });

@@ -9,7 +9,12 @@ const usage = startUsage({ argv: [], installation: ['https://usage-app.example.c
 if (process.env.USAGE_TRACING !== 'off') {
   // The routes are given in code: usage does not read them, it learns them from the spans.
   startTracing({
-    config: { provider: 'otlp', service_name: 'usage-app', providers: { otlp: { server_url: process.env.TRACE_URL! } }, instrumentations: { http: { routes: ['/things/:id'] } } },
+    config: {
+      provider: 'otlp',
+      service_name: 'usage-app',
+      providers: { otlp: { server_url: process.env.TRACE_URL! } },
+      instrumentations: { http: { routes: ['/things/:id'] } },
+    },
     // USAGE_TRACING=without-processor: a service that forgot to hand it over.
     spanProcessors: process.env.USAGE_TRACING === 'without-processor' ? [] : [usage.spanProcessor],
   });
@@ -26,7 +31,8 @@ const a = app.listen(0, '127.0.0.1');
 const b = http.createServer((_req, res) => res.end('thing')).listen(0, '127.0.0.1');
 let listening = 0;
 const ready = (): void => {
-  if (++listening === 2) process.stdout.write(`ready ${(a.address() as AddressInfo).port} ${(b.address() as AddressInfo).port}\n`);
+  if (++listening === 2)
+    process.stdout.write(`ready ${(a.address() as AddressInfo).port} ${(b.address() as AddressInfo).port}\n`);
 };
 a.once('listening', ready);
 b.once('listening', ready);

@@ -3,7 +3,19 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { UsageHandle } from '@tracepack/usage';
 import { DuplicateClientError, type ClientRepository } from './db/repository';
 import { hashSecret, verifySecret } from './passwords';
-import { basicCredentials, checkNewClient, closeIfBodyUnread, checkPathId, checkTokenForm, isClientId, isRefusal, MAX_SECRET_BYTES, refusalOfError, refuse, requireBodyType } from './validate';
+import {
+  basicCredentials,
+  checkNewClient,
+  closeIfBodyUnread,
+  checkPathId,
+  checkTokenForm,
+  isClientId,
+  isRefusal,
+  MAX_SECRET_BYTES,
+  refusalOfError,
+  refuse,
+  requireBodyType,
+} from './validate';
 
 export interface AppOptions {
   repository: ClientRepository;
@@ -37,25 +49,33 @@ export function createApp(options: AppOptions): express.Express {
 
   // Everything a client sends is checked (src/validate.ts) before it reaches bcrypt or the
   // database: a refusal is a 4xx naming the field, never its value.
-  app.post('/clients', requireBodyType('application/json'), express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
-    const body: unknown = req.body;
-    const problem = checkNewClient(body);
-    if (problem) {
-      refuse(res, problem);
-      return;
-    }
-    const { client_id: clientId, client_secret: secret } = body as { client_id: string; client_secret: string };
-    const hash = await hashSecret(secret, options.bcryptCost);
-    try {
-      // No SELECT first: the primary key decides, so two concurrent creations cannot both win.
-      const { createdAt } = await repository.insert(clientId, hash);
-      options.usage?.feature('client.created');
-      res.status(201).location(`/clients/${encodeURIComponent(clientId)}`).json({ client_id: clientId, created_at: createdAt.toISOString() });
-    } catch (err) {
-      if (!(err instanceof DuplicateClientError)) throw err;
-      res.status(409).json({ error: 'conflict' });
-    }
-  });
+  app.post(
+    '/clients',
+    requireBodyType('application/json'),
+    express.json({ limit: '16kb' }),
+    async (req: Request, res: Response) => {
+      const body: unknown = req.body;
+      const problem = checkNewClient(body);
+      if (problem) {
+        refuse(res, problem);
+        return;
+      }
+      const { client_id: clientId, client_secret: secret } = body as { client_id: string; client_secret: string };
+      const hash = await hashSecret(secret, options.bcryptCost);
+      try {
+        // No SELECT first: the primary key decides, so two concurrent creations cannot both win.
+        const { createdAt } = await repository.insert(clientId, hash);
+        options.usage?.feature('client.created');
+        res
+          .status(201)
+          .location(`/clients/${encodeURIComponent(clientId)}`)
+          .json({ client_id: clientId, created_at: createdAt.toISOString() });
+      } catch (err) {
+        if (!(err instanceof DuplicateClientError)) throw err;
+        res.status(409).json({ error: 'conflict' });
+      }
+    },
+  );
 
   app.get('/clients/:id', async (req: Request<{ id: string }>, res: Response) => {
     const problem = checkPathId(req.params.id);
@@ -85,41 +105,57 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   const tokenForm = express.urlencoded({ extended: false, limit: '16kb' });
-  app.post('/oauth2/token', (_req: Request, res: Response, next: NextFunction) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  }, requireBodyType('application/x-www-form-urlencoded'), tokenForm, async (req: Request, res: Response) => {
-    const form = checkTokenForm(req.body);
-    if (isRefusal(form)) {
-      refuse(res, form);
-      return;
-    }
-    if (form.grantType !== 'client_credentials') {
-      res.status(400).json({ error: 'unsupported_grant_type' });
-      return;
-    }
-    const credentials = basicCredentials(req.get('authorization'));
-    if (credentials && isRefusal(credentials)) {
-      refuse(res, credentials);
-      return;
-    }
-    // An id POST /clients could not have created is not looked up: it does not exist.
-    const client = credentials && isClientId(credentials.clientId) ? await repository.find(credentials.clientId) : undefined;
-    // Compare even for an unknown client: the answer takes as long either way. A secret over
-    // bcrypt's 72 bytes never matches (bcrypt would compare its first 72 bytes only).
-    const secretFits = Buffer.byteLength(credentials?.secret ?? '') <= MAX_SECRET_BYTES;
-    const valid = (await verifySecret(credentials?.secret ?? '', client?.secretHash ?? options.dummyHash)) && secretFits;
-    if (!client || !valid) {
-      res.status(401).set('WWW-Authenticate', 'Basic realm="clients-service"').json({ error: 'invalid_client' });
-      return;
-    }
-    // The client id is sent only as a salted SHA-256: how many distinct clients get tokens.
-    options.usage?.activity('token.issued', { userId: client.clientId });
-    res.json({ access_token: randomBytes(32).toString('base64url'), token_type: 'bearer', expires_in: options.tokenTtlSeconds });
-  });
+  app.post(
+    '/oauth2/token',
+    (_req: Request, res: Response, next: NextFunction) => {
+      res.set('Cache-Control', 'no-store');
+      next();
+    },
+    requireBodyType('application/x-www-form-urlencoded'),
+    tokenForm,
+    async (req: Request, res: Response) => {
+      const form = checkTokenForm(req.body);
+      if (isRefusal(form)) {
+        refuse(res, form);
+        return;
+      }
+      if (form.grantType !== 'client_credentials') {
+        res.status(400).json({ error: 'unsupported_grant_type' });
+        return;
+      }
+      const credentials = basicCredentials(req.get('authorization'));
+      if (credentials && isRefusal(credentials)) {
+        refuse(res, credentials);
+        return;
+      }
+      // An id POST /clients could not have created is not looked up: it does not exist.
+      const client =
+        credentials && isClientId(credentials.clientId) ? await repository.find(credentials.clientId) : undefined;
+      // Compare even for an unknown client: the answer takes as long either way. A secret over
+      // bcrypt's 72 bytes never matches (bcrypt would compare its first 72 bytes only).
+      const secretFits = Buffer.byteLength(credentials?.secret ?? '') <= MAX_SECRET_BYTES;
+      const valid =
+        (await verifySecret(credentials?.secret ?? '', client?.secretHash ?? options.dummyHash)) && secretFits;
+      if (!client || !valid) {
+        res.status(401).set('WWW-Authenticate', 'Basic realm="clients-service"').json({ error: 'invalid_client' });
+        return;
+      }
+      // The client id is sent only as a salted SHA-256: how many distinct clients get tokens.
+      options.usage?.activity('token.issued', { userId: client.clientId });
+      res.json({
+        access_token: randomBytes(32).toString('base64url'),
+        token_type: 'bearer',
+        expires_in: options.tokenTtlSeconds,
+      });
+    },
+  );
 
   // Another method on a known path: 405, and the span is named after the route, not the path.
-  for (const [path, allow] of [['/clients', 'POST'], ['/clients/:id', 'GET, HEAD, DELETE'], ['/oauth2/token', 'POST']] as const) {
+  for (const [path, allow] of [
+    ['/clients', 'POST'],
+    ['/clients/:id', 'GET, HEAD, DELETE'],
+    ['/oauth2/token', 'POST'],
+  ] as const) {
     app.all(path, (_req: Request, res: Response) => {
       closeIfBodyUnread(res);
       res.status(405).set('Allow', allow).json({ error: 'method_not_allowed', field: 'method' });
@@ -145,7 +181,9 @@ export function createApp(options: AppOptions): express.Express {
     }
     // The error's name and code only: a driver's message can quote the value it refused.
     const { name, code } = (err ?? {}) as { name?: unknown; code?: unknown };
-    console.error(`clients-service: request failed: ${typeof name === 'string' ? name : typeof err}${typeof code === 'string' ? ` (code ${code})` : ''}`);
+    console.error(
+      `clients-service: request failed: ${typeof name === 'string' ? name : typeof err}${typeof code === 'string' ? ` (code ${code})` : ''}`,
+    );
     res.status(500).json({ error: 'server_error' });
   });
   return app;

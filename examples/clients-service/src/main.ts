@@ -26,7 +26,9 @@ try {
   // learns the route templates from the server spans through its span processor.
   tracing = startTracing({ configFile, argv, handleSignals: false, spanProcessors: [usage.spanProcessor] });
 } catch (err) {
-  process.stderr.write(`clients-service: ${err instanceof TracepackConfigError ? '' : 'bad config: '}${(err as Error).message}\n`);
+  process.stderr.write(
+    `clients-service: ${err instanceof TracepackConfigError ? '' : 'bad config: '}${(err as Error).message}\n`,
+  );
   process.exit(78); // EX_CONFIG
 }
 

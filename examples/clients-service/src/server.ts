@@ -15,7 +15,11 @@ import type { ServiceSettings } from './settings';
 const log = (line: string): void => console.log(`clients-service: ${line}`);
 
 /** Opens the database, creates the table, listens; stops cleanly on SIGTERM and SIGINT. */
-export async function runService(settings: ServiceSettings, tracing: TracingHandle, usage?: UsageHandle): Promise<void> {
+export async function runService(
+  settings: ServiceSettings,
+  tracing: TracingHandle,
+  usage?: UsageHandle,
+): Promise<void> {
   let embedded: EmbeddedPostgres | undefined;
   let repository: ClientRepository;
   if (settings.mysqlUrl) {

@@ -33,10 +33,21 @@ export function refuse(res: Response, r: Refusal): void {
     res.status(404).json({ error: 'not_found' });
     return;
   }
-  res.status(r.status).json({ error: r.error, ...(r.field ? { field: r.field } : {}), ...(r.description ? { error_description: r.description } : {}) });
+  res
+    .status(r.status)
+    .json({
+      error: r.error,
+      ...(r.field ? { field: r.field } : {}),
+      ...(r.description ? { error_description: r.description } : {}),
+    });
 }
 
-const invalid = (field: string, description?: string): Refusal => ({ status: 400, error: 'invalid_request', field, description });
+const invalid = (field: string, description?: string): Refusal => ({
+  status: 400,
+  error: 'invalid_request',
+  field,
+  description,
+});
 
 export function hasForbiddenCharacters(s: string): boolean {
   return FORBIDDEN.test(s);
@@ -44,18 +55,32 @@ export function hasForbiddenCharacters(s: string): boolean {
 
 /** The `:id` of a path: 400 when it could never be text (controls, lone surrogates, too long), 404 when no client can have it. */
 export function checkPathId(id: string): Refusal | undefined {
-  if (id.length > MAX_CLIENT_ID_LENGTH || hasForbiddenCharacters(id)) return invalid('id', `1 to ${MAX_CLIENT_ID_LENGTH} characters, no control characters`);
+  if (id.length > MAX_CLIENT_ID_LENGTH || hasForbiddenCharacters(id))
+    return invalid('id', `1 to ${MAX_CLIENT_ID_LENGTH} characters, no control characters`);
   if (!CLIENT_ID.test(id)) return { status: 404, error: 'not_found' };
   return undefined;
 }
 
 /** The JSON body of POST /clients. */
 export function checkNewClient(body: unknown): Refusal | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return invalid('body', 'expected a JSON object {"client_id","client_secret"}');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return invalid('body', 'expected a JSON object {"client_id","client_secret"}');
   const { client_id: id, client_secret: secret } = body as Record<string, unknown>;
-  if (typeof id !== 'string' || !CLIENT_ID.test(id)) return invalid('client_id', `1 to ${MAX_CLIENT_ID_LENGTH} characters of A-Z a-z 0-9 . _ ~ -, starting with a letter or digit`);
-  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || Buffer.byteLength(secret) > MAX_SECRET_BYTES || hasForbiddenCharacters(secret)) {
-    return invalid('client_secret', `a string of ${MIN_SECRET_LENGTH} characters to ${MAX_SECRET_BYTES} bytes, no control characters`);
+  if (typeof id !== 'string' || !CLIENT_ID.test(id))
+    return invalid(
+      'client_id',
+      `1 to ${MAX_CLIENT_ID_LENGTH} characters of A-Z a-z 0-9 . _ ~ -, starting with a letter or digit`,
+    );
+  if (
+    typeof secret !== 'string' ||
+    secret.length < MIN_SECRET_LENGTH ||
+    Buffer.byteLength(secret) > MAX_SECRET_BYTES ||
+    hasForbiddenCharacters(secret)
+  ) {
+    return invalid(
+      'client_secret',
+      `a string of ${MIN_SECRET_LENGTH} characters to ${MAX_SECRET_BYTES} bytes, no control characters`,
+    );
   }
   return undefined;
 }
@@ -80,13 +105,19 @@ export function checkTokenForm(body: unknown): Refusal | { grantType: string } {
  * section 2.3.1). `undefined`: no Basic credentials (401); a refusal: Basic, but not decodable
  * as base64, UTF-8 and form encoding, or holding control characters (400).
  */
-export function basicCredentials(header: string | undefined): { clientId: string; secret: string } | Refusal | undefined {
+export function basicCredentials(
+  header: string | undefined,
+): { clientId: string; secret: string } | Refusal | undefined {
   const match = header ? /^Basic +([A-Za-z0-9+/]*={0,2}) *$/i.exec(header) : null;
-  if (!match) return header && /^Basic(?: |$)/i.test(header) ? invalid('authorization', 'Basic base64(client_id:client_secret)') : undefined;
+  if (!match)
+    return header && /^Basic(?: |$)/i.test(header)
+      ? invalid('authorization', 'Basic base64(client_id:client_secret)')
+      : undefined;
   const encoded = match[1]!;
   const bytes = Buffer.from(encoded, 'base64');
   // Buffer.from skips what is not base64: only the canonical form is taken.
-  if (encoded === '' || bytes.toString('base64').replace(/=+$/, '') !== encoded.replace(/=+$/, '')) return invalid('authorization', 'not base64');
+  if (encoded === '' || bytes.toString('base64').replace(/=+$/, '') !== encoded.replace(/=+$/, ''))
+    return invalid('authorization', 'not base64');
   let decoded: string;
   try {
     decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -103,7 +134,8 @@ export function basicCredentials(header: string | undefined): { clientId: string
   } catch {
     return invalid('authorization', 'bad percent-encoding');
   }
-  if (clientId.length > MAX_CLIENT_ID_LENGTH || hasForbiddenCharacters(clientId) || hasForbiddenCharacters(secret)) return invalid('authorization', 'control characters or too long');
+  if (clientId.length > MAX_CLIENT_ID_LENGTH || hasForbiddenCharacters(clientId) || hasForbiddenCharacters(secret))
+    return invalid('authorization', 'control characters or too long');
   return { clientId, secret };
 }
 
@@ -123,7 +155,13 @@ function decodeForm(s: string): string {
 /** 415 for a request with a body that is not of `type` (the body parser would skip it). */
 export function requireBodyType(type: string) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.is(type) === false) refuse(res, { status: 415, error: 'unsupported_media_type', field: 'content-type', description: `expected ${type}` });
+    if (req.is(type) === false)
+      refuse(res, {
+        status: 415,
+        error: 'unsupported_media_type',
+        field: 'content-type',
+        description: `expected ${type}`,
+      });
     else next();
   };
 }
@@ -142,7 +180,9 @@ export function refusalOfError(err: unknown): Refusal | undefined {
       return { status: 415, error: 'unsupported_media_type', field: 'content-type' };
     case undefined:
       // The router: a path parameter that is not valid percent-encoded UTF-8.
-      return invalid(err instanceof URIError || /decode param/i.test(String((err as Error).message)) ? 'path' : 'request');
+      return invalid(
+        err instanceof URIError || /decode param/i.test(String((err as Error).message)) ? 'path' : 'request',
+      );
     default:
       // entity.parse.failed, entity.verify.failed, request.aborted, request.size.invalid, ...
       return invalid('body', 'malformed');

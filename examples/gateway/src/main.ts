@@ -15,7 +15,9 @@ try {
   tracing = startTracing({ configFile, argv, handleSignals: false });
   settings = loadSettings(configFile, process.env);
 } catch (err) {
-  process.stderr.write(`gateway: ${err instanceof TracepackConfigError ? '' : 'bad config: '}${(err as Error).message}\n`);
+  process.stderr.write(
+    `gateway: ${err instanceof TracepackConfigError ? '' : 'bad config: '}${(err as Error).message}\n`,
+  );
   process.exit(78); // EX_CONFIG
 }
 

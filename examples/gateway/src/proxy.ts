@@ -6,7 +6,16 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import type { GatewaySettings } from './settings';
-import { checkBody, checkBodyHeaders, checkMethod, checkTarget, FORWARDED_METHODS, hasBody, MAX_BODY_BYTES, type Refusal } from './validate';
+import {
+  checkBody,
+  checkBodyHeaders,
+  checkMethod,
+  checkTarget,
+  FORWARDED_METHODS,
+  hasBody,
+  MAX_BODY_BYTES,
+  type Refusal,
+} from './validate';
 
 /** Request headers passed upstream; trace headers are not among them: fetch writes its own. */
 const FORWARDED_REQUEST_HEADERS = ['accept', 'authorization', 'content-type', 'user-agent'];
@@ -46,7 +55,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, settings: Gatew
   }
 
   const method = req.method ?? 'GET';
-  const refused = checkMethod(method) ?? (method !== 'GET' && method !== 'HEAD' && hasBody(req) ? checkBodyHeaders(req) : undefined);
+  const refused =
+    checkMethod(method) ?? (method !== 'GET' && method !== 'HEAD' && hasBody(req) ? checkBodyHeaders(req) : undefined);
   if (refused) {
     refuse(res, refused);
     return;
@@ -71,7 +81,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, settings: Gatew
 
   let upstream: Response;
   try {
-    upstream = await fetch(target, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(settings.upstreamTimeoutMs) });
+    upstream = await fetch(target, {
+      method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(settings.upstreamTimeoutMs),
+    });
   } catch (err) {
     const timedOut = (err as Error)?.name === 'TimeoutError';
     sendJson(res, timedOut ? 504 : 502, { error: timedOut ? 'upstream_timeout' : 'bad_gateway' });
@@ -114,6 +130,9 @@ function refuse(res: ServerResponse, r: Refusal): void {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

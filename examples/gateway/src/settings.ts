@@ -33,12 +33,19 @@ export function configFileFrom(argv: readonly string[], env: NodeJS.ProcessEnv):
 export function loadSettings(file: string, env: NodeJS.ProcessEnv): GatewaySettings {
   const doc = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
   const upstreamUrl = String(env.UPSTREAM_URL || doc.upstream_url || DEFAULT_UPSTREAM_URL).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]+/.test(upstreamUrl)) throw new RangeError(`upstream_url must be an http(s) URL, got ${JSON.stringify(upstreamUrl)}`);
+  if (!/^https?:\/\/[^/]+/.test(upstreamUrl))
+    throw new RangeError(`upstream_url must be an http(s) URL, got ${JSON.stringify(upstreamUrl)}`);
   return {
     port: integer('port', env.GATEWAY_PORT ?? doc.port, DEFAULT_GATEWAY_PORT, 0, 65535),
     host: String(env.HOST ?? doc.host ?? '0.0.0.0'),
     upstreamUrl,
-    upstreamTimeoutMs: integer('upstream_timeout_ms', env.UPSTREAM_TIMEOUT_MS ?? doc.upstream_timeout_ms, 10_000, 1, 600_000),
+    upstreamTimeoutMs: integer(
+      'upstream_timeout_ms',
+      env.UPSTREAM_TIMEOUT_MS ?? doc.upstream_timeout_ms,
+      10_000,
+      1,
+      600_000,
+    ),
   };
 }
 

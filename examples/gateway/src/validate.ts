@@ -28,7 +28,8 @@ export interface Refusal {
 export function checkTarget(rawUrl: string, upstreamUrl: string): URL | Refusal {
   if (rawUrl.length > MAX_URL_LENGTH) return { status: 414, error: 'uri_too_long', field: 'path' };
   const upstream = new URL(`${upstreamUrl}/`);
-  if (!rawUrl.startsWith('/') || rawUrl.startsWith('//')) return { status: 400, error: 'invalid_request', field: 'path' };
+  if (!rawUrl.startsWith('/') || rawUrl.startsWith('//'))
+    return { status: 400, error: 'invalid_request', field: 'path' };
   let target: URL;
   try {
     // Resolved against the upstream, so that /clients/../admin is checked as /admin.
@@ -56,9 +57,14 @@ export function checkMethod(method: string): Refusal | undefined {
 /** The headers of a body: one of the types clients-service reads, not compressed (the gateway reads it). */
 export function checkBodyHeaders(req: IncomingMessage): Refusal | undefined {
   const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return { status: 415, error: 'unsupported_media_type', field: 'content-encoding' };
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity')
+    return { status: 415, error: 'unsupported_media_type', field: 'content-encoding' };
   const type = mediaType(req.headers['content-type']);
-  if (type === undefined || !BODY_TYPES.includes(type.type) || (type.charset !== undefined && type.charset !== 'utf-8')) {
+  if (
+    type === undefined ||
+    !BODY_TYPES.includes(type.type) ||
+    (type.charset !== undefined && type.charset !== 'utf-8')
+  ) {
     return { status: 415, error: 'unsupported_media_type', field: 'content-type' };
   }
   return undefined;
@@ -83,6 +89,9 @@ export function hasBody(req: IncomingMessage): boolean {
 function mediaType(header: string | undefined): { type: string; charset: string | undefined } | undefined {
   if (!header) return undefined;
   const [type, ...params] = header.split(';').map((p) => p.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"|"$/g, '');
   return type ? { type, charset } : undefined;
 }

@@ -28,37 +28,37 @@ export const PREFIX_WIDTH = LABEL_WIDTH + 3;
  * waterfalls come after "… 201 Created", not in the middle of it.
  */
 export class ServicePrinter {
-  private held: { service: ServiceName; line: string }[] = [];
-  private holding = false;
+  private _held: { service: ServiceName; line: string }[] = [];
+  private _holding = false;
 
   /**
-   * @param width Columns of a printed line: longer lines of plain text (a service's start
+   * @param _width Columns of a printed line: longer lines of plain text (a service's start
    *   lines) are wrapped under the prefix. The waterfalls come fitted already.
    */
   constructor(
-    private readonly write: (text: string) => void,
-    private readonly s: Styles,
-    private readonly width = 80,
+    private readonly _write: (text: string) => void,
+    private readonly _s: Styles,
+    private readonly _width = 80,
   ) {}
 
   line(service: ServiceName, line: string): void {
-    if (this.holding) {
-      this.held.push({ service, line });
+    if (this._holding) {
+      this._held.push({ service, line });
     } else {
-      this.print(service, line);
+      this._print(service, line);
     }
   }
 
   /** Holds lines from now on (until {@link release}, which empties what was held). */
   hold(): void {
-    this.holding = true;
+    this._holding = true;
   }
 
   /** Resolves true once each service has written a line containing `needle` among the held ones; false after `timeoutMs`. */
   async waitFor(services: readonly ServiceName[], needle: string, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (services.every((svc) => this.held.some((l) => l.service === svc && l.line.includes(needle)))) return true;
+      if (services.every((svc) => this._held.some((l) => l.service === svc && l.line.includes(needle)))) return true;
       if (Date.now() > deadline) return false;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -67,18 +67,19 @@ export class ServicePrinter {
   /** Prints what was held, the gateway's lines first (the outer service), and stops holding. */
   release(): void {
     for (const service of ['gateway', 'clients-service'] as const) {
-      for (const h of this.held) if (h.service === service) this.print(h.service, h.line);
+      for (const h of this._held) if (h.service === service) this._print(h.service, h.line);
     }
-    this.held = [];
-    this.holding = false;
+    this._held = [];
+    this._holding = false;
   }
 
-  private print(service: ServiceName, line: string): void {
+  private _print(service: ServiceName, line: string): void {
     // The services' own log lines start with their name: the prefix says it already.
     const text = (line.startsWith(`${service}: `) ? line.slice(service.length + 2) : line).trimEnd();
-    const room = this.width - PREFIX_WIDTH;
+    const room = this._width - PREFIX_WIDTH;
     const wrapped = !text.includes('\u001b') && [...text].length > room ? wrapWords(text, room, '  ') : [text];
-    for (const part of wrapped) this.write(`${this.s.dim(`${service.padStart(LABEL_WIDTH)} │`)}${part === '' ? '' : ` ${part}`}\n`);
+    for (const part of wrapped)
+      this._write(`${this._s.dim(`${service.padStart(LABEL_WIDTH)} │`)}${part === '' ? '' : ` ${part}`}\n`);
   }
 }
 

@@ -34,7 +34,10 @@ export interface Stack {
 
 /** Path of a service's compiled entry point, found through its workspace package. */
 export function serviceMain(service: ServiceName): string {
-  const pkg = service === 'gateway' ? '@tracepack/example-gateway/package.json' : '@tracepack/example-clients-service/package.json';
+  const pkg =
+    service === 'gateway'
+      ? '@tracepack/example-gateway/package.json'
+      : '@tracepack/example-clients-service/package.json';
   return join(dirname(require.resolve(pkg)), 'dist', 'src', 'main.js');
 }
 
@@ -57,8 +60,10 @@ export async function portOr(preferred: number): Promise<number> {
 /** Starts clients-service, then the gateway in front of it, as child processes. */
 export async function startStack(options: StartStackOptions): Promise<Stack> {
   const env = options.env ?? process.env;
-  const servicePort = options.servicePort === undefined ? await portOr(DEFAULT_PORT) : options.servicePort || (await portOr(0));
-  const gatewayPort = options.gatewayPort === undefined ? await portOr(DEFAULT_GATEWAY_PORT) : options.gatewayPort || (await portOr(0));
+  const servicePort =
+    options.servicePort === undefined ? await portOr(DEFAULT_PORT) : options.servicePort || (await portOr(0));
+  const gatewayPort =
+    options.gatewayPort === undefined ? await portOr(DEFAULT_GATEWAY_PORT) : options.gatewayPort || (await portOr(0));
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const timeoutMs = options.startTimeoutMs ?? 60_000;
@@ -95,9 +100,18 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
   };
 
   try {
-    const service = launch('clients-service', { PORT: String(servicePort), HOST: '127.0.0.1', DATABASE_URL: options.databaseUrl, MYSQL_URL: '' });
+    const service = launch('clients-service', {
+      PORT: String(servicePort),
+      HOST: '127.0.0.1',
+      DATABASE_URL: options.databaseUrl,
+      MYSQL_URL: '',
+    });
     await waitForHealth(serviceUrl, service, 'clients-service', tails, timeoutMs);
-    const gateway = launch('gateway', { GATEWAY_PORT: String(gatewayPort), HOST: '127.0.0.1', UPSTREAM_URL: serviceUrl });
+    const gateway = launch('gateway', {
+      GATEWAY_PORT: String(gatewayPort),
+      HOST: '127.0.0.1',
+      UPSTREAM_URL: serviceUrl,
+    });
     await waitForHealth(gatewayUrl, gateway, 'gateway', tails, timeoutMs);
   } catch (err) {
     await stop();
@@ -106,11 +120,19 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
   return { serviceUrl, gatewayUrl, stop, onUnexpectedExit: (l) => void exitListeners.push(l) };
 }
 
-async function waitForHealth(url: string, child: ChildProcess, name: ServiceName, tails: Map<ServiceName, string[]>, timeoutMs: number): Promise<void> {
+async function waitForHealth(
+  url: string,
+  child: ChildProcess,
+  name: ServiceName,
+  tails: Map<ServiceName, string[]>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${(tails.get(name) ?? []).join('\n')}`);
+      throw new Error(
+        `${name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${(tails.get(name) ?? []).join('\n')}`,
+      );
     }
     try {
       const res = await fetch(`${url}/health/alive`, { signal: AbortSignal.timeout(1000) });
@@ -119,7 +141,10 @@ async function waitForHealth(url: string, child: ChildProcess, name: ServiceName
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${name} did not answer ${url}/health/alive within ${timeoutMs} ms:\n${(tails.get(name) ?? []).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${name} did not answer ${url}/health/alive within ${timeoutMs} ms:\n${(tails.get(name) ?? []).join('\n')}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }

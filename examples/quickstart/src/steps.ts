@@ -36,10 +36,38 @@ export function tourSteps(clientId: string = TOUR_CLIENT_ID, secret: string = TO
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
   const create = JSON.stringify({ client_id: clientId, client_secret: secret });
   return [
-    { title: `create client "${clientId}"`, method: 'POST', path: '/clients', headers: json, body: create, expectedStatus: 201 },
-    { title: `create "${clientId}" again (unique key)`, method: 'POST', path: '/clients', headers: json, body: create, expectedStatus: 409 },
-    { title: 'get a token with the right secret', method: 'POST', path: '/oauth2/token', headers: { ...form, authorization: basic(clientId, secret) }, body: 'grant_type=client_credentials', expectedStatus: 200 },
-    { title: 'get a token with a wrong secret', method: 'POST', path: '/oauth2/token', headers: { ...form, authorization: basic(clientId, 'not-the-secret') }, body: 'grant_type=client_credentials', expectedStatus: 401 },
+    {
+      title: `create client "${clientId}"`,
+      method: 'POST',
+      path: '/clients',
+      headers: json,
+      body: create,
+      expectedStatus: 201,
+    },
+    {
+      title: `create "${clientId}" again (unique key)`,
+      method: 'POST',
+      path: '/clients',
+      headers: json,
+      body: create,
+      expectedStatus: 409,
+    },
+    {
+      title: 'get a token with the right secret',
+      method: 'POST',
+      path: '/oauth2/token',
+      headers: { ...form, authorization: basic(clientId, secret) },
+      body: 'grant_type=client_credentials',
+      expectedStatus: 200,
+    },
+    {
+      title: 'get a token with a wrong secret',
+      method: 'POST',
+      path: '/oauth2/token',
+      headers: { ...form, authorization: basic(clientId, 'not-the-secret') },
+      body: 'grant_type=client_credentials',
+      expectedStatus: 401,
+    },
     { title: 'fetch a missing client', method: 'GET', path: '/clients/no-such-client', expectedStatus: 404 },
   ];
 }
@@ -53,5 +81,13 @@ export async function runStep(baseUrl: string, step: TourStep): Promise<StepResu
     body: step.body,
   });
   const body = await res.text();
-  return { step, status: res.status, statusText: res.statusText, traceId: tp.traceId, parentSpanId: tp.spanId, body, ok: res.status === step.expectedStatus };
+  return {
+    step,
+    status: res.status,
+    statusText: res.statusText,
+    traceId: tp.traceId,
+    parentSpanId: tp.spanId,
+    body,
+    ok: res.status === step.expectedStatus,
+  };
 }

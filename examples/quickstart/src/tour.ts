@@ -15,7 +15,8 @@ const SERVICES: readonly ServiceName[] = ['gateway', 'clients-service'];
 const JAEGER_IMAGE = 'jaegertracing/jaeger:2.13.0';
 
 async function main(): Promise<number> {
-  const once = process.argv.includes('--once') || ['1', 'true', 'yes'].includes((process.env.QUICKSTART_EXIT ?? '').toLowerCase());
+  const once =
+    process.argv.includes('--once') || ['1', 'true', 'yes'].includes((process.env.QUICKSTART_EXIT ?? '').toLowerCase());
   const color = useColor();
   const s = styles(color);
   const out = (text: string): void => void process.stdout.write(text);
@@ -75,7 +76,9 @@ async function main(): Promise<number> {
   try {
     db = await startEmbeddedPostgres({ log: (line) => say(s.dim(line)) });
     // The receiving side of clients-service's anonymous usage statistics (@tracepack/usage).
-    usage = await startTourCollector({ log: (line) => wrapWords(`usage collector: ${line}`, 80, '  ').forEach((l) => say(s.dim(l))) });
+    usage = await startTourCollector({
+      log: (line) => wrapWords(`usage collector: ${line}`, 80, '  ').forEach((l) => say(s.dim(l))),
+    });
     stack = await startStack({
       databaseUrl: db.url,
       env: childEnv,
@@ -157,14 +160,20 @@ async function main(): Promise<number> {
  * What `tracepack usage report --format md` prints for the tour: from the collector's database,
  * once the tour's `responses` are stored (or after `waitMs`, with what is there).
  */
-async function printUsageReport(say: (line?: string) => void, s: ReturnType<typeof styles>, usage: TourCollector, responses: number, waitMs: number): Promise<void> {
+async function printUsageReport(
+  say: (line?: string) => void,
+  s: ReturnType<typeof styles>,
+  usage: TourCollector,
+  responses: number,
+  waitMs: number,
+): Promise<void> {
   say();
   say(s.bold('Usage statistics: what clients-service reported about the tour'));
   for (const line of wrapWords(
     `clients-service sent anonymous usage reports (@tracepack/usage, SQA_ENDPOINT=${usage.collector.url}, ` +
       `every ${TOUR_REPORT_INTERVAL}) to the usage collector this tour started (tracepack usage serve, embedded ` +
       'database). A local run counts as a test instance: the report counts it apart from production ' +
-      'installations, whose traffic alone fills its endpoint tables. The tour\'s own requests, as stored ' +
+      "installations, whose traffic alone fills its endpoint tables. The tour's own requests, as stored " +
       '(route templates, no client ids):',
     80,
   )) {
@@ -195,16 +204,23 @@ function portFromEnv(name: string): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`${name} must be a port number (0: any free port), got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`${name} must be a port number (0: any free port), got ${JSON.stringify(raw)}`);
   return port;
 }
 
 function traceLink(provider: string, traceId: string): string {
-  if (provider === 'zipkin') return `Zipkin: ${(process.env.ZIPKIN_UI_URL ?? 'http://localhost:9411').replace(/\/+$/, '')}/zipkin/traces/${traceId}`;
+  if (provider === 'zipkin')
+    return `Zipkin: ${(process.env.ZIPKIN_UI_URL ?? 'http://localhost:9411').replace(/\/+$/, '')}/zipkin/traces/${traceId}`;
   return `Jaeger: ${(process.env.JAEGER_UI_URL ?? 'http://localhost:16686').replace(/\/+$/, '')}/trace/${traceId}`;
 }
 
-function printHints(say: (line?: string) => void, s: ReturnType<typeof styles>, gatewayUrl: string, provider: string): void {
+function printHints(
+  say: (line?: string) => void,
+  s: ReturnType<typeof styles>,
+  gatewayUrl: string,
+  provider: string,
+): void {
   const tp = '"traceparent: 00-$(openssl rand -hex 16)-$(openssl rand -hex 8)-01"';
   say();
   say(s.bold('Still serving. Try it yourself (your own traceparent makes the trace id yours):'));
@@ -218,7 +234,10 @@ function printHints(say: (line?: string) => void, s: ReturnType<typeof styles>, 
     say(`  docker run --rm --name jaeger -p 16686:16686 -p 6831:6831/udp -p 5778:5778 ${JAEGER_IMAGE}`);
     say('  TRACING_PROVIDER=jaeger npm run quickstart        # then open http://localhost:16686');
   } else {
-    say(s.bold('The traces are in Jaeger:') + ` ${(process.env.JAEGER_UI_URL ?? 'http://localhost:16686').replace(/\/+$/, '')}`);
+    say(
+      s.bold('The traces are in Jaeger:') +
+        ` ${(process.env.JAEGER_UI_URL ?? 'http://localhost:16686').replace(/\/+$/, '')}`,
+    );
   }
   say('  or everything in containers: docker compose -f quickstart.yml -f quickstart-tracing.yml up --build');
   say();

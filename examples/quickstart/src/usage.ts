@@ -1,4 +1,9 @@
-import { buildUsageReport, renderUsageReportMarkdown, startUsageCollector, type UsageCollector } from '@tracepack/usage-collector';
+import {
+  buildUsageReport,
+  renderUsageReportMarkdown,
+  startUsageCollector,
+  type UsageCollector,
+} from '@tracepack/usage-collector';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +45,14 @@ export async function startTourCollector(options: StartTourCollectorOptions = {}
   const dataDir = await mkdtemp(join(tmpdir(), 'tracepack-quickstart-usage-'));
   let collector: UsageCollector;
   try {
-    collector = await startUsageCollector({ port: options.port ?? 0, host: '127.0.0.1', dataDir, apiKey: [], env: {}, logger: options.log ?? (() => {}) });
+    collector = await startUsageCollector({
+      port: options.port ?? 0,
+      host: '127.0.0.1',
+      dataDir,
+      apiKey: [],
+      env: {},
+      logger: options.log ?? (() => {}),
+    });
   } catch (err) {
     await rm(dataDir, { recursive: true, force: true });
     throw err;
@@ -58,12 +70,19 @@ export async function startTourCollector(options: StartTourCollectorOptions = {}
     async tourTrafficMarkdown() {
       // The tour's instance is a test instance (a local run): the report counts it apart, and
       // its endpoint tables hold production traffic only. What it stored, straight from the table:
-      const { rows } = await collector.database.query<{ endpoint: string; method: string; status_code: number; responses: string | number }>(
+      const { rows } = await collector.database.query<{
+        endpoint: string;
+        method: string;
+        status_code: number;
+        responses: string | number;
+      }>(
         `SELECT endpoint, method, status_code, sum(greatest(coalesce(size_count, 0), coalesce(duration_count, 0))) AS responses
            FROM endpoint_usage GROUP BY endpoint, method, status_code ORDER BY min(period_start), endpoint, method, status_code`,
       );
       if (rows.length === 0) return 'No request of the tour was stored.';
-      const table = rows.map((r) => `| ${r.method} ${r.endpoint || '(overflow)'} | ${r.status_code} | ${Number(r.responses)} |`);
+      const table = rows.map(
+        (r) => `| ${r.method} ${r.endpoint || '(overflow)'} | ${r.status_code} | ${Number(r.responses)} |`,
+      );
       return ['| endpoint | status | responses |', '| --- | ---: | ---: |', ...table].join('\n');
     },
     async reportMarkdown() {
@@ -128,8 +147,13 @@ function fitTable(block: string[], width: number): string[] {
   if (!head || !sep) return block;
   const right = sep.map((c) => c.endsWith(':'));
   const widths = head.map((_, c) => Math.max(3, ...[head, ...body].map((r) => [...(r[c] ?? '')].length)));
-  const row = (cells: string[]): string => `| ${cells.map((v, c) => (right[c] ? v.padStart(widths[c]!) : v.padEnd(widths[c]!))).join(' | ')} |`;
-  const aligned = [row(head), `| ${widths.map((w, c) => (right[c] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`, ...body.map(row)];
+  const row = (cells: string[]): string =>
+    `| ${cells.map((v, c) => (right[c] ? v.padStart(widths[c]!) : v.padEnd(widths[c]!))).join(' | ')} |`;
+  const aligned = [
+    row(head),
+    `| ${widths.map((w, c) => (right[c] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`,
+    ...body.map(row),
+  ];
   if (aligned.every((l) => [...l].length <= width)) return aligned;
   if (body.length === 0) return wrapWords(`(no rows: ${head.join(', ')})`, width, '  ');
   // Too wide: a list. The first cell (two when the second is short, as `POST` is) names the row.

@@ -9,7 +9,12 @@ const here = new URL('..', import.meta.url).pathname;
 const schema = JSON.parse(readFileSync(`${here}schema/sqa.schema.json`, 'utf8'));
 
 const required = Object.keys(schema.properties).filter((k) => schema.properties[k].default !== undefined);
-const options = { bannerComment: '', additionalProperties: false, style: { singleQuote: true }, strictIndexSignatures: false };
+const options = {
+  bannerComment: '',
+  additionalProperties: false,
+  style: { singleQuote: true },
+  strictIndexSignatures: false,
+};
 const input = await compile(schema, 'SqaConfig', options);
 const resolved = await compile(
   { ...schema, required, title: 'ResolvedSqaConfig', description: 'The sqa config after precedence and defaults.' },

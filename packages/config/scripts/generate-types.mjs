@@ -17,10 +17,19 @@ function requireDefaulted(node) {
   return { ...node, properties, required };
 }
 
-const options = { bannerComment: '', additionalProperties: false, style: { singleQuote: true }, strictIndexSignatures: false };
+const options = {
+  bannerComment: '',
+  additionalProperties: false,
+  style: { singleQuote: true },
+  strictIndexSignatures: false,
+};
 const input = await compile(schema, 'TracingConfig', options);
 const resolved = await compile(
-  { ...requireDefaulted(schema), title: 'ResolvedTracingConfig', description: 'The tracing config after precedence and defaults.' },
+  {
+    ...requireDefaulted(schema),
+    title: 'ResolvedTracingConfig',
+    description: 'The tracing config after precedence and defaults.',
+  },
   'ResolvedTracingConfig',
   options,
 );

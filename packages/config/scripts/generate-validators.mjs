@@ -26,7 +26,9 @@ const { _ } = require('ajv');
 const standaloneCode = require('ajv/dist/standalone').default;
 const ajvVersion = require('ajv/package.json').version;
 
-const here = process.env.TRACEPACK_CONFIG_DIR ? `${process.env.TRACEPACK_CONFIG_DIR.replace(/\/$/, '')}/` : fileURLToPath(new URL('..', import.meta.url));
+const here = process.env.TRACEPACK_CONFIG_DIR
+  ? `${process.env.TRACEPACK_CONFIG_DIR.replace(/\/$/, '')}/`
+  : fileURLToPath(new URL('..', import.meta.url));
 
 /** Every `format` a schema names. */
 function formatsOf(node, out = new Set()) {
@@ -54,7 +56,10 @@ function generate(name, keywords) {
   let code = standaloneCode(ajv, ajv.compile(schema));
   code = code.replaceAll('require("ajv/dist/runtime/ucs2length").default', 'require("./formats").ucs2length');
   const left = code.match(/require\("ajv[^"]*"\)/);
-  if (left) throw new Error(`generate-validators: the ${name} validator needs ${left[0]} at run time; provide it in src/formats.ts`);
+  if (left)
+    throw new Error(
+      `generate-validators: the ${name} validator needs ${left[0]} at run time; provide it in src/formats.ts`,
+    );
   return (
     '// @ts-nocheck\n' +
     `/* Generated from ${file} by scripts/generate-validators.mjs (ajv ${ajvVersion} standalone code): do not edit. */\n` +
@@ -73,7 +78,9 @@ for (const [target, text] of outputs) {
   const current = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
   if (current === text) continue;
   if (check) {
-    console.error(`${target.slice(here.length)} is stale: run \`node packages/config/scripts/generate-validators.mjs\` (npm run build does)`);
+    console.error(
+      `${target.slice(here.length)} is stale: run \`node packages/config/scripts/generate-validators.mjs\` (npm run build does)`,
+    );
     stale = true;
   } else {
     writeFileSync(target, text);

@@ -38,7 +38,8 @@ export function configFileRef(
     return undefined;
   }
   const variable = env.TRACING_CONFIG_FILE;
-  if (variable) return { file: variable, named: `TRACING_CONFIG_FILE=${variable}`, source: 'environment TRACING_CONFIG_FILE' };
+  if (variable)
+    return { file: variable, named: `TRACING_CONFIG_FILE=${variable}`, source: 'environment TRACING_CONFIG_FILE' };
   return undefined;
 }
 
@@ -55,7 +56,11 @@ export function codeFileRef(file: string): ConfigFileRef {
  * tracing block of its own (the older flat files). A file whose top level is not a mapping is
  * an issue of the tracing loader only (the sqa loader reads no section from it).
  */
-export function readConfigSection(ref: ConfigFileRef, section: 'tracing' | 'sqa', issues: ConfigIssue[]): Record<string, unknown> | undefined {
+export function readConfigSection(
+  ref: ConfigFileRef,
+  section: 'tracing' | 'sqa',
+  issues: ConfigIssue[],
+): Record<string, unknown> | undefined {
   const fileIssue = (code: ConfigIssue['code'], what: string, path: string = section): void =>
     void issues.push({ code, path, source: ref.source, message: `${ref.named}: ${what}` });
   let text: string;
@@ -63,7 +68,12 @@ export function readConfigSection(ref: ConfigFileRef, section: 'tracing' | 'sqa'
     text = readFileSync(ref.file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : `cannot be read (${(err as Error).message})`;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'a directory, not a file'
+          : `cannot be read (${(err as Error).message})`;
     fileIssue(ConfigErrorCode.FILE_UNREADABLE, reason);
     return undefined;
   }
@@ -102,8 +112,13 @@ export function readConfigSection(ref: ConfigFileRef, section: 'tracing' | 'sqa'
  * Options given in code, as a copy the loader may change: refused (an issue, undefined) when
  * they are not an object, or hold a cycle, a nesting deeper than MAX_DEPTH, or a function.
  */
-export function copyCodeOptions(config: unknown, section: 'tracing' | 'sqa', issues: ConfigIssue[]): Record<string, unknown> | undefined {
-  const codeIssue = (code: ConfigIssue['code'], path: string, what: string): void => void issues.push({ code, path, source: 'code', message: `${path}: ${what}` });
+export function copyCodeOptions(
+  config: unknown,
+  section: 'tracing' | 'sqa',
+  issues: ConfigIssue[],
+): Record<string, unknown> | undefined {
+  const codeIssue = (code: ConfigIssue['code'], path: string, what: string): void =>
+    void issues.push({ code, path, source: 'code', message: `${path}: ${what}` });
   if (!isPlainObject(config)) {
     codeIssue(ConfigErrorCode.WRONG_TYPE, section, `the options in code must be an object, not ${showValue(config)}`);
     return undefined;
@@ -111,14 +126,22 @@ export function copyCodeOptions(config: unknown, section: 'tracing' | 'sqa', iss
   try {
     const problem = findShapeProblem(config);
     if (problem) {
-      codeIssue(ConfigErrorCode.INVALID_VALUE, [section, ...problem.path].join('.'), describeShapeProblem(problem, false));
+      codeIssue(
+        ConfigErrorCode.INVALID_VALUE,
+        [section, ...problem.path].join('.'),
+        describeShapeProblem(problem, false),
+      );
       return undefined;
     }
     return structuredClone(config);
   } catch (err) {
     // A getter that throws, or a value structuredClone refuses below what the check walks (a
     // function inside a Map, ...).
-    codeIssue(ConfigErrorCode.INVALID_VALUE, section, `the options in code cannot be copied (${String((err as Error)?.message ?? err)})`);
+    codeIssue(
+      ConfigErrorCode.INVALID_VALUE,
+      section,
+      `the options in code cannot be copied (${String((err as Error)?.message ?? err)})`,
+    );
     return undefined;
   }
 }

@@ -63,7 +63,11 @@ export class TracepackConfigError extends TracepackError {
     const lines = issues.map((i) => `  - ${i.message} [${i.code}]`);
     const head = issues.length === 1 ? `invalid ${block} config` : `invalid ${block} config (${issues.length} errors)`;
     const first = issues[0];
-    super(first?.code ?? ConfigErrorCode.INVALID_VALUE, `@tracepack/config: ${head}:\n${lines.join('\n')}`, first ? { path: first.path } : {});
+    super(
+      first?.code ?? ConfigErrorCode.INVALID_VALUE,
+      `@tracepack/config: ${head}:\n${lines.join('\n')}`,
+      first ? { path: first.path } : {},
+    );
     this.issues = issues;
   }
 }

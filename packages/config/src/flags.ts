@@ -29,7 +29,12 @@ export function flagsLayer(argv: readonly string[], issues: ConfigIssue[]): Laye
       continue;
     }
     if (raw === undefined) {
-      issues.push({ code: ConfigErrorCode.BAD_FLAG, path: name, source: `flag --${name}`, message: `flag --${name}: a value is missing (--${name}=<value>)` });
+      issues.push({
+        code: ConfigErrorCode.BAD_FLAG,
+        path: name,
+        source: `flag --${name}`,
+        message: `flag --${name}: a value is missing (--${name}=<value>)`,
+      });
       continue;
     }
     const node = schemaAt(path);

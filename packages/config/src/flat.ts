@@ -15,7 +15,10 @@ const PROVIDERS = ['jaeger', 'zipkin', 'otlp', 'console'] as const;
  * into `providers.<name>` blocks. Returns the new block and, for error messages, the
  * old path of every key that moved.
  */
-export function normalizeFlatForm(block: Record<string, unknown>): { block: Record<string, unknown>; moved: Map<string, string> } {
+export function normalizeFlatForm(block: Record<string, unknown>): {
+  block: Record<string, unknown>;
+  moved: Map<string, string>;
+} {
   const moved = new Map<string, string>();
   // Own keys only, read and written (the keys are the user's: `__proto__` is one like any other).
   if (!PROVIDERS.some((p) => Object.hasOwn(block, p))) return { block, moved };
@@ -41,7 +44,12 @@ export function normalizeFlatForm(block: Record<string, unknown>): { block: Reco
       if (name === 'jaeger' && k === 'server_url') {
         target.sampling = { ...sampling(), server_url: v };
         moved.set(`tracing.providers.jaeger.sampling.server_url`, `tracing.jaeger.server_url`);
-      } else if (name === 'jaeger' && k === 'sampling' && isPlainObject(v) && (Object.hasOwn(v, 'type') || Object.hasOwn(v, 'value'))) {
+      } else if (
+        name === 'jaeger' &&
+        k === 'sampling' &&
+        isPlainObject(v) &&
+        (Object.hasOwn(v, 'type') || Object.hasOwn(v, 'value'))
+      ) {
         target.sampling = { ...sampling(), ...jaegerClientSampling(v) };
         moved.set(`tracing.providers.jaeger.sampling`, `tracing.jaeger.sampling`);
       } else {
@@ -60,7 +68,8 @@ function jaegerClientSampling(v: Record<string, unknown>): Record<string, unknow
   const out: Record<string, unknown> = {};
   const [type, value, serverUrl] = [getOwn(v, 'type'), getOwn(v, 'value'), getOwn(v, 'server_url')];
   if (serverUrl !== undefined) out.server_url = serverUrl;
-  if (value !== undefined && (type === 'probabilistic' || type === 'const' || type === undefined)) out.trace_id_ratio = value;
+  if (value !== undefined && (type === 'probabilistic' || type === 'const' || type === undefined))
+    out.trace_id_ratio = value;
   for (const [k, val] of Object.entries(v)) if (!['type', 'value', 'server_url'].includes(k)) setOwn(out, k, val);
   return out;
 }

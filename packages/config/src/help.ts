@@ -52,8 +52,17 @@ const OTEL_FOOTER = [
 ];
 
 function markdown(keys: SchemaKey[]): string {
-  const rows = keys.map((k) => `| \`${k.dotted}\` | \`${k.env}\` | ${typeOf(k.schema)} | ${defaultOf(k)} | ${allowedOf(k.schema, '') || '—'} | ${k.schema.description ?? ''} |`);
-  return ['| key | variable | type | default | allowed | description |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+  const rows = keys.map(
+    (k) =>
+      `| \`${k.dotted}\` | \`${k.env}\` | ${typeOf(k.schema)} | ${defaultOf(k)} | ${allowedOf(k.schema, '') || '—'} | ${k.schema.description ?? ''} |`,
+  );
+  return (
+    [
+      '| key | variable | type | default | allowed | description |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows,
+    ].join('\n') + '\n'
+  );
 }
 
 function typeOf(node: SchemaNode): string {
@@ -79,7 +88,8 @@ function defaultOf(key: SchemaKey): string {
 function allowedOf(node: SchemaNode, prefix: string): string {
   const target = node.type === 'array' ? node.items : node;
   if (target?.enum) return `${prefix}${target.enum.map((v) => (v === '' ? '""' : String(v))).join(', ')}`;
-  if (target?.minimum !== undefined && target.maximum !== undefined) return `${prefix}${target.minimum}..${target.maximum}`;
+  if (target?.minimum !== undefined && target.maximum !== undefined)
+    return `${prefix}${target.minimum}..${target.maximum}`;
   return '';
 }
 

@@ -107,14 +107,27 @@ function applyImpliedProvider(merged: Layer, otel: OtelEnvLayer): void {
 function yieldOverrides(merged: Layer): void {
   const rank = (dotted: string): number => sourceRank(merged.sources.get(dotted));
   const highest = (prefix: string): number =>
-    Math.max(0, ...[...merged.sources].filter(([p]) => p === prefix || p.startsWith(`${prefix}.`)).map(([, s]) => sourceRank(s)));
+    Math.max(
+      0,
+      ...[...merged.sources].filter(([p]) => p === prefix || p.startsWith(`${prefix}.`)).map(([, s]) => sourceRank(s)),
+    );
   const { providers, sampler, provider } = merged.values;
   const otlp = isPlainObject(providers) ? providers.otlp : undefined;
-  if (isPlainObject(otlp) && otlp.traces_endpoint !== undefined && highest('tracing.providers.otlp.server_url') > rank('tracing.providers.otlp.traces_endpoint')) {
+  if (
+    isPlainObject(otlp) &&
+    otlp.traces_endpoint !== undefined &&
+    highest('tracing.providers.otlp.server_url') > rank('tracing.providers.otlp.traces_endpoint')
+  ) {
     delete otlp.traces_endpoint;
     merged.sources.delete('tracing.providers.otlp.traces_endpoint');
   }
-  if (isPlainObject(sampler) && typeof sampler.type === 'string' && sampler.type !== '' && typeof provider === 'string' && provider !== '') {
+  if (
+    isPlainObject(sampler) &&
+    typeof sampler.type === 'string' &&
+    sampler.type !== '' &&
+    typeof provider === 'string' &&
+    provider !== ''
+  ) {
     if (highest(`tracing.providers.${provider}.sampling`) > rank('tracing.sampler.type')) {
       delete sampler.type;
       merged.sources.delete('tracing.sampler.type');
@@ -126,7 +139,8 @@ function withFlatForm(layer: Layer, moved: Map<string, string>): Layer {
   const { block, moved: m } = normalizeFlatForm(layer.values);
   if (m.size === 0) return layer;
   const sources = new Map<string, string>();
-  for (const [p, s] of layer.sources) if (![...m.values()].some((old) => p === old || p.startsWith(`${old}.`))) sources.set(p, s);
+  for (const [p, s] of layer.sources)
+    if (![...m.values()].some((old) => p === old || p.startsWith(`${old}.`))) sources.set(p, s);
   for (const [newPath, oldPath] of m) {
     moved.set(newPath, oldPath);
     const s = layer.sources.get(oldPath) ?? [...layer.sources].find(([p]) => p.startsWith(`${oldPath}.`))?.[1];
@@ -172,7 +186,10 @@ function nearestPackageJson(start: string): { name?: string; version?: string } 
     if (existsSync(file)) {
       try {
         const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
-        return { name: typeof pkg.name === 'string' ? pkg.name : undefined, version: typeof pkg.version === 'string' ? pkg.version : undefined };
+        return {
+          name: typeof pkg.name === 'string' ? pkg.name : undefined,
+          version: typeof pkg.version === 'string' ? pkg.version : undefined,
+        };
       } catch {
         return undefined;
       }

@@ -21,10 +21,22 @@ export interface OtelEnvLayer extends Layer {
 const ONE_KEY: ReadonlyArray<{ variables: readonly string[]; path: readonly string[] }> = [
   { variables: ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], path: ['providers', 'otlp', 'traces_endpoint'] },
   { variables: ['OTEL_EXPORTER_OTLP_ENDPOINT'], path: ['providers', 'otlp', 'server_url'] },
-  { variables: ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], path: ['providers', 'otlp', 'protocol'] },
-  { variables: ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT'], path: ['providers', 'otlp', 'timeout_ms'] },
-  { variables: ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION'], path: ['providers', 'otlp', 'compression'] },
-  { variables: ['OTEL_EXPORTER_OTLP_TRACES_INSECURE', 'OTEL_EXPORTER_OTLP_INSECURE'], path: ['providers', 'otlp', 'insecure'] },
+  {
+    variables: ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'],
+    path: ['providers', 'otlp', 'protocol'],
+  },
+  {
+    variables: ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT'],
+    path: ['providers', 'otlp', 'timeout_ms'],
+  },
+  {
+    variables: ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION'],
+    path: ['providers', 'otlp', 'compression'],
+  },
+  {
+    variables: ['OTEL_EXPORTER_OTLP_TRACES_INSECURE', 'OTEL_EXPORTER_OTLP_INSECURE'],
+    path: ['providers', 'otlp', 'insecure'],
+  },
   { variables: ['OTEL_EXPORTER_ZIPKIN_ENDPOINT'], path: ['providers', 'zipkin', 'server_url'] },
   { variables: ['OTEL_BSP_SCHEDULE_DELAY'], path: ['schedule_delay_ms'] },
   { variables: ['OTEL_BSP_EXPORT_TIMEOUT'], path: ['export_timeout_ms'] },
@@ -43,7 +55,14 @@ const UNSUPPORTED_PROPAGATORS = ['xray', 'ottrace'];
  * semantic conventions define the attributes (k8s.*), not variable names: the portable way is
  * `OTEL_RESOURCE_ATTRIBUTES=k8s.pod.name=$(POD_NAME),...`, which wins over these.
  */
-const K8S_VARIABLES = ['k8s.pod.name', 'k8s.pod.uid', 'k8s.namespace.name', 'k8s.node.name', 'k8s.container.name', 'k8s.deployment.name'];
+const K8S_VARIABLES = [
+  'k8s.pod.name',
+  'k8s.pod.uid',
+  'k8s.namespace.name',
+  'k8s.node.name',
+  'k8s.container.name',
+  'k8s.deployment.name',
+];
 /** Resource attributes that have keys of their own (so that precedence applies to them). */
 const OWN_KEYS: ReadonlyMap<string, string> = new Map([
   ['service.name', 'service_name'],
@@ -65,7 +84,8 @@ export function otelEnvLayer(env: Env): OtelEnvLayer {
     layer.sources.set(dottedPath(path), `environment ${variable}`);
   };
   // Warnings quote values: a URL's password is masked, as in errors.
-  const warn = (variable: string, text: string): void => void layer.warnings.push(maskUrlSecrets(`${variable}: ${text}`));
+  const warn = (variable: string, text: string): void =>
+    void layer.warnings.push(maskUrlSecrets(`${variable}: ${text}`));
 
   readResource(env, set, warn);
   for (const { variables, path } of ONE_KEY) {
@@ -78,7 +98,8 @@ export function otelEnvLayer(env: Env): OtelEnvLayer {
         warn(variable, `${JSON.stringify(raw)} ${parsed.reason}; ignored`);
         continue;
       }
-      if (node.type === 'boolean' && !['true', 'false'].includes(raw.toLowerCase())) warn(variable, `${JSON.stringify(raw)} is not true or false; read as false`);
+      if (node.type === 'boolean' && !['true', 'false'].includes(raw.toLowerCase()))
+        warn(variable, `${JSON.stringify(raw)} is not true or false; read as false`);
       set(path, parsed.value, variable);
       break;
     }
@@ -110,12 +131,19 @@ function readResource(env: Env, set: Set, warn: Warn): void {
   const raw = present(env.OTEL_RESOURCE_ATTRIBUTES);
   if (raw !== undefined) {
     const parsed = parseResourceAttributes(raw);
-    if ('reason' in parsed) warn('OTEL_RESOURCE_ATTRIBUTES', `${parsed.reason}; the whole value is ignored, as the specification asks`);
+    if ('reason' in parsed)
+      warn('OTEL_RESOURCE_ATTRIBUTES', `${parsed.reason}; the whole value is ignored, as the specification asks`);
     else {
       // deployment.environment.name wins over the older deployment.environment.
-      const entries = Object.entries(parsed.value).sort(([a], [b]) => Number(a === 'deployment.environment.name') - Number(b === 'deployment.environment.name'));
+      const entries = Object.entries(parsed.value).sort(
+        ([a], [b]) => Number(a === 'deployment.environment.name') - Number(b === 'deployment.environment.name'),
+      );
       const reserved = entries.filter(([key]) => isReservedKey(key)).map(([key]) => JSON.stringify(key));
-      if (reserved.length > 0) warn('OTEL_RESOURCE_ATTRIBUTES', `${reserved.join(', ')} cannot be a key (${RESERVED_KEYS.join(', ')} never are); skipped`);
+      if (reserved.length > 0)
+        warn(
+          'OTEL_RESOURCE_ATTRIBUTES',
+          `${reserved.join(', ')} cannot be a key (${RESERVED_KEYS.join(', ')} never are); skipped`,
+        );
       for (const [key, value] of entries) {
         if (isReservedKey(key)) continue;
         const own = OWN_KEYS.get(key);
@@ -140,10 +168,18 @@ function readHeaders(env: Env, set: Set, warn: Warn): void {
     const raw = present(env[variable]);
     if (raw === undefined) continue;
     const { headers: parsed, skipped } = parseHeaders(raw);
-    if (skipped.length > 0) warn(variable, `entries ${skipped.join(', ')} are not key=value with a percent-encoded value; skipped (values not shown: they are secret)`);
+    if (skipped.length > 0)
+      warn(
+        variable,
+        `entries ${skipped.join(', ')} are not key=value with a percent-encoded value; skipped (values not shown: they are secret)`,
+      );
     const entries = Object.entries(parsed).filter(([key]) => !isReservedKey(key));
     const reserved = Object.keys(parsed).filter(isReservedKey);
-    if (reserved.length > 0) warn(variable, `${reserved.map((k) => JSON.stringify(k)).join(', ')} cannot be a header name here (${RESERVED_KEYS.join(', ')} never are); skipped`);
+    if (reserved.length > 0)
+      warn(
+        variable,
+        `${reserved.map((k) => JSON.stringify(k)).join(', ')} cannot be a header name here (${RESERVED_KEYS.join(', ')} never are); skipped`,
+      );
     if (entries.length === 0) continue;
     for (const [key, value] of entries) setOwn(headers, key, value);
     last = variable;
@@ -158,10 +194,15 @@ function readExporter(env: Env, set: Set, warn: Warn): void {
   const listed = names(raw);
   const chosen = listed.find((n) => EXPORTERS.includes(n));
   const unknown = listed.filter((n) => !EXPORTERS.includes(n));
-  if (unknown.length > 0) warn('OTEL_TRACES_EXPORTER', `${unknown.map((n) => JSON.stringify(n)).join(', ')} not supported (supported: ${EXPORTERS.join(', ')}); skipped`);
+  if (unknown.length > 0)
+    warn(
+      'OTEL_TRACES_EXPORTER',
+      `${unknown.map((n) => JSON.stringify(n)).join(', ')} not supported (supported: ${EXPORTERS.join(', ')}); skipped`,
+    );
   if (chosen === undefined) return;
   const others = listed.filter((n) => n !== chosen && EXPORTERS.includes(n));
-  if (others.length > 0) warn('OTEL_TRACES_EXPORTER', `tracepack sends spans to one exporter: ${chosen}; ${others.join(', ')} ignored`);
+  if (others.length > 0)
+    warn('OTEL_TRACES_EXPORTER', `tracepack sends spans to one exporter: ${chosen}; ${others.join(', ')} ignored`);
   set(['provider'], chosen === 'none' ? '' : chosen, 'OTEL_TRACES_EXPORTER');
 }
 
@@ -173,7 +214,8 @@ function readPropagators(env: Env, set: Set, warn: Warn): void {
   const usable = [...new Set(listed.filter((n) => PROPAGATORS.includes(n)))];
   const skipped = listed.filter((n) => !PROPAGATORS.includes(n) && n !== 'none');
   if (skipped.length > 0) {
-    const why = (n: string): string => (UNSUPPORTED_PROPAGATORS.includes(n) ? `"${n}" (not supported)` : `"${n}" (unknown)`);
+    const why = (n: string): string =>
+      UNSUPPORTED_PROPAGATORS.includes(n) ? `"${n}" (not supported)` : `"${n}" (unknown)`;
     warn('OTEL_PROPAGATORS', `${skipped.map(why).join(', ')} skipped; supported: ${PROPAGATORS.join(', ')}, none`);
   }
   if (usable.length > 0) set(['propagators'], usable, 'OTEL_PROPAGATORS');
@@ -197,11 +239,16 @@ function readSampler(env: Env, set: Set, warn: Warn): void {
   if (arg === undefined) return;
   if (kind.endsWith('traceidratio')) {
     const ratio = parseFor(schemaAt(['sampler', 'ratio'])!, arg);
-    if ('reason' in ratio) warn('OTEL_TRACES_SAMPLER_ARG', `${JSON.stringify(arg)} ${ratio.reason} (a ratio 0..1); ratio 1 is used`);
+    if ('reason' in ratio)
+      warn('OTEL_TRACES_SAMPLER_ARG', `${JSON.stringify(arg)} ${ratio.reason} (a ratio 0..1); ratio 1 is used`);
     else set(['sampler', 'ratio'], ratio.value, 'OTEL_TRACES_SAMPLER_ARG');
   } else if (kind.endsWith('jaeger_remote')) {
     const { entries, refused } = parseJaegerRemoteArg(arg);
-    const keys: Record<string, string> = { endpoint: 'endpoint', pollingIntervalMs: 'polling_interval_ms', initialSamplingRate: 'initial_sampling_rate' };
+    const keys: Record<string, string> = {
+      endpoint: 'endpoint',
+      pollingIntervalMs: 'polling_interval_ms',
+      initialSamplingRate: 'initial_sampling_rate',
+    };
     for (const [name, value] of entries) {
       const path = ['sampler', 'jaeger_remote', keys[name]!];
       const parsed = parseFor(schemaAt(path)!, value);
@@ -220,5 +267,10 @@ export function otelSdkDisabled(env: Env): { disabled: boolean; warning?: string
   const raw = present(env.OTEL_SDK_DISABLED)?.toLowerCase();
   if (raw === undefined || raw === 'false') return { disabled: false };
   if (raw === 'true') return { disabled: true };
-  return { disabled: false, warning: maskUrlSecrets(`OTEL_SDK_DISABLED: ${JSON.stringify(env.OTEL_SDK_DISABLED)} is not true or false; read as false`) };
+  return {
+    disabled: false,
+    warning: maskUrlSecrets(
+      `OTEL_SDK_DISABLED: ${JSON.stringify(env.OTEL_SDK_DISABLED)} is not true or false; read as false`,
+    ),
+  };
 }

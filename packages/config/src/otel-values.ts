@@ -23,7 +23,9 @@ export function present(raw: string | undefined): string | undefined {
 export function parseFor(node: SchemaNode, raw: string): Parsed<unknown> {
   if (node.enum) {
     const v = raw.toLowerCase();
-    return node.enum.includes(v) && v !== '' ? { value: v } : { reason: `is not one of ${node.enum.filter((e) => e !== '').join(', ')}` };
+    return node.enum.includes(v) && v !== ''
+      ? { value: v }
+      : { reason: `is not one of ${node.enum.filter((e) => e !== '').join(', ')}` };
   }
   switch (node.type) {
     case 'integer':
@@ -63,7 +65,8 @@ export function parseResourceAttributes(raw: string): Parsed<Record<string, stri
   const entries = raw.split(',').filter((e) => e.trim() !== '');
   for (const [i, entry] of entries.entries()) {
     const parts = entry.split('=');
-    if (parts.length !== 2) return { reason: `entry ${i + 1} is not key=value (a "," or "=" inside a key or value must be percent-encoded)` };
+    if (parts.length !== 2)
+      return { reason: `entry ${i + 1} is not key=value (a "," or "=" inside a key or value must be percent-encoded)` };
     const key = decode(parts[0]!.trim());
     const value = decode(parts[1]!.trim());
     if (key === undefined || value === undefined) return { reason: `entry ${i + 1} has a malformed percent-encoding` };
@@ -100,7 +103,10 @@ export function parseHeaders(raw: string): { headers: Record<string, string>; sk
 export function parseJaegerRemoteArg(raw: string): { entries: Map<string, string>; refused: string[] } {
   const entries = new Map<string, string>();
   const refused: string[] = [];
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     const key = eq > 0 ? part.slice(0, eq).trim() : '';
     if (!JAEGER_REMOTE_ARGS.includes(key)) {

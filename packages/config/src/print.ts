@@ -32,13 +32,16 @@ export function summarizeTracingConfig(config: ResolvedTracingConfig): string {
   if (config.provider === '') return 'tracing is off (no provider set)';
   const { where, sampling } = destination(config);
   // A sampler set for every provider replaces the provider's own sampling.
-  return maskUrlSecrets(`${config.provider}: service ${config.service_name} -> ${where}; ${config.sampler?.type ? `sampler ${samplerSummary(config)}` : sampling}`);
+  return maskUrlSecrets(
+    `${config.provider}: service ${config.service_name} -> ${where}; ${config.sampler?.type ? `sampler ${samplerSummary(config)}` : sampling}`,
+  );
 }
 
 function samplerSummary(config: ResolvedTracingConfig): string {
   const { type, ratio, jaeger_remote: remote } = config.sampler;
   if (type.endsWith('traceidratio')) return `${type}, ratio ${ratio}`;
-  if (type.endsWith('jaeger_remote')) return `${type} from ${remote.endpoint}, ratio ${remote.initial_sampling_rate} until it answers`;
+  if (type.endsWith('jaeger_remote'))
+    return `${type} from ${remote.endpoint}, ratio ${remote.initial_sampling_rate} until it answers`;
   return type;
 }
 
@@ -56,12 +59,18 @@ function destination(config: ResolvedTracingConfig): { where: string; sampling: 
       return { where, sampling: `${sampling}; parent-based` };
     }
     case 'zipkin':
-      return { where: config.providers.zipkin.server_url, sampling: `sampling ratio ${config.providers.zipkin.sampling.sampling_ratio}; parent-based` };
+      return {
+        where: config.providers.zipkin.server_url,
+        sampling: `sampling ratio ${config.providers.zipkin.sampling.sampling_ratio}; parent-based`,
+      };
     case 'otlp': {
       const o = config.providers.otlp;
       const auth = o.authorization_header || Object.keys(o.headers).length ? ', with auth headers' : '';
       const details = `${o.protocol}${o.compression === 'gzip' ? ', gzip' : ''}${o.protocol === 'grpc' && o.insecure ? ', insecure' : ''}${auth}`;
-      return { where: `${o.traces_endpoint ?? o.server_url} (${details})`, sampling: `sampling ratio ${o.sampling.sampling_ratio}; parent-based` };
+      return {
+        where: `${o.traces_endpoint ?? o.server_url} (${details})`,
+        sampling: `sampling ratio ${o.sampling.sampling_ratio}; parent-based`,
+      };
     }
     default:
       return { where: 'waterfall on stdout', sampling: 'every trace sampled' };

@@ -100,7 +100,9 @@ export function showValue(value: unknown): string {
       return `${value}n`;
     default:
       try {
-        return maskUrlSecrets(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value));
+        return maskUrlSecrets(
+          JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value),
+        );
       } catch {
         return Object.prototype.toString.call(value);
       }

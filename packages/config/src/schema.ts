@@ -57,7 +57,8 @@ export function schemaKeys(): SchemaKey[] {
   const out: SchemaKey[] = [];
   const walk = (node: SchemaNode, path: string[], secret: boolean): void => {
     if (node.type === 'object' && node.properties) {
-      for (const [k, child] of Object.entries(node.properties)) walk(child, [...path, k], secret || child['x-secret'] === true);
+      for (const [k, child] of Object.entries(node.properties))
+        walk(child, [...path, k], secret || child['x-secret'] === true);
       return;
     }
     out.push({ path, dotted: dottedPath(path), env: envName(path), schema: node, secret });
@@ -87,7 +88,8 @@ export function isSecretPath(path: readonly string[]): boolean {
   for (const k of path) {
     if (!node) return false;
     if (node['x-secret']) return true;
-    node = propertyOf(node, k) ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+    node =
+      propertyOf(node, k) ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
   }
   return node?.['x-secret'] === true;
 }

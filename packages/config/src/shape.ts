@@ -74,7 +74,9 @@ export function findShapeProblem(root: unknown, maxDepth = MAX_DEPTH): ShapeProb
 export function describeShapeProblem(problem: ShapeProblem, fromFile: boolean): string {
   switch (problem.kind) {
     case 'cycle':
-      return fromFile ? 'a recursive YAML alias (the value contains itself); not read' : 'the value contains itself (a cycle); not read';
+      return fromFile
+        ? 'a recursive YAML alias (the value contains itself); not read'
+        : 'the value contains itself (a cycle); not read';
     case 'depth':
       return `nested deeper than ${MAX_DEPTH} levels; not read`;
     default:

@@ -13,8 +13,12 @@ export function renderSqaConfigHelp(options: RenderConfigHelpOptions = {}): stri
 
 /** Every way to opt out, as a user writes it. */
 export function optOutSwitchList(): string[] {
-  const flags = OPT_OUT_FLAGS.map((f) => (f.enables ? `--${f.name}=false` : f.name.includes('.') ? `--${f.name}=true` : `--${f.name}`));
-  const variables = OPT_OUT_VARIABLES.map((v) => `${v.name}=${v.enables ? 'false' : v.name === 'SQA_OPT_OUT' ? 'true' : '1'}`);
+  const flags = OPT_OUT_FLAGS.map((f) =>
+    f.enables ? `--${f.name}=false` : f.name.includes('.') ? `--${f.name}=true` : `--${f.name}`,
+  );
+  const variables = OPT_OUT_VARIABLES.map(
+    (v) => `${v.name}=${v.enables ? 'false' : v.name === 'SQA_OPT_OUT' ? 'true' : '1'}`,
+  );
   return [...flags, ...variables, 'sqa.opt_out: true (config file)'];
 }
 
@@ -47,8 +51,17 @@ function text(keys: SqaSchemaKey[]): string {
 }
 
 function markdown(keys: SqaSchemaKey[]): string {
-  const rows = keys.map((k) => `| \`${k.dotted}\` | \`${k.env}\` | ${typeOf(k.schema)} | ${defaultOf(k)} | ${allowedOf(k.schema) || '—'} | ${k.schema.description ?? ''} |`);
-  return ['| key | variable | type | default | allowed | description |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+  const rows = keys.map(
+    (k) =>
+      `| \`${k.dotted}\` | \`${k.env}\` | ${typeOf(k.schema)} | ${defaultOf(k)} | ${allowedOf(k.schema) || '—'} | ${k.schema.description ?? ''} |`,
+  );
+  return (
+    [
+      '| key | variable | type | default | allowed | description |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows,
+    ].join('\n') + '\n'
+  );
 }
 
 function typeOf(node: SqaSchemaNode): string {

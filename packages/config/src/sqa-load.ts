@@ -82,8 +82,21 @@ export function loadSqaConfig(options: LoadSqaConfigOptions = {}): LoadedSqaConf
     identifyAfterMs: parseDuration(config.identify_after)!,
     keepaliveIntervalMs: parseDuration(config.keepalive_interval)!,
   };
-  const offReason = optOut.length > 0 ? `opted out by ${optOut[0]!.label}` : config.endpoint === undefined ? 'no sqa.endpoint set' : undefined;
-  return { config, optOut, enabled: offReason === undefined, offReason, durations, sources: merged.sources, configFile };
+  const offReason =
+    optOut.length > 0
+      ? `opted out by ${optOut[0]!.label}`
+      : config.endpoint === undefined
+        ? 'no sqa.endpoint set'
+        : undefined;
+  return {
+    config,
+    optOut,
+    enabled: offReason === undefined,
+    offReason,
+    durations,
+    sources: merged.sources,
+    configFile,
+  };
 }
 
 function labelled(values: Record<string, unknown>, label: string): Layer {
@@ -99,7 +112,12 @@ function takeOptOut(layer: Layer, optOut: OptOutSwitch[], issues: ConfigIssue[])
   layer.sources.delete('sqa.opt_out');
   const value = parseSwitch(raw);
   if (value === 'invalid') {
-    issues.push({ code: ConfigErrorCode.NOT_ALLOWED, path: 'sqa.opt_out', source, message: `sqa.opt_out: ${showValue(raw)} is not one of true, false (also 1, yes, 0, no)` });
+    issues.push({
+      code: ConfigErrorCode.NOT_ALLOWED,
+      path: 'sqa.opt_out',
+      source,
+      message: `sqa.opt_out: ${showValue(raw)} is not one of true, false (also 1, yes, 0, no)`,
+    });
   } else if (value === true) {
     optOut.push({ label: `${source} (sqa.opt_out: ${showValue(raw)})` });
   }
@@ -142,7 +160,12 @@ function flagsLayer(argv: readonly string[], issues: ConfigIssue[]): Layer {
       continue;
     }
     if (raw === undefined) {
-      issues.push({ code: ConfigErrorCode.BAD_FLAG, path: `sqa.${name}`, source: `flag --sqa.${name}`, message: `flag --sqa.${name}: a value is missing (--sqa.${name}=<value>)` });
+      issues.push({
+        code: ConfigErrorCode.BAD_FLAG,
+        path: `sqa.${name}`,
+        source: `flag --sqa.${name}`,
+        message: `flag --sqa.${name}: a value is missing (--sqa.${name}=<value>)`,
+      });
       continue;
     }
     const key = byName.get(name);

@@ -41,7 +41,9 @@ export function parseSwitch(raw: unknown): boolean | undefined | 'invalid' {
 }
 
 function allowed(enables: boolean): string {
-  return enables ? `one of ${FALSE.join(', ')} (opt out) or ${TRUE.join(', ')}` : `one of ${TRUE.join(', ')} (opt out) or ${FALSE.join(', ')}`;
+  return enables
+    ? `one of ${FALSE.join(', ')} (opt out) or ${TRUE.join(', ')}`
+    : `one of ${TRUE.join(', ')} (opt out) or ${FALSE.join(', ')}`;
 }
 
 /** A switch that is on: what a user would write to turn telemetry off this way. */
@@ -70,7 +72,12 @@ export function findOptOutSwitches(argv: readonly string[], env: Env, issues: Co
     }
     const value = parseSwitch(raw);
     if (value === 'invalid') {
-      issues.push({ code: ConfigErrorCode.NOT_ALLOWED, path: 'sqa.opt_out', source: `flag --${name}`, message: `flag --${name}: ${JSON.stringify(raw)} is not ${allowed(flag.enables)}` });
+      issues.push({
+        code: ConfigErrorCode.NOT_ALLOWED,
+        path: 'sqa.opt_out',
+        source: `flag --${name}`,
+        message: `flag --${name}: ${JSON.stringify(raw)} is not ${allowed(flag.enables)}`,
+      });
     } else if (value !== undefined && value !== flag.enables) {
       on.push({ label: bare ? `flag ${arg}` : `flag --${name}=${raw}` });
     }

@@ -1,7 +1,14 @@
 import { ConfigErrorCode, type ConfigIssue } from './errors';
 import { getOwn } from './layers';
 import { showValue } from './redact';
-import { formatDuration, parseDuration, SQA_DURATION_MINIMUMS, sqaSchema, sqaSchemaKeys, type SqaSchemaNode } from './sqa-schema';
+import {
+  formatDuration,
+  parseDuration,
+  SQA_DURATION_MINIMUMS,
+  sqaSchema,
+  sqaSchemaKeys,
+  type SqaSchemaNode,
+} from './sqa-schema';
 import { validate as generatedValidator } from './sqa-validator';
 import type { CompiledValidator, SchemaError } from './validate';
 
@@ -14,7 +21,10 @@ const DURATION_HINT = 'a duration such as 500ms, 30s, 15m, 1h, or a number of se
  * Validates the merged `sqa:` values in place (filling defaults) and returns every issue, each
  * naming the key (and the variable or flag it came from), the value and what is allowed.
  */
-export function validateSqaConfig(values: Record<string, unknown>, sources: ReadonlyMap<string, string>): ConfigIssue[] {
+export function validateSqaConfig(
+  values: Record<string, unknown>,
+  sources: ReadonlyMap<string, string>,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   if (!validate(values)) {
@@ -30,7 +40,14 @@ export function validateSqaConfig(values: Record<string, unknown>, sources: Read
     if (seen.has(`sqa.${name}`)) continue;
     const ms = parseDuration(values[name]);
     if (ms !== undefined && ms < min) {
-      issues.push(issue(ConfigErrorCode.OUT_OF_RANGE, name, sources, `${showValue(values[name])} is below the minimum ${formatDuration(min)} (${DURATION_HINT})`));
+      issues.push(
+        issue(
+          ConfigErrorCode.OUT_OF_RANGE,
+          name,
+          sources,
+          `${showValue(values[name])} is below the minimum ${formatDuration(min)} (${DURATION_HINT})`,
+        ),
+      );
     }
   }
   return issues;
@@ -52,27 +69,57 @@ function toIssue(err: SchemaError, values: Record<string, unknown>, sources: Rea
   const shown = secret ? '<secret>' : showValue(value);
   switch (err.keyword) {
     case 'enum':
-      return issue(ConfigErrorCode.NOT_ALLOWED, name, sources, `${shown} is not one of ${(err.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`);
+      return issue(
+        ConfigErrorCode.NOT_ALLOWED,
+        name,
+        sources,
+        `${shown} is not one of ${(err.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`,
+      );
     case 'type': {
-      if (node?.format === 'duration') return issue(ConfigErrorCode.WRONG_TYPE, name, sources, `${shown} is not ${DURATION_HINT}`);
+      if (node?.format === 'duration')
+        return issue(ConfigErrorCode.WRONG_TYPE, name, sources, `${shown} is not ${DURATION_HINT}`);
       const want = (err.params as { type: string }).type;
-      const range = node?.minimum !== undefined && node.maximum !== undefined ? ` in ${node.minimum}..${node.maximum}` : '';
-      return issue(ConfigErrorCode.WRONG_TYPE, name, sources, `${shown} is not ${want === 'integer' || want === 'array' ? 'an' : 'a'} ${want}${range}`);
+      const range =
+        node?.minimum !== undefined && node.maximum !== undefined ? ` in ${node.minimum}..${node.maximum}` : '';
+      return issue(
+        ConfigErrorCode.WRONG_TYPE,
+        name,
+        sources,
+        `${shown} is not ${want === 'integer' || want === 'array' ? 'an' : 'a'} ${want}${range}`,
+      );
     }
     case 'minimum':
     case 'maximum':
-      return issue(ConfigErrorCode.OUT_OF_RANGE, name, sources, `${shown} is outside the allowed range ${node?.minimum}..${node?.maximum}`);
+      return issue(
+        ConfigErrorCode.OUT_OF_RANGE,
+        name,
+        sources,
+        `${shown} is outside the allowed range ${node?.minimum}..${node?.maximum}`,
+      );
     case 'format':
-      if (node?.format === 'duration') return issue(ConfigErrorCode.INVALID_VALUE, name, sources, `${shown} is not ${DURATION_HINT}`);
-      return issue(ConfigErrorCode.INVALID_URL, name, sources, `${shown} is not an http(s) URL (e.g. https://usage.example.com)`);
+      if (node?.format === 'duration')
+        return issue(ConfigErrorCode.INVALID_VALUE, name, sources, `${shown} is not ${DURATION_HINT}`);
+      return issue(
+        ConfigErrorCode.INVALID_URL,
+        name,
+        sources,
+        `${shown} is not an http(s) URL (e.g. https://usage.example.com)`,
+      );
     case 'minLength':
-      return issue(ConfigErrorCode.INVALID_VALUE, name, sources, `${shown} is too short (at least ${node?.minLength} characters)`);
+      return issue(
+        ConfigErrorCode.INVALID_VALUE,
+        name,
+        sources,
+        `${shown} is too short (at least ${node?.minLength} characters)`,
+      );
     case 'pattern':
       return issue(
         ConfigErrorCode.INVALID_VALUE,
         name,
         sources,
-        name === 'api_key_header' ? `${shown} is not a header name (letters, digits and !#$%&'*+.^_\`|~-)` : `${shown} must start with /`,
+        name === 'api_key_header'
+          ? `${shown} is not a header name (letters, digits and !#$%&'*+.^_\`|~-)`
+          : `${shown} must start with /`,
       );
     case 'uniqueItems':
       return issue(ConfigErrorCode.INVALID_VALUE, name, sources, `${shown} lists a value twice`);
@@ -81,7 +128,12 @@ function toIssue(err: SchemaError, values: Record<string, unknown>, sources: Rea
   }
 }
 
-function issue(code: ConfigIssue['code'], name: string, sources: ReadonlyMap<string, string>, what: string): ConfigIssue {
+function issue(
+  code: ConfigIssue['code'],
+  name: string,
+  sources: ReadonlyMap<string, string>,
+  what: string,
+): ConfigIssue {
   const dotted = `sqa.${name}`;
   const source = sources.get(dotted);
   const prefix = source?.startsWith('environment ') ? `${source.slice('environment '.length)} (${dotted})` : dotted;

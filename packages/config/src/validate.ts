@@ -58,7 +58,12 @@ function toIssue(err: SchemaError, input: ValidationInput): ConfigIssue | undefi
   // (`not`, with `propertyName`), then `propertyNames`; one issue is enough.
   if (err.keyword === 'propertyNames') {
     const key = String((err.params as { propertyName: string }).propertyName);
-    return issue(ConfigErrorCode.INVALID_VALUE, [...path, key], input, `${JSON.stringify(key)} cannot be a key (${RESERVED_KEYS.join(', ')} never are)`);
+    return issue(
+      ConfigErrorCode.INVALID_VALUE,
+      [...path, key],
+      input,
+      `${JSON.stringify(key)} cannot be a key (${RESERVED_KEYS.join(', ')} never are)`,
+    );
   }
   if (err.propertyName !== undefined) return undefined;
   if (err.keyword === 'additionalProperties') {
@@ -76,7 +81,11 @@ function toIssue(err: SchemaError, input: ValidationInput): ConfigIssue | undefi
     case 'enum': {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
       const named = allowed.filter((v) => v !== '').join(', ');
-      const off = !allowed.includes('') ? '' : path.join('.') === 'provider' ? ' (or empty: tracing off)' : ' (or empty)';
+      const off = !allowed.includes('')
+        ? ''
+        : path.join('.') === 'provider'
+          ? ' (or empty: tracing off)'
+          : ' (or empty)';
       return issue(ConfigErrorCode.NOT_ALLOWED, path, input, `${shown} is not one of ${named}${off}`);
     }
     case 'type': {
@@ -85,13 +94,28 @@ function toIssue(err: SchemaError, input: ValidationInput): ConfigIssue | undefi
     }
     case 'minimum':
     case 'maximum':
-      return issue(ConfigErrorCode.OUT_OF_RANGE, path, input, `${shown} is outside the allowed range ${node?.minimum ?? '-∞'}..${node?.maximum ?? '∞'}`);
+      return issue(
+        ConfigErrorCode.OUT_OF_RANGE,
+        path,
+        input,
+        `${shown} is outside the allowed range ${node?.minimum ?? '-∞'}..${node?.maximum ?? '∞'}`,
+      );
     case 'format': {
       const format = (err.params as { format: string }).format;
       if (format === 'host-port') {
-        return issue(ConfigErrorCode.INVALID_ADDRESS, path, input, `${shown} is not a host:port address (e.g. jaeger:6831)`);
+        return issue(
+          ConfigErrorCode.INVALID_ADDRESS,
+          path,
+          input,
+          `${shown} is not a host:port address (e.g. jaeger:6831)`,
+        );
       }
-      return issue(ConfigErrorCode.INVALID_URL, path, input, `${shown} is not an http(s) URL (e.g. http://jaeger:5778/sampling)`);
+      return issue(
+        ConfigErrorCode.INVALID_URL,
+        path,
+        input,
+        `${shown} is not an http(s) URL (e.g. http://jaeger:5778/sampling)`,
+      );
     }
     case 'minLength':
       return issue(ConfigErrorCode.INVALID_VALUE, path, input, `${shown} must not be empty`);

@@ -3,7 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadTracingConfig, maskSecrets, printTracingConfig, renderConfigHelp, schemaKeys, summarizeTracingConfig } from '../src';
+import {
+  loadTracingConfig,
+  maskSecrets,
+  printTracingConfig,
+  renderConfigHelp,
+  schemaKeys,
+  summarizeTracingConfig,
+} from '../src';
 
 describe('help, print and summary', () => {
   it('lists every schema key with its variable, type, default and description', () => {
@@ -12,7 +19,10 @@ describe('help, print and summary', () => {
     for (const key of schemaKeys()) {
       assert.ok(help.includes(`  ${key.dotted}\n      ${key.env}\n`), `help lacks ${key.dotted}`);
     }
-    assert.match(help, /tracing\.providers\.otlp\.protocol\n\s+TRACING_PROVIDERS_OTLP_PROTOCOL\n\s+string; default: http\/protobuf\n\s+allowed: http\/protobuf, http\/json, grpc/);
+    assert.match(
+      help,
+      /tracing\.providers\.otlp\.protocol\n\s+TRACING_PROVIDERS_OTLP_PROTOCOL\n\s+string; default: http\/protobuf\n\s+allowed: http\/protobuf, http\/json, grpc/,
+    );
     for (const line of help.split('\n')) assert.ok(line.length <= 80, `too wide: ${line}`);
     const md = renderConfigHelp({ format: 'markdown' });
     assert.equal(md.split('\n').filter((l) => l.startsWith('| `tracing.')).length, schemaKeys().length);
@@ -20,7 +30,11 @@ describe('help, print and summary', () => {
 
   it('masks secrets when printing and summarizing', () => {
     const { config } = loadTracingConfig({
-      env: { TRACING_PROVIDER: 'otlp', TRACING_PROVIDERS_OTLP_AUTHORIZATION_HEADER: 'Bearer s3cret', TRACING_PROVIDERS_OTLP_HEADERS: 'x-api-key=k3y' },
+      env: {
+        TRACING_PROVIDER: 'otlp',
+        TRACING_PROVIDERS_OTLP_AUTHORIZATION_HEADER: 'Bearer s3cret',
+        TRACING_PROVIDERS_OTLP_HEADERS: 'x-api-key=k3y',
+      },
     });
     const printed = printTracingConfig(config);
     assert.doesNotMatch(printed, /s3cret|k3y/);
@@ -29,7 +43,10 @@ describe('help, print and summary', () => {
     assert.equal(maskSecrets(config).providers.otlp.headers['x-api-key'], '****');
     assert.equal(config.providers.otlp.headers['x-api-key'], 'k3y', 'masking copies, never mutates');
     const summary = summarizeTracingConfig(config);
-    assert.match(summary, /^otlp: service .* -> http:\/\/127\.0\.0\.1:4318 \(http\/protobuf, with auth headers\); sampling ratio 1; parent-based$/);
+    assert.match(
+      summary,
+      /^otlp: service .* -> http:\/\/127\.0\.0\.1:4318 \(http\/protobuf, with auth headers\); sampling ratio 1; parent-based$/,
+    );
   });
 
   it('keeps the generated TypeScript types in step with the schema', () => {
@@ -43,6 +60,10 @@ describe('README', () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
     const start = readme.indexOf('-->\n', readme.indexOf('<!-- generated')) + 4;
     const table = readme.slice(start, readme.indexOf('<!-- end generated -->'));
-    assert.equal(table, renderConfigHelp({ format: 'markdown' }), 'README key table is stale: regenerate it from renderConfigHelp');
+    assert.equal(
+      table,
+      renderConfigHelp({ format: 'markdown' }),
+      'README key table is stale: regenerate it from renderConfigHelp',
+    );
   });
 });

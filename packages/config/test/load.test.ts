@@ -37,7 +37,10 @@ describe('loadTracingConfig', () => {
   });
 
   it('reads the tracing section of a service config file and applies defaults', () => {
-    const f = file('service.yml', 'serve: { port: 4445 }\ntracing:\n  provider: jaeger\n  service_name: clients-service\n  providers:\n    jaeger:\n      local_agent_address: jaeger:6831\n');
+    const f = file(
+      'service.yml',
+      'serve: { port: 4445 }\ntracing:\n  provider: jaeger\n  service_name: clients-service\n  providers:\n    jaeger:\n      local_agent_address: jaeger:6831\n',
+    );
     const r = loadTracingConfig({ configFile: f, env: {} });
     assert.equal(r.enabled, true);
     assert.equal(r.config.service_name, 'clients-service');
@@ -49,12 +52,18 @@ describe('loadTracingConfig', () => {
   });
 
   it('normalizes the older flat form (its server_url is the sampling server)', () => {
-    const f = file('flat.yml', 'provider: jaeger\nservice_name: ory:kratos\njaeger:\n  local_agent_address: jaeger:6831\n  server_url: http://jaeger:5778/sampling\n');
+    const f = file(
+      'flat.yml',
+      'provider: jaeger\nservice_name: ory:kratos\njaeger:\n  local_agent_address: jaeger:6831\n  server_url: http://jaeger:5778/sampling\n',
+    );
     const r = loadTracingConfig({ configFile: f, env: {} });
     assert.equal(r.config.service_name, 'ory:kratos');
     assert.equal(r.config.providers.jaeger.local_agent_address, 'jaeger:6831');
     assert.equal(r.config.providers.jaeger.sampling.server_url, 'http://jaeger:5778/sampling');
-    const nested = file('flat-nested.yml', 'tracing:\n  provider: zipkin\n  zipkin:\n    server_url: http://zipkin:9411/api/v2/spans\n  jaeger:\n    sampling: { type: probabilistic, value: 0.25 }\n');
+    const nested = file(
+      'flat-nested.yml',
+      'tracing:\n  provider: zipkin\n  zipkin:\n    server_url: http://zipkin:9411/api/v2/spans\n  jaeger:\n    sampling: { type: probabilistic, value: 0.25 }\n',
+    );
     const n = loadTracingConfig({ configFile: nested, env: {} });
     assert.equal(n.config.providers.zipkin.server_url, 'http://zipkin:9411/api/v2/spans');
     assert.equal(n.config.providers.jaeger.sampling.trace_id_ratio, 0.25);
@@ -63,12 +72,22 @@ describe('loadTracingConfig', () => {
   it('names a bad flat-form key by the path the user wrote', () => {
     const f = file('flat-bad.yml', 'provider: jaeger\njaeger:\n  server_url: nope\n');
     const e = errorsOf(() => loadTracingConfig({ configFile: f, env: {} }));
-    assert.match(e.message, /tracing\.jaeger\.server_url \(flat form of tracing\.providers\.jaeger\.sampling\.server_url\): "nope" is not an http\(s\) URL/);
+    assert.match(
+      e.message,
+      /tracing\.jaeger\.server_url \(flat form of tracing\.providers\.jaeger\.sampling\.server_url\): "nope" is not an http\(s\) URL/,
+    );
   });
 
   it('ranks code > flags > TRACING_* > OTEL_* > file > defaults', () => {
-    const f = file('ranks.yml', 'tracing:\n  provider: zipkin\n  service_name: from-file\n  flush_timeout_ms: 100\n  max_queue_size: 10\n  deployment_environment: file\n');
-    const env = { OTEL_SERVICE_NAME: 'from-otel', TRACING_FLUSH_TIMEOUT_MS: '200', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=otel' };
+    const f = file(
+      'ranks.yml',
+      'tracing:\n  provider: zipkin\n  service_name: from-file\n  flush_timeout_ms: 100\n  max_queue_size: 10\n  deployment_environment: file\n',
+    );
+    const env = {
+      OTEL_SERVICE_NAME: 'from-otel',
+      TRACING_FLUSH_TIMEOUT_MS: '200',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=otel',
+    };
     const base = loadTracingConfig({ configFile: f, env });
     assert.equal(base.config.service_name, 'from-otel');
     assert.equal(base.config.deployment_environment, 'otel');
@@ -76,10 +95,19 @@ describe('loadTracingConfig', () => {
     assert.equal(base.config.max_queue_size, 10);
     const withEnv = loadTracingConfig({ configFile: f, env: { ...env, TRACING_SERVICE_NAME: 'from-env' } });
     assert.equal(withEnv.config.service_name, 'from-env');
-    const withFlag = loadTracingConfig({ configFile: f, env: { ...env, TRACING_SERVICE_NAME: 'from-env' }, argv: ['--tracing.service_name=from-flag', '--tracing.max_queue_size', '20'] });
+    const withFlag = loadTracingConfig({
+      configFile: f,
+      env: { ...env, TRACING_SERVICE_NAME: 'from-env' },
+      argv: ['--tracing.service_name=from-flag', '--tracing.max_queue_size', '20'],
+    });
     assert.equal(withFlag.config.service_name, 'from-flag');
     assert.equal(withFlag.config.max_queue_size, 20);
-    const withCode = loadTracingConfig({ configFile: f, env, argv: ['--tracing.service_name=from-flag'], config: { service_name: 'from-code' } });
+    const withCode = loadTracingConfig({
+      configFile: f,
+      env,
+      argv: ['--tracing.service_name=from-flag'],
+      config: { service_name: 'from-code' },
+    });
     assert.equal(withCode.config.service_name, 'from-code');
     assert.equal(withCode.sources.get('tracing.service_name'), 'code');
   });
@@ -149,30 +177,47 @@ describe('loadTracingConfig', () => {
 
 describe('validation errors', () => {
   it('reports every problem at once, each with key path, value, what is allowed and a code', () => {
-    const f = file('bad.yml', [
-      'tracing:',
-      '  provider: jeager',
-      '  providers:',
-      '    jaeger:',
-      '      local_agent_adress: jaeger:6831',
-      '      sampling: { trace_id_ratio: 1.5, server_url: "not a url" }',
-      '    zipkin:',
-      '      server_url: ftp://zipkin',
-      '  flush_timeout_ms: soon',
-      '  propagators: [tracecontext, w3c]',
-    ].join('\n'));
-    const e = errorsOf(() => loadTracingConfig({ configFile: f, env: { TRACING_PROVIDERS_JAEGER_LOCAL_AGENT_ADDRESS: 'jaeger' } }));
+    const f = file(
+      'bad.yml',
+      [
+        'tracing:',
+        '  provider: jeager',
+        '  providers:',
+        '    jaeger:',
+        '      local_agent_adress: jaeger:6831',
+        '      sampling: { trace_id_ratio: 1.5, server_url: "not a url" }',
+        '    zipkin:',
+        '      server_url: ftp://zipkin',
+        '  flush_timeout_ms: soon',
+        '  propagators: [tracecontext, w3c]',
+      ].join('\n'),
+    );
+    const e = errorsOf(() =>
+      loadTracingConfig({ configFile: f, env: { TRACING_PROVIDERS_JAEGER_LOCAL_AGENT_ADDRESS: 'jaeger' } }),
+    );
     const byPath = new Map(e.issues.map((i) => [i.path, i]));
     assert.equal(e.issues.length, 8, e.message);
-    assert.equal(byPath.get('tracing.provider')?.message, 'tracing.provider: "jeager" is not one of jaeger, zipkin, otlp, console (or empty: tracing off)');
+    assert.equal(
+      byPath.get('tracing.provider')?.message,
+      'tracing.provider: "jeager" is not one of jaeger, zipkin, otlp, console (or empty: tracing off)',
+    );
     assert.equal(byPath.get('tracing.provider')?.code, ConfigErrorCode.NOT_ALLOWED);
     assert.equal(byPath.get('tracing.providers.jaeger.local_agent_adress')?.code, ConfigErrorCode.UNKNOWN_KEY);
-    assert.match(byPath.get('tracing.providers.jaeger.local_agent_adress')!.message, /did you mean local_agent_address\?\); allowed keys: local_agent_address, collector_endpoint, sampling/);
-    assert.equal(byPath.get('tracing.providers.jaeger.sampling.trace_id_ratio')?.message, 'tracing.providers.jaeger.sampling.trace_id_ratio: 1.5 is outside the allowed range 0..1');
+    assert.match(
+      byPath.get('tracing.providers.jaeger.local_agent_adress')!.message,
+      /did you mean local_agent_address\?\); allowed keys: local_agent_address, collector_endpoint, sampling/,
+    );
+    assert.equal(
+      byPath.get('tracing.providers.jaeger.sampling.trace_id_ratio')?.message,
+      'tracing.providers.jaeger.sampling.trace_id_ratio: 1.5 is outside the allowed range 0..1',
+    );
     assert.equal(byPath.get('tracing.providers.jaeger.sampling.server_url')?.code, ConfigErrorCode.INVALID_URL);
     assert.equal(byPath.get('tracing.providers.zipkin.server_url')?.code, ConfigErrorCode.INVALID_URL);
     assert.equal(byPath.get('tracing.flush_timeout_ms')?.code, ConfigErrorCode.WRONG_TYPE);
-    assert.equal(byPath.get('tracing.propagators.1')?.message, 'tracing.propagators.1: "w3c" is not one of tracecontext, baggage, jaeger, b3, b3multi');
+    assert.equal(
+      byPath.get('tracing.propagators.1')?.message,
+      'tracing.propagators.1: "w3c" is not one of tracecontext, baggage, jaeger, b3, b3multi',
+    );
     // A value from the environment is named by its variable.
     assert.equal(
       byPath.get('tracing.providers.jaeger.local_agent_address')?.message,
@@ -182,7 +227,9 @@ describe('validation errors', () => {
   });
 
   it('refuses wrong types from variables, naming the variable', () => {
-    const e = errorsOf(() => loadTracingConfig({ env: { TRACING_PROVIDERS_OTLP_INSECURE: 'maybe', TRACING_MAX_QUEUE_SIZE: '12x' } }));
+    const e = errorsOf(() =>
+      loadTracingConfig({ env: { TRACING_PROVIDERS_OTLP_INSECURE: 'maybe', TRACING_MAX_QUEUE_SIZE: '12x' } }),
+    );
     assert.deepEqual(e.issues.map((i) => i.message).sort(), [
       'TRACING_MAX_QUEUE_SIZE (tracing.max_queue_size): "12x" is not an integer in 1..1000000',
       'TRACING_PROVIDERS_OTLP_INSECURE (tracing.providers.otlp.insecure): "maybe" is not a boolean',
@@ -190,14 +237,26 @@ describe('validation errors', () => {
   });
 
   it('never shows a secret in an error', () => {
-    const e = errorsOf(() => loadTracingConfig({ config: { providers: { otlp: { authorization_header: 42 as unknown as string, headers: { 'x-api-key': 7 as unknown as string } } } }, env: {} }));
+    const e = errorsOf(() =>
+      loadTracingConfig({
+        config: {
+          providers: {
+            otlp: { authorization_header: 42 as unknown as string, headers: { 'x-api-key': 7 as unknown as string } },
+          },
+        },
+        env: {},
+      }),
+    );
     assert.equal(e.issues.length, 2);
     assert.doesNotMatch(e.message, /42|7/);
     assert.match(e.message, /<secret> is not a string/);
   });
 
   it('reports a missing or broken file with its own code', () => {
-    assert.equal(errorsOf(() => loadTracingConfig({ configFile: join(dir, 'nope.yml'), env: {} })).code, ConfigErrorCode.FILE_UNREADABLE);
+    assert.equal(
+      errorsOf(() => loadTracingConfig({ configFile: join(dir, 'nope.yml'), env: {} })).code,
+      ConfigErrorCode.FILE_UNREADABLE,
+    );
     const broken = file('broken.yml', 'tracing:\n  provider: [jaeger\n');
     assert.equal(errorsOf(() => loadTracingConfig({ configFile: broken, env: {} })).code, ConfigErrorCode.FILE_SYNTAX);
   });

@@ -21,7 +21,11 @@ const load = (env: Env, configFile?: string): LoadedTracingConfig => loadTracing
 const baseline = (): LoadedTracingConfig => load({});
 
 function warned(r: LoadedTracingConfig, pattern: RegExp): void {
-  assert.equal(r.warnings.filter((w) => pattern.test(w)).length, 1, `expected one warning like ${pattern}, got ${JSON.stringify(r.warnings)}`);
+  assert.equal(
+    r.warnings.filter((w) => pattern.test(w)).length,
+    1,
+    `expected one warning like ${pattern}, got ${JSON.stringify(r.warnings)}`,
+  );
 }
 
 const ROWS: Record<string, () => void> = {
@@ -30,7 +34,11 @@ const ROWS: Record<string, () => void> = {
     assert.equal(off.enabled, false);
     assert.equal(off.sources.get('tracing.provider'), 'environment OTEL_SDK_DISABLED');
     assert.equal(load({ OTEL_SDK_DISABLED: 'false', TRACING_PROVIDER: 'otlp' }).enabled, true);
-    assert.equal(loadTracingConfig({ env: { OTEL_SDK_DISABLED: 'true' }, argv: ['--tracing.provider=console'] }).enabled, true, 'a flag naming a provider wins');
+    assert.equal(
+      loadTracingConfig({ env: { OTEL_SDK_DISABLED: 'true' }, argv: ['--tracing.provider=console'] }).enabled,
+      true,
+      'a flag naming a provider wins',
+    );
     const odd = load({ OTEL_SDK_DISABLED: 'yes', TRACING_PROVIDER: 'otlp' });
     assert.equal(odd.enabled, true, 'only "true" disables');
     warned(odd, /^OTEL_SDK_DISABLED: "yes" is not true or false; read as false$/);
@@ -41,24 +49,41 @@ const ROWS: Record<string, () => void> = {
     assert.equal(r.config.service_name, 'checkout');
     assert.equal(r.sources.get('tracing.service_name'), 'environment OTEL_SERVICE_NAME');
     assert.equal(load({ OTEL_SERVICE_NAME: 'checkout', TRACING_SERVICE_NAME: 'mine' }).config.service_name, 'mine');
-    assert.equal(load({ OTEL_SERVICE_NAME: '  ' }).config.service_name, baseline().config.service_name, 'blank is unset');
+    assert.equal(
+      load({ OTEL_SERVICE_NAME: '  ' }).config.service_name,
+      baseline().config.service_name,
+      'blank is unset',
+    );
   },
 
   '`OTEL_RESOURCE_ATTRIBUTES`': () => {
     const r = load({
-      OTEL_RESOURCE_ATTRIBUTES: 'k8s.pod.name=shop-7d9f,k8s.namespace.name=prod, team = a%2Cb ,service.version=2.1.0,deployment.environment=old,deployment.environment.name=staging,x%3Dy=%F0%9F%99%82',
+      OTEL_RESOURCE_ATTRIBUTES:
+        'k8s.pod.name=shop-7d9f,k8s.namespace.name=prod, team = a%2Cb ,service.version=2.1.0,deployment.environment=old,deployment.environment.name=staging,x%3Dy=%F0%9F%99%82',
     });
-    assert.deepEqual(r.config.resource_attributes, { 'k8s.pod.name': 'shop-7d9f', 'k8s.namespace.name': 'prod', team: 'a,b', 'x=y': '🙂' });
+    assert.deepEqual(r.config.resource_attributes, {
+      'k8s.pod.name': 'shop-7d9f',
+      'k8s.namespace.name': 'prod',
+      team: 'a,b',
+      'x=y': '🙂',
+    });
     assert.equal(r.config.service_version, '2.1.0');
-    assert.equal(r.config.deployment_environment, 'staging', 'deployment.environment.name wins over deployment.environment');
+    assert.equal(
+      r.config.deployment_environment,
+      'staging',
+      'deployment.environment.name wins over deployment.environment',
+    );
     assert.equal(r.sources.get('tracing.resource_attributes.k8s.pod.name'), 'environment OTEL_RESOURCE_ATTRIBUTES');
     // Merged key by key with the file's attributes; the variable wins a shared key.
     const f = file('attributes.yml', 'tracing:\n  resource_attributes: { team: from-file, region: eu-1 }\n');
-    assert.deepEqual(load({ OTEL_RESOURCE_ATTRIBUTES: 'k8s.pod.name=p1,team=from-env' }, f).config.resource_attributes, {
-      team: 'from-env',
-      region: 'eu-1',
-      'k8s.pod.name': 'p1',
-    });
+    assert.deepEqual(
+      load({ OTEL_RESOURCE_ATTRIBUTES: 'k8s.pod.name=p1,team=from-env' }, f).config.resource_attributes,
+      {
+        team: 'from-env',
+        region: 'eu-1',
+        'k8s.pod.name': 'p1',
+      },
+    );
     // Malformed: the whole value is discarded, with a warning, never a failure.
     for (const bad of ['k8s.pod.name=p1,broken', 'a=1=2', 'a=%E0%A4%A', '=v']) {
       const m = load({ OTEL_RESOURCE_ATTRIBUTES: bad, OTEL_SERVICE_NAME: 'still-read' });
@@ -68,26 +93,27 @@ const ROWS: Record<string, () => void> = {
     }
   },
 
-  '`K8S_POD_NAME`, `K8S_POD_UID`, `K8S_NAMESPACE_NAME`, `K8S_NODE_NAME`, `K8S_CONTAINER_NAME`, `K8S_DEPLOYMENT_NAME`': () => {
-    const r = load({
-      K8S_POD_NAME: 'pod-from-k8s-var',
-      K8S_POD_UID: 'c0ffee',
-      K8S_NAMESPACE_NAME: 'shop',
-      K8S_NODE_NAME: 'node-3',
-      K8S_CONTAINER_NAME: 'app',
-      K8S_DEPLOYMENT_NAME: 'checkout',
-      OTEL_RESOURCE_ATTRIBUTES: 'k8s.pod.name=pod-from-otel',
-    });
-    assert.deepEqual(r.config.resource_attributes, {
-      'k8s.pod.name': 'pod-from-otel',
-      'k8s.pod.uid': 'c0ffee',
-      'k8s.namespace.name': 'shop',
-      'k8s.node.name': 'node-3',
-      'k8s.container.name': 'app',
-      'k8s.deployment.name': 'checkout',
-    });
-    assert.equal(r.sources.get('tracing.resource_attributes.k8s.node.name'), 'environment K8S_NODE_NAME');
-  },
+  '`K8S_POD_NAME`, `K8S_POD_UID`, `K8S_NAMESPACE_NAME`, `K8S_NODE_NAME`, `K8S_CONTAINER_NAME`, `K8S_DEPLOYMENT_NAME`':
+    () => {
+      const r = load({
+        K8S_POD_NAME: 'pod-from-k8s-var',
+        K8S_POD_UID: 'c0ffee',
+        K8S_NAMESPACE_NAME: 'shop',
+        K8S_NODE_NAME: 'node-3',
+        K8S_CONTAINER_NAME: 'app',
+        K8S_DEPLOYMENT_NAME: 'checkout',
+        OTEL_RESOURCE_ATTRIBUTES: 'k8s.pod.name=pod-from-otel',
+      });
+      assert.deepEqual(r.config.resource_attributes, {
+        'k8s.pod.name': 'pod-from-otel',
+        'k8s.pod.uid': 'c0ffee',
+        'k8s.namespace.name': 'shop',
+        'k8s.node.name': 'node-3',
+        'k8s.container.name': 'app',
+        'k8s.deployment.name': 'checkout',
+      });
+      assert.equal(r.sources.get('tracing.resource_attributes.k8s.node.name'), 'environment K8S_NODE_NAME');
+    },
 
   '`OTEL_TRACES_EXPORTER`': () => {
     assert.equal(load({ OTEL_TRACES_EXPORTER: 'zipkin' }).config.provider, 'zipkin');
@@ -101,7 +127,11 @@ const ROWS: Record<string, () => void> = {
     const bogus = load({ OTEL_TRACES_EXPORTER: 'bogus' }, f);
     assert.equal(bogus.config.provider, 'otlp', 'ignored: the file applies');
     warned(bogus, /"bogus" not supported/);
-    assert.equal(load({ OTEL_TRACES_EXPORTER: 'zipkin', TRACING_PROVIDER: 'console' }).config.provider, 'console', 'TRACING_* wins');
+    assert.equal(
+      load({ OTEL_TRACES_EXPORTER: 'zipkin', TRACING_PROVIDER: 'console' }).config.provider,
+      'console',
+      'TRACING_* wins',
+    );
   },
 
   '`OTEL_EXPORTER_OTLP_ENDPOINT`': () => {
@@ -111,8 +141,15 @@ const ROWS: Record<string, () => void> = {
     assert.equal(r.sources.get('tracing.provider'), 'environment OTEL_EXPORTER_OTLP_ENDPOINT');
     assert.equal(r.config.providers.otlp.server_url, 'https://collector.example:4318/otlp');
     assert.equal(r.config.providers.otlp.traces_endpoint, undefined);
-    assert.equal(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', TRACING_PROVIDER: '' }).enabled, false, 'provider "" set anywhere keeps it off');
-    assert.equal(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', TRACING_PROVIDER: 'zipkin' }).config.provider, 'zipkin');
+    assert.equal(
+      load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', TRACING_PROVIDER: '' }).enabled,
+      false,
+      'provider "" set anywhere keeps it off',
+    );
+    assert.equal(
+      load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', TRACING_PROVIDER: 'zipkin' }).config.provider,
+      'zipkin',
+    );
     const bad = load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' });
     assert.equal(bad.enabled, false);
     warned(bad, /^OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" is not an http\(s\) URL with a host; ignored$/);
@@ -120,39 +157,67 @@ const ROWS: Record<string, () => void> = {
   },
 
   '`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`': () => {
-    const r = load({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://gw:8080/custom/traces', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' });
+    const r = load({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://gw:8080/custom/traces',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+    });
     assert.equal(r.config.provider, 'otlp');
     assert.equal(r.config.providers.otlp.traces_endpoint, 'http://gw:8080/custom/traces');
     assert.equal(r.sources.get('tracing.provider'), 'environment OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
     // It replaces server_url, but not one from a higher-ranked source.
-    const yields = load({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://gw:8080/custom/traces', TRACING_PROVIDERS_OTLP_SERVER_URL: 'http://mine:4318' });
+    const yields = load({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://gw:8080/custom/traces',
+      TRACING_PROVIDERS_OTLP_SERVER_URL: 'http://mine:4318',
+    });
     assert.equal(yields.config.providers.otlp.traces_endpoint, undefined);
     assert.equal(yields.config.providers.otlp.server_url, 'http://mine:4318');
     const f = file('server-url.yml', 'tracing:\n  providers: { otlp: { server_url: "http://from-file:4318" } }\n');
-    assert.equal(load({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://gw:8080/t' }, f).config.providers.otlp.traces_endpoint, 'http://gw:8080/t', 'beats the file');
+    assert.equal(
+      load({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://gw:8080/t' }, f).config.providers.otlp.traces_endpoint,
+      'http://gw:8080/t',
+      'beats the file',
+    );
   },
 
   '`OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL`': () => {
     assert.equal(load({ OTEL_EXPORTER_OTLP_PROTOCOL: 'GRPC' }).config.providers.otlp.protocol, 'grpc');
-    assert.equal(load({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }).config.providers.otlp.protocol, 'http/json');
+    assert.equal(
+      load({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }).config.providers
+        .otlp.protocol,
+      'http/json',
+    );
     const bad = load({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'thrift', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
     assert.equal(bad.config.providers.otlp.protocol, 'grpc', 'an invalid TRACES_ value falls back to the generic one');
-    warned(bad, /^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "thrift" is not one of http\/protobuf, http\/json, grpc; ignored$/);
+    warned(
+      bad,
+      /^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "thrift" is not one of http\/protobuf, http\/json, grpc; ignored$/,
+    );
   },
 
   '`OTEL_EXPORTER_OTLP_[TRACES_]HEADERS`': () => {
-    const r = load({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=generic,x-tenant=t%201', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'api-key=traces%3Dkey' });
+    const r = load({
+      OTEL_EXPORTER_OTLP_HEADERS: 'api-key=generic,x-tenant=t%201',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'api-key=traces%3Dkey',
+    });
     assert.deepEqual(r.config.providers.otlp.headers, { 'api-key': 'traces=key', 'x-tenant': 't 1' });
     const bad = load({ OTEL_EXPORTER_OTLP_HEADERS: 'ok=1,s3cr3t-without-key,x=%E0%A4%A' });
     assert.deepEqual(bad.config.providers.otlp.headers, { ok: '1' });
     warned(bad, /^OTEL_EXPORTER_OTLP_HEADERS: entries 2, 3 are not key=value/);
     assert.doesNotMatch(bad.warnings.join('\n'), /s3cr3t|%E0/, 'header values are never shown');
-    assert.deepEqual(load({ OTEL_EXPORTER_OTLP_HEADERS: 'a=1', TRACING_PROVIDERS_OTLP_HEADERS: 'b=2' }).config.providers.otlp.headers, { b: '2' }, 'TRACING_* replaces the map');
+    assert.deepEqual(
+      load({ OTEL_EXPORTER_OTLP_HEADERS: 'a=1', TRACING_PROVIDERS_OTLP_HEADERS: 'b=2' }).config.providers.otlp.headers,
+      { b: '2' },
+      'TRACING_* replaces the map',
+    );
   },
 
   '`OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT`': () => {
     assert.equal(load({ OTEL_EXPORTER_OTLP_TIMEOUT: '2500' }).config.providers.otlp.timeout_ms, 2500);
-    assert.equal(load({ OTEL_EXPORTER_OTLP_TIMEOUT: '2500', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '700' }).config.providers.otlp.timeout_ms, 700);
+    assert.equal(
+      load({ OTEL_EXPORTER_OTLP_TIMEOUT: '2500', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '700' }).config.providers.otlp
+        .timeout_ms,
+      700,
+    );
     for (const bad of ['soon', '1.5', '-1', '0']) {
       const r = load({ OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: bad });
       assert.equal(r.config.providers.otlp.timeout_ms, 10000, bad);
@@ -162,7 +227,11 @@ const ROWS: Record<string, () => void> = {
 
   '`OTEL_EXPORTER_OTLP_[TRACES_]COMPRESSION`': () => {
     assert.equal(load({ OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }).config.providers.otlp.compression, 'gzip');
-    assert.equal(load({ OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none' }).config.providers.otlp.compression, 'none');
+    assert.equal(
+      load({ OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none' }).config.providers
+        .otlp.compression,
+      'none',
+    );
     const bad = load({ OTEL_EXPORTER_OTLP_COMPRESSION: 'zstd' });
     assert.equal(bad.config.providers.otlp.compression, 'none');
     warned(bad, /^OTEL_EXPORTER_OTLP_COMPRESSION: "zstd" is not one of none, gzip; ignored$/);
@@ -170,7 +239,11 @@ const ROWS: Record<string, () => void> = {
 
   '`OTEL_EXPORTER_OTLP_[TRACES_]INSECURE`': () => {
     assert.equal(load({ OTEL_EXPORTER_OTLP_INSECURE: 'True' }).config.providers.otlp.insecure, true);
-    assert.equal(load({ OTEL_EXPORTER_OTLP_INSECURE: 'true', OTEL_EXPORTER_OTLP_TRACES_INSECURE: 'false' }).config.providers.otlp.insecure, false);
+    assert.equal(
+      load({ OTEL_EXPORTER_OTLP_INSECURE: 'true', OTEL_EXPORTER_OTLP_TRACES_INSECURE: 'false' }).config.providers.otlp
+        .insecure,
+      false,
+    );
     const f = file('insecure.yml', 'tracing:\n  providers: { otlp: { insecure: true } }\n');
     const odd = load({ OTEL_EXPORTER_OTLP_INSECURE: 'yes' }, f);
     assert.equal(odd.config.providers.otlp.insecure, false, 'the spec: anything but "true" is false');
@@ -178,13 +251,28 @@ const ROWS: Record<string, () => void> = {
   },
 
   '`OTEL_EXPORTER_ZIPKIN_ENDPOINT`': () => {
-    const r = load({ OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://zipkin.example:9411/api/v2/spans', OTEL_TRACES_EXPORTER: 'zipkin' });
+    const r = load({
+      OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://zipkin.example:9411/api/v2/spans',
+      OTEL_TRACES_EXPORTER: 'zipkin',
+    });
     assert.equal(r.config.providers.zipkin.server_url, 'http://zipkin.example:9411/api/v2/spans');
-    warned(load({ OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'zipkin:9411' }), /^OTEL_EXPORTER_ZIPKIN_ENDPOINT: "zipkin:9411" is not an http\(s\) URL/);
+    warned(
+      load({ OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'zipkin:9411' }),
+      /^OTEL_EXPORTER_ZIPKIN_ENDPOINT: "zipkin:9411" is not an http\(s\) URL/,
+    );
   },
 
   '`OTEL_TRACES_SAMPLER`': () => {
-    const all = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio', 'jaeger_remote', 'parentbased_jaeger_remote'];
+    const all = [
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+      'jaeger_remote',
+      'parentbased_jaeger_remote',
+    ];
     for (const sampler of all) {
       const r = load({ OTEL_TRACES_SAMPLER: sampler.toUpperCase() });
       assert.equal(r.config.sampler.type, sampler);
@@ -194,15 +282,25 @@ const ROWS: Record<string, () => void> = {
     assert.equal(xray.config.sampler.type, '', 'unknown: the default');
     warned(xray, /^OTEL_TRACES_SAMPLER: "xray" is not one of always_on, .*; ignored \(the default sampler applies\)$/);
     // It replaces the provider's sampling block, but not one from a higher-ranked source.
-    const file1 = file('sampling.yml', 'tracing:\n  provider: otlp\n  providers: { otlp: { sampling: { sampling_ratio: 0.5 } } }\n');
+    const file1 = file(
+      'sampling.yml',
+      'tracing:\n  provider: otlp\n  providers: { otlp: { sampling: { sampling_ratio: 0.5 } } }\n',
+    );
     assert.equal(load({ OTEL_TRACES_SAMPLER: 'always_on' }, file1).config.sampler.type, 'always_on');
-    const yields = load({ OTEL_TRACES_SAMPLER: 'always_on', TRACING_PROVIDER: 'otlp', TRACING_PROVIDERS_OTLP_SAMPLING_SAMPLING_RATIO: '0.1' });
+    const yields = load({
+      OTEL_TRACES_SAMPLER: 'always_on',
+      TRACING_PROVIDER: 'otlp',
+      TRACING_PROVIDERS_OTLP_SAMPLING_SAMPLING_RATIO: '0.1',
+    });
     assert.equal(yields.config.sampler.type, '');
     assert.equal(yields.config.providers.otlp.sampling.sampling_ratio, 0.1);
   },
 
   '`OTEL_TRACES_SAMPLER_ARG`': () => {
-    assert.equal(load({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).config.sampler.ratio, 0.25);
+    assert.equal(
+      load({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).config.sampler.ratio,
+      0.25,
+    );
     const bad = load({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' });
     assert.equal(bad.config.sampler.ratio, 1);
     warned(bad, /^OTEL_TRACES_SAMPLER_ARG: "1.5" is outside 0..1 \(a ratio 0..1\); ratio 1 is used$/);
@@ -211,17 +309,38 @@ const ROWS: Record<string, () => void> = {
       OTEL_TRACES_SAMPLER: 'parentbased_jaeger_remote',
       OTEL_TRACES_SAMPLER_ARG: 'endpoint=http://jaeger:5778/sampling, pollingIntervalMs=5000,initialSamplingRate=0.25',
     });
-    assert.deepEqual(remote.config.sampler.jaeger_remote, { endpoint: 'http://jaeger:5778/sampling', polling_interval_ms: 5000, initial_sampling_rate: 0.25 });
-    const partly = load({ OTEL_TRACES_SAMPLER: 'jaeger_remote', OTEL_TRACES_SAMPLER_ARG: 'endpoint=jaeger:5778,pollingIntervalMs=5000,colour=blue' });
-    assert.deepEqual(partly.config.sampler.jaeger_remote, { endpoint: 'http://127.0.0.1:5778/sampling', polling_interval_ms: 5000, initial_sampling_rate: 0.001 });
-    warned(partly, /^OTEL_TRACES_SAMPLER_ARG: "colour" is not one of endpoint, pollingIntervalMs, initialSamplingRate; endpoint "jaeger:5778" is not an http\(s\) URL with a host; ignored \(defaults apply\)$/);
+    assert.deepEqual(remote.config.sampler.jaeger_remote, {
+      endpoint: 'http://jaeger:5778/sampling',
+      polling_interval_ms: 5000,
+      initial_sampling_rate: 0.25,
+    });
+    const partly = load({
+      OTEL_TRACES_SAMPLER: 'jaeger_remote',
+      OTEL_TRACES_SAMPLER_ARG: 'endpoint=jaeger:5778,pollingIntervalMs=5000,colour=blue',
+    });
+    assert.deepEqual(partly.config.sampler.jaeger_remote, {
+      endpoint: 'http://127.0.0.1:5778/sampling',
+      polling_interval_ms: 5000,
+      initial_sampling_rate: 0.001,
+    });
+    warned(
+      partly,
+      /^OTEL_TRACES_SAMPLER_ARG: "colour" is not one of endpoint, pollingIntervalMs, initialSamplingRate; endpoint "jaeger:5778" is not an http\(s\) URL with a host; ignored \(defaults apply\)$/,
+    );
   },
 
   '`OTEL_PROPAGATORS`': () => {
     const r = load({ OTEL_PROPAGATORS: 'xray,tracecontext,ottrace,B3,bogus,b3' });
     assert.deepEqual(r.config.propagators, ['tracecontext', 'b3']);
-    warned(r, /^OTEL_PROPAGATORS: "xray" \(not supported\), "ottrace" \(not supported\), "bogus" \(unknown\) skipped; supported: tracecontext, baggage, b3, b3multi, jaeger, none$/);
-    assert.deepEqual(load({ OTEL_PROPAGATORS: 'baggage,b3multi,jaeger' }).config.propagators, ['baggage', 'b3multi', 'jaeger']);
+    warned(
+      r,
+      /^OTEL_PROPAGATORS: "xray" \(not supported\), "ottrace" \(not supported\), "bogus" \(unknown\) skipped; supported: tracecontext, baggage, b3, b3multi, jaeger, none$/,
+    );
+    assert.deepEqual(load({ OTEL_PROPAGATORS: 'baggage,b3multi,jaeger' }).config.propagators, [
+      'baggage',
+      'b3multi',
+      'jaeger',
+    ]);
     assert.deepEqual(load({ OTEL_PROPAGATORS: 'none' }).config.propagators, []);
     const nothing = load({ OTEL_PROPAGATORS: 'xray' });
     assert.deepEqual(nothing.config.propagators, ['tracecontext', 'baggage'], 'nothing usable: the default');
@@ -252,12 +371,16 @@ const ROWS: Record<string, () => void> = {
   '`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`': () => {
     assert.equal(baseline().config.max_export_batch_size, 256);
     assert.equal(load({ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' }).config.max_export_batch_size, 512);
-    warned(load({ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '12.5' }), /^OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "12.5" is not an integer; ignored$/);
+    warned(
+      load({ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '12.5' }),
+      /^OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "12.5" is not an integer; ignored$/,
+    );
   },
 
   '`OTEL_LOG_LEVEL`': () => {
     assert.equal(baseline().config.log_level, 'warn');
-    for (const level of ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all']) assert.equal(load({ OTEL_LOG_LEVEL: level.toUpperCase() }).config.log_level, level);
+    for (const level of ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'])
+      assert.equal(load({ OTEL_LOG_LEVEL: level.toUpperCase() }).config.log_level, level);
     const bad = load({ OTEL_LOG_LEVEL: 'loud' });
     assert.equal(bad.config.log_level, 'warn');
     warned(bad, /^OTEL_LOG_LEVEL: "loud" is not one of none, error, warn, info, debug, verbose, all; ignored$/);
@@ -296,9 +419,14 @@ describe('standard OTEL_* variables (the README conformance table, one test per 
       (err: unknown) =>
         err instanceof TracepackConfigError &&
         err.code === ConfigErrorCode.NOT_ALLOWED &&
-        /^TRACING_SAMPLER_TYPE \(tracing\.sampler\.type\): "xray" is not one of always_on, .*parentbased_jaeger_remote \(or empty\)$/.test(err.issues[0]!.message),
+        /^TRACING_SAMPLER_TYPE \(tracing\.sampler\.type\): "xray" is not one of always_on, .*parentbased_jaeger_remote \(or empty\)$/.test(
+          err.issues[0]!.message,
+        ),
     );
-    const f = file('bad-new-keys.yml', 'tracing:\n  log_level: loud\n  schedule_delay_ms: -1\n  providers: { otlp: { compression: zstd, traces_endpoint: "collector:4318" } }\n');
+    const f = file(
+      'bad-new-keys.yml',
+      'tracing:\n  log_level: loud\n  schedule_delay_ms: -1\n  providers: { otlp: { compression: zstd, traces_endpoint: "collector:4318" } }\n',
+    );
     const e = (() => {
       try {
         load({}, f);
@@ -307,7 +435,12 @@ describe('standard OTEL_* variables (the README conformance table, one test per 
       }
       assert.fail('expected the file to be refused');
     })();
-    assert.deepEqual(e.issues.map((i) => i.path).sort(), ['tracing.log_level', 'tracing.providers.otlp.compression', 'tracing.providers.otlp.traces_endpoint', 'tracing.schedule_delay_ms']);
+    assert.deepEqual(e.issues.map((i) => i.path).sort(), [
+      'tracing.log_level',
+      'tracing.providers.otlp.compression',
+      'tracing.providers.otlp.traces_endpoint',
+      'tracing.schedule_delay_ms',
+    ]);
   });
 
   it('the README conformance table has exactly these rows', () => {

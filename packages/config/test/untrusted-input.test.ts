@@ -37,7 +37,8 @@ function refused(fn: () => unknown): TracepackConfigError {
   try {
     fn();
   } catch (err) {
-    if (!(err instanceof TracepackConfigError)) throw new assert.AssertionError({ message: `expected a TracepackConfigError, got ${String(err)}`, actual: err });
+    if (!(err instanceof TracepackConfigError))
+      throw new assert.AssertionError({ message: `expected a TracepackConfigError, got ${String(err)}`, actual: err });
     return err;
   }
   assert.fail('expected the config to be refused');
@@ -50,7 +51,9 @@ function only(err: TracepackConfigError): ConfigIssue {
 
 /** Runs `fn` and says what it added to or replaced in Object.prototype (and undoes it). */
 function prototypeChanges(fn: () => void): string[] {
-  const before = new Map(Object.getOwnPropertyNames(Object.prototype).map((k) => [k, Object.getOwnPropertyDescriptor(Object.prototype, k)!]));
+  const before = new Map(
+    Object.getOwnPropertyNames(Object.prototype).map((k) => [k, Object.getOwnPropertyDescriptor(Object.prototype, k)!]),
+  );
   fn();
   const changed: string[] = [];
   for (const k of Object.getOwnPropertyNames(Object.prototype)) {
@@ -75,7 +78,10 @@ describe('a value that contains itself (recursive YAML alias) or nests without e
     assert.equal(issue.code, ConfigErrorCode.FILE_SYNTAX);
     assert.equal(issue.path, 'tracing.service_name');
     assert.equal(issue.source, `config file ${f}`);
-    assert.equal(issue.message, `config file ${f}: tracing.service_name: a recursive YAML alias (the value contains itself); not read`);
+    assert.equal(
+      issue.message,
+      `config file ${f}: tracing.service_name: a recursive YAML alias (the value contains itself); not read`,
+    );
   });
 
   it('an alias to the list that holds it: the same, not a TypeError', () => {
@@ -93,30 +99,48 @@ describe('a value that contains itself (recursive YAML alias) or nests without e
   });
 
   it('shared anchors without a cycle are read, and a cycle in another section of the file is none of ours', () => {
-    const shared = file('common: &c { sampling_ratio: 0.5 }\ntracing:\n  provider: otlp\n  providers:\n    otlp: { sampling: *c }\n    zipkin: { sampling: *c }\n');
+    const shared = file(
+      'common: &c { sampling_ratio: 0.5 }\ntracing:\n  provider: otlp\n  providers:\n    otlp: { sampling: *c }\n    zipkin: { sampling: *c }\n',
+    );
     const r = load({ configFile: shared });
     assert.equal(r.config.providers.otlp.sampling.sampling_ratio, 0.5);
     assert.equal(r.config.providers.zipkin.sampling.sampling_ratio, 0.5);
-    assert.equal(load({ configFile: file('other: &a [*a]\ntracing: { provider: console }\n') }).config.provider, 'console');
+    assert.equal(
+      load({ configFile: file('other: &a [*a]\ntracing: { provider: console }\n') }).config.provider,
+      'console',
+    );
   });
 
   it('a "billion laughs" file (aliases expanding exponentially) is a FILE_SYNTAX error', () => {
-    const lines = ['a0: &a0 [x, x]', ...Array.from({ length: 16 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}, *a${i}]`), 'tracing: { provider: console, resource_attributes: { x: *a16 } }'];
-    assert.equal(only(refused(() => load({ configFile: file(`${lines.join('\n')}\n`) }))).code, ConfigErrorCode.FILE_SYNTAX);
+    const lines = [
+      'a0: &a0 [x, x]',
+      ...Array.from({ length: 16 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}, *a${i}]`),
+      'tracing: { provider: console, resource_attributes: { x: *a16 } }',
+    ];
+    assert.equal(
+      only(refused(() => load({ configFile: file(`${lines.join('\n')}\n`) }))).code,
+      ConfigErrorCode.FILE_SYNTAX,
+    );
   });
 
   it('the sqa: section: the same error (SqaConfigError), not a TypeError', () => {
     const f = file('sqa: &s\n  endpoint: https://usage.example.com\n  ignore_paths: [/a, *s]\n');
     const issue = only(refused(() => loadSqaConfig({ configFile: f, env: {} })));
     assert.equal(issue.code, ConfigErrorCode.FILE_SYNTAX);
-    assert.equal(issue.message, `config file ${f}: sqa.ignore_paths.1: a recursive YAML alias (the value contains itself); not read`);
+    assert.equal(
+      issue.message,
+      `config file ${f}: sqa.ignore_paths.1: a recursive YAML alias (the value contains itself); not read`,
+    );
   });
 
   it('options in code that contain themselves, nest 10000 deep, or hold a function: INVALID_VALUE naming the key', () => {
     const cyclic: Record<string, unknown> = { provider: 'console', providers: {} };
     (cyclic.providers as Record<string, unknown>).otlp = cyclic;
     const cycle = only(refused(() => load({ config: cyclic })));
-    assert.deepEqual([cycle.code, cycle.path, cycle.source], [ConfigErrorCode.INVALID_VALUE, 'tracing.providers.otlp', 'code']);
+    assert.deepEqual(
+      [cycle.code, cycle.path, cycle.source],
+      [ConfigErrorCode.INVALID_VALUE, 'tracing.providers.otlp', 'code'],
+    );
     assert.match(cycle.message, /^tracing\.providers\.otlp: the value contains itself/);
 
     let deep: Record<string, unknown> = {};
@@ -124,15 +148,25 @@ describe('a value that contains itself (recursive YAML alias) or nests without e
     for (let i = 0; i < 10_000; i++) deep = (deep.a = {}) as Record<string, unknown>;
     assert.equal(only(refused(() => load({ config: root }))).code, ConfigErrorCode.INVALID_VALUE);
 
-    const fn = only(refused(() => load({ config: { provider: 'console', service_name: (() => 'x') as unknown as string } })));
+    const fn = only(
+      refused(() => load({ config: { provider: 'console', service_name: (() => 'x') as unknown as string } })),
+    );
     assert.deepEqual([fn.code, fn.path], [ConfigErrorCode.INVALID_VALUE, 'tracing.service_name']);
-    const sqa = only(refused(() => loadSqaConfig({ config: { ignore_paths: [() => '/x'] as unknown as string[] }, env: {} })));
+    const sqa = only(
+      refused(() => loadSqaConfig({ config: { ignore_paths: [() => '/x'] as unknown as string[] }, env: {} })),
+    );
     assert.deepEqual([sqa.code, sqa.path], [ConfigErrorCode.INVALID_VALUE, 'sqa.ignore_paths.0']);
   });
 
   it('a bigint from code is a wrong type, shown, not a TypeError from JSON.stringify', () => {
-    assert.equal(only(refused(() => load({ config: { max_queue_size: 10n as unknown as number } }))).message, 'tracing.max_queue_size: 10n is not an integer in 1..1000000');
-    assert.equal(only(refused(() => loadSqaConfig({ config: { max_endpoints: 10n as unknown as number }, env: {} }))).code, ConfigErrorCode.WRONG_TYPE);
+    assert.equal(
+      only(refused(() => load({ config: { max_queue_size: 10n as unknown as number } }))).message,
+      'tracing.max_queue_size: 10n is not an integer in 1..1000000',
+    );
+    assert.equal(
+      only(refused(() => loadSqaConfig({ config: { max_endpoints: 10n as unknown as number }, env: {} }))).code,
+      ConfigErrorCode.WRONG_TYPE,
+    );
   });
 
   it('yaml warnings (an unknown tag) are not emitted as process warnings quoting the line, which may hold a secret', async () => {
@@ -140,7 +174,11 @@ describe('a value that contains itself (recursive YAML alias) or nests without e
     const listener = (w: Error): void => void warnings.push(w.message);
     process.on('warning', listener);
     try {
-      load({ configFile: file('tracing:\n  provider: otlp\n  providers:\n    otlp:\n      authorization_header: !vault Bearer s3cret-token\n') });
+      load({
+        configFile: file(
+          'tracing:\n  provider: otlp\n  providers:\n    otlp:\n      authorization_header: !vault Bearer s3cret-token\n',
+        ),
+      });
       await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on the next tick
     } finally {
       process.off('warning', listener);
@@ -159,14 +197,22 @@ describe('keys named like Object.prototype members (__proto__, constructor, prot
   });
 
   it('deeper, in JSON, in code, and in a flat provider block (where it could set the collector)', () => {
-    const json = file('{"tracing": {"provider": "otlp", "providers": {"otlp": {"__proto__": {"server_url": "http://evil:4318"}}}}}', 'json');
+    const json = file(
+      '{"tracing": {"provider": "otlp", "providers": {"otlp": {"__proto__": {"server_url": "http://evil:4318"}}}}}',
+      'json',
+    );
     assert.equal(only(refused(() => load({ configFile: json }))).path, 'tracing.providers.otlp.__proto__');
     const code = JSON.parse('{"__proto__": {"provider": "console"}, "service_name": "svc"}') as Record<string, unknown>;
     assert.equal(only(refused(() => load({ config: code }))).path, 'tracing.__proto__');
-    const flat = file('provider: jaeger\njaeger:\n  __proto__:\n    collector_endpoint: http://evil:14268/api/traces\n');
+    const flat = file(
+      'provider: jaeger\njaeger:\n  __proto__:\n    collector_endpoint: http://evil:14268/api/traces\n',
+    );
     const issue = only(refused(() => load({ configFile: flat })));
     assert.equal(issue.code, ConfigErrorCode.UNKNOWN_KEY);
-    assert.match(issue.message, /^tracing\.jaeger\.__proto__ \(flat form of tracing\.providers\.jaeger\.__proto__\): unknown key/);
+    assert.match(
+      issue.message,
+      /^tracing\.jaeger\.__proto__ \(flat form of tracing\.providers\.jaeger\.__proto__\): unknown key/,
+    );
   });
 
   it('sqa: __proto__: in a file is an unknown key, and sets no endpoint', () => {
@@ -178,15 +224,30 @@ describe('keys named like Object.prototype members (__proto__, constructor, prot
   it('as a key of a map (resource_attributes, headers): refused, naming the variable or file it came from', () => {
     const f = file('tracing:\n  resource_attributes: { team: a, constructor: b }\n');
     const inFile = only(refused(() => load({ configFile: f })));
-    assert.deepEqual([inFile.code, inFile.path], [ConfigErrorCode.INVALID_VALUE, 'tracing.resource_attributes.constructor']);
-    assert.equal(inFile.message, 'tracing.resource_attributes.constructor: "constructor" cannot be a key (__proto__, constructor, prototype never are)');
+    assert.deepEqual(
+      [inFile.code, inFile.path],
+      [ConfigErrorCode.INVALID_VALUE, 'tracing.resource_attributes.constructor'],
+    );
+    assert.equal(
+      inFile.message,
+      'tracing.resource_attributes.constructor: "constructor" cannot be a key (__proto__, constructor, prototype never are)',
+    );
     const inVariable = only(refused(() => load({ env: { TRACING_PROVIDERS_OTLP_HEADERS: 'x-a=1,__proto__=2' } })));
     assert.equal(inVariable.path, 'tracing.providers.otlp.headers.__proto__');
-    assert.match(inVariable.message, /^TRACING_PROVIDERS_OTLP_HEADERS \(tracing\.providers\.otlp\.headers\.__proto__\): "__proto__" cannot be a key/);
+    assert.match(
+      inVariable.message,
+      /^TRACING_PROVIDERS_OTLP_HEADERS \(tracing\.providers\.otlp\.headers\.__proto__\): "__proto__" cannot be a key/,
+    );
   });
 
   it('OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS: the entry is skipped with a warning, the rest read', () => {
-    const r = load({ env: { OTEL_RESOURCE_ATTRIBUTES: 'constructor=a,__proto__=b,team=c', OTEL_EXPORTER_OTLP_HEADERS: '__proto__=x,x-a=1', TRACING_PROVIDER: 'otlp' } });
+    const r = load({
+      env: {
+        OTEL_RESOURCE_ATTRIBUTES: 'constructor=a,__proto__=b,team=c',
+        OTEL_EXPORTER_OTLP_HEADERS: '__proto__=x,x-a=1',
+        TRACING_PROVIDER: 'otlp',
+      },
+    });
     assert.deepEqual(r.config.resource_attributes, { team: 'c' });
     assert.deepEqual(r.config.providers.otlp.headers, { 'x-a': '1' });
     assert.deepEqual(r.warnings, [
@@ -206,14 +267,25 @@ describe('flags whose path names __proto__, constructor or prototype', () => {
       [],
     );
     const issue = only(err!);
-    assert.deepEqual([issue.code, issue.path, issue.source], [ConfigErrorCode.BAD_FLAG, 'tracing.__proto__.provider', 'flag --tracing.__proto__.provider']);
-    assert.equal(issue.message, 'flag --tracing.__proto__.provider: "__proto__" is not a key, and cannot be one (__proto__, constructor, prototype never are)');
+    assert.deepEqual(
+      [issue.code, issue.path, issue.source],
+      [ConfigErrorCode.BAD_FLAG, 'tracing.__proto__.provider', 'flag --tracing.__proto__.provider'],
+    );
+    assert.equal(
+      issue.message,
+      'flag --tracing.__proto__.provider: "__proto__" is not a key, and cannot be one (__proto__, constructor, prototype never are)',
+    );
     // A later call in the same process is not affected.
     assert.equal(load({}).enabled, false);
   });
 
   it('--tracing.__proto__=1, constructor and prototype anywhere in the path, and --sqa.__proto__: refused, not ignored', () => {
-    for (const flag of ['--tracing.__proto__=1', '--tracing.constructor.prototype.provider=console', '--tracing.resource_attributes.__proto__=x', '--tracing.providers.prototype=x']) {
+    for (const flag of [
+      '--tracing.__proto__=1',
+      '--tracing.constructor.prototype.provider=console',
+      '--tracing.resource_attributes.__proto__=x',
+      '--tracing.providers.prototype=x',
+    ]) {
       assert.equal(only(refused(() => load({ argv: [flag] }))).code, ConfigErrorCode.BAD_FLAG, flag);
     }
     const sqa = only(refused(() => loadSqaConfig({ argv: ['--sqa.__proto__=x'], env: {} })));
@@ -230,21 +302,37 @@ describe('a password inside a URL', () => {
   const url = 'http://user:s3cretpw@collector:4318';
 
   it('is masked by print and the summary line', () => {
-    const { config } = load({ configFile: file(`tracing:\n  provider: otlp\n  providers:\n    otlp:\n      server_url: ${url}\n`) });
+    const { config } = load({
+      configFile: file(`tracing:\n  provider: otlp\n  providers:\n    otlp:\n      server_url: ${url}\n`),
+    });
     assert.equal(config.providers.otlp.server_url, url, 'the config itself keeps it');
     const printed = printTracingConfig(config);
     assert.match(printed, /server_url: http:\/\/user:\*\*\*@collector:4318\n/);
     assert.doesNotMatch(printed, /s3cretpw/);
-    assert.equal(summarizeTracingConfig(config), 'otlp: service untrusted-test -> http://user:***@collector:4318 (http/protobuf); sampling ratio 1; parent-based');
+    assert.equal(
+      summarizeTracingConfig(config),
+      'otlp: service untrusted-test -> http://user:***@collector:4318 (http/protobuf); sampling ratio 1; parent-based',
+    );
   });
 
   it('is masked in error messages and OTEL_* warnings', () => {
-    const bad = only(refused(() => load({ configFile: file('tracing:\n  providers:\n    zipkin:\n      server_url: ftp://user:s3cretpw@zipkin:9411\n') })));
-    assert.equal(bad.message, 'tracing.providers.zipkin.server_url: "ftp://user:***@zipkin:9411" is not an http(s) URL (e.g. http://jaeger:5778/sampling)');
+    const bad = only(
+      refused(() =>
+        load({
+          configFile: file('tracing:\n  providers:\n    zipkin:\n      server_url: ftp://user:s3cretpw@zipkin:9411\n'),
+        }),
+      ),
+    );
+    assert.equal(
+      bad.message,
+      'tracing.providers.zipkin.server_url: "ftp://user:***@zipkin:9411" is not an http(s) URL (e.g. http://jaeger:5778/sampling)',
+    );
     const flag = refused(() => load({ argv: [`--tracing.max_queue_size=${url}`] }));
     assert.doesNotMatch(flag.message, /s3cretpw/);
     const warned = load({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:s3cretpw@collector:4318' } });
-    assert.deepEqual(warned.warnings, ['OTEL_EXPORTER_OTLP_ENDPOINT: "ftp://user:***@collector:4318" is not an http(s) URL with a host; ignored']);
+    assert.deepEqual(warned.warnings, [
+      'OTEL_EXPORTER_OTLP_ENDPOINT: "ftp://user:***@collector:4318" is not an http(s) URL with a host; ignored',
+    ]);
   });
 
   it('is masked by the sqa print, summary and errors', () => {
@@ -259,8 +347,14 @@ describe('a password inside a URL', () => {
   it('maskUrlSecrets: the password up to the last @ of the authority, any scheme, every URL in a text; query values', () => {
     assert.equal(maskUrlSecrets(url), 'http://user:***@collector:4318');
     assert.equal(maskUrlSecrets('grpc://u:p@ss@h:4317/x?y=http://a:b@c'), 'grpc://u:***@h:4317/x?y=***');
-    assert.equal(maskUrlSecrets('to http://h:4318/v1/traces?api_key=tok&flag&e=#frag then "http://x/?a=1"'), 'to http://h:4318/v1/traces?api_key=***&flag&e=#frag then "http://x/?a=***"');
-    assert.equal(maskUrlSecrets('"https://:tok@h" and http://u:@h and http://h/a:b@c'), '"https://:***@h" and http://u:@h and http://h/a:b@c');
+    assert.equal(
+      maskUrlSecrets('to http://h:4318/v1/traces?api_key=tok&flag&e=#frag then "http://x/?a=1"'),
+      'to http://h:4318/v1/traces?api_key=***&flag&e=#frag then "http://x/?a=***"',
+    );
+    assert.equal(
+      maskUrlSecrets('"https://:tok@h" and http://u:@h and http://h/a:b@c'),
+      '"https://:***@h" and http://u:@h and http://h/a:b@c',
+    );
     assert.equal(maskUrlSecrets('user:pw@host'), 'user:pw@host', 'no scheme: not a URL');
   });
 });
@@ -283,16 +377,32 @@ describe('a config file named by TRACING_CONFIG_FILE or --config', () => {
     }
     const syntax = only(refused(() => load({ env: { TRACING_CONFIG_FILE: garbage } })));
     assert.ok(syntax.message.startsWith(`TRACING_CONFIG_FILE=${garbage}: not valid YAML or JSON: `), syntax.message);
-    assert.equal(only(refused(() => load({ env: { TRACING_CONFIG_FILE: scalar } }))).message, `TRACING_CONFIG_FILE=${scalar}: tracing: 5 is not a mapping`);
-    assert.equal(only(refused(() => loadSqaConfig({ env: { TRACING_CONFIG_FILE: missing } }))).message, `TRACING_CONFIG_FILE=${missing}: no such file`);
+    assert.equal(
+      only(refused(() => load({ env: { TRACING_CONFIG_FILE: scalar } }))).message,
+      `TRACING_CONFIG_FILE=${scalar}: tracing: 5 is not a mapping`,
+    );
+    assert.equal(
+      only(refused(() => loadSqaConfig({ env: { TRACING_CONFIG_FILE: missing } }))).message,
+      `TRACING_CONFIG_FILE=${missing}: no such file`,
+    );
   });
 
   it('--config FILE and configFile in code name the file the way it was given; --config without a file is a BAD_FLAG', () => {
-    assert.equal(only(refused(() => load({ argv: ['--config', missing] }))).message, `--config ${missing}: no such file`);
+    assert.equal(
+      only(refused(() => load({ argv: ['--config', missing] }))).message,
+      `--config ${missing}: no such file`,
+    );
     assert.equal(only(refused(() => load({ configFile: missing }))).message, `config file ${missing}: no such file`);
     for (const argv of [['--config'], ['--config=']]) {
       const issue = only(refused(() => load({ argv, env: { TRACING_CONFIG_FILE: missing } })));
-      assert.deepEqual([issue.code, issue.message], [ConfigErrorCode.BAD_FLAG, 'flag --config: a file name is missing (--config FILE, whose tracing: section is read)'], argv.join(' '));
+      assert.deepEqual(
+        [issue.code, issue.message],
+        [
+          ConfigErrorCode.BAD_FLAG,
+          'flag --config: a file name is missing (--config FILE, whose tracing: section is read)',
+        ],
+        argv.join(' '),
+      );
     }
   });
 });

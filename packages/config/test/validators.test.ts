@@ -36,7 +36,8 @@ describe('generated validators', () => {
     const copy = join(dir, 'stale');
     mkdirSync(join(copy, 'src'), { recursive: true });
     cpSync(join(packageRoot, 'schema'), join(copy, 'schema'), { recursive: true });
-    for (const f of ['tracing-validator.ts', 'sqa-validator.ts']) cpSync(join(packageRoot, 'src', f), join(copy, 'src', f));
+    for (const f of ['tracing-validator.ts', 'sqa-validator.ts'])
+      cpSync(join(packageRoot, 'src', f), join(copy, 'src', f));
     assert.equal(check({ TRACEPACK_CONFIG_DIR: copy }).status, 0, 'an unchanged copy is current');
 
     const schemaFile = join(copy, 'schema', 'tracing.schema.json');
@@ -92,7 +93,11 @@ function runtimeCompiled(schema: object, keywords: string[]): CompiledValidator 
 }
 
 /** Both validators on a copy each: same verdict, same errors, same defaults filled in. */
-function assertSame(generated: CompiledValidator, compiled: CompiledValidator, input: Record<string, unknown>): SchemaError[] {
+function assertSame(
+  generated: CompiledValidator,
+  compiled: CompiledValidator,
+  input: Record<string, unknown>,
+): SchemaError[] {
   const a = structuredClone(input);
   const b = structuredClone(input);
   const okA = generated(a);
@@ -111,25 +116,59 @@ describe('the generated code behaves as ajv compiling the schema at run time', (
     { provider: 1, service_name: '' },
     { sampler: { type: 'sometimes', ratio: 2, jaeger_remote: { endpoint: 'ftp://x', polling_interval_ms: 1.5 } } },
     { propagators: ['w3c', 'b3', 'b3'], resource_attributes: { team: 1 } },
-    { providers: { jaeger: { local_agent_address: 'jaeger', collector_endpoint: 'nope', sampling: { trace_id_ratio: -1 } }, bogus: {} } },
+    {
+      providers: {
+        jaeger: { local_agent_address: 'jaeger', collector_endpoint: 'nope', sampling: { trace_id_ratio: -1 } },
+        bogus: {},
+      },
+    },
     { providers: { otlp: { protocol: 'http', headers: { a: 1 }, timeout_ms: 0, compression: 'br', insecure: 'yes' } } },
-    { instrumentations: { http: { ignore_paths: ['health'], routes: [3], capture_request_headers: [''] }, pino: { log_keys: { trace_id: '' } } } },
+    {
+      instrumentations: {
+        http: { ignore_paths: ['health'], routes: [3], capture_request_headers: [''] },
+        pino: { log_keys: { trace_id: '' } },
+      },
+    },
     { unknwon: true, max_queue_size: 1e9, flush_timeout_ms: '5s', log_level: 'loud' },
     // Reserved map keys (an own `__proto__` key, as YAML and JSON.parse make it).
-    { resource_attributes: { team: 'a', constructor: 'b' }, providers: { otlp: { headers: JSON.parse('{"__proto__": "c", "x-a": "d"}') as Record<string, string> } } },
+    {
+      resource_attributes: { team: 'a', constructor: 'b' },
+      providers: { otlp: { headers: JSON.parse('{"__proto__": "c", "x-a": "d"}') as Record<string, string> } },
+    },
   ];
   it('tracing: every case gives the same errors and defaults', () => {
     const compiled = runtimeCompiled(tracingSchema(), ['x-secret', 'x-merge-keys']);
     const keywords = new Set<string>();
-    for (const input of tracingCases) for (const e of assertSame(tracingValidator as unknown as CompiledValidator, compiled, input)) keywords.add(e.keyword);
+    for (const input of tracingCases)
+      for (const e of assertSame(tracingValidator as unknown as CompiledValidator, compiled, input))
+        keywords.add(e.keyword);
     // The cases reach every keyword validate.ts turns into a message.
-    for (const k of ['additionalProperties', 'enum', 'type', 'minimum', 'maximum', 'format', 'minLength', 'pattern', 'uniqueItems', 'propertyNames']) assert.ok(keywords.has(k), k);
+    for (const k of [
+      'additionalProperties',
+      'enum',
+      'type',
+      'minimum',
+      'maximum',
+      'format',
+      'minLength',
+      'pattern',
+      'uniqueItems',
+      'propertyNames',
+    ])
+      assert.ok(keywords.has(k), k);
   });
 
   const sqaCases: Array<Record<string, unknown>> = [
     {},
     { endpoint: 'https://usage.example.com', report_interval: '30s', installation_salt: 'x'.repeat(16) },
-    { endpoint: 'mailto:x', protocol: 'grpc', api_key: '', api_key_header: 'x key', report_interval: 'soon', identify_after: true },
+    {
+      endpoint: 'mailto:x',
+      protocol: 'grpc',
+      api_key: '',
+      api_key_header: 'x key',
+      report_interval: 'soon',
+      identify_after: true,
+    },
     { installation_salt: '😀'.repeat(15), ignore_paths: ['/a', '/a', 'b'], max_endpoints: 0, other: 1 },
   ];
   it('sqa: every case gives the same errors and defaults', () => {

@@ -74,7 +74,11 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
     const namespace = moduleExports as Nodule;
     const targets = [namespace];
     const fallback = namespace['default'];
-    if ((typeof fallback === 'object' || typeof fallback === 'function') && fallback !== null && fallback !== namespace) {
+    if (
+      (typeof fallback === 'object' || typeof fallback === 'function') &&
+      fallback !== null &&
+      fallback !== namespace
+    ) {
       targets.push(fallback as Nodule);
     }
     return targets;
@@ -103,7 +107,9 @@ export class BcryptInstrumentation extends InstrumentationBase<BcryptInstrumenta
           if (!isWrapped(current)) continue;
           if (utilTypes.isProxy(target)) {
             // An import-in-the-middle namespace: shimmer's unwrap would not reach the binding.
-            Object.defineProperty(target, method, { value: (current as unknown as { __original: unknown }).__original });
+            Object.defineProperty(target, method, {
+              value: (current as unknown as { __original: unknown }).__original,
+            });
           } else {
             this._unwrap(target, method);
           }

@@ -1,4 +1,10 @@
-import { booleanOption, defineSupportedVersions, TracepackTypeError, validateOptions, type SupportedVersions } from '@tracepack/core';
+import {
+  booleanOption,
+  defineSupportedVersions,
+  TracepackTypeError,
+  validateOptions,
+  type SupportedVersions,
+} from '@tracepack/core';
 import { SPAN_BCRYPT_COMPARE, SPAN_BCRYPT_GEN_SALT, SPAN_BCRYPT_HASH } from './attributes';
 import type { MethodSpec, PatchedMethod } from './internal-types';
 import type { BcryptInstrumentationConfig, BcryptLibrary } from './types';
@@ -38,7 +44,9 @@ const OPTION_RULES = { enabled: booleanOption, requireParentSpan: booleanOption 
 
 /** Validates `config` and applies the defaults (the one place they are applied). */
 export function resolveConfig(config: unknown): BcryptInstrumentationConfig {
-  const given = validateOptions(config, OPTION_RULES, 'config', { code: BcryptErrorCode.INVALID_OPTION }) as BcryptInstrumentationConfig;
+  const given = validateOptions(config, OPTION_RULES, 'config', {
+    code: BcryptErrorCode.INVALID_OPTION,
+  }) as BcryptInstrumentationConfig;
   return {
     ...given,
     enabled: given.enabled ?? true,
@@ -98,11 +106,27 @@ export const METHOD_SPECS: Readonly<Record<PatchedMethod, MethodSpec>> = {
     sync: true,
     callbackIndex: noCallback,
     // bcryptjs.hashSync(data) uses 10 rounds; bcrypt.hashSync(data) throws.
-    workFactor: (args, library) => (args[1] === undefined && library === 'bcryptjs' ? DEFAULT_ROUNDS : hashWorkFactor(args)),
+    workFactor: (args, library) =>
+      args[1] === undefined && library === 'bcryptjs' ? DEFAULT_ROUNDS : hashWorkFactor(args),
   },
-  compare: { spanName: SPAN_BCRYPT_COMPARE, sync: false, callbackIndex: dataCallbackIndex, workFactor: (args) => workFactorFromSalt(args[1]) },
-  compareSync: { spanName: SPAN_BCRYPT_COMPARE, sync: true, callbackIndex: noCallback, workFactor: (args) => workFactorFromSalt(args[1]) },
-  genSalt: { spanName: SPAN_BCRYPT_GEN_SALT, sync: false, callbackIndex: firstFunctionIndex, workFactor: genSaltWorkFactor },
+  compare: {
+    spanName: SPAN_BCRYPT_COMPARE,
+    sync: false,
+    callbackIndex: dataCallbackIndex,
+    workFactor: (args) => workFactorFromSalt(args[1]),
+  },
+  compareSync: {
+    spanName: SPAN_BCRYPT_COMPARE,
+    sync: true,
+    callbackIndex: noCallback,
+    workFactor: (args) => workFactorFromSalt(args[1]),
+  },
+  genSalt: {
+    spanName: SPAN_BCRYPT_GEN_SALT,
+    sync: false,
+    callbackIndex: firstFunctionIndex,
+    workFactor: genSaltWorkFactor,
+  },
   genSaltSync: { spanName: SPAN_BCRYPT_GEN_SALT, sync: true, callbackIndex: noCallback, workFactor: genSaltWorkFactor },
 };
 
@@ -143,7 +167,8 @@ export function safeError(err: unknown): { type: string; message: string } {
   let message = REDACTED_ERROR_MESSAGE;
   if (err instanceof Error) {
     if (/^[A-Za-z]{0,40}Error$/.test(err.name)) type = err.name;
-    if (typeof err.message === 'string' && SAFE_ERROR_MESSAGES.some((re) => re.test(err.message))) message = err.message;
+    if (typeof err.message === 'string' && SAFE_ERROR_MESSAGES.some((re) => re.test(err.message)))
+      message = err.message;
   }
   return { type, message };
 }

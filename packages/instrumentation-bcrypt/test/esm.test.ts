@@ -39,7 +39,10 @@ test('ESM app (--import register with the import-in-the-middle hook): default an
   assert.equal(out.password, password);
 
   const spans = out.spans.filter((s) => s.name.startsWith('bcrypt.'));
-  const summary = spans.map((s) => `${String(s.attributes['bcrypt.library'])} ${s.name} ${String(s.attributes['bcrypt.work_factor'])} sync=${String(s.attributes['bcrypt.sync'])}`);
+  const summary = spans.map(
+    (s) =>
+      `${String(s.attributes['bcrypt.library'])} ${s.name} ${String(s.attributes['bcrypt.work_factor'])} sync=${String(s.attributes['bcrypt.sync'])}`,
+  );
   const perLibrary = (library: string): string[] => [
     `${library} bcrypt.hash 4 sync=false`, // default export, promise
     `${library} bcrypt.hash 5 sync=false`, // named export, promise (one span: no nested genSalt)
@@ -53,7 +56,11 @@ test('ESM app (--import register with the import-in-the-middle hook): default an
     assert.equal(span.parentSpanId, out.parentSpanId, `${span.name} is a child of the app's active span`);
   }
 
-  assert.deepEqual(out.spanNamesAfterDisable, ['esm-parent-after-disable'], 'disable() unpatches default and named imports');
+  assert.deepEqual(
+    out.spanNamesAfterDisable,
+    ['esm-parent-after-disable'],
+    'disable() unpatches default and named imports',
+  );
 
   const json = JSON.stringify(out.spans);
   for (const secret of [password, ...Object.values(out.hashes).flat()]) {

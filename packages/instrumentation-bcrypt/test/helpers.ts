@@ -31,7 +31,12 @@ export const CURRENT_LIBRARIES: readonly LibraryUnderTest[] = [
 
 export const OLDER_LIBRARIES: readonly LibraryUnderTest[] = [
   { library: 'bcrypt', label: 'bcrypt 5 (compat/bcrypt-5)', from: join(REPO_ROOT, 'compat/bcrypt-5'), major: 5 },
-  { library: 'bcryptjs', label: 'bcryptjs 2 (compat/bcryptjs-2)', from: join(REPO_ROOT, 'compat/bcryptjs-2'), major: 2 },
+  {
+    library: 'bcryptjs',
+    label: 'bcryptjs 2 (compat/bcryptjs-2)',
+    from: join(REPO_ROOT, 'compat/bcryptjs-2'),
+    major: 2,
+  },
 ];
 
 export interface LoadedLibrary {
@@ -82,15 +87,15 @@ export function serializeSpans(spans: readonly ReadableSpan[]): string {
 /** The secrets of one test: a fresh password and every hash and salt the test saw. */
 export class Secrets {
   readonly password = `pw-${randomUUID()}`;
-  readonly #values = new Set<string>([this.password]);
+  private readonly _values = new Set<string>([this.password]);
 
   /** Remembers a hash or salt (and its salt and checksum parts) as secret; returns it. */
   add<T>(value: T): T {
     if (typeof value === 'string' && value.length > 0) {
-      this.#values.add(value);
+      this._values.add(value);
       const m = /^\$2[abxy]?\$\d{2}\$(.{22})(.*)$/.exec(value);
-      if (m?.[1]) this.#values.add(m[1]);
-      if (m?.[2]) this.#values.add(m[2]);
+      if (m?.[1]) this._values.add(m[1]);
+      if (m?.[2]) this._values.add(m[2]);
     }
     return value;
   }
@@ -98,7 +103,7 @@ export class Secrets {
   /** No secret appears anywhere in the serialized spans. */
   assertAbsentFrom(spans: readonly ReadableSpan[]): void {
     const json = serializeSpans(spans);
-    for (const secret of this.#values) {
+    for (const secret of this._values) {
       assert.ok(!json.includes(secret), `a secret (${secret.length} chars) leaked into a span: ${json}`);
     }
   }
@@ -110,7 +115,10 @@ export type ReadableSpan = ReturnType<SpanCapture['spans']>[number];
 const tracer = trace.getTracer('bcrypt-tests');
 
 /** Runs `fn` inside an active parent span; returns its result and the parent's finished span. */
-export async function underParent<T>(capture: SpanCapture, fn: () => T | Promise<T>): Promise<{ result: T; parent: ReadableSpan }> {
+export async function underParent<T>(
+  capture: SpanCapture,
+  fn: () => T | Promise<T>,
+): Promise<{ result: T; parent: ReadableSpan }> {
   const name = `test-parent-${randomUUID()}`;
   const result = await tracer.startActiveSpan(name, async (span) => {
     try {
@@ -135,7 +143,9 @@ type NodeCallback<T> = (err: Error | null | undefined, value?: T) => void;
  * Promise for a callback-form call; also reports the span that was active inside the callback,
  * so tests can check the callback runs in the caller's context.
  */
-export function viaCallback<T>(start: (cb: NodeCallback<T>) => void): Promise<{ value: T; activeInCallback: string | undefined }> {
+export function viaCallback<T>(
+  start: (cb: NodeCallback<T>) => void,
+): Promise<{ value: T; activeInCallback: string | undefined }> {
   return new Promise((resolvePromise, reject) => {
     start((err, value) => {
       const activeInCallback = trace.getActiveSpan()?.spanContext().spanId;

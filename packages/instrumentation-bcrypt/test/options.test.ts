@@ -10,7 +10,15 @@ import { after, beforeEach, describe, test } from 'node:test';
 import { BcryptConfigError, BcryptErrorCode, BcryptInstrumentation, SUPPORTED_VERSIONS } from '../src/index';
 import type { BcryptInstrumentationConfig } from '../src/index';
 import { PACKAGE_VERSION } from '../src/utils';
-import { bcryptSpans, CURRENT_LIBRARIES, EXPECTED_RANGES, loadLibrary, PACKAGE_DIR, Secrets, underParent } from './helpers';
+import {
+  bcryptSpans,
+  CURRENT_LIBRARIES,
+  EXPECTED_RANGES,
+  loadLibrary,
+  PACKAGE_DIR,
+  Secrets,
+  underParent,
+} from './helpers';
 
 const capture = createSpanCapture();
 const instrumentation = new BcryptInstrumentation();
@@ -30,7 +38,9 @@ async function everyForm(b: (typeof libraries)[number]['b'], password: string): 
   await new Promise((resolve, reject) => b.hash(password, 4, (e: unknown) => (e ? reject(e) : resolve(undefined))));
   b.hashSync(password, 4);
   assert.equal(await b.compare(password, hashed), true);
-  await new Promise((resolve, reject) => b.compare(password, hashed, (e: unknown) => (e ? reject(e) : resolve(undefined))));
+  await new Promise((resolve, reject) =>
+    b.compare(password, hashed, (e: unknown) => (e ? reject(e) : resolve(undefined))),
+  );
   assert.equal(b.compareSync(password, hashed), true);
   await b.genSalt(4);
   await new Promise((resolve, reject) => b.genSalt(4, (e: unknown) => (e ? reject(e) : resolve(undefined))));
@@ -49,11 +59,13 @@ describe('requireParentSpan', () => {
       const secrets = new Secrets();
       await everyForm(b, secrets.password);
       const spans = bcryptSpans(capture.spans());
-      assert.deepEqual(
-        spans.map((s) => s.name).sort(),
-        [...Array(3).fill('bcrypt.compare'), ...Array(3).fill('bcrypt.genSalt'), ...Array(3).fill('bcrypt.hash')],
-      );
-      for (const span of spans) assertSpan(span, { root: true, kind: SpanKind.INTERNAL, attributes: { 'bcrypt.library': lut.library } });
+      assert.deepEqual(spans.map((s) => s.name).sort(), [
+        ...Array(3).fill('bcrypt.compare'),
+        ...Array(3).fill('bcrypt.genSalt'),
+        ...Array(3).fill('bcrypt.hash'),
+      ]);
+      for (const span of spans)
+        assertSpan(span, { root: true, kind: SpanKind.INTERNAL, attributes: { 'bcrypt.library': lut.library } });
       secrets.assertAbsentFrom(capture.spans());
     });
 
@@ -61,7 +73,10 @@ describe('requireParentSpan', () => {
       instrumentation.setConfig({ requireParentSpan: false });
       await b.hash('x', 4);
       b.hashSync('x', 4);
-      assert.deepEqual(bcryptSpans(capture.spans()).map((s) => s.name), ['bcrypt.hash', 'bcrypt.hash']);
+      assert.deepEqual(
+        bcryptSpans(capture.spans()).map((s) => s.name),
+        ['bcrypt.hash', 'bcrypt.hash'],
+      );
     });
   }
 });
@@ -90,9 +105,21 @@ describe('enable and disable', () => {
 
 describe('option validation (setup time: throws with package name, code and allowed values)', () => {
   const bad: Array<[string, unknown, RegExp]> = [
-    ['a string for requireParentSpan', { requireParentSpan: 'yes' }, /config\.requireParentSpan expects a boolean \(true or false\), instead got a 'string'/],
-    ['a number for enabled', { enabled: 1 }, /config\.enabled expects a boolean \(true or false\), instead got a 'number'/],
-    ['an unknown option', { requireParentspan: false }, /config\.requireParentspan is not an option; allowed: enabled, requireParentSpan \[TRACEPACK_BCRYPT_INVALID_OPTION\]$/],
+    [
+      'a string for requireParentSpan',
+      { requireParentSpan: 'yes' },
+      /config\.requireParentSpan expects a boolean \(true or false\), instead got a 'string'/,
+    ],
+    [
+      'a number for enabled',
+      { enabled: 1 },
+      /config\.enabled expects a boolean \(true or false\), instead got a 'number'/,
+    ],
+    [
+      'an unknown option',
+      { requireParentspan: false },
+      /config\.requireParentspan is not an option; allowed: enabled, requireParentSpan \[TRACEPACK_BCRYPT_INVALID_OPTION\]$/,
+    ],
     ['a non-object config', 'on', /config expects an object, instead got a 'string'/],
   ];
   for (const [what, config, message] of bad) {
@@ -152,7 +179,10 @@ describe('runtime problems never reach the application', () => {
       assert.ok(ours.length >= 1 && ours.length <= 3, `logged once per kind, not per call: ${JSON.stringify(ours)}`);
       assert.equal(new Set(ours).size, ours.length, 'no line twice');
       for (const line of ours) {
-        assert.match(line, /^@tracepack\/instrumentation-bcrypt: starting a bcrypt\.\w+ span failed \(Error\); the application is not affected\. Further occurrences are counted, not logged\.$/);
+        assert.match(
+          line,
+          /^@tracepack\/instrumentation-bcrypt: starting a bcrypt\.\w+ span failed \(Error\); the application is not affected\. Further occurrences are counted, not logged\.$/,
+        );
       }
     } finally {
       instrumentation.setTracerProvider(trace.getTracerProvider());
@@ -165,7 +195,9 @@ describe('runtime problems never reach the application', () => {
 describe('supported versions: code, README and tests agree', () => {
   test('SUPPORTED_VERSIONS', () => {
     assert.deepEqual(SUPPORTED_VERSIONS, { bcrypt: EXPECTED_RANGES.bcrypt, bcryptjs: EXPECTED_RANGES.bcryptjs });
-    const modules = (instrumentation as unknown as { getModuleDefinitions(): Array<{ name: string; supportedVersions: string[] }> })
+    const modules = (
+      instrumentation as unknown as { getModuleDefinitions(): Array<{ name: string; supportedVersions: string[] }> }
+    )
       .getModuleDefinitions()
       .map((m) => [m.name, m.supportedVersions]);
     assert.deepEqual(modules, [

@@ -49,11 +49,26 @@ export function describeLibrary(lut: LibraryUnderTest, capture: SpanCapture): vo
     let secrets: Secrets;
 
     /** The one bcrypt span of the test, checked against the common expectations. */
-    function onlySpan(parent: ReadableSpan, name: string, attributes: Record<string, unknown>, status = SpanStatusCode.UNSET): ReadableSpan {
+    function onlySpan(
+      parent: ReadableSpan,
+      name: string,
+      attributes: Record<string, unknown>,
+      status = SpanStatusCode.UNSET,
+    ): ReadableSpan {
       const spans = bcryptSpans(capture.spans());
-      assert.equal(spans.length, 1, `expected exactly one bcrypt span, got ${JSON.stringify(spans.map((s) => s.name))}`);
+      assert.equal(
+        spans.length,
+        1,
+        `expected exactly one bcrypt span, got ${JSON.stringify(spans.map((s) => s.name))}`,
+      );
       const span = spans[0];
-      assertSpan(span, { name, kind: SpanKind.INTERNAL, parent, status, attributes: { 'bcrypt.library': lut.library, ...attributes } });
+      assertSpan(span, {
+        name,
+        kind: SpanKind.INTERNAL,
+        parent,
+        status,
+        attributes: { 'bcrypt.library': lut.library, ...attributes },
+      });
       secrets.assertAbsentFrom(capture.spans());
       return span;
     }
@@ -62,8 +77,15 @@ export function describeLibrary(lut: LibraryUnderTest, capture: SpanCapture): vo
       capture.reset();
       const loaded = loadLibrary(lut);
       b = loaded.module;
-      assert.equal(Number(loaded.version.split('.')[0]), lut.major, `${lut.library} version loaded from ${loaded.path}`);
-      assert.ok(inMajorRange(loaded.version, EXPECTED_RANGES[lut.library]), `${loaded.version} inside ${EXPECTED_RANGES[lut.library]}`);
+      assert.equal(
+        Number(loaded.version.split('.')[0]),
+        lut.major,
+        `${lut.library} version loaded from ${loaded.path}`,
+      );
+      assert.ok(
+        inMajorRange(loaded.version, EXPECTED_RANGES[lut.library]),
+        `${loaded.version} inside ${EXPECTED_RANGES[lut.library]}`,
+      );
       assert.equal(SUPPORTED_VERSIONS[lut.library], EXPECTED_RANGES[lut.library]);
       // Outside a parent span: not traced (requireParentSpan), so these are free fixtures.
       hash4 = b.hashSync('fixture password', 4) as string;
@@ -146,7 +168,12 @@ export function describeLibrary(lut: LibraryUnderTest, capture: SpanCapture): vo
           assert.equal(err.message, 'Invalid salt version: Zq', 'the library error reaches the caller unchanged');
           parent ??= capture.spans().find((s) => s.name.startsWith('test-parent'));
           assert.ok(parent);
-          const span = onlySpan(parent, 'bcrypt.compare', { 'bcrypt.sync': sync, 'error.type': 'Error' }, SpanStatusCode.ERROR);
+          const span = onlySpan(
+            parent,
+            'bcrypt.compare',
+            { 'bcrypt.sync': sync, 'error.type': 'Error' },
+            SpanStatusCode.ERROR,
+          );
           assert.equal(span.status.message, REDACTED_ERROR_MESSAGE);
           assert.equal(span.events[0]?.attributes?.['exception.message'], REDACTED_ERROR_MESSAGE);
         }
@@ -166,7 +193,12 @@ export function describeLibrary(lut: LibraryUnderTest, capture: SpanCapture): vo
             ? 'Invalid salt. Salt must be in the form of: $Vers$log2(NumRounds)$saltvalue' // cannot quote the input: kept
             : 'Invalid salt version: Zq'; // quotes the salt: withheld from the span
         assert.equal(err.message, expected);
-        const span = onlySpan(parent, 'bcrypt.hash', { 'bcrypt.sync': sync, 'bcrypt.work_factor': undefined }, SpanStatusCode.ERROR);
+        const span = onlySpan(
+          parent,
+          'bcrypt.hash',
+          { 'bcrypt.sync': sync, 'bcrypt.work_factor': undefined },
+          SpanStatusCode.ERROR,
+        );
         assert.equal(span.status.message, lut.library === 'bcrypt' ? expected : REDACTED_ERROR_MESSAGE);
         assert.equal(span.events.length, 1);
         assert.equal(span.events[0]?.name, 'exception');
@@ -179,7 +211,8 @@ export function describeLibrary(lut: LibraryUnderTest, capture: SpanCapture): vo
         });
         parent ??= capture.spans().find((s) => s.name.startsWith('test-parent'));
         assert.ok(parent);
-        const expected = lut.library === 'bcrypt' ? 'data and hash arguments required' : 'Illegal arguments: string, undefined';
+        const expected =
+          lut.library === 'bcrypt' ? 'data and hash arguments required' : 'Illegal arguments: string, undefined';
         assert.equal(err.message, expected);
         const span = onlySpan(parent, 'bcrypt.compare', { 'bcrypt.sync': sync }, SpanStatusCode.ERROR);
         assert.equal(span.status.message, expected);
@@ -200,7 +233,11 @@ export function describeLibrary(lut: LibraryUnderTest, capture: SpanCapture): vo
         const spans = bcryptSpans(capture.spans());
         assert.equal(spans.length, rounds < 12 ? 3 : 2, JSON.stringify(spans.map((s) => s.name)));
         for (const span of spans) {
-          assertSpan(span, { parent, kind: SpanKind.INTERNAL, attributes: { 'bcrypt.work_factor': rounds, 'bcrypt.library': lut.library } });
+          assertSpan(span, {
+            parent,
+            kind: SpanKind.INTERNAL,
+            attributes: { 'bcrypt.work_factor': rounds, 'bcrypt.library': lut.library },
+          });
         }
         spanNamed(spans, 'bcrypt.hash');
         spanNamed(spans, 'bcrypt.genSalt');
@@ -249,8 +286,14 @@ export function describeLibrary(lut: LibraryUnderTest, capture: SpanCapture): vo
       secrets.add(two.result);
       const spans = bcryptSpans(capture.spans());
       assert.equal(spans.length, 2);
-      assertSpan(spans.find((s) => s.attributes['bcrypt.work_factor'] === 4), { parent: one.parent });
-      assertSpan(spans.find((s) => s.attributes['bcrypt.work_factor'] === 5), { parent: two.parent });
+      assertSpan(
+        spans.find((s) => s.attributes['bcrypt.work_factor'] === 4),
+        { parent: one.parent },
+      );
+      assertSpan(
+        spans.find((s) => s.attributes['bcrypt.work_factor'] === 5),
+        { parent: two.parent },
+      );
       secrets.assertAbsentFrom(capture.spans());
     });
   });

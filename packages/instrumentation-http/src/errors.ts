@@ -5,7 +5,8 @@ export const HttpInstrumentationErrorCode = {
   /** An option has the wrong type or value. */
   INVALID_OPTION: 'TRACEPACK_HTTP_INVALID_OPTION',
 } as const;
-export type HttpInstrumentationErrorCode = (typeof HttpInstrumentationErrorCode)[keyof typeof HttpInstrumentationErrorCode];
+export type HttpInstrumentationErrorCode =
+  (typeof HttpInstrumentationErrorCode)[keyof typeof HttpInstrumentationErrorCode];
 
 /**
  * What `createHttpInstrumentations()` throws for a set-up mistake, never at request time: the

@@ -56,7 +56,8 @@ export function moduleTargets<T extends object>(exports: T | { default?: T } | u
   if ((exports as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] !== 'Module') return [exports as T];
   const targets = [exports as T];
   const byDefault = (exports as { default?: T }).default;
-  if (byDefault !== null && (typeof byDefault === 'object' || typeof byDefault === 'function')) targets.unshift(byDefault);
+  if (byDefault !== null && (typeof byDefault === 'object' || typeof byDefault === 'function'))
+    targets.unshift(byDefault);
   return targets;
 }
 
@@ -83,7 +84,8 @@ const hookedFastifyInstances = new WeakSet<object>();
 export function onFastifyInitialization(message: unknown): void {
   try {
     const app = (message as { fastify?: FastifyInstanceLike } | null)?.fastify;
-    if (app === undefined || app === null || typeof app.addHook !== 'function' || hookedFastifyInstances.has(app)) return;
+    if (app === undefined || app === null || typeof app.addHook !== 'function' || hookedFastifyInstances.has(app))
+      return;
     if (!inMajorRange(app.version, SUPPORTED_VERSIONS.fastify)) return;
     hookedFastifyInstances.add(app);
     app.addHook('onRequest', fastifyOnRequest);
@@ -140,7 +142,8 @@ let koaRouteSubscriptions = 0;
 
 export function publishKoaRoutes(on: boolean): void {
   if (on && koaRouteSubscriptions++ === 0) diagnosticsChannel.subscribe(RESPONSE_FINISH_CHANNEL, publishKoaRoute);
-  else if (!on && koaRouteSubscriptions > 0 && --koaRouteSubscriptions === 0) diagnosticsChannel.unsubscribe(RESPONSE_FINISH_CHANNEL, publishKoaRoute);
+  else if (!on && koaRouteSubscriptions > 0 && --koaRouteSubscriptions === 0)
+    diagnosticsChannel.unsubscribe(RESPONSE_FINISH_CHANNEL, publishKoaRoute);
 }
 
 function publishKoaRoute(message: unknown): void {
@@ -160,7 +163,8 @@ function publishKoaRoute(message: unknown): void {
 function keepKoaContext(original: (...args: unknown[]) => unknown) {
   return function createContext(this: unknown, req: unknown, res: unknown): unknown {
     const ctx = original.call(this, req, res);
-    if (req !== null && typeof req === 'object') (req as RawRequestRouteFields)[kKoaContext] = ctx as RawRequestRouteFields[typeof kKoaContext];
+    if (req !== null && typeof req === 'object')
+      (req as RawRequestRouteFields)[kKoaContext] = ctx as RawRequestRouteFields[typeof kKoaContext];
     return ctx;
   };
 }
@@ -188,7 +192,10 @@ export function patchHapi(exports: HapiModuleLike | { default?: HapiModuleLike }
   }
 }
 
-export function unpatchHapi(exports: HapiModuleLike | { default?: HapiModuleLike } | undefined, patcher: Patcher): void {
+export function unpatchHapi(
+  exports: HapiModuleLike | { default?: HapiModuleLike } | undefined,
+  patcher: Patcher,
+): void {
   for (const hapi of moduleTargets<HapiModuleLike>(exports)) {
     for (const name of HAPI_FACTORIES) {
       if (isWrapped((hapi as Partial<HapiModuleLike>)[name])) patcher.unwrap(hapi, name);
@@ -201,7 +208,8 @@ type HapiFactory = (...args: unknown[]) => HapiServerLike;
 function wrapHapiFactory(original: HapiFactory): HapiFactory {
   return function server(this: unknown, ...args: unknown[]): HapiServerLike {
     // hapi 21 returns the server from a plain function, with or without `new`.
-    const created = new.target !== undefined ? (Reflect.construct(original, args) as HapiServerLike) : original.apply(this, args);
+    const created =
+      new.target !== undefined ? (Reflect.construct(original, args) as HapiServerLike) : original.apply(this, args);
     try {
       created.ext('onPreAuth', hapiOnPreAuth);
     } catch (err) {
@@ -318,7 +326,13 @@ function chainsOf(app: ExpressAppLike, route: object): ExpressLayerLike[][] {
   return chains;
 }
 
-function collect(stack: unknown, route: object, above: ExpressLayerLike[], out: ExpressLayerLike[][], depth: number): void {
+function collect(
+  stack: unknown,
+  route: object,
+  above: ExpressLayerLike[],
+  out: ExpressLayerLike[][],
+  depth: number,
+): void {
   if (!Array.isArray(stack) || depth > MAX_DEPTH || out.length >= 4) return;
   for (const layer of stack as ExpressLayerLike[]) {
     if (layer === null || typeof layer !== 'object') continue;
@@ -337,7 +351,8 @@ function routersTemplate(chain: ExpressLayerLike[], rest: string): string | unde
       template += trimSlash(layer.rawPath); // express 5
       continue;
     }
-    if (layer.rawPath !== undefined || !(layer.regexp instanceof RegExp) || !Array.isArray(layer.keys)) return undefined;
+    if (layer.rawPath !== undefined || !(layer.regexp instanceof RegExp) || !Array.isArray(layer.keys))
+      return undefined;
     // express 4: the layer's own regexp on what is left of the base; its groups are the parameters.
     const re = indexed(layer as ExpressLayerLike & { regexp: RegExp });
     const m = re.exec(rest);

@@ -4,7 +4,13 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import type { HttpInstrumentationConfig as OtelHttpConfig } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { UndiciInstrumentationConfig, UndiciRequest } from '@opentelemetry/instrumentation-undici';
-import { ATTR_ERROR_TYPE, ATTR_URL_FULL, ATTR_URL_PATH, ATTR_URL_QUERY, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_URL_FULL,
+  ATTR_URL_PATH,
+  ATTR_URL_QUERY,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '@opentelemetry/semantic-conventions';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import type { ResolvedHttpConfig } from './internal-types';
 import { TracepackHttpServerInstrumentation } from './server';
@@ -31,8 +37,11 @@ export function createHttpInstrumentations(config: HttpInstrumentationConfig = {
     instrumentations.push(new HttpInstrumentation(outgoingHttpConfig(settings)));
     instrumentations.push(new UndiciInstrumentation(outgoingFetchConfig(settings)));
     // Core modules are patched when next required: make sure that happens now, whatever
-    // the application required before us.
+    // the application required before us (a require, not an import: it must run here, after
+    // the instrumentations exist).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('node:http');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('node:https');
   }
   return instrumentations;
@@ -67,7 +76,11 @@ function outgoingFetchConfig(settings: ResolvedHttpConfig): UndiciInstrumentatio
   return {
     startSpanHook: (request: UndiciRequest): Attributes => {
       // `undefined` values are dropped by the SDK, so these remove what undici computed.
-      const attributes: Attributes = { [ATTR_URL_QUERY]: undefined, [ATTR_URL_FULL]: undefined, [ATTR_URL_PATH]: undefined };
+      const attributes: Attributes = {
+        [ATTR_URL_QUERY]: undefined,
+        [ATTR_URL_FULL]: undefined,
+        [ATTR_URL_PATH]: undefined,
+      };
       try {
         const path = scrubPath(pathOf(request.path));
         attributes[ATTR_URL_PATH] = path;

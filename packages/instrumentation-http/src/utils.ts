@@ -63,8 +63,14 @@ const OPTION_RULES: Readonly<Record<keyof HttpInstrumentationConfig, OptionRule>
  * Keys it does not know are left alone (the config comes from @tracepack/config's schema,
  * which refuses them, or from code typed by `HttpInstrumentationConfig`).
  */
-export function resolveConfig(config: HttpInstrumentationConfig | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedHttpConfig {
-  const given = validateOptions(config ?? undefined, OPTION_RULES, CONFIG_PATH, { code: HttpInstrumentationErrorCode.INVALID_OPTION, allowUnknown: true }) as HttpInstrumentationConfig;
+export function resolveConfig(
+  config: HttpInstrumentationConfig | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedHttpConfig {
+  const given = validateOptions(config ?? undefined, OPTION_RULES, CONFIG_PATH, {
+    code: HttpInstrumentationErrorCode.INVALID_OPTION,
+    allowUnknown: true,
+  }) as HttpInstrumentationConfig;
   return {
     enabled: given.enabled ?? true,
     ignorePaths: given.ignorePaths ? [...given.ignorePaths] : [...DEFAULT_IGNORE_PATHS],
@@ -73,7 +79,8 @@ export function resolveConfig(config: HttpInstrumentationConfig | undefined, env
     captureUserAgent: given.captureUserAgent ?? true,
     outgoing: given.outgoing ?? true,
     // `http/dup` in OTEL_SEMCONV_STABILITY_OPT_IN asks for the old attribute names too.
-    emitOldSemconv: semconvStabilityFromStr('http', env['OTEL_SEMCONV_STABILITY_OPT_IN']) === SemconvStability.DUPLICATE,
+    emitOldSemconv:
+      semconvStabilityFromStr('http', env['OTEL_SEMCONV_STABILITY_OPT_IN']) === SemconvStability.DUPLICATE,
   };
 }
 
@@ -133,7 +140,8 @@ function isIdLikeAt(text: string, from: number, to: number): boolean {
     else if (c === 37 /* % */) {
       percent = true;
       if (i + 2 < to && text.charCodeAt(i + 1) === 52 /* 4 */ && text.charCodeAt(i + 2) === 48 /* 0 */) email = true;
-    } else if (c !== 95 && c !== 45 && c !== 43 && c !== 61 && c !== 46 && c !== 126 && c !== 33 && c !== 36) tokenChars = false;
+    } else if (c !== 95 && c !== 45 && c !== 43 && c !== 61 && c !== 46 && c !== 126 && c !== 33 && c !== 36)
+      tokenChars = false;
   }
   if (email) return true; // e-mail address, user@host
   if (digits === n) return true; // 42, 20240101
@@ -241,7 +249,8 @@ export function compileRoutes(templates: readonly string[]): RouteMatcher {
         if (stop === -1 || stop > end) stop = end;
         if (stop < start) stop = start;
         const want = route.segments[i]!;
-        if (want === null ? stop === start : stop - start !== want.length || !path.startsWith(want, start)) continue outer;
+        if (want === null ? stop === start : stop - start !== want.length || !path.startsWith(want, start))
+          continue outer;
         start = stop + 1;
       }
       return route.template;
@@ -259,7 +268,18 @@ function splitPath(path: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // Attributes
 
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
+const KNOWN_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+  'QUERY',
+]);
 
 /** `http.request.method`: the known methods upper-case, anything else `_OTHER` (semconv). */
 export function normalizeMethod(method: string | undefined): string {

@@ -25,7 +25,11 @@ export interface AppDir {
  * A temporary directory holding copies of `fixtures` and a node_modules with one link per
  * package in `packages`, each to the copy `resolveFrom` finds.
  */
-export function createAppDir(fixtures: readonly string[], packages: readonly string[], resolveFrom: NodeJS.Require): AppDir {
+export function createAppDir(
+  fixtures: readonly string[],
+  packages: readonly string[],
+  resolveFrom: NodeJS.Require,
+): AppDir {
   const path = mkdtempSync(join(tmpdir(), 'tracepack-route-app-'));
   for (const file of fixtures) copyFileSync(join(FIXTURES_DIR, file), join(path, file));
   for (const name of packages) {
@@ -41,7 +45,8 @@ function packageDir(name: string, resolveFrom: NodeJS.Require): string {
   let dir = dirname(resolveFrom.resolve(name));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name)
+      return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`no package.json named ${name} above ${resolveFrom.resolve(name)}`);
     dir = parent;
@@ -58,9 +63,18 @@ export interface ChildResult {
  * Runs this node (the line under test) in a child, without blocking this process: the OTLP
  * receiver the child exports to lives here and must keep answering. Killed after `timeoutMs`.
  */
-export function runNode(args: readonly string[], env: Record<string, string>, cwd: string, timeoutMs = 30_000): Promise<ChildResult> {
+export function runNode(
+  args: readonly string[],
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs = 30_000,
+): Promise<ChildResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

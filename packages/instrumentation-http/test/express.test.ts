@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { satisfies } from './semver-lite';
-import { defineServerSuite, dumpSpans, listen, oneServerSpan, requireFrom, send, setupTracing, versionOf } from './helpers';
+import {
+  defineServerSuite,
+  dumpSpans,
+  listen,
+  oneServerSpan,
+  requireFrom,
+  send,
+  setupTracing,
+  versionOf,
+} from './helpers';
 import type { Running } from './helpers';
 import { SUPPORTED_VERSIONS } from '../src/index';
 
@@ -107,7 +116,10 @@ for (const [label, express] of [
       ['/tenants/acme/teams/blue/users/alice', '/tenants/:tenant/teams/:team/users/:id'],
       // express matches case-insensitively; an express 4 layer keeps no path, so its literal
       // segments are spelled as the request spelled them.
-      ['/Tenants/acme/teams/blue/', label === 'express 5' ? '/tenants/:tenant/teams/:team' : '/Tenants/:tenant/teams/:team'],
+      [
+        '/Tenants/acme/teams/blue/',
+        label === 'express 5' ? '/tenants/:tenant/teams/:team' : '/Tenants/:tenant/teams/:team',
+      ],
       ['/orgs/initech/users/alice', '/orgs/:org/users/:id'],
       ['/static/users/alice', '/static/users/:id'],
       ['/admin/north/people/alice', '/admin/:realm/people/:person'],
@@ -117,17 +129,24 @@ for (const [label, express] of [
         const res = await send(server.port, { path });
         assert.equal(res.status, 200, res.body);
         const span = await oneServerSpan(capture);
-        assertSpan(span, { name: `GET ${route}`, kind: SpanKind.SERVER, attributes: { 'http.route': route, 'url.path': undefined } });
+        assertSpan(span, {
+          name: `GET ${route}`,
+          kind: SpanKind.SERVER,
+          attributes: { 'http.route': route, 'url.path': undefined },
+        });
         const dump = dumpSpans([span]);
-        for (const value of ['acme', 'blue', 'alice', 'initech', 'north']) assert.ok(!dump.includes(value), `${value} in ${dump}`);
+        for (const value of ['acme', 'blue', 'alice', 'initech', 'north'])
+          assert.ok(!dump.includes(value), `${value} in ${dump}`);
       });
     }
 
     it('a RegExp mount path: express 4 names its groups by number, express 5 keeps none; no value either way', async () => {
       await send(server.port, { path: '/re/acme/users/alice' });
       const span = await oneServerSpan(capture);
-      if (label === 'express 4') assertSpan(span, { name: 'GET /re/:0/users/:id', attributes: { 'http.route': '/re/:0/users/:id' } });
-      else assertSpan(span, { name: 'GET', attributes: { 'http.route': undefined, 'url.path': '/re/acme/users/alice' } });
+      if (label === 'express 4')
+        assertSpan(span, { name: 'GET /re/:0/users/:id', attributes: { 'http.route': '/re/:0/users/:id' } });
+      else
+        assertSpan(span, { name: 'GET', attributes: { 'http.route': undefined, 'url.path': '/re/acme/users/alice' } });
       assert.ok(!span.name.includes('acme') && !span.name.includes('alice'), span.name);
     });
   });

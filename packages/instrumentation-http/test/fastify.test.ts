@@ -33,7 +33,9 @@ function startFastify(fastify: FastifyFactory): () => Promise<Running> {
     const app = fastify();
     app.post('/clients', async (_req, reply) => reply.code(201).send({ id: 1 }));
     app.get('/clients/:id', async () => ({ ok: true }));
-    app.get('/clients/:id/redirect', async (req, reply) => reply.code(302).header('location', `/clients/${req.params['id']}`).send());
+    app.get('/clients/:id/redirect', async (req, reply) =>
+      reply.code(302).header('location', `/clients/${req.params['id']}`).send(),
+    );
     app.get('/missing/:id', async (_req, reply) => reply.code(404).send({ error: 'not found' }));
     app.get('/boom/:id', async () => {
       throw new Error('handler failed');
@@ -92,9 +94,15 @@ describe('fastify channel subscription', () => {
 
     capture.reset();
     await send(port(whileOff), { path: '/clients/84573' });
-    assertSpan(await oneServerSpan(capture), { name: 'GET', attributes: { 'http.route': undefined, 'url.path': '/clients/{id}' } });
+    assertSpan(await oneServerSpan(capture), {
+      name: 'GET',
+      attributes: { 'http.route': undefined, 'url.path': '/clients/{id}' },
+    });
     capture.reset();
     await send(port(afterOn), { path: '/clients/84573' });
-    assertSpan(await oneServerSpan(capture), { name: 'GET /clients/:id', attributes: { 'http.route': '/clients/:id' } });
+    assertSpan(await oneServerSpan(capture), {
+      name: 'GET /clients/:id',
+      attributes: { 'http.route': '/clients/:id' },
+    });
   });
 });

@@ -11,6 +11,7 @@ import type { Running } from './helpers';
 
 // Instrumentations first, frameworks after.
 const { capture } = setupTracing({ routes: ['/clients/:id'] });
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the instrumentations, on purpose
 const express = require('express') as typeof import('express');
 
 let service: Running;
@@ -19,12 +20,15 @@ let httpGateway: Running;
 
 function callService(path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: service.port, path, method: 'GET', headers: { accept: 'application/json' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: service.port, path, method: 'GET', headers: { accept: 'application/json' } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -92,8 +96,15 @@ describe('CLIENT spans follow the SERVER rule: the method alone names them, what
       assert.equal(capture.spans().length, 2, JSON.stringify(capture.spans().map((s) => s.name)));
       const client = spans.find((s) => s.kind === SpanKind.CLIENT);
       const server = spans.find((s) => s.kind === SpanKind.SERVER);
-      assertSpan(client, { name: 'GET', attributes: { 'url.full': `http://127.0.0.1:${service.port}/people/alice/notes/{id}`, 'url.query': undefined } });
-      assertSpan(server, { name: 'GET', parent: client, attributes: { 'url.path': '/people/alice/notes/{id}', 'http.route': undefined } });
+      assertSpan(client, {
+        name: 'GET',
+        attributes: { 'url.full': `http://127.0.0.1:${service.port}/people/alice/notes/{id}`, 'url.query': undefined },
+      });
+      assertSpan(server, {
+        name: 'GET',
+        parent: client,
+        attributes: { 'url.path': '/people/alice/notes/{id}', 'http.route': undefined },
+      });
     });
   }
 });
@@ -109,7 +120,12 @@ for (const [label, port, gatewayName] of [
       const { gateway, client, downstream } = await threeSpans();
       assertSpan(gateway, { name: gatewayName, kind: SpanKind.SERVER, root: true });
       assertSpan(client, { name: 'GET', kind: SpanKind.CLIENT, parent: gateway });
-      assertSpan(downstream, { name: 'GET /clients/:id', kind: SpanKind.SERVER, parent: client, attributes: { 'http.route': '/clients/:id' } });
+      assertSpan(downstream, {
+        name: 'GET /clients/:id',
+        kind: SpanKind.SERVER,
+        parent: client,
+        attributes: { 'http.route': '/clients/:id' },
+      });
       const seen = JSON.parse(res.body) as { traceparent: string };
       assert.equal(seen.traceparent, `00-${client.spanContext().traceId}-${client.spanContext().spanId}-01`);
     });
@@ -131,8 +147,15 @@ for (const [label, port, gatewayName] of [
       assert.ok(!JSON.stringify(client.attributes).includes('fields'));
       // The id of the path (42) must not appear; the random port may hold the digits 42.
       const values = Object.entries(client.attributes).filter(([k]) => !k.endsWith('.port'));
-      assert.ok(!JSON.stringify(values).replaceAll(`:${service.port}/`, ':PORT/').includes('42'), JSON.stringify(values));
-      assert.ok(!Object.keys(client.attributes).some((k) => k.startsWith('http.request.header.') || k.startsWith('http.response.header.')));
+      assert.ok(
+        !JSON.stringify(values).replaceAll(`:${service.port}/`, ':PORT/').includes('42'),
+        JSON.stringify(values),
+      );
+      assert.ok(
+        !Object.keys(client.attributes).some(
+          (k) => k.startsWith('http.request.header.') || k.startsWith('http.response.header.'),
+        ),
+      );
     });
 
     it('continues the trace the gateway received (traceparent in, same trace id out)', async () => {
@@ -147,7 +170,10 @@ for (const [label, port, gatewayName] of [
       assert.equal(res.status, 404);
       const { gateway, client, downstream } = await threeSpans();
       for (const s of [gateway, client, downstream]) {
-        assertSpan(s, { status: SpanStatusCode.ERROR, attributes: { 'error.type': '404', 'http.response.status_code': 404 } });
+        assertSpan(s, {
+          status: SpanStatusCode.ERROR,
+          attributes: { 'error.type': '404', 'http.response.status_code': 404 },
+        });
       }
     });
   });

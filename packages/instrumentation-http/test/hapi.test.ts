@@ -5,7 +5,17 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { assertSpan } from '@tracepack/testing';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defineServerSuite, dumpSpans, hapiTemplate, oneServerSpan, requireFrom, send, sendAndAbort, setupTracing, versionOf } from './helpers';
+import {
+  defineServerSuite,
+  dumpSpans,
+  hapiTemplate,
+  oneServerSpan,
+  requireFrom,
+  send,
+  sendAndAbort,
+  setupTracing,
+  versionOf,
+} from './helpers';
 import type { Running } from './helpers';
 import { satisfies } from './semver-lite';
 import { SUPPORTED_VERSIONS } from '../src/index';
@@ -24,7 +34,10 @@ interface HapiRoute {
 }
 interface HapiServer {
   route(routes: HapiRoute | HapiRoute[]): void;
-  register(plugin: { plugin: { name: string; register(server: HapiServer): void } }, options: { routes: { prefix: string } }): Promise<void>;
+  register(
+    plugin: { plugin: { name: string; register(server: HapiServer): void } },
+    options: { routes: { prefix: string } },
+  ): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
   info: { port: number };
@@ -44,7 +57,11 @@ function startHapi(create: () => HapiServer): () => Promise<Running> {
     server.route([
       { method: 'POST', path: '/clients', handler: (_req, h) => h.response({ id: 1 }).code(201) },
       { method: 'GET', path: '/clients/{id}', handler: () => ({ ok: true }) },
-      { method: 'GET', path: '/clients/{id}/redirect', handler: (req, h) => h.redirect(`/clients/${req.params['id']}`).code(302) },
+      {
+        method: 'GET',
+        path: '/clients/{id}/redirect',
+        handler: (req, h) => h.redirect(`/clients/${req.params['id']}`).code(302),
+      },
       { method: 'GET', path: '/missing/{id}', handler: (_req, h) => h.response({ error: 'not found' }).code(404) },
       {
         method: 'GET',
@@ -57,7 +74,10 @@ function startHapi(create: () => HapiServer): () => Promise<Running> {
       ...['/health/alive', '/health/ready', '/metrics'].map((path) => ({ method: 'GET', path, handler: () => 'ok' })),
     ]);
     // A plugin's routes get its prefix in request.route.path.
-    const orders = { name: 'orders', register: (s: HapiServer) => s.route({ method: 'GET', path: '/orders/{orderId}', handler: () => ({ ok: true }) }) };
+    const orders = {
+      name: 'orders',
+      register: (s: HapiServer) => s.route({ method: 'GET', path: '/orders/{orderId}', handler: () => ({ ok: true }) }),
+    };
     await server.register({ plugin: orders }, { routes: { prefix: '/api/v1' } });
     await server.start();
     return { port: server.info.port, close: () => server.stop() };
@@ -72,8 +92,18 @@ describe('hapi versions', () => {
   });
 });
 
-defineServerSuite('hapi 21 (Hapi.server())', capture, startHapi(() => hapi.server(SERVER_OPTIONS)), { template: hapiTemplate });
-defineServerSuite('hapi 21 (new Hapi.Server())', capture, startHapi(() => new hapi.Server(SERVER_OPTIONS)), { template: hapiTemplate });
+defineServerSuite(
+  'hapi 21 (Hapi.server())',
+  capture,
+  startHapi(() => hapi.server(SERVER_OPTIONS)),
+  { template: hapiTemplate },
+);
+defineServerSuite(
+  'hapi 21 (new Hapi.Server())',
+  capture,
+  startHapi(() => new hapi.Server(SERVER_OPTIONS)),
+  { template: hapiTemplate },
+);
 
 describe('hapi routes', () => {
   it('the route is recorded before the handler runs: a client that goes away still leaves a route-named span', async (t) => {
@@ -97,6 +127,9 @@ describe('hapi routes', () => {
     capture.reset();
     const res = await send(server.port, { path: '/nothing/here' });
     assert.equal(res.status, 404);
-    assertSpan(await oneServerSpan(capture), { name: 'GET', attributes: { 'http.route': undefined, 'url.path': '/nothing/here' } });
+    assertSpan(await oneServerSpan(capture), {
+      name: 'GET',
+      attributes: { 'http.route': undefined, 'url.path': '/nothing/here' },
+    });
   });
 });

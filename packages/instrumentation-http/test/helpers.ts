@@ -37,11 +37,19 @@ import type { HttpInstrumentationConfig } from '../src/index';
 export function compositePropagator(propagators?: readonly string[]): TextMapPropagator {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadTracingConfig } = require('@tracepack/config') as {
-    loadTracingConfig: (options: { config: Record<string, unknown>; env: Record<string, string>; argv: string[] }) => { config: { propagators: string[] } };
+    loadTracingConfig: (options: { config: Record<string, unknown>; env: Record<string, string>; argv: string[] }) => {
+      config: { propagators: string[] };
+    };
   };
-  const { TracepackPropagator } = require('@tracepack/node') as { TracepackPropagator: new (write: readonly string[]) => TextMapPropagator };
+  const { TracepackPropagator } = require('@tracepack/node') as {
+    TracepackPropagator: new (write: readonly string[]) => TextMapPropagator;
+  };
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const { config } = loadTracingConfig({ config: propagators === undefined ? {} : { propagators: [...propagators] }, env: {}, argv: [] });
+  const { config } = loadTracingConfig({
+    config: propagators === undefined ? {} : { propagators: [...propagators] },
+    env: {},
+    argv: [],
+  });
   return new TracepackPropagator(config.propagators);
 }
 
@@ -67,7 +75,8 @@ const repoRoot = join(__dirname, '..', '..', '..', '..');
 
 /** `require` as seen from a version fixture (`express-4`, `fastify-4`, `koa-2`) or from this package. */
 export function requireFrom(fixture: 'express-4' | 'fastify-4' | 'koa-2' | 'root'): NodeJS.Require {
-  const dir = fixture === 'root' ? join(repoRoot, 'packages', 'instrumentation-http') : join(repoRoot, 'compat', fixture);
+  const dir =
+    fixture === 'root' ? join(repoRoot, 'packages', 'instrumentation-http') : join(repoRoot, 'compat', fixture);
   return createRequire(join(dir, 'package.json'));
 }
 
@@ -175,7 +184,11 @@ export async function oneServerSpan(capture: SpanCapture): Promise<ReadableSpan>
   const [span] = await capture.waitForSpans(1, (s) => s.kind === SpanKind.SERVER);
   // Give a wrongly doubled span the chance to show up.
   await new Promise((r) => setTimeout(r, 20));
-  assert.equal(serverSpans(capture).length, 1, `one SERVER span, got ${JSON.stringify(serverSpans(capture).map((s) => s.name))}`);
+  assert.equal(
+    serverSpans(capture).length,
+    1,
+    `one SERVER span, got ${JSON.stringify(serverSpans(capture).map((s) => s.name))}`,
+  );
   return span!;
 }
 
@@ -232,7 +245,12 @@ export function hapiTemplate(route: string): string {
   return route.replace(/:(\w+)/g, '{$1}');
 }
 
-export function defineServerSuite(label: string, capture: SpanCapture, start: () => Promise<Running>, options: ServerSuiteOptions = {}): void {
+export function defineServerSuite(
+  label: string,
+  capture: SpanCapture,
+  start: () => Promise<Running>,
+  options: ServerSuiteOptions = {},
+): void {
   const template = options.template ?? ((route: string) => route);
   describe(label, () => {
     let server: Running;
@@ -253,7 +271,11 @@ export function defineServerSuite(label: string, capture: SpanCapture, start: ()
     const clientName = `GET ${template('/clients/:id')}`;
     for (const c of cases) {
       it(`${c.method} ${c.path} -> one root SERVER span "${c.name}", status ${c.status}`, async () => {
-        const res = await send(server.port, { method: c.method, path: c.path, body: c.method === 'POST' ? '{"name":"Ada"}' : undefined });
+        const res = await send(server.port, {
+          method: c.method,
+          path: c.path,
+          body: c.method === 'POST' ? '{"name":"Ada"}' : undefined,
+        });
         assert.equal(res.status, c.status);
         const span = await oneServerSpan(capture);
         const isError = c.status >= 400;
@@ -283,7 +305,9 @@ export function defineServerSuite(label: string, capture: SpanCapture, start: ()
     }
 
     it('a path no route matches is named after the method alone; url.path holds the scrubbed path, no http.route', async () => {
-      const res = await send(server.port, { path: '/unknown/alice/84573/things/3f2a9c1e-5b7d-4e8a-9c0b-1d2e3f4a5b6c?q=x' });
+      const res = await send(server.port, {
+        path: '/unknown/alice/84573/things/3f2a9c1e-5b7d-4e8a-9c0b-1d2e3f4a5b6c?q=x',
+      });
       assert.equal(res.status, 404);
       const span = await oneServerSpan(capture);
       assertSpan(span, {
@@ -308,7 +332,10 @@ export function defineServerSuite(label: string, capture: SpanCapture, start: ()
         const res = await send(server.port, { path: p });
         assert.equal(res.status, 200);
         await new Promise((r) => setTimeout(r, 50));
-        assert.deepEqual(capture.spans().map((s) => s.name), []);
+        assert.deepEqual(
+          capture.spans().map((s) => s.name),
+          [],
+        );
       });
     }
 

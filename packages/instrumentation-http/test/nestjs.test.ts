@@ -89,7 +89,8 @@ function appModule({ core, common }: Nest): object {
 function startNest(adapter: 'express' | 'fastify'): () => Promise<Running> {
   return async () => {
     const nest = await loadNest();
-    const httpAdapter = adapter === 'express' ? new nest.platformExpress.ExpressAdapter() : new nest.platformFastify.FastifyAdapter();
+    const httpAdapter =
+      adapter === 'express' ? new nest.platformExpress.ExpressAdapter() : new nest.platformFastify.FastifyAdapter();
     // logger: false keeps the 500 case's stack trace off stderr.
     const app = await nest.core.NestFactory.create(appModule(nest), httpAdapter, { logger: false });
     await app.listen(0, '127.0.0.1');

@@ -50,7 +50,10 @@ function withServer(config: HttpInstrumentationConfig, env: Record<string, strin
 }
 
 describe('plain node:http with routes', () => {
-  const s = withServer({ routes: ['/clients/:id', '/clients/search', '/files/*', '/status/:code'], captureRequestHeaders: ['X-Request-Id'] });
+  const s = withServer({
+    routes: ['/clients/:id', '/clients/search', '/files/*', '/status/:code'],
+    captureRequestHeaders: ['X-Request-Id'],
+  });
 
   for (const [path, name, route] of [
     ['/clients/42?expand=all', 'GET /clients/:id', '/clients/:id'],
@@ -60,13 +63,21 @@ describe('plain node:http with routes', () => {
   ] as const) {
     it(`${path} is named "${name}"`, async () => {
       await send(s.port(), { path });
-      assertSpan(await oneServerSpan(capture), { name, kind: SpanKind.SERVER, root: true, attributes: { 'http.route': route } });
+      assertSpan(await oneServerSpan(capture), {
+        name,
+        kind: SpanKind.SERVER,
+        root: true,
+        attributes: { 'http.route': route },
+      });
     });
   }
 
   it('a path outside the routes is named after the method, the scrubbed path in url.path, without http.route', async () => {
     await send(s.port(), { path: '/other/42/x' });
-    assertSpan(await oneServerSpan(capture), { name: 'GET', attributes: { 'http.route': undefined, 'url.path': '/other/{id}/x' } });
+    assertSpan(await oneServerSpan(capture), {
+      name: 'GET',
+      attributes: { 'http.route': undefined, 'url.path': '/other/{id}/x' },
+    });
   });
 
   it('a route-named span records no url.path: the template stands for the path', async () => {
@@ -90,9 +101,14 @@ describe('plain node:http with routes', () => {
   }
 
   it('records only the request headers named in captureRequestHeaders, as string[]', async () => {
-    await send(s.port(), { path: '/clients/42', headers: { 'X-Request-Id': 'req-1', 'X-Api-Key': 'key-1', Cookie: 'a=b' } });
+    await send(s.port(), {
+      path: '/clients/42',
+      headers: { 'X-Request-Id': 'req-1', 'X-Api-Key': 'key-1', Cookie: 'a=b' },
+    });
     const span = await oneServerSpan(capture);
-    assertSpan(span, { attributes: { 'http.request.header.x-request-id': ['req-1'], 'user_agent.original': 'tracepack-test/1.0' } });
+    assertSpan(span, {
+      attributes: { 'http.request.header.x-request-id': ['req-1'], 'user_agent.original': 'tracepack-test/1.0' },
+    });
     assert.deepEqual(
       Object.keys(span.attributes).filter((k) => k.startsWith('http.request.header.')),
       ['http.request.header.x-request-id'],
@@ -111,12 +127,18 @@ describe('plain node:http with routes', () => {
 
   it('an unknown method is recorded as _OTHER and named HTTP', async () => {
     await send(s.port(), { method: 'PURGE', path: '/clients/42' });
-    assertSpan(await oneServerSpan(capture), { name: 'HTTP /clients/:id', attributes: { 'http.request.method': '_OTHER' } });
+    assertSpan(await oneServerSpan(capture), {
+      name: 'HTTP /clients/:id',
+      attributes: { 'http.request.method': '_OTHER' },
+    });
   });
 
   it('an unknown method on a path outside the routes is named HTTP alone', async () => {
     await send(s.port(), { method: 'PURGE', path: '/caches/alice' });
-    assertSpan(await oneServerSpan(capture), { name: 'HTTP', attributes: { 'http.request.method': '_OTHER', 'url.path': '/caches/alice' } });
+    assertSpan(await oneServerSpan(capture), {
+      name: 'HTTP',
+      attributes: { 'http.request.method': '_OTHER', 'url.path': '/caches/alice' },
+    });
   });
 });
 
@@ -135,7 +157,10 @@ describe('plain node:http without routes: named after the method, ids scrubbed f
     it(`${path} -> "GET", url.path "${urlPath}"`, async () => {
       await send(s.port(), { path });
       const span = await oneServerSpan(capture);
-      assertSpan(span, { name: 'GET', attributes: { 'http.route': undefined, 'url.path': urlPath, 'url.query': undefined } });
+      assertSpan(span, {
+        name: 'GET',
+        attributes: { 'http.route': undefined, 'url.path': urlPath, 'url.query': undefined },
+      });
       assert.ok(!dumpSpans([span]).includes('example.com'));
       assert.ok(!dumpSpans([span]).includes('download'));
     });
@@ -177,7 +202,10 @@ describe('options: captureUserAgent false, custom ignorePaths, OTEL_SEMCONV_STAB
     it(`ignores ${path}`, async () => {
       await send(s.port(), { path });
       await new Promise((r) => setTimeout(r, 50));
-      assert.deepEqual(capture.spans().map((x) => x.name), []);
+      assert.deepEqual(
+        capture.spans().map((x) => x.name),
+        [],
+      );
     });
   }
 
@@ -192,6 +220,9 @@ describe('enabled: false', () => {
   it('makes no span at all', async () => {
     await send(s.port(), { path: '/clients/42' });
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(capture.spans().map((x) => x.name), []);
+    assert.deepEqual(
+      capture.spans().map((x) => x.name),
+      [],
+    );
   });
 });

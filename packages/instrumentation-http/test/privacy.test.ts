@@ -13,11 +13,16 @@ const SECRET = 'Zq7Secret4242';
 
 /** Every diag message, at every level, from here on. */
 const diagnostics: string[] = [];
-const keep = (...args: unknown[]): void => void diagnostics.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' '));
-diag.setLogger({ error: keep, warn: keep, info: keep, debug: keep, verbose: keep }, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+const keep = (...args: unknown[]): void =>
+  void diagnostics.push(args.map((a) => (typeof a === 'string' ? a : (JSON.stringify(a) ?? String(a)))).join(' '));
+diag.setLogger(
+  { error: keep, warn: keep, info: keep, debug: keep, verbose: keep },
+  { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true },
+);
 
 // Instrumentations first (header capture on, for a harmless header), frameworks after.
 const { capture } = setupTracing({ captureRequestHeaders: ['x-request-id'], routes: ['/accounts/:id'] });
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the instrumentations, on purpose
 const express = require('express') as typeof import('express');
 
 let downstream: Running;
@@ -34,14 +39,20 @@ before(async () => {
   app.use(express.json());
   app.post('/accounts/:id', async (req, res) => {
     const target = `/accounts/${req.params['id']}/sync?token=${String(req.query['token'])}`;
-    const headers = { authorization: String(req.headers['authorization']), 'x-api-key': String(req.headers['x-api-key']) };
+    const headers = {
+      authorization: String(req.headers['authorization']),
+      'x-api-key': String(req.headers['x-api-key']),
+    };
     const body = JSON.stringify(req.body);
     await fetch(`http://127.0.0.1:${downstream.port}${target}`, { method: 'POST', headers, body });
     await new Promise<void>((resolve, reject) => {
-      const out = http.request({ host: '127.0.0.1', port: downstream.port, path: target, method: 'POST', headers }, (r) => {
-        r.resume();
-        r.on('end', resolve);
-      });
+      const out = http.request(
+        { host: '127.0.0.1', port: downstream.port, path: target, method: 'POST', headers },
+        (r) => {
+          r.resume();
+          r.on('end', resolve);
+        },
+      );
       out.on('error', reject);
       out.end(body);
     });
@@ -80,13 +91,17 @@ describe('privacy', () => {
     assert.ok(dump.includes('"POST /accounts/:id"'));
     // No route for the downstream path: its SERVER spans and the CLIENT spans are named after
     // the method alone; the scrubbed path is an attribute (url.path, url.full), not a name.
-    const names = capture.spans().map((s) => `${SpanKind[s.kind]} ${s.name}`).sort();
+    const names = capture
+      .spans()
+      .map((s) => `${SpanKind[s.kind]} ${s.name}`)
+      .sort();
     assert.deepEqual(names, ['CLIENT POST', 'CLIENT POST', 'SERVER POST', 'SERVER POST', 'SERVER POST /accounts/:id']);
     const downstreamSpans = capture.spans().filter((s) => s.kind === SpanKind.SERVER && s.name === 'POST');
     for (const s of downstreamSpans) assert.equal(s.attributes['url.path'], '/accounts/{id}/sync');
     // The instrumentations spoke (the check is not passing on silence), and said nothing of it.
     assert.ok(diagnostics.length > 0, 'no diag message at all');
     const said = diagnostics.join('\n');
-    for (const needle of [SECRET, 'example.com', 'token=']) assert.ok(!said.includes(needle), `${needle} in a diag message: ${said}`);
+    for (const needle of [SECRET, 'example.com', 'token='])
+      assert.ok(!said.includes(needle), `${needle} in a diag message: ${said}`);
   });
 });

@@ -31,12 +31,49 @@ const CASES: RouteCase[] = [
   { framework: 'express', label: 'express 4', from: 'express-4', packages: ['express'], route: '/users/:userId' },
   { framework: 'fastify', label: 'fastify 5', from: 'root', packages: ['fastify'], route: '/users/:userId' },
   { framework: 'fastify', label: 'fastify 4', from: 'fastify-4', packages: ['fastify'], route: '/users/:userId' },
-  { framework: 'koa', label: 'koa 3 + @koa/router 14', from: 'root', packages: ['koa', '@koa/router'], route: '/users/:userId' },
-  { framework: 'koa', label: 'koa 2 + @koa/router 13', from: 'koa-2', packages: ['koa', '@koa/router'], route: '/users/:userId' },
-  { framework: 'hapi', label: 'hapi 21 (Hapi.server())', from: 'root', packages: ['@hapi/hapi'], route: '/users/{userId}' },
-  { framework: 'hapi-named', label: 'hapi 21 (import { Server }, new Server())', from: 'root', packages: ['@hapi/hapi'], route: '/users/{userId}', esmOnly: true },
-  { framework: 'nest-express', label: 'NestJS 12 on express', from: 'root', packages: [...NEST, '@nestjs/platform-express'], route: '/users/:userId' },
-  { framework: 'nest-fastify', label: 'NestJS 12 on fastify', from: 'root', packages: [...NEST, '@nestjs/platform-fastify'], route: '/users/:userId' },
+  {
+    framework: 'koa',
+    label: 'koa 3 + @koa/router 14',
+    from: 'root',
+    packages: ['koa', '@koa/router'],
+    route: '/users/:userId',
+  },
+  {
+    framework: 'koa',
+    label: 'koa 2 + @koa/router 13',
+    from: 'koa-2',
+    packages: ['koa', '@koa/router'],
+    route: '/users/:userId',
+  },
+  {
+    framework: 'hapi',
+    label: 'hapi 21 (Hapi.server())',
+    from: 'root',
+    packages: ['@hapi/hapi'],
+    route: '/users/{userId}',
+  },
+  {
+    framework: 'hapi-named',
+    label: 'hapi 21 (import { Server }, new Server())',
+    from: 'root',
+    packages: ['@hapi/hapi'],
+    route: '/users/{userId}',
+    esmOnly: true,
+  },
+  {
+    framework: 'nest-express',
+    label: 'NestJS 12 on express',
+    from: 'root',
+    packages: [...NEST, '@nestjs/platform-express'],
+    route: '/users/:userId',
+  },
+  {
+    framework: 'nest-fastify',
+    label: 'NestJS 12 on fastify',
+    from: 'root',
+    packages: [...NEST, '@nestjs/platform-fastify'],
+    route: '/users/:userId',
+  },
 ];
 
 const MODULE_SYSTEMS = [
@@ -56,13 +93,17 @@ for (const system of MODULE_SYSTEMS) {
         t.after(() => receiver.stop());
 
         // cwd: where `@tracepack/node/register` resolves from, as in the user's project.
-        const child = await runNode([system.flag, '@tracepack/node/register', `${app.path}/${system.fixture}`], {
-          FRAMEWORK: c.framework,
-          TRACING_PROVIDER: 'otlp',
-          TRACING_SERVICE_NAME: 'route-app',
-          TRACING_PROVIDERS_OTLP_SERVER_URL: receiver.url,
-          TRACING_INSTRUMENTATIONS_HTTP_OUTGOING: 'false',
-        }, PACKAGE_DIR);
+        const child = await runNode(
+          [system.flag, '@tracepack/node/register', `${app.path}/${system.fixture}`],
+          {
+            FRAMEWORK: c.framework,
+            TRACING_PROVIDER: 'otlp',
+            TRACING_SERVICE_NAME: 'route-app',
+            TRACING_PROVIDERS_OTLP_SERVER_URL: receiver.url,
+            TRACING_INSTRUMENTATIONS_HTTP_OUTGOING: 'false',
+          },
+          PACKAGE_DIR,
+        );
         assert.equal(child.status, 0, child.stderr);
         assert.deepEqual(JSON.parse(child.stdout.trim()), { status: 200 });
         assert.doesNotMatch(child.stderr, /DEP0\d+/, 'no deprecation warning');

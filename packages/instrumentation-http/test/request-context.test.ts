@@ -28,7 +28,10 @@ async function assertChildOfServerSpan(): Promise<void> {
   const spans = await capture.waitForSpans(2);
   const server = spans.find((s) => s.kind === SpanKind.SERVER);
   const child = spans.find((s) => s.name === 'child');
-  assert.ok(server !== undefined && child !== undefined, `a SERVER span and a child, got ${JSON.stringify(spans.map((s) => s.name))}`);
+  assert.ok(
+    server !== undefined && child !== undefined,
+    `a SERVER span and a child, got ${JSON.stringify(spans.map((s) => s.name))}`,
+  );
   assertParent(child, server);
 }
 
@@ -172,15 +175,18 @@ for (const [label, fixture] of [
   ['fastify 5', 'root'],
   ['fastify 4', 'fastify-4'],
 ] as const) {
-  describeBodyParserSuite(`${label} with its JSON body parser: the route handler runs in the request context`, async () => {
-    const fastify = requireFrom(fixture)('fastify') as FastifyFactory;
-    const app = fastify();
-    app.post('/oauth2/token', async (req) => {
-      assert.equal((req.body as { username?: string }).username, 'ada');
-      childSpan();
-      return { ok: true };
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    return { port: (app.server.address() as import('node:net').AddressInfo).port, close: () => app.close() };
-  });
+  describeBodyParserSuite(
+    `${label} with its JSON body parser: the route handler runs in the request context`,
+    async () => {
+      const fastify = requireFrom(fixture)('fastify') as FastifyFactory;
+      const app = fastify();
+      app.post('/oauth2/token', async (req) => {
+        assert.equal((req.body as { username?: string }).username, 'ada');
+        childSpan();
+        return { ok: true };
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return { port: (app.server.address() as import('node:net').AddressInfo).port, close: () => app.close() };
+    },
+  );
 }

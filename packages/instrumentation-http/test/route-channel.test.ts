@@ -12,8 +12,14 @@ import { compositePropagator, requireFrom, send } from './helpers';
 import { createHttpInstrumentations, HTTP_SERVER_ROUTE_CHANNEL, type HttpServerRouteMessage } from '../src/index';
 
 const capture = createSpanCapture({ propagator: compositePropagator() });
-const provider = new TracerProvider({ sampler: new TraceIdRatioBasedSampler(0), spanProcessors: [new SimpleSpanProcessor({ exporter: capture.exporter })] });
-const unregister = registerInstrumentations({ instrumentations: createHttpInstrumentations({ outgoing: false }), tracerProvider: provider });
+const provider = new TracerProvider({
+  sampler: new TraceIdRatioBasedSampler(0),
+  spanProcessors: [new SimpleSpanProcessor({ exporter: capture.exporter })],
+});
+const unregister = registerInstrumentations({
+  instrumentations: createHttpInstrumentations({ outgoing: false }),
+  tracerProvider: provider,
+});
 after(() => unregister());
 
 const root = requireFrom('root');
@@ -60,7 +66,12 @@ describe('route channel (tracing samples nothing)', () => {
 
   it("hapi: the template in hapi's form", async () => {
     const Hapi = root('@hapi/hapi') as {
-      server(o: object): { route(r: object): void; start(): Promise<void>; stop(): Promise<void>; info: { port: number } };
+      server(o: object): {
+        route(r: object): void;
+        start(): Promise<void>;
+        stop(): Promise<void>;
+        info: { port: number };
+      };
     };
     const server = Hapi.server({ port: 0, host: '127.0.0.1' });
     server.route({ method: 'GET', path: '/users/{id}', handler: () => 'ok' });
@@ -74,7 +85,10 @@ describe('route channel (tracing samples nothing)', () => {
   });
 
   it('koa with @koa/router: published when the response finishes', async () => {
-    const Koa = root('koa') as new () => { use(m: unknown): void; listen(port: number, host: string, cb: () => void): import('node:http').Server };
+    const Koa = root('koa') as new () => {
+      use(m: unknown): void;
+      listen(port: number, host: string, cb: () => void): import('node:http').Server;
+    };
     type RouterClass = new () => { get(p: string, h: (ctx: { body: unknown }) => void): void; routes(): unknown };
     const routerModule = root('@koa/router') as RouterClass & { default?: RouterClass };
     const Router = routerModule.default ?? routerModule;

@@ -20,7 +20,10 @@ const provider = new TracerProvider({
   sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
   spanProcessors: [new SimpleSpanProcessor({ exporter: capture.exporter })],
 });
-const unregister = registerInstrumentations({ instrumentations: createHttpInstrumentations({ outgoing: false }), tracerProvider: provider });
+const unregister = registerInstrumentations({
+  instrumentations: createHttpInstrumentations({ outgoing: false }),
+  tracerProvider: provider,
+});
 after(() => unregister());
 
 const kServerState = Symbol.for('tracepack.http.serverState');
@@ -40,7 +43,12 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
     sameSpanInEnd = span !== undefined && trace.getActiveSpan() === span;
   });
   req.on('close', () => {
-    const seen: Seen = { traceId: span?.spanContext().traceId, recording: span?.isRecording(), sameSpanInEnd, state: kServerState in res };
+    const seen: Seen = {
+      traceId: span?.spanContext().traceId,
+      recording: span?.isRecording(),
+      sameSpanInEnd,
+      state: kServerState in res,
+    };
     res.end(JSON.stringify(seen));
   });
 }
@@ -57,9 +65,15 @@ describe('sampling', () => {
     const res = await sendBodyLater(server.port, { method: 'POST', path: '/clients/42', body: '{}' });
     const seen = JSON.parse(res.body) as Seen;
     assert.match(seen.traceId ?? '', /^(?!0+$)[0-9a-f]{32}$/);
-    assert.deepEqual({ ...seen, traceId: undefined }, { traceId: undefined, recording: false, sameSpanInEnd: true, state: false });
+    assert.deepEqual(
+      { ...seen, traceId: undefined },
+      { traceId: undefined, recording: false, sameSpanInEnd: true, state: false },
+    );
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(capture.spans().map((s) => s.name), []);
+    assert.deepEqual(
+      capture.spans().map((s) => s.name),
+      [],
+    );
   });
 
   it('a sampled parent: the span is recorded with its name and every attribute', async () => {

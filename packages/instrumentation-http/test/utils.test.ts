@@ -3,9 +3,24 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { TracepackError, TracepackTypeError } from '@tracepack/core';
-import { createHttpInstrumentations, HttpInstrumentationConfigError, httpInstrumentationProblems, isIdLike, scrubPath } from '../src/index';
+import {
+  createHttpInstrumentations,
+  HttpInstrumentationConfigError,
+  httpInstrumentationProblems,
+  isIdLike,
+  scrubPath,
+} from '../src/index';
 import type { HttpInstrumentationConfig } from '../src/index';
-import { compileIgnorePaths, compileRoutes, inMajorRange, normalizeMethod, parseHost, pathOf, reportProblem, resolveConfig } from '../src/utils';
+import {
+  compileIgnorePaths,
+  compileRoutes,
+  inMajorRange,
+  normalizeMethod,
+  parseHost,
+  pathOf,
+  reportProblem,
+  resolveConfig,
+} from '../src/utils';
 
 describe('scrubPath', () => {
   const cases: [string, string][] = [
@@ -112,7 +127,8 @@ describe('small helpers', () => {
     assert.deepEqual(parseHost(undefined, 80), { address: undefined, port: 80 });
   });
   it('OTEL_SEMCONV_STABILITY_OPT_IN', () => {
-    const emitOld = (value: string | undefined): boolean => resolveConfig({}, value === undefined ? {} : { OTEL_SEMCONV_STABILITY_OPT_IN: value }).emitOldSemconv;
+    const emitOld = (value: string | undefined): boolean =>
+      resolveConfig({}, value === undefined ? {} : { OTEL_SEMCONV_STABILITY_OPT_IN: value }).emitOldSemconv;
     assert.equal(emitOld(undefined), false);
     assert.equal(emitOld('http'), false);
     assert.equal(emitOld('database, http/dup'), true);
@@ -132,17 +148,49 @@ describe('options', () => {
     });
   });
   it('header names are lower-cased', () => {
-    assert.deepEqual(resolveConfig({ captureRequestHeaders: ['X-Request-Id'] }, {}).captureRequestHeaders, ['x-request-id']);
+    assert.deepEqual(resolveConfig({ captureRequestHeaders: ['X-Request-Id'] }, {}).captureRequestHeaders, [
+      'x-request-id',
+    ]);
   });
   // The message of @tracepack/core's options helper: package, path, what was expected, what was
   // given (the string itself only when its type was right), and the code last.
   const bad: [string, unknown, string, string][] = [
-    ['ignorePaths', { ignorePaths: ['health'] }, 'instrumentations.http.ignorePaths[0]', `expects a path starting with "/", instead got 'health'`],
-    ['ignorePaths', { ignorePaths: '/health' }, 'instrumentations.http.ignorePaths', `expects an array of paths starting with "/", instead got a 'string'`],
-    ['routes', { routes: [42] }, 'instrumentations.http.routes[0]', `expects a path starting with "/", instead got a 'number'`],
-    ['captureRequestHeaders', { captureRequestHeaders: ['bad header'] }, 'instrumentations.http.captureRequestHeaders[0]', `expects a header name (letters, digits, -), instead got 'bad header'`],
-    ['captureUserAgent', { captureUserAgent: 'yes' }, 'instrumentations.http.captureUserAgent', `expects a boolean (true or false), instead got a 'string'`],
-    ['outgoing', { outgoing: 1 }, 'instrumentations.http.outgoing', `expects a boolean (true or false), instead got a 'number'`],
+    [
+      'ignorePaths',
+      { ignorePaths: ['health'] },
+      'instrumentations.http.ignorePaths[0]',
+      `expects a path starting with "/", instead got 'health'`,
+    ],
+    [
+      'ignorePaths',
+      { ignorePaths: '/health' },
+      'instrumentations.http.ignorePaths',
+      `expects an array of paths starting with "/", instead got a 'string'`,
+    ],
+    [
+      'routes',
+      { routes: [42] },
+      'instrumentations.http.routes[0]',
+      `expects a path starting with "/", instead got a 'number'`,
+    ],
+    [
+      'captureRequestHeaders',
+      { captureRequestHeaders: ['bad header'] },
+      'instrumentations.http.captureRequestHeaders[0]',
+      `expects a header name (letters, digits, -), instead got 'bad header'`,
+    ],
+    [
+      'captureUserAgent',
+      { captureUserAgent: 'yes' },
+      'instrumentations.http.captureUserAgent',
+      `expects a boolean (true or false), instead got a 'string'`,
+    ],
+    [
+      'outgoing',
+      { outgoing: 1 },
+      'instrumentations.http.outgoing',
+      `expects a boolean (true or false), instead got a 'number'`,
+    ],
     ['config', 'on', 'instrumentations.http', `expects an object, instead got a 'string'`],
   ];
   for (const [key, config, path, problem] of bad) {
@@ -154,7 +202,10 @@ describe('options', () => {
           assert.ok(err instanceof TracepackTypeError && err instanceof TracepackError && err instanceof TypeError);
           assert.equal(err.code, 'TRACEPACK_HTTP_INVALID_OPTION');
           assert.equal(err.path, path);
-          assert.equal(err.message, `@tracepack/instrumentation-http: ${path} ${problem} [TRACEPACK_HTTP_INVALID_OPTION]`);
+          assert.equal(
+            err.message,
+            `@tracepack/instrumentation-http: ${path} ${problem} [TRACEPACK_HTTP_INVALID_OPTION]`,
+          );
           return true;
         },
       );

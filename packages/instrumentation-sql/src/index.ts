@@ -8,7 +8,9 @@ import { resolveConfig } from './utils';
  * create them (or pass them to `registerInstrumentations`) before `pg` / `mysql2` are loaded.
  * Throws a TypeError (code TRACEPACK_SQL_INVALID_OPTION / TRACEPACK_SQL_UNKNOWN_OPTION) for bad options.
  */
-export function createSqlInstrumentations(config: SqlInstrumentationConfig = {}): [PgInstrumentation, MySQL2Instrumentation] {
+export function createSqlInstrumentations(
+  config: SqlInstrumentationConfig = {},
+): [PgInstrumentation, MySQL2Instrumentation] {
   resolveConfig(config); // fails before either instrumentation patches anything
   return [new PgInstrumentation(config), new MySQL2Instrumentation(config)];
 }

@@ -1,4 +1,9 @@
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
+  isWrapped,
+} from '@opentelemetry/instrumentation';
 import type { AnyFunction, DbSystemProfile, ResolvedSqlConfig } from './internal-types';
 import { mysqlPoolGetConnection, mysqlStatement } from './patch-mysql2';
 import { pgClientConnect, pgClientQuery, pgPoolConnect } from './patch-pg';
@@ -43,7 +48,12 @@ abstract class SqlDriverInstrumentation extends InstrumentationBase<SqlInstrumen
     return this._problems.total;
   }
 
-  protected _patchMethod(cls: unknown, name: string, what: string, wrapper: (original: AnyFunction) => AnyFunction): void {
+  protected _patchMethod(
+    cls: unknown,
+    name: string,
+    what: string,
+    wrapper: (original: AnyFunction) => AnyFunction,
+  ): void {
     try {
       const owner = methodOwner(cls, name);
       if (!owner) {
@@ -84,8 +94,12 @@ export class PgInstrumentation extends SqlDriverInstrumentation {
         versionsFor(SUPPORTED_VERSIONS, 'pg'),
         (moduleExports: unknown) => {
           const pg = libraryExports(moduleExports);
-          this._patchMethod(pg?.['Client'], 'query', 'pg Client#query', (original) => pgClientQuery(original, () => this._spans, this._problems));
-          this._patchMethod(pg?.['Client'], 'connect', 'pg Client#connect', (original) => pgClientConnect(original, () => this._spans, this._problems));
+          this._patchMethod(pg?.['Client'], 'query', 'pg Client#query', (original) =>
+            pgClientQuery(original, () => this._spans, this._problems),
+          );
+          this._patchMethod(pg?.['Client'], 'connect', 'pg Client#connect', (original) =>
+            pgClientConnect(original, () => this._spans, this._problems),
+          );
           // pg's Pool extends pg-pool's: reached from pg's own export, so it is patched however
           // pg-pool was loaded (a require inside pg, an ESM import of pg).
           this._patchPoolConnect(pg?.['Pool']);
@@ -112,7 +126,9 @@ export class PgInstrumentation extends SqlDriverInstrumentation {
   }
 
   private _patchPoolConnect(pool: unknown): void {
-    this._patchMethod(pool, 'connect', 'pg-pool Pool#connect', (original) => pgPoolConnect(original, () => this._spans, this._problems));
+    this._patchMethod(pool, 'connect', 'pg-pool Pool#connect', (original) =>
+      pgPoolConnect(original, () => this._spans, this._problems),
+    );
   }
 }
 
@@ -173,7 +189,9 @@ export class MySQL2Instrumentation extends SqlDriverInstrumentation {
 
   private _patchConnection(Connection: unknown): void {
     for (const method of ['query', 'execute']) {
-      this._patchMethod(Connection, method, `mysql2 Connection#${method}`, (original) => mysqlStatement(original, () => this._spans, this._problems));
+      this._patchMethod(Connection, method, `mysql2 Connection#${method}`, (original) =>
+        mysqlStatement(original, () => this._spans, this._problems),
+      );
     }
   }
 
@@ -183,6 +201,8 @@ export class MySQL2Instrumentation extends SqlDriverInstrumentation {
   }
 
   private _patchPool(Pool: unknown): void {
-    this._patchMethod(Pool, 'getConnection', 'mysql2 Pool#getConnection', (original) => mysqlPoolGetConnection(original, this._problems));
+    this._patchMethod(Pool, 'getConnection', 'mysql2 Pool#getConnection', (original) =>
+      mysqlPoolGetConnection(original, this._problems),
+    );
   }
 }

@@ -30,7 +30,8 @@ function connectionServer(connection: unknown): ServerTarget {
 
 /** The statement of `query(...)` / `execute(...)`: a string, or the `sql` of options or of a command. */
 function statementOf(connection: unknown, first: unknown): StatementCall | undefined {
-  const text = typeof first === 'string' ? first : isObject(first) && typeof first['sql'] === 'string' ? first['sql'] : undefined;
+  const text =
+    typeof first === 'string' ? first : isObject(first) && typeof first['sql'] === 'string' ? first['sql'] : undefined;
   return text === undefined ? undefined : { text, server: connectionServer(connection) };
 }
 
@@ -40,7 +41,11 @@ function statementOf(connection: unknown, first: unknown): StatementCall | undef
  * (what `pool.query` and `mysql.createQuery()` pass to `connection.query`) carries its callback
  * as `onResult`; without one, the command reports through its events.
  */
-export function mysqlStatement(original: AnyFunction, tracer: () => CallTracer, problems: ProblemReporter): AnyFunction {
+export function mysqlStatement(
+  original: AnyFunction,
+  tracer: () => CallTracer,
+  problems: ProblemReporter,
+): AnyFunction {
   return function statement(this: unknown, ...args: unknown[]): unknown {
     let call: TracedCall | undefined;
     let observeResult = false;
@@ -54,7 +59,8 @@ export function mysqlStatement(original: AnyFunction, tracer: () => CallTracer, 
           // A command: mysql2 ignores the other arguments. Its pool wraps `onResult` the same way
           // just before handing the command over (lib/base/pool.js `query`).
           const command = first as unknown as Fields;
-          if (typeof command['onResult'] === 'function') command['onResult'] = endingCallback(command['onResult'] as AnyFunction, call, caller);
+          if (typeof command['onResult'] === 'function')
+            command['onResult'] = endingCallback(command['onResult'] as AnyFunction, call, caller);
           else observeResult = true;
         } else if (typeof args[1] === 'function') {
           args[1] = endingCallback(args[1] as AnyFunction, call, caller);

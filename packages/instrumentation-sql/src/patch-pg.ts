@@ -7,7 +7,14 @@
 import { context } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import type { AnyFunction, CallTracer, ServerTarget, StatementCall, TracedCall } from './internal-types';
-import { bindToCaller, endingCallback, isEmitter, observeEmitter, observePromise, unwrappedCallback } from './completion';
+import {
+  bindToCaller,
+  endingCallback,
+  isEmitter,
+  observeEmitter,
+  observePromise,
+  unwrappedCallback,
+} from './completion';
 import { isThenable, optionalString, portNumber } from './utils';
 import type { ProblemReporter } from '@tracepack/core';
 
@@ -34,7 +41,9 @@ function poolServer(pool: unknown): ServerTarget {
   return {
     address: optionalString(url?.hostname) ?? optionalString(options['host']),
     port: portNumber(url?.port) ?? portNumber(options['port']),
-    namespace: optionalString(url ? decodeURIComponent(url.pathname.slice(1)) : undefined) ?? optionalString(options['database']),
+    namespace:
+      optionalString(url ? decodeURIComponent(url.pathname.slice(1)) : undefined) ??
+      optionalString(options['database']),
   };
 }
 
@@ -73,7 +82,9 @@ function completionOf(args: readonly unknown[]): Completion | undefined {
   if (isObject(first) && typeof first['submit'] === 'function') {
     // client.js: `if (!query.callback) query.callback = values-if-a-function || callback`.
     if (first['callback']) {
-      return typeof first['callback'] === 'function' ? { kind: 'submittable-callback', submittable: first, callback: first['callback'] as AnyFunction } : undefined;
+      return typeof first['callback'] === 'function'
+        ? { kind: 'submittable-callback', submittable: first, callback: first['callback'] as AnyFunction }
+        : undefined;
     }
     if (typeof values === 'function') return { kind: 'argument', index: 1 };
     if (callback) return typeof callback === 'function' ? { kind: 'argument', index: 2 } : undefined;
@@ -83,7 +94,9 @@ function completionOf(args: readonly unknown[]): Completion | undefined {
   if (callback) return typeof callback === 'function' ? { kind: 'argument', index: 2 } : undefined;
   if (typeof values === 'function') return { kind: 'argument', index: 1 };
   if (isObject(first) && first['callback']) {
-    return typeof first['callback'] === 'function' ? { kind: 'config-callback', callback: first['callback'] as AnyFunction } : undefined;
+    return typeof first['callback'] === 'function'
+      ? { kind: 'config-callback', callback: first['callback'] as AnyFunction }
+      : undefined;
   }
   return { kind: 'promise' };
 }
@@ -148,9 +161,20 @@ export function pgClientQuery(original: AnyFunction, tracer: () => CallTracer, p
 }
 
 /** `client.connect([callback])`: a `pg.connect` span when connection spans are on. */
-export function pgClientConnect(original: AnyFunction, tracer: () => CallTracer, problems: ProblemReporter): AnyFunction {
+export function pgClientConnect(
+  original: AnyFunction,
+  tracer: () => CallTracer,
+  problems: ProblemReporter,
+): AnyFunction {
   return function connect(this: unknown, ...args: unknown[]): unknown {
-    return connectTraced(original, this, args, () => tracer().startConnect('pg.connect', clientServer(this)), false, problems);
+    return connectTraced(
+      original,
+      this,
+      args,
+      () => tracer().startConnect('pg.connect', clientServer(this)),
+      false,
+      problems,
+    );
   };
 }
 
@@ -162,7 +186,14 @@ export function pgClientConnect(original: AnyFunction, tracer: () => CallTracer,
  */
 export function pgPoolConnect(original: AnyFunction, tracer: () => CallTracer, problems: ProblemReporter): AnyFunction {
   return function connect(this: unknown, ...args: unknown[]): unknown {
-    return connectTraced(original, this, args, () => tracer().startConnect('pg-pool.connect', poolServer(this)), true, problems);
+    return connectTraced(
+      original,
+      this,
+      args,
+      () => tracer().startConnect('pg-pool.connect', poolServer(this)),
+      true,
+      problems,
+    );
   };
 }
 

@@ -107,7 +107,10 @@ function skipNumber(sql: string, start: number): number {
       while (isDigit(sql[i]) || sql[i] === '_') i++;
     }
     const e = sql[i];
-    if ((e === 'e' || e === 'E') && (isDigit(sql[i + 1]) || ((sql[i + 1] === '+' || sql[i + 1] === '-') && isDigit(sql[i + 2])))) {
+    if (
+      (e === 'e' || e === 'E') &&
+      (isDigit(sql[i + 1]) || ((sql[i + 1] === '+' || sql[i + 1] === '-') && isDigit(sql[i + 2])))
+    ) {
       i += 2;
       while (isDigit(sql[i])) i++;
     }
@@ -166,7 +169,12 @@ export function tokenize(sql: string, dialect: SqlDialect): Token[] {
     // Comments: `-- ...` (MySQL: only when followed by whitespace, a control character or the
     // end), MySQL `# ...`, `/* ... */`.
     const afterDashes = sql[i + 2];
-    if ((c === '-' && next === '-' && (pg || afterDashes === undefined || isSpace(afterDashes) || isControl(afterDashes))) || (!pg && c === '#')) {
+    if (
+      (c === '-' &&
+        next === '-' &&
+        (pg || afterDashes === undefined || isSpace(afterDashes) || isControl(afterDashes))) ||
+      (!pg && c === '#')
+    ) {
       const eol = sql.indexOf('\n', i);
       i = eol === -1 ? sql.length : eol + 1;
       spaced = true;
@@ -294,9 +302,31 @@ const COLLECTION_KEYWORDS = new Set(['FROM', 'INTO', 'UPDATE', 'TABLE', 'TRUNCAT
 const SKIPPED_BEFORE_NAME = new Set(['ONLY', 'IF', 'NOT', 'EXISTS', 'LOW_PRIORITY', 'IGNORE', 'TABLE']);
 /** After these, UPDATE is not a statement: `FOR UPDATE`, `ON DUPLICATE KEY UPDATE`, `ON UPDATE CASCADE`. */
 const NOT_BEFORE_UPDATE = new Set(['FOR', 'KEY', 'ON', 'NO']);
-const DDL_WITH_TABLE = new Set(['CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'LOCK', 'ANALYZE', 'VACUUM', 'OPTIMIZE', 'RENAME']);
+const DDL_WITH_TABLE = new Set([
+  'CREATE',
+  'ALTER',
+  'DROP',
+  'TRUNCATE',
+  'LOCK',
+  'ANALYZE',
+  'VACUUM',
+  'OPTIMIZE',
+  'RENAME',
+]);
 /** Words that cannot be a table name (a sub-select, VALUES, ...). */
-const NOT_A_NAME = new Set(['SELECT', 'VALUES', 'WITH', 'SET', 'WHERE', 'LATERAL', 'UNNEST', 'DEFAULT', 'ROWS', 'ONLY', 'DUAL']);
+const NOT_A_NAME = new Set([
+  'SELECT',
+  'VALUES',
+  'WITH',
+  'SET',
+  'WHERE',
+  'LATERAL',
+  'UNNEST',
+  'DEFAULT',
+  'ROWS',
+  'ONLY',
+  'DUAL',
+]);
 
 /**
  * The sanitized text, and what the semantic conventions want from it: `db.operation.name` (the
@@ -331,8 +361,10 @@ function findCollection(tokens: Token[], operationName: string | undefined): str
     const keyword = t.text.toUpperCase();
     if (!COLLECTION_KEYWORDS.has(keyword)) continue;
     const previous = tokens[i - 1];
-    if (keyword === 'UPDATE' && previous?.kind === 'word' && NOT_BEFORE_UPDATE.has(previous.text.toUpperCase())) continue;
-    if ((keyword === 'TABLE' || keyword === 'TRUNCATE') && !(operationName && DDL_WITH_TABLE.has(operationName))) continue;
+    if (keyword === 'UPDATE' && previous?.kind === 'word' && NOT_BEFORE_UPDATE.has(previous.text.toUpperCase()))
+      continue;
+    if ((keyword === 'TABLE' || keyword === 'TRUNCATE') && !(operationName && DDL_WITH_TABLE.has(operationName)))
+      continue;
     // A start inside the run skipped last time ends where that run ended.
     if (!(i + 1 >= run.start && i + 1 <= run.end)) run = { start: i + 1, end: skipWords(tokens, i + 1) };
     if (read?.at !== run.end) read = { at: run.end, name: readName(tokens, run.end) };
@@ -363,7 +395,8 @@ function readName(tokens: Token[], start: number): NameAt {
   for (;;) {
     const t = tokens[i];
     if (!t || (t.kind !== 'word' && t.kind !== 'identifier')) return { name: undefined, call: false };
-    if (t.kind === 'word' && parts.length === 0 && NOT_A_NAME.has(t.text.toUpperCase())) return { name: undefined, call: false };
+    if (t.kind === 'word' && parts.length === 0 && NOT_A_NAME.has(t.text.toUpperCase()))
+      return { name: undefined, call: false };
     parts.push(t.text);
     i++;
     const dot = tokens[i];

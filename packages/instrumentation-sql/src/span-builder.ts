@@ -12,7 +12,15 @@ import {
   ATTR_SERVER_PORT,
 } from '@opentelemetry/semantic-conventions';
 import { analyzeSql } from './sanitize';
-import type { CallTracer, ConnectSpanName, DbSystemProfile, ResolvedSqlConfig, ServerTarget, StatementCall, TracedCall } from './internal-types';
+import type {
+  CallTracer,
+  ConnectSpanName,
+  DbSystemProfile,
+  ResolvedSqlConfig,
+  ServerTarget,
+  StatementCall,
+  TracedCall,
+} from './internal-types';
 import { errorInfo, fixedMessage, spanNameFor } from './utils';
 import type { ProblemReporter } from '@tracepack/core';
 
@@ -38,20 +46,22 @@ export interface SpanBuilderOptions {
  * between calls: each traced call has its own {@link SqlCall}.
  */
 export class SqlSpanBuilder implements CallTracer {
-  constructor(private readonly options: SpanBuilderOptions) {}
+  constructor(private readonly _options: SpanBuilderOptions) {}
 
   startStatement(call: StatementCall): TracedCall | undefined {
     try {
       const parent = context.active();
-      if (!this.traces(parent)) return undefined;
-      const { profile } = this.options;
+      if (!this._traces(parent)) return undefined;
+      const { profile } = this._options;
       const attributes = serverAttributes(profile, call.server);
-      Object.assign(attributes, this.statementAttributes(call.text));
+      Object.assign(attributes, this._statementAttributes(call.text));
       if (call.preparedStatementName !== undefined) attributes[ATTR_DB_POSTGRESQL_PLAN] = call.preparedStatementName;
-      const span = this.options.tracer().startSpan(spanNameFor(attributes, profile), { kind: SpanKind.CLIENT, attributes }, parent);
-      return new SqlCall(span, parent, this.options);
+      const span = this._options
+        .tracer()
+        .startSpan(spanNameFor(attributes, profile), { kind: SpanKind.CLIENT, attributes }, parent);
+      return new SqlCall(span, parent, this._options);
     } catch (err) {
-      this.options.problems.failure('starting a statement span', { error: err });
+      this._options.problems.failure('starting a statement span', { error: err });
       return undefined;
     }
   }
@@ -59,35 +69,35 @@ export class SqlSpanBuilder implements CallTracer {
   startConnect(name: ConnectSpanName, server: ServerTarget): TracedCall | undefined {
     try {
       const parent = context.active();
-      if (!this.options.config().connectionSpans || !this.traces(parent)) return undefined;
-      const attributes = serverAttributes(this.options.profile, server);
-      const span = this.options.tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+      if (!this._options.config().connectionSpans || !this._traces(parent)) return undefined;
+      const attributes = serverAttributes(this._options.profile, server);
+      const span = this._options.tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
       // The driver connects inside the span: a pool's connect span is the parent of the client's.
-      return new SqlCall(span, trace.setSpan(parent, span), this.options);
+      return new SqlCall(span, trace.setSpan(parent, span), this._options);
     } catch (err) {
-      this.options.problems.failure('starting a connection span', { error: err });
+      this._options.problems.failure('starting a connection span', { error: err });
       return undefined;
     }
   }
 
-  private traces(parent: Context): boolean {
-    return !this.options.config().requireParentSpan || trace.getSpan(parent) !== undefined;
+  private _traces(parent: Context): boolean {
+    return !this._options.config().requireParentSpan || trace.getSpan(parent) !== undefined;
   }
 
   /**
    * `db.query.text` (sanitized), `db.operation.name` and `db.collection.name`. If the statement
    * cannot be read, none of them: a span without its statement is better than a leaked value.
    */
-  private statementAttributes(text: string): Attributes {
+  private _statementAttributes(text: string): Attributes {
     try {
-      const analysis = analyzeSql(text, this.options.profile.dialect);
+      const analysis = analyzeSql(text, this._options.profile.dialect);
       const attributes: Attributes = {};
       if (analysis.text) attributes[ATTR_DB_QUERY_TEXT] = analysis.text;
       if (analysis.operationName) attributes[ATTR_DB_OPERATION_NAME] = analysis.operationName;
       if (analysis.collectionName) attributes[ATTR_DB_COLLECTION_NAME] = analysis.collectionName;
       return attributes;
     } catch (err) {
-      this.options.problems.failure('sanitizing a statement (db.query.text left out)', { error: err });
+      this._options.problems.failure('sanitizing a statement (db.query.text left out)', { error: err });
       return {};
     }
   }
@@ -103,31 +113,31 @@ function serverAttributes(profile: DbSystemProfile, server: ServerTarget): Attri
 
 /** One traced call: ends its span once, recording an error by its codes only. */
 class SqlCall implements TracedCall {
-  #ended = false;
+  private _ended = false;
 
   constructor(
-    private readonly span: Span,
+    private readonly _span: Span,
     readonly context: Context,
-    private readonly options: SpanBuilderOptions,
+    private readonly _options: SpanBuilderOptions,
   ) {}
 
   end(error?: unknown): void {
-    if (this.#ended) return;
-    this.#ended = true;
+    if (this._ended) return;
+    this._ended = true;
     try {
       if (error) {
-        const { profile } = this.options;
+        const { profile } = this._options;
         const info = errorInfo(error, profile);
         const message = fixedMessage(info, profile);
-        this.span.setAttribute(ATTR_ERROR_TYPE, info.type);
-        if (info.statusCode !== undefined) this.span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, info.statusCode);
+        this._span.setAttribute(ATTR_ERROR_TYPE, info.type);
+        if (info.statusCode !== undefined) this._span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, info.statusCode);
         // An exception event of our own making: the type and the fixed message, no driver message, no stack.
-        this.span.recordException({ name: info.type, message });
-        this.span.setStatus({ code: SpanStatusCode.ERROR, message });
+        this._span.recordException({ name: info.type, message });
+        this._span.setStatus({ code: SpanStatusCode.ERROR, message });
       }
-      this.span.end();
+      this._span.end();
     } catch (err) {
-      this.options.problems.failure('ending a span', { error: err });
+      this._options.problems.failure('ending a span', { error: err });
     }
   }
 }

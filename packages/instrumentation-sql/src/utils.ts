@@ -1,5 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR_DB_COLLECTION_NAME, ATTR_DB_NAMESPACE, ATTR_DB_OPERATION_NAME } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
+} from '@opentelemetry/semantic-conventions';
 import { booleanOption, defineSupportedVersions, validateOptions, type SupportedVersions } from '@tracepack/core';
 import type { DbErrorInfo, DbSystemProfile, ResolvedSqlConfig } from './internal-types';
 import type { SqlLibrary } from './types';
@@ -27,7 +31,11 @@ export const SqlInstrumentationErrorCode = {
   UNKNOWN_OPTION: 'TRACEPACK_SQL_UNKNOWN_OPTION',
 } as const;
 
-const OPTION_RULES = { connectionSpans: booleanOption, requireParentSpan: booleanOption, enabled: booleanOption } as const;
+const OPTION_RULES = {
+  connectionSpans: booleanOption,
+  requireParentSpan: booleanOption,
+  enabled: booleanOption,
+} as const;
 
 /**
  * Validates the options and applies the defaults, in one place. `requireParentSpan` defaults to
@@ -74,7 +82,12 @@ export function errorInfo(error: unknown, profile: DbSystemProfile): DbErrorInfo
   let errno: unknown;
   let sqlState: unknown;
   if (typeof error === 'object' && error !== null) {
-    ({ code, name, errno, sqlState } = error as { code?: unknown; name?: unknown; errno?: unknown; sqlState?: unknown });
+    ({ code, name, errno, sqlState } = error as {
+      code?: unknown;
+      name?: unknown;
+      errno?: unknown;
+      sqlState?: unknown;
+    });
   }
   if (profile.system === 'postgresql') {
     if (typeof code === 'string' && SQLSTATE.test(code)) return { type: code, statusCode: code };
@@ -108,7 +121,9 @@ export function isEsmNamespace(moduleExports: unknown): boolean {
 export function libraryExports(moduleExports: unknown): Record<string, unknown> | undefined {
   let lib = moduleExports;
   if (isEsmNamespace(moduleExports)) lib = (moduleExports as { default?: unknown }).default ?? moduleExports;
-  return (typeof lib === 'object' || typeof lib === 'function') && lib !== null ? (lib as Record<string, unknown>) : undefined;
+  return (typeof lib === 'object' || typeof lib === 'function') && lib !== null
+    ? (lib as Record<string, unknown>)
+    : undefined;
 }
 
 /**
@@ -118,16 +133,26 @@ export function libraryExports(moduleExports: unknown): Record<string, unknown> 
  */
 export function methodOwner(cls: unknown, name: string): Record<string, unknown> | undefined {
   if (typeof cls !== 'function') return undefined;
-  for (let proto: unknown = cls.prototype; typeof proto === 'object' && proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto: unknown = cls.prototype;
+    typeof proto === 'object' && proto !== null && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     if (Object.hasOwn(proto, name)) {
-      return typeof (proto as Record<string, unknown>)[name] === 'function' ? (proto as Record<string, unknown>) : undefined;
+      return typeof (proto as Record<string, unknown>)[name] === 'function'
+        ? (proto as Record<string, unknown>)
+        : undefined;
     }
   }
   return undefined;
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** A non-empty string, else undefined. */

@@ -40,7 +40,11 @@ test('a job that wants its queries traced wraps its work in a span (the README e
   // The README's three lines:
   const tracer = trace.getTracer('nightly-cleanup');
   await tracer.startActiveSpan('cleanup expired sessions', async (span) => {
-    try { await pool.query('SELECT 1 AS done'); } finally { span.end(); }
+    try {
+      await pool.query('SELECT 1 AS done');
+    } finally {
+      span.end();
+    }
   });
   await pool.end();
   const spans = await capture.waitForSpans(2, (s) => s.name !== 'pg.connect' && s.name !== 'pg-pool.connect');
@@ -52,7 +56,9 @@ test('connectionSpans: pg-pool.connect and pg.connect spans under the parent, th
   capture.reset();
   const pool = new pg.Pool({ connectionString: server.url, max: 2 });
   const parent = trace.getTracer('test').startSpan('request');
-  await context.with(trace.setSpan(context.active(), parent), () => pool.query('SELECT $1::text AS v', ['pool-secret']));
+  await context.with(trace.setSpan(context.active(), parent), () =>
+    pool.query('SELECT $1::text AS v', ['pool-secret']),
+  );
   parent.end();
   await pool.end();
   const spans = capture.spans();
@@ -64,28 +70,38 @@ test('connectionSpans: pg-pool.connect and pg.connect spans under the parent, th
   assertSpan(request, { root: true });
   assertSpan(poolConnect, {
     parent: request,
-    attributes: { 'db.system.name': 'postgresql', 'server.address': server.host, 'server.port': server.port, 'db.namespace': 'postgres' },
+    attributes: {
+      'db.system.name': 'postgresql',
+      'server.address': server.host,
+      'server.port': server.port,
+      'db.namespace': 'postgres',
+    },
   });
-  assertSpan(connect, { parent: poolConnect, attributes: { 'db.system.name': 'postgresql', 'server.port': server.port } });
+  assertSpan(connect, {
+    parent: poolConnect,
+    attributes: { 'db.system.name': 'postgresql', 'server.port': server.port },
+  });
   assertSpan(query, { parent: request, attributes: { 'db.query.text': 'SELECT $1::text AS v' } });
   assertNoSecrets(spans, ['pool-secret']);
 });
 
-test('callback forms: pool.connect(cb) and its client: the callback runs in the caller\'s context, not the connect span\'s', async () => {
+test("callback forms: pool.connect(cb) and its client: the callback runs in the caller's context, not the connect span's", async () => {
   capture.reset();
   const pool = new pg.Pool({ connectionString: server.url, max: 1 });
   const parent = trace.getTracer('test').startSpan('request');
-  await context.with(trace.setSpan(context.active(), parent), () =>
-    new Promise<void>((resolve, reject) =>
-      pool.connect((err, client, release) => {
-        if (err || !client) return reject(err ?? new Error('no client'));
-        client.query('SELECT $1::text AS v', ['callback-secret'], (queryErr) => {
-          release();
-          if (queryErr) reject(queryErr);
-          else resolve();
-        });
-      }),
-    ),
+  await context.with(
+    trace.setSpan(context.active(), parent),
+    () =>
+      new Promise<void>((resolve, reject) =>
+        pool.connect((err, client, release) => {
+          if (err || !client) return reject(err ?? new Error('no client'));
+          client.query('SELECT $1::text AS v', ['callback-secret'], (queryErr) => {
+            release();
+            if (queryErr) reject(queryErr);
+            else resolve();
+          });
+        }),
+      ),
   );
   parent.end();
   await pool.end();
@@ -94,15 +110,26 @@ test('callback forms: pool.connect(cb) and its client: the callback runs in the 
   const poolConnect = spanNamed(spans, 'pg-pool.connect');
   assertSpan(poolConnect, { parent: request, status: SpanStatusCode.UNSET });
   assertSpan(spanNamed(spans, 'pg.connect'), { parent: poolConnect });
-  assertSpan(spanNamed(spans, 'SELECT postgres'), { parent: request, attributes: { 'db.query.text': 'SELECT $1::text AS v' } });
+  assertSpan(spanNamed(spans, 'SELECT postgres'), {
+    parent: request,
+    attributes: { 'db.query.text': 'SELECT $1::text AS v' },
+  });
   assertNoSecrets(spans, ['callback-secret']);
 });
 
 test('a failed connection: pg.connect span with the error code and a fixed message', async () => {
   capture.reset();
   const parent = trace.getTracer('test').startSpan('request');
-  const client = new pg.Client({ host: '127.0.0.1', port: await freePort(), user: 'postgres', password: 'password-secret', database: 'postgres' });
-  await context.with(trace.setSpan(context.active(), parent), () => assert.rejects(client.connect(), { code: 'ECONNREFUSED' }));
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: await freePort(),
+    user: 'postgres',
+    password: 'password-secret',
+    database: 'postgres',
+  });
+  await context.with(trace.setSpan(context.active(), parent), () =>
+    assert.rejects(client.connect(), { code: 'ECONNREFUSED' }),
+  );
   parent.end();
   const connect = capture.spans().find((s) => s.name === 'pg.connect');
   assertSpan(connect, { status: SpanStatusCode.ERROR, attributes: { 'error.type': 'ECONNREFUSED' } });
@@ -112,10 +139,13 @@ test('a failed connection: pg.connect span with the error code and a fixed messa
 
 test('setConfig cannot turn on the recording of bound values (enhancedDatabaseReporting is refused)', async () => {
   const before = pgInstrumentation.getConfig();
-  assert.throws(() => pgInstrumentation.setConfig({ ...before, enhancedDatabaseReporting: true } as SqlInstrumentationConfig), {
-    name: 'TracepackTypeError',
-    code: 'TRACEPACK_SQL_UNKNOWN_OPTION',
-  });
+  assert.throws(
+    () => pgInstrumentation.setConfig({ ...before, enhancedDatabaseReporting: true } as SqlInstrumentationConfig),
+    {
+      name: 'TracepackTypeError',
+      code: 'TRACEPACK_SQL_UNKNOWN_OPTION',
+    },
+  );
   assert.deepEqual(pgInstrumentation.getConfig(), before, 'the previous options stay');
   capture.reset();
   const client = new pg.Client(server.url);
@@ -126,7 +156,10 @@ test('setConfig cannot turn on the recording of bound values (enhancedDatabaseRe
   });
   parent.end();
   await client.end();
-  assertSpan(capture.spans().find((s) => s.name === 'SELECT postgres'), { attributes: { 'db.query.text': 'SELECT $1::text AS v' } });
+  assertSpan(
+    capture.spans().find((s) => s.name === 'SELECT postgres'),
+    { attributes: { 'db.query.text': 'SELECT $1::text AS v' } },
+  );
   assertNoValueAttributes(capture.spans());
   assertNoSecrets(capture.spans(), ['bound-secret']);
 });

@@ -32,7 +32,8 @@ export function dumpSpans(spans: readonly ReadableSpan[]): string {
 /** Asserts that none of `secrets` appears anywhere in the spans. */
 export function assertNoSecrets(spans: readonly ReadableSpan[], secrets: readonly string[]): void {
   const dump = dumpSpans(spans);
-  for (const secret of secrets) assert.ok(!dump.includes(secret), `span data contains ${JSON.stringify(secret)}: ${dump}`);
+  for (const secret of secrets)
+    assert.ok(!dump.includes(secret), `span data contains ${JSON.stringify(secret)}: ${dump}`);
 }
 
 /** Attribute keys that would carry statement text or values under another name. */
@@ -51,7 +52,10 @@ export function assertNoValueAttributes(spans: readonly ReadableSpan[]): void {
  * Starts a real server for a suite. When the binaries are missing, skips the suite with one line
  * (returns undefined), unless CI=true: there the suite must run, so the error fails it.
  */
-export async function startOrSkip(t: TestContext, start: () => Promise<DatabaseServer>): Promise<DatabaseServer | undefined> {
+export async function startOrSkip(
+  t: TestContext,
+  start: () => Promise<DatabaseServer>,
+): Promise<DatabaseServer | undefined> {
   try {
     return await start();
   } catch (err) {

@@ -62,7 +62,10 @@ const failingProvider: TracerProvider = {
 
 test('a tracer that throws: every pg call form still works and answers; the problem is logged once, counted, not thrown', async (t) => {
   const warnings: string[] = [];
-  diag.setLogger({ error() {}, warn: (m: string) => void warnings.push(m), info() {}, debug() {}, verbose() {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  diag.setLogger(
+    { error() {}, warn: (m: string) => void warnings.push(m), info() {}, debug() {}, verbose() {} },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
   t.after(() => diag.disable());
   pgInstrumentation.setTracerProvider(failingProvider);
   t.after(() => pgInstrumentation.setTracerProvider(capture.provider));
@@ -71,15 +74,22 @@ test('a tracer that throws: every pg call form still works and answers; the prob
   t.after(() => pool.end());
 
   assert.deepEqual((await pool.query('SELECT $1::int AS n', [7])).rows, [{ n: 7 }]);
-  const viaCallback = await new Promise<unknown[]>((resolve, reject) => pool.query('SELECT 8 AS n', (err, res) => (err ? reject(err) : resolve(res.rows))));
+  const viaCallback = await new Promise<unknown[]>((resolve, reject) =>
+    pool.query('SELECT 8 AS n', (err, res) => (err ? reject(err) : resolve(res.rows))),
+  );
   assert.deepEqual(viaCallback, [{ n: 8 }]);
   await assert.rejects(pool.query("SELECT 'x'::int"), { code: '22P02' });
-  assert.ok(pgInstrumentation.tracingProblemCount >= before + 3, `problems counted: ${pgInstrumentation.tracingProblemCount - before}`);
+  assert.ok(
+    pgInstrumentation.tracingProblemCount >= before + 3,
+    `problems counted: ${pgInstrumentation.tracingProblemCount - before}`,
+  );
   // One line for the kind of problem (@tracepack/core's ProblemReporter), not one per statement;
   // the error's class only, never its message.
   assert.deepEqual(
     warnings.filter((w) => w.startsWith('@tracepack/instrumentation-sql')),
-    ['@tracepack/instrumentation-sql: starting a statement span failed (Error); the application is not affected. Further occurrences are counted, not logged.'],
+    [
+      '@tracepack/instrumentation-sql: starting a statement span failed (Error); the application is not affected. Further occurrences are counted, not logged.',
+    ],
   );
 });
 

@@ -2,31 +2,49 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { MySQL2Instrumentation, PgInstrumentation, SUPPORTED_VERSIONS, SqlInstrumentationErrorCode, createSqlInstrumentations } from '../src';
+import {
+  MySQL2Instrumentation,
+  PgInstrumentation,
+  SUPPORTED_VERSIONS,
+  SqlInstrumentationErrorCode,
+  createSqlInstrumentations,
+} from '../src';
 import type { SqlInstrumentationConfig } from '../src';
 import { TracepackTypeError } from '@tracepack/core';
 
 test('a non-boolean option throws a TypeError naming the package, the path, the code and the allowed values', () => {
-  assert.throws(() => createSqlInstrumentations({ connectionSpans: 'yes' } as unknown as SqlInstrumentationConfig), (err: unknown) => {
-    assert.ok(err instanceof TypeError && err instanceof TracepackTypeError);
-    assert.equal(err.code, SqlInstrumentationErrorCode.INVALID_OPTION);
-    assert.equal(err.path, 'config.connectionSpans');
-    assert.equal(err.message, "@tracepack/instrumentation-sql: config.connectionSpans expects a boolean (true or false), instead got a 'string' [TRACEPACK_SQL_INVALID_OPTION]");
-    return true;
-  });
+  assert.throws(
+    () => createSqlInstrumentations({ connectionSpans: 'yes' } as unknown as SqlInstrumentationConfig),
+    (err: unknown) => {
+      assert.ok(err instanceof TypeError && err instanceof TracepackTypeError);
+      assert.equal(err.code, SqlInstrumentationErrorCode.INVALID_OPTION);
+      assert.equal(err.path, 'config.connectionSpans');
+      assert.equal(
+        err.message,
+        "@tracepack/instrumentation-sql: config.connectionSpans expects a boolean (true or false), instead got a 'string' [TRACEPACK_SQL_INVALID_OPTION]",
+      );
+      return true;
+    },
+  );
 });
 
 test('an unknown option throws, listing the options', () => {
-  assert.throws(() => createSqlInstrumentations({ enhancedDatabaseReporting: true } as unknown as SqlInstrumentationConfig), {
-    name: 'TracepackTypeError',
-    code: 'TRACEPACK_SQL_UNKNOWN_OPTION',
-    path: 'config.enhancedDatabaseReporting',
-    message: /config\.enhancedDatabaseReporting is not an option; allowed: connectionSpans, requireParentSpan, enabled \[TRACEPACK_SQL_UNKNOWN_OPTION\]$/,
-  });
+  assert.throws(
+    () => createSqlInstrumentations({ enhancedDatabaseReporting: true } as unknown as SqlInstrumentationConfig),
+    {
+      name: 'TracepackTypeError',
+      code: 'TRACEPACK_SQL_UNKNOWN_OPTION',
+      path: 'config.enhancedDatabaseReporting',
+      message:
+        /config\.enhancedDatabaseReporting is not an option; allowed: connectionSpans, requireParentSpan, enabled \[TRACEPACK_SQL_UNKNOWN_OPTION\]$/,
+    },
+  );
 });
 
 test('a config that is not an object throws', () => {
-  assert.throws(() => createSqlInstrumentations('on' as unknown as SqlInstrumentationConfig), { code: 'TRACEPACK_SQL_INVALID_OPTION' });
+  assert.throws(() => createSqlInstrumentations('on' as unknown as SqlInstrumentationConfig), {
+    code: 'TRACEPACK_SQL_INVALID_OPTION',
+  });
 });
 
 /** `1.2.3` satisfies `>=A <B` style ranges (space-separated comparators, `||` between alternatives). */
@@ -51,7 +69,10 @@ function satisfies(version: string, range: string): boolean {
 
 test('SUPPORTED_VERSIONS: pg, pg-pool and mysql2, each a major', () => {
   assert.deepEqual(SUPPORTED_VERSIONS, { pg: '>=8 <9', 'pg-pool': '>=3 <4', mysql2: '>=3 <4' });
-  assert.ok(satisfies('8.0.0', '>=8 <9') && !satisfies('9.0.0', '>=8 <9') && !satisfies('7.18.2', '>=8 <9'), 'the range check itself');
+  assert.ok(
+    satisfies('8.0.0', '>=8 <9') && !satisfies('9.0.0', '>=8 <9') && !satisfies('7.18.2', '>=8 <9'),
+    'the range check itself',
+  );
 });
 
 /** The package.json of an installed package (pg-pool's "exports" does not list it). */
@@ -86,9 +107,13 @@ test('defaults, applied in one place: enabled, no connection spans, a parent spa
 });
 
 test('constructor and setConfig validate too; a refused setConfig keeps the previous options', () => {
-  assert.throws(() => new MySQL2Instrumentation({ requireParentSpan: 'yes' } as unknown as SqlInstrumentationConfig), { code: 'TRACEPACK_SQL_INVALID_OPTION' });
+  assert.throws(() => new MySQL2Instrumentation({ requireParentSpan: 'yes' } as unknown as SqlInstrumentationConfig), {
+    code: 'TRACEPACK_SQL_INVALID_OPTION',
+  });
   const instrumentation = new MySQL2Instrumentation({ enabled: false, connectionSpans: true });
   const before = instrumentation.getConfig();
-  assert.throws(() => instrumentation.setConfig({ maskStatement: false } as unknown as SqlInstrumentationConfig), { code: 'TRACEPACK_SQL_UNKNOWN_OPTION' });
+  assert.throws(() => instrumentation.setConfig({ maskStatement: false } as unknown as SqlInstrumentationConfig), {
+    code: 'TRACEPACK_SQL_UNKNOWN_OPTION',
+  });
   assert.equal(instrumentation.getConfig(), before);
 });

@@ -11,7 +11,12 @@ import { assertNoSecrets, assertNoValueAttributes, isQuery } from './helpers';
  * The pg behaviours, run against any PostgreSQL-speaking server (PGlite by default, a real
  * PostgreSQL when installed). Instrumentations must be enabled before `pg` was required.
  */
-export async function pgSuite(t: TestContext, pg: typeof Pg, capture: SpanCapture, server: DatabaseServer): Promise<void> {
+export async function pgSuite(
+  t: TestContext,
+  pg: typeof Pg,
+  capture: SpanCapture,
+  server: DatabaseServer,
+): Promise<void> {
   const pool = new pg.Pool({ connectionString: server.url, max: 4 });
   try {
     await statements(t, pg, capture, server, pool);
@@ -21,7 +26,13 @@ export async function pgSuite(t: TestContext, pg: typeof Pg, capture: SpanCaptur
   }
 }
 
-async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, server: DatabaseServer, pool: Pg.Pool): Promise<void> {
+async function statements(
+  t: TestContext,
+  pg: typeof Pg,
+  capture: SpanCapture,
+  server: DatabaseServer,
+  pool: Pg.Pool,
+): Promise<void> {
   const table = `clients_${Math.random().toString(36).slice(2, 8)}`;
   await pool.query(`CREATE TABLE ${table} (id serial PRIMARY KEY, client_id text UNIQUE NOT NULL, email text)`);
 
@@ -34,7 +45,10 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
 
   await t.test('a parameterized INSERT: one span, statement as written, bound values absent', async () => {
     capture.reset();
-    await pool.query(`INSERT INTO ${table} (client_id, email) VALUES ($1, $2)`, ['client-secret-1', 'alice@example.com']);
+    await pool.query(`INSERT INTO ${table} (client_id, email) VALUES ($1, $2)`, [
+      'client-secret-1',
+      'alice@example.com',
+    ]);
     const [span] = await capture.waitForSpans(1, isQuery);
     assertSpan(span, {
       name: `INSERT ${table}`,
@@ -69,7 +83,15 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
         'db.query.text': `SELECT id, ? AS tag FROM ${table} WHERE email = ? AND id > ? AND client_id IN (?, ?, ?)`,
       },
     });
-    assertNoSecrets(capture.spans(), ['tag-secret', 'alice@example.com', 'client-secret-1', 's-secret', 'dollar-secret', 'ops@', 'bob@']);
+    assertNoSecrets(capture.spans(), [
+      'tag-secret',
+      'alice@example.com',
+      'client-secret-1',
+      's-secret',
+      'dollar-secret',
+      'ops@',
+      'bob@',
+    ]);
   });
 
   await t.test('a statement without a table is named after the operation and database', async () => {
@@ -78,7 +100,11 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
     const [span] = await capture.waitForSpans(1, isQuery);
     assertSpan(span, {
       name: `SELECT ${server.database}`,
-      attributes: { 'db.query.text': 'SELECT ? AS answer, TRUE, NULL', 'db.operation.name': 'SELECT', 'db.collection.name': undefined },
+      attributes: {
+        'db.query.text': 'SELECT ? AS answer, TRUE, NULL',
+        'db.operation.name': 'SELECT',
+        'db.collection.name': undefined,
+      },
     });
   });
 
@@ -88,7 +114,9 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
     const parent = tracer.startSpan('request');
     const results = await context.with(trace.setSpan(context.active(), parent), () =>
       Promise.all(
-        Array.from({ length: 12 }, (_, i) => pool.query('SELECT $1::int AS n, $2::text AS label', [i, `label-secret-${i}`])),
+        Array.from({ length: 12 }, (_, i) =>
+          pool.query('SELECT $1::int AS n, $2::text AS label', [i, `label-secret-${i}`]),
+        ),
       ),
     );
     parent.end();
@@ -125,7 +153,10 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
     });
     assert.equal(span.status.message, 'PostgreSQL error 23505');
     assert.equal(span.events.length, 1);
-    assert.deepEqual(span.events[0]!.attributes, { 'exception.type': '23505', 'exception.message': 'PostgreSQL error 23505' });
+    assert.deepEqual(span.events[0]!.attributes, {
+      'exception.type': '23505',
+      'exception.message': 'PostgreSQL error 23505',
+    });
     assertNoSecrets(capture.spans(), ['client-secret-1', 'mallory@example.com', 'Key (', 'duplicate key']);
   });
 
@@ -133,7 +164,10 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
     capture.reset();
     await assert.rejects(pool.query("SELECT 'not-a-number-secret'::int"), { code: '22P02' });
     const [span] = await capture.waitForSpans(1, isQuery);
-    assertSpan(span, { status: SpanStatusCode.ERROR, attributes: { 'db.query.text': 'SELECT ?::int', 'error.type': '22P02' } });
+    assertSpan(span, {
+      status: SpanStatusCode.ERROR,
+      attributes: { 'db.query.text': 'SELECT ?::int', 'error.type': '22P02' },
+    });
     assertNoSecrets(capture.spans(), ['not-a-number-secret', 'invalid input']);
   });
 
@@ -143,7 +177,11 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
       capture.reset();
       const rows = await new Promise<unknown[]>((resolve, reject) =>
         client.query(
-          { name: 'client-by-email', text: `SELECT client_id FROM ${table} WHERE email = $1`, values: ['alice@example.com'] },
+          {
+            name: 'client-by-email',
+            text: `SELECT client_id FROM ${table} WHERE email = $1`,
+            values: ['alice@example.com'],
+          },
           (err: Error | null, res: Pg.QueryResult) => (err ? reject(err) : resolve(res.rows)),
         ),
       );
@@ -151,7 +189,10 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
       const [span] = await capture.waitForSpans(1, isQuery);
       assertSpan(span, {
         name: `SELECT ${table}`,
-        attributes: { 'db.query.text': `SELECT client_id FROM ${table} WHERE email = $1`, 'db.postgresql.plan': 'client-by-email' },
+        attributes: {
+          'db.query.text': `SELECT client_id FROM ${table} WHERE email = $1`,
+          'db.postgresql.plan': 'client-by-email',
+        },
       });
       assertNoSecrets(capture.spans(), ['alice@example.com']);
     } finally {
@@ -164,7 +205,10 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
     try {
       capture.reset();
       await client.query('BEGIN');
-      await client.query(`UPDATE ${table} SET email = $1 WHERE client_id = $2`, ['carol@example.com', 'client-secret-1']);
+      await client.query(`UPDATE ${table} SET email = $1 WHERE client_id = $2`, [
+        'carol@example.com',
+        'client-secret-1',
+      ]);
       await client.query('COMMIT');
       const spans = await capture.waitForSpans(3, isQuery);
       assert.deepEqual(
@@ -177,61 +221,85 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
     }
   });
 
-  await t.test('a pg.Query submitted without a callback: the span ends at its end event, or at its error with the SQLSTATE', async () => {
-    const client = await pool.connect();
-    try {
-      capture.reset();
-      const rows: unknown[] = [];
-      const query = client.query(new pg.Query(`SELECT client_id FROM ${table} WHERE email = $1`, ['carol@example.com']));
-      query.on('row', (row: unknown) => rows.push(row));
-      await once(query, 'end');
-      assert.deepEqual(rows, [{ client_id: 'client-secret-1' }]);
-      const failing = client.query(new pg.Query("SELECT 'submitted-secret'::int"));
-      const [err] = (await once(failing, 'error')) as [{ code?: string }];
-      assert.equal(err.code, '22P02');
-      const [ok, failed] = await capture.waitForSpans(2, isQuery);
-      assertSpan(ok, { name: `SELECT ${table}`, status: SpanStatusCode.UNSET, attributes: { 'db.query.text': `SELECT client_id FROM ${table} WHERE email = $1` } });
-      assertSpan(failed, { status: SpanStatusCode.ERROR, attributes: { 'db.query.text': 'SELECT ?::int', 'error.type': '22P02', 'db.response.status_code': '22P02' } });
-      assertNoSecrets(capture.spans(), ['carol@example.com', 'client-secret-1', 'submitted-secret', 'invalid input']);
-    } finally {
-      client.release();
-    }
-  });
-
-  await t.test("a pg.Query holding its own callback, and a { text, callback } config sent twice: one span per call, the app's callback once per call", async () => {
-    const client = await pool.connect();
-    try {
-      capture.reset();
-      const QueryWithCallback = pg.Query as unknown as new (text: string, values: unknown[], cb: (err: Error | null, res?: Pg.QueryResult) => void) => Pg.Query;
-      const viaQuery = await new Promise<Pg.QueryResult | undefined>((resolve, reject) =>
-        client.query(new QueryWithCallback('SELECT $1::text AS v', ['query-callback-secret'], (err, res) => (err ? reject(err) : resolve(res)))),
-      );
-      assert.deepEqual(viaQuery?.rows, [{ v: 'query-callback-secret' }]);
-
-      const results: unknown[] = [];
-      let signal: () => void = () => undefined;
-      const config = {
-        text: 'SELECT $1::text AS v',
-        values: ['config-callback-secret'],
-        callback: (err: Error | null, res?: Pg.QueryResult) => {
-          results.push(err ?? res?.rows);
-          signal();
-        },
-      } as unknown as Pg.QueryConfig;
-      for (let i = 0; i < 2; i++) {
-        const called = new Promise<void>((resolve) => (signal = resolve));
-        client.query(config);
-        await called;
+  await t.test(
+    'a pg.Query submitted without a callback: the span ends at its end event, or at its error with the SQLSTATE',
+    async () => {
+      const client = await pool.connect();
+      try {
+        capture.reset();
+        const rows: unknown[] = [];
+        const query = client.query(
+          new pg.Query(`SELECT client_id FROM ${table} WHERE email = $1`, ['carol@example.com']),
+        );
+        query.on('row', (row: unknown) => rows.push(row));
+        await once(query, 'end');
+        assert.deepEqual(rows, [{ client_id: 'client-secret-1' }]);
+        const failing = client.query(new pg.Query("SELECT 'submitted-secret'::int"));
+        const [err] = (await once(failing, 'error')) as [{ code?: string }];
+        assert.equal(err.code, '22P02');
+        const [ok, failed] = await capture.waitForSpans(2, isQuery);
+        assertSpan(ok, {
+          name: `SELECT ${table}`,
+          status: SpanStatusCode.UNSET,
+          attributes: { 'db.query.text': `SELECT client_id FROM ${table} WHERE email = $1` },
+        });
+        assertSpan(failed, {
+          status: SpanStatusCode.ERROR,
+          attributes: { 'db.query.text': 'SELECT ?::int', 'error.type': '22P02', 'db.response.status_code': '22P02' },
+        });
+        assertNoSecrets(capture.spans(), ['carol@example.com', 'client-secret-1', 'submitted-secret', 'invalid input']);
+      } finally {
+        client.release();
       }
-      assert.deepEqual(results, [[{ v: 'config-callback-secret' }], [{ v: 'config-callback-secret' }]]);
-      const spans = await capture.waitForSpans(3, isQuery);
-      assert.equal(spans.length, 3);
-      for (const span of spans) assertSpan(span, { status: SpanStatusCode.UNSET, attributes: { 'db.query.text': 'SELECT $1::text AS v' } });
-      assertNoSecrets(capture.spans(), ['query-callback-secret', 'config-callback-secret']);
-    } finally {
-      client.release();
-    }
-  });
+    },
+  );
+
+  await t.test(
+    "a pg.Query holding its own callback, and a { text, callback } config sent twice: one span per call, the app's callback once per call",
+    async () => {
+      const client = await pool.connect();
+      try {
+        capture.reset();
+        const QueryWithCallback = pg.Query as unknown as new (
+          text: string,
+          values: unknown[],
+          cb: (err: Error | null, res?: Pg.QueryResult) => void,
+        ) => Pg.Query;
+        const viaQuery = await new Promise<Pg.QueryResult | undefined>((resolve, reject) =>
+          client.query(
+            new QueryWithCallback('SELECT $1::text AS v', ['query-callback-secret'], (err, res) =>
+              err ? reject(err) : resolve(res),
+            ),
+          ),
+        );
+        assert.deepEqual(viaQuery?.rows, [{ v: 'query-callback-secret' }]);
+
+        const results: unknown[] = [];
+        let signal: () => void = () => undefined;
+        const config = {
+          text: 'SELECT $1::text AS v',
+          values: ['config-callback-secret'],
+          callback: (err: Error | null, res?: Pg.QueryResult) => {
+            results.push(err ?? res?.rows);
+            signal();
+          },
+        } as unknown as Pg.QueryConfig;
+        for (let i = 0; i < 2; i++) {
+          const called = new Promise<void>((resolve) => (signal = resolve));
+          client.query(config);
+          await called;
+        }
+        assert.deepEqual(results, [[{ v: 'config-callback-secret' }], [{ v: 'config-callback-secret' }]]);
+        const spans = await capture.waitForSpans(3, isQuery);
+        assert.equal(spans.length, 3);
+        for (const span of spans)
+          assertSpan(span, { status: SpanStatusCode.UNSET, attributes: { 'db.query.text': 'SELECT $1::text AS v' } });
+        assertNoSecrets(capture.spans(), ['query-callback-secret', 'config-callback-secret']);
+      } finally {
+        client.release();
+      }
+    },
+  );
 
   await t.test('a full pool: each statement that waited for a client stays the child of its own request', async () => {
     // pg-pool calls a waiting callback when another request releases its client: without care,
@@ -242,7 +310,9 @@ async function statements(t: TestContext, pg: typeof Pg, capture: SpanCapture, s
       const tracer = trace.getTracer('test');
       const parents = ['request-a', 'request-b', 'request-c'].map((name) => tracer.startSpan(name));
       await Promise.all(
-        parents.map((parent, i) => context.with(trace.setSpan(context.active(), parent), () => single.query('SELECT $1::int AS n', [i]))),
+        parents.map((parent, i) =>
+          context.with(trace.setSpan(context.active(), parent), () => single.query('SELECT $1::int AS n', [i])),
+        ),
       );
       for (const parent of parents) parent.end();
       assert.equal(single.totalCount, 1, 'one client served all three');

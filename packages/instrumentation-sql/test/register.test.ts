@@ -27,7 +27,11 @@ interface ChildResult {
 /** This node (the line under test) in a child, without blocking: the receiver lives here. */
 function runNode(args: readonly string[], env: Record<string, string>, timeoutMs = 30_000): Promise<ChildResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: PACKAGE_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: PACKAGE_DIR,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -84,7 +88,12 @@ const CASES: DriverCase[] = [
     skippable: true,
     expected: (db) => [
       { name: `SELECT ${db.database}`, text: 'SELECT ? AS v, ? AS w' },
-      { name: 'SELECT no_such_table_here', text: 'SELECT * FROM no_such_table_here', errorType: 'ER_NO_SUCH_TABLE', statusCode: '1146' },
+      {
+        name: 'SELECT no_such_table_here',
+        text: 'SELECT * FROM no_such_table_here',
+        errorType: 'ER_NO_SUCH_TABLE',
+        statusCode: '1146',
+      },
       { name: `SELECT ${db.database}`, text: 'SELECT ? AS x' },
     ],
     codes: ['ER_NO_SUCH_TABLE'],
@@ -97,7 +106,12 @@ const CASES: DriverCase[] = [
     expected: (db) => [
       { name: `SELECT ${db.database}`, text: 'SELECT ? AS v, ? AS w' },
       { name: `SELECT ${db.database}`, text: 'SELECT ? AS n' },
-      { name: 'SELECT no_such_table_here', text: 'SELECT * FROM no_such_table_here', errorType: 'ER_NO_SUCH_TABLE', statusCode: '1146' },
+      {
+        name: 'SELECT no_such_table_here',
+        text: 'SELECT * FROM no_such_table_here',
+        errorType: 'ER_NO_SUCH_TABLE',
+        statusCode: '1146',
+      },
     ],
     codes: ['ER_NO_SUCH_TABLE'],
   },
@@ -110,12 +124,22 @@ const MODULE_SYSTEMS = [
 
 /** Everything the receiver got, as one string (bigints as text). */
 const everything = (spans: readonly DecodedSpan[]): string =>
-  JSON.stringify(spans, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value));
+  JSON.stringify(spans, (_key, value: unknown) =>
+    typeof value === 'bigint'
+      ? value.toString()
+      : value instanceof Uint8Array
+        ? Buffer.from(value).toString('latin1')
+        : value,
+  );
 
 /** One server of each kind for all children (each child uses its own tables, or none). */
 const servers = new Map<DriverCase['start'], Promise<DatabaseServer>>();
 after(async () => {
-  for (const server of servers.values()) await server.then((s) => s.stop(), () => undefined);
+  for (const server of servers.values())
+    await server.then(
+      (s) => s.stop(),
+      () => undefined,
+    );
 });
 
 function startServer(t: TestContext, c: DriverCase): Promise<DatabaseServer | undefined> {
@@ -148,12 +172,16 @@ for (const system of MODULE_SYSTEMS) {
         assert.deepEqual(JSON.parse(child.stdout.trim()), { codes: c.codes });
 
         const expected = c.expected(server);
-        const spans = (await receiver.waitForSpans(expected.length, 10_000)).filter((s) => s.scope.name === PACKAGE_NAME);
+        const spans = (await receiver.waitForSpans(expected.length, 10_000)).filter(
+          (s) => s.scope.name === PACKAGE_NAME,
+        );
         const summary = (s: DecodedSpan): ExpectedSpan => ({
           name: s.name,
           ...(s.attributes['db.query.text'] !== undefined ? { text: String(s.attributes['db.query.text']) } : {}),
           ...(s.attributes['error.type'] !== undefined ? { errorType: String(s.attributes['error.type']) } : {}),
-          ...(s.attributes['db.response.status_code'] !== undefined ? { statusCode: String(s.attributes['db.response.status_code']) } : {}),
+          ...(s.attributes['db.response.status_code'] !== undefined
+            ? { statusCode: String(s.attributes['db.response.status_code']) }
+            : {}),
         });
         assert.deepEqual(spans.map(summary), expected);
         for (const span of spans) {
@@ -166,7 +194,11 @@ for (const system of MODULE_SYSTEMS) {
         }
         if (c.driver === 'pg') {
           const [clientConnect, poolConnect] = spans;
-          assert.equal(clientConnect?.parentSpanId, poolConnect?.spanId, 'the pool connect span is the parent of the client connect it caused');
+          assert.equal(
+            clientConnect?.parentSpanId,
+            poolConnect?.spanId,
+            'the pool connect span is the parent of the client connect it caused',
+          );
         }
 
         const exported = everything(receiver.spans);

@@ -34,7 +34,7 @@ describe('sanitizeSql, PostgreSQL', () => {
   describe('dollar-quoted strings', () => {
     check('postgresql', [
       ['SELECT $$secret$$', 'SELECT ?'],
-      ["SELECT $$it's $1 -- \"x\"$$, 1", 'SELECT ?, ?'],
+      ['SELECT $$it\'s $1 -- "x"$$, 1', 'SELECT ?, ?'],
       ['SELECT $tag$ a $$ b $tag$', 'SELECT ?'],
       ['SELECT $a1$x$a1$', 'SELECT ?'],
       ['SELECT $$unterminated secret', 'SELECT ?'],
@@ -53,10 +53,16 @@ describe('sanitizeSql, PostgreSQL', () => {
   });
   describe('kept as written', () => {
     check('postgresql', [
-      ['INSERT INTO clients (client_id, email) VALUES ($1, $2)', 'INSERT INTO clients (client_id, email) VALUES ($1, $2)'],
+      [
+        'INSERT INTO clients (client_id, email) VALUES ($1, $2)',
+        'INSERT INTO clients (client_id, email) VALUES ($1, $2)',
+      ],
       ['SELECT $10::int, $2', 'SELECT $10::int, $2'],
       ['SELECT TRUE, FALSE, NULL, true IS NOT NULL', 'SELECT TRUE, FALSE, NULL, true IS NOT NULL'],
-      ['SELECT "Email", "with ""quote"" and \'x\'" FROM "My Table"', 'SELECT "Email", "with ""quote"" and \'x\'" FROM "My Table"'],
+      [
+        'SELECT "Email", "with ""quote"" and \'x\'" FROM "My Table"',
+        'SELECT "Email", "with ""quote"" and \'x\'" FROM "My Table"',
+      ],
       ['SELECT U&"d\\0061t" FROM t', 'SELECT U&"d\\0061t" FROM t'],
       ["SELECT data ? 'key', data ?| array['a'] FROM docs", 'SELECT data ? ?, data ?| array[?] FROM docs'],
       ['SELECT café, naïve_col FROM données', 'SELECT café, naïve_col FROM données'],
@@ -65,7 +71,10 @@ describe('sanitizeSql, PostgreSQL', () => {
   });
   describe('IN lists', () => {
     check('postgresql', [
-      ["SELECT * FROM t WHERE id IN (1, 2, 3) AND s IN ('a','b')", 'SELECT * FROM t WHERE id IN (?, ?, ?) AND s IN (?,?)'],
+      [
+        "SELECT * FROM t WHERE id IN (1, 2, 3) AND s IN ('a','b')",
+        'SELECT * FROM t WHERE id IN (?, ?, ?) AND s IN (?,?)',
+      ],
       ['SELECT * FROM t WHERE id IN ($1, $2) OR id = ANY($3)', 'SELECT * FROM t WHERE id IN ($1, $2) OR id = ANY($3)'],
     ]);
   });
@@ -73,7 +82,7 @@ describe('sanitizeSql, PostgreSQL', () => {
     check('postgresql', [
       ["SELECT 1 -- note with 'secret'\nFROM t", 'SELECT ? FROM t'],
       ['SELECT 1 --', 'SELECT ?'],
-      ["SELECT /* a@b.c */ 1", 'SELECT ?'],
+      ['SELECT /* a@b.c */ 1', 'SELECT ?'],
       ["SELECT /* outer /* nested 'x' */ still comment */ 1", 'SELECT ?'],
       ['SELECT/**/1', 'SELECT ?'],
       ["SELECT 1 /* traceparent='00-abc-def-01' */", 'SELECT ?'],
@@ -91,7 +100,10 @@ describe('sanitizeSql, MySQL / MariaDB', () => {
     ["SELECT 'it\\'s', 'it''s', 'back\\\\slash'", 'SELECT ?, ?, ?'],
     ['SELECT "double quoted is a string", "with \\" escape"', 'SELECT ?, ?'],
     ['SELECT `col`, `we``ird` FROM `db`.`table`', 'SELECT `col`, `we``ird` FROM `db`.`table`'],
-    ["SELECT x'1F', X'ff', 0xDEAD, b'101', 0b11, N'nat', _utf8mb4'intro', _binary'bytes'", 'SELECT ?, ?, ?, ?, ?, ?, ?, ?'],
+    [
+      "SELECT x'1F', X'ff', 0xDEAD, b'101', 0b11, N'nat', _utf8mb4'intro', _binary'bytes'",
+      'SELECT ?, ?, ?, ?, ?, ?, ?, ?',
+    ],
     ['SELECT * FROM t WHERE a = ? AND b IN (?, ?)', 'SELECT * FROM t WHERE a = ? AND b IN (?, ?)'],
     ["SELECT 1 # hash comment 'secret'\nFROM t", 'SELECT ? FROM t'],
     ["SELECT 1 -- dash comment 'secret'\nFROM t", 'SELECT ? FROM t'],
@@ -117,7 +129,28 @@ describe('sanitizeSql, MySQL / MariaDB', () => {
 });
 
 describe('no literal survives (generated values)', () => {
-  const nasty = ["'", "''", '\\', "\\'", '"', '`', '$$', '$1', '--', '/*', '*/', '#', '?', ';', '\n', ' ', 'é', '0x1F', 'E\'', 'secret'];
+  const nasty = [
+    "'",
+    "''",
+    '\\',
+    "\\'",
+    '"',
+    '`',
+    '$$',
+    '$1',
+    '--',
+    '/*',
+    '*/',
+    '#',
+    '?',
+    ';',
+    '\n',
+    ' ',
+    'é',
+    '0x1F',
+    "E'",
+    'secret',
+  ];
   const values: string[] = [];
   for (let i = 0; i < 300; i++) {
     let v = 'secret';
@@ -167,7 +200,7 @@ describe('analyzeSql: operation and collection', () => {
     ['BEGIN', 'BEGIN', undefined],
     ['commit;', 'COMMIT', undefined],
     ['/* leading comment */ -- and another\n  select 1', 'SELECT', undefined],
-    ["WITH x AS (SELECT 1 FROM a) SELECT * FROM b", 'WITH', 'b'],
+    ['WITH x AS (SELECT 1 FROM a) SELECT * FROM b', 'WITH', 'b'],
     ['', undefined, undefined],
   ];
   for (const [sql, operation, collection] of cases) {
@@ -200,7 +233,10 @@ describe('analyzeSql on hostile statements: linear time (found by test/src/fuzz-
   test('the remembered run and name give the same answers', () => {
     assert.equal(analyzeSql('CREATE TABLE TABLE foo (x int)', 'postgresql').collectionName, 'foo');
     assert.equal(analyzeSql('SELECT * FROM TABLE foo(', 'postgresql').collectionName, undefined);
-    assert.equal(analyzeSql('SELECT * FROM generate_series(1, 3) JOIN t ON true', 'postgresql').collectionName, undefined);
+    assert.equal(
+      analyzeSql('SELECT * FROM generate_series(1, 3) JOIN t ON true', 'postgresql').collectionName,
+      undefined,
+    );
     assert.equal(analyzeSql('DELETE FROM ONLY ONLY x', 'postgresql').collectionName, 'x');
   });
 });

@@ -15,12 +15,15 @@ import { isQuery, startOrSkip } from './helpers';
 const capture = createSpanCapture();
 const atStart = new Map<string, { name: string; attributes: Attributes }>();
 const startRecorder: SpanProcessor = {
-  onStart: (span) => void atStart.set(span.spanContext().spanId, { name: span.name, attributes: { ...span.attributes } }),
+  onStart: (span) =>
+    void atStart.set(span.spanContext().spanId, { name: span.name, attributes: { ...span.attributes } }),
   onEnd: () => undefined,
   forceFlush: async () => undefined,
   shutdown: async () => undefined,
 };
-const provider = new TracerProvider({ spanProcessors: [startRecorder, new SimpleSpanProcessor({ exporter: capture.exporter })] });
+const provider = new TracerProvider({
+  spanProcessors: [startRecorder, new SimpleSpanProcessor({ exporter: capture.exporter })],
+});
 // Statements outside any span are traced here (requireParentSpan: false): these suites look at
 // the statements themselves. The default (true: only under a parent) is tested in options.test.ts.
 const instrumentations = createSqlInstrumentations({ requireParentSpan: false });

@@ -61,97 +61,103 @@ export class JaegerAgentExporter implements SpanExporter {
   readonly host: string;
   readonly port: number;
   readonly protocol: ThriftProtocol;
-  private readonly serviceName: string | undefined;
-  private readonly maxPacketSize: number;
-  private readonly flushTimeoutMs: number;
-  private readonly reporter: ProblemReporter;
-  private warnedOversized = false;
+  private readonly _serviceName: string | undefined;
+  private readonly _maxPacketSize: number;
+  private readonly _flushTimeoutMs: number;
+  private readonly _reporter: ProblemReporter;
+  private _warnedOversized = false;
   /** Per resource: its encoded Process, and the size of an EmitBatch frame around it. */
-  private readonly processes = new WeakMap<Resource, { bytes: Buffer; frame: number }>();
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly refusalListeners = new Set<(err: Error) => void>();
-  private socket: dgram.Socket | undefined;
-  private connecting: Promise<dgram.Socket> | undefined;
-  private shutdownPromise: Promise<void> | undefined;
-  private seqid = 0;
-  private oversized = 0;
+  private readonly _processes = new WeakMap<Resource, { bytes: Buffer; frame: number }>();
+  private readonly _inFlight = new Set<Promise<void>>();
+  private readonly _refusalListeners = new Set<(err: Error) => void>();
+  private _socket: dgram.Socket | undefined;
+  private _connecting: Promise<dgram.Socket> | undefined;
+  private _shutdownPromise: Promise<void> | undefined;
+  private _seqid = 0;
+  private _oversized = 0;
 
   constructor(options: JaegerAgentExporterOptions = {}) {
     this.host = options.host ?? DEFAULT_HOST;
     this.port = options.port ?? DEFAULT_PORT;
     this.protocol = options.protocol ?? agentProtocolForPort(this.port);
-    this.serviceName = options.serviceName;
-    this.maxPacketSize = options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
-    this.flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
+    this._serviceName = options.serviceName;
+    this._maxPacketSize = options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
+    this._flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
     const address = isIPv6(this.host) ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
-    this.reporter = exportFailureReporter(`the Jaeger agent at udp://${address} (${this.protocol} Thrift)`, options.reportFailures ?? true);
+    this._reporter = exportFailureReporter(
+      `the Jaeger agent at udp://${address} (${this.protocol} Thrift)`,
+      options.reportFailures ?? true,
+    );
   }
 
   /** Spans lost so far: failed sends plus spans too large for one datagram. */
   get droppedSpans(): number {
-    return this.reporter.total + this.oversized;
+    return this._reporter.total + this._oversized;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    const finish = beginExport(this.shutdownPromise !== undefined, spans.length, resultCallback);
+    const finish = beginExport(this._shutdownPromise !== undefined, spans.length, resultCallback);
     if (!finish) return;
-    const job = this.send(spans)
+    const job = this._send(spans)
       .catch((err: unknown): ExportResult => ({ code: ExportResultCode.FAILED, error: err as Error }))
       .then(finish);
-    this.inFlight.add(job);
-    void job.finally(() => this.inFlight.delete(job));
+    this._inFlight.add(job);
+    void job.finally(() => this._inFlight.delete(job));
   }
 
   forceFlush(): Promise<void> {
-    return this.drain();
+    return this._drain();
   }
 
   /** Waits for exports in flight (up to flushTimeoutMs), then closes the socket. Idempotent. */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.drain().then(() => {
-      const socket = this.socket;
-      this.socket = undefined;
-      this.connecting = undefined;
+    this._shutdownPromise ??= this._drain().then(() => {
+      const socket = this._socket;
+      this._socket = undefined;
+      this._connecting = undefined;
       if (socket) closeQuietly(socket);
     });
-    return this.shutdownPromise;
+    return this._shutdownPromise;
   }
 
-  private async drain(): Promise<void> {
-    if (this.inFlight.size === 0) return;
-    await withTimeout(Promise.allSettled([...this.inFlight]), this.flushTimeoutMs);
+  private async _drain(): Promise<void> {
+    if (this._inFlight.size === 0) return;
+    await withTimeout(Promise.allSettled([...this._inFlight]), this._flushTimeoutMs);
   }
 
-  private async send(spans: ReadableSpan[]): Promise<ExportResult> {
+  private async _send(spans: ReadableSpan[]): Promise<ExportResult> {
     let encoded: Encoded;
     try {
-      encoded = this.encode(spans);
+      encoded = this._encode(spans);
     } catch (err) {
-      this.reporter.failure(EXPORT_PROBLEM, { detail: `spans could not be encoded: ${describeError(err)}`, count: spans.length });
+      this._reporter.failure(EXPORT_PROBLEM, {
+        detail: `spans could not be encoded: ${describeError(err)}`,
+        count: spans.length,
+      });
       return { code: ExportResultCode.FAILED, error: err as Error };
     }
     if (encoded.datagrams.length === 0) return { code: ExportResultCode.SUCCESS };
-    const refusal = this.watchRefusal();
+    const refusal = this._watchRefusal();
     try {
-      const socket = await this.getSocket();
+      const socket = await this._getSocket();
       for (const [i, datagram] of encoded.datagrams.entries()) {
         if (i > 0) await delay(DATAGRAM_GAP_MS);
         await sendDatagram(socket, datagram);
       }
       await refusal.settle(REFUSAL_WINDOW_MS);
     } catch (err) {
-      this.reporter.failure(EXPORT_PROBLEM, { detail: describeError(err), count: encoded.spans });
+      this._reporter.failure(EXPORT_PROBLEM, { detail: describeError(err), count: encoded.spans });
       return { code: ExportResultCode.FAILED, error: err as Error };
     } finally {
       refusal.dispose();
     }
     diag.debug(`${PACKAGE_NAME}: sent ${encoded.spans} span(s) in ${encoded.datagrams.length} datagram(s)`);
-    this.reporter.success(EXPORT_PROBLEM);
+    this._reporter.success(EXPORT_PROBLEM);
     return { code: ExportResultCode.SUCCESS };
   }
 
   /** Groups spans by resource (one Process each) and packs them into datagrams by size. */
-  private encode(spans: readonly ReadableSpan[]): Encoded {
+  private _encode(spans: readonly ReadableSpan[]): Encoded {
     const byResource = new Map<Resource, ReadableSpan[]>();
     for (const span of spans) {
       const group = byResource.get(span.resource);
@@ -161,23 +167,23 @@ export class JaegerAgentExporter implements SpanExporter {
     const datagrams: Buffer[] = [];
     let carried = 0;
     for (const [resource, group] of byResource) {
-      const { bytes: processBytes, frame } = this.process(resource);
+      const { bytes: processBytes, frame } = this._process(resource);
       let batch: Buffer[] = [];
       let size = frame;
       const flush = (): void => {
         if (batch.length === 0) return;
-        datagrams.push(encodeEmitBatch(this.protocol, processBytes, batch, this.nextSeqid()));
+        datagrams.push(encodeEmitBatch(this.protocol, processBytes, batch, this._nextSeqid()));
         carried += batch.length;
         batch = [];
         size = frame;
       };
       for (const span of group) {
         const bytes = encodeSpan(this.protocol, spanToJaeger(span));
-        if (frame + bytes.length > this.maxPacketSize) {
-          this.dropOversized(span, frame + bytes.length);
+        if (frame + bytes.length > this._maxPacketSize) {
+          this._dropOversized(span, frame + bytes.length);
           continue;
         }
-        if (size + bytes.length > this.maxPacketSize) flush();
+        if (size + bytes.length > this._maxPacketSize) flush();
         batch.push(bytes);
         size += bytes.length;
       }
@@ -186,70 +192,70 @@ export class JaegerAgentExporter implements SpanExporter {
     return { datagrams, spans: carried };
   }
 
-  private process(resource: Resource): { bytes: Buffer; frame: number } {
-    let entry = this.processes.get(resource);
+  private _process(resource: Resource): { bytes: Buffer; frame: number } {
+    let entry = this._processes.get(resource);
     if (!entry) {
-      const bytes = encodeProcess(this.protocol, resourceToProcess(resource, this.serviceName));
+      const bytes = encodeProcess(this.protocol, resourceToProcess(resource, this._serviceName));
       entry = { bytes, frame: encodeEmitBatch(this.protocol, bytes, [], 0).length + FRAME_SLACK };
-      this.processes.set(resource, entry);
+      this._processes.set(resource, entry);
     }
     return entry;
   }
 
-  private dropOversized(span: ReadableSpan, bytes: number): void {
-    this.oversized += 1;
-    if (this.warnedOversized) return;
-    this.warnedOversized = true;
+  private _dropOversized(span: ReadableSpan, bytes: number): void {
+    this._oversized += 1;
+    if (this._warnedOversized) return;
+    this._warnedOversized = true;
     diag.warn(
-      `${PACKAGE_NAME}: span "${span.name}" needs a ${bytes}-byte datagram, more than the ${this.maxPacketSize} bytes ` +
+      `${PACKAGE_NAME}: span "${span.name}" needs a ${bytes}-byte datagram, more than the ${this._maxPacketSize} bytes ` +
         'a Jaeger agent accepts; it was dropped. Further oversized spans are dropped and counted (droppedSpans) ' +
         'without a log line; send to collector_endpoint to keep them.',
     );
   }
 
-  private nextSeqid(): number {
-    this.seqid = (this.seqid + 1) & 0x7fffffff;
-    return this.seqid;
+  private _nextSeqid(): number {
+    this._seqid = (this._seqid + 1) & 0x7fffffff;
+    return this._seqid;
   }
 
   /** A connected socket (created once; re-created only after its connect failed). */
-  private getSocket(): Promise<dgram.Socket> {
-    if (this.connecting) return this.connecting;
+  private _getSocket(): Promise<dgram.Socket> {
+    if (this._connecting) return this._connecting;
     const socket = dgram.createSocket(isIPv6(this.host) ? 'udp6' : 'udp4');
-    socket.on('error', (err) => this.onSocketError(err));
+    socket.on('error', (err) => this._onSocketError(err));
     socket.unref(); // an idle exporter must not keep the process alive
     const connecting = new Promise<dgram.Socket>((resolve, reject) => {
       socket.connect(this.port, this.host, (err?: Error) => (err ? reject(err) : resolve(socket)));
     });
     connecting.catch(() => {
-      if (this.socket === socket) {
-        this.socket = undefined;
-        this.connecting = undefined;
+      if (this._socket === socket) {
+        this._socket = undefined;
+        this._connecting = undefined;
       }
       closeQuietly(socket); // e.g. ENOTFOUND: the next export resolves the name again
     });
-    this.socket = socket;
-    this.connecting = connecting;
+    this._socket = socket;
+    this._connecting = connecting;
     return connecting;
   }
 
-  private onSocketError(err: Error): void {
-    if (this.refusalListeners.size === 0) {
+  private _onSocketError(err: Error): void {
+    if (this._refusalListeners.size === 0) {
       diag.debug(`${PACKAGE_NAME}: UDP socket error between exports: ${describeError(err)}`);
       return;
     }
-    for (const listener of this.refusalListeners) listener(err);
+    for (const listener of this._refusalListeners) listener(err);
   }
 
   /** Collects asynchronous socket errors (ICMP refusals) from now until disposed. */
-  private watchRefusal(): { settle(ms: number): Promise<void>; dispose(): void } {
+  private _watchRefusal(): { settle(ms: number): Promise<void>; dispose(): void } {
     let error: Error | undefined;
     let wake: (() => void) | undefined;
     const listener = (err: Error): void => {
       error ??= err;
       wake?.();
     };
-    this.refusalListeners.add(listener);
+    this._refusalListeners.add(listener);
     return {
       settle: (ms) =>
         new Promise<void>((resolve, reject) => {
@@ -261,7 +267,7 @@ export class JaegerAgentExporter implements SpanExporter {
           };
         }),
       dispose: () => {
-        this.refusalListeners.delete(listener);
+        this._refusalListeners.delete(listener);
       },
     };
   }

@@ -10,7 +10,17 @@ import { encodeBatch, encodeProcess, encodeSpan } from './encode';
 import { basicAuthHeader, httpRequest, requestUrl } from './http';
 import { resourceToProcess, spanToJaeger } from './transform';
 import type { JaegerCollectorExporterOptions } from './types';
-import { beginExport, describeError, EXPORT_PROBLEM, exportFailureReporter, JaegerErrorCode, PACKAGE_NAME, redactUrl, TracepackJaegerError, withTimeout } from './utils';
+import {
+  beginExport,
+  describeError,
+  EXPORT_PROBLEM,
+  exportFailureReporter,
+  JaegerErrorCode,
+  PACKAGE_NAME,
+  redactUrl,
+  TracepackJaegerError,
+  withTimeout,
+} from './utils';
 
 type Resource = ReadableSpan['resource'];
 
@@ -43,53 +53,53 @@ const CONTENT_TYPE = 'application/x-thrift';
 export class JaegerCollectorExporter implements SpanExporter {
   /** The endpoint without user, password, query or fragment. */
   readonly endpoint: string;
-  private readonly url: URL;
-  private readonly headers: Record<string, string>;
-  private readonly agent: http.Agent;
-  private readonly serviceName: string | undefined;
-  private readonly timeoutMs: number;
-  private readonly flushTimeoutMs: number;
-  private readonly reporter: ProblemReporter;
+  private readonly _url: URL;
+  private readonly _headers: Record<string, string>;
+  private readonly _agent: http.Agent;
+  private readonly _serviceName: string | undefined;
+  private readonly _timeoutMs: number;
+  private readonly _flushTimeoutMs: number;
+  private readonly _reporter: ProblemReporter;
   /** Per resource: its encoded Process (binary). */
-  private readonly processes = new WeakMap<Resource, Buffer>();
-  private queue: Promise<void> = Promise.resolve();
-  private pending = 0;
-  private shutdownPromise: Promise<void> | undefined;
+  private readonly _processes = new WeakMap<Resource, Buffer>();
+  private _queue: Promise<void> = Promise.resolve();
+  private _pending = 0;
+  private _shutdownPromise: Promise<void> | undefined;
   /** Set once the agent is destroyed: an export still queued then must not open a new socket. */
-  private closed = false;
+  private _closed = false;
 
   constructor(options: JaegerCollectorExporterOptions) {
     const url = parseEndpoint(options?.endpoint);
-    this.url = requestUrl(url);
+    this._url = requestUrl(url);
     this.endpoint = redactUrl(url.href);
-    this.headers = { 'content-type': CONTENT_TYPE, ...basicAuthHeader(url) };
+    this._headers = { 'content-type': CONTENT_TYPE, ...basicAuthHeader(url) };
     const agentOptions = { keepAlive: true, maxSockets: 1, timeout: IDLE_SOCKET_TIMEOUT_MS };
-    this.agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.serviceName = options.serviceName;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
-    this.reporter = exportFailureReporter(`the Jaeger collector at ${this.endpoint}`, options.reportFailures ?? true);
+    this._agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this._serviceName = options.serviceName;
+    this._timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this._flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
+    this._reporter = exportFailureReporter(`the Jaeger collector at ${this.endpoint}`, options.reportFailures ?? true);
   }
 
   /** Spans lost to failed exports so far. */
   get droppedSpans(): number {
-    return this.reporter.total;
+    return this._reporter.total;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    const finish = beginExport(this.shutdownPromise !== undefined, spans.length, resultCallback);
+    const finish = beginExport(this._shutdownPromise !== undefined, spans.length, resultCallback);
     if (!finish) return;
-    this.pending += 1;
-    this.queue = this.queue
-      .then(() => this.exportOne(spans))
+    this._pending += 1;
+    this._queue = this._queue
+      .then(() => this._exportOne(spans))
       .then(finish)
       .finally(() => {
-        this.pending -= 1;
+        this._pending -= 1;
       });
   }
 
   forceFlush(): Promise<void> {
-    return this.drain();
+    return this._drain();
   }
 
   /**
@@ -97,41 +107,50 @@ export class JaegerCollectorExporter implements SpanExporter {
    * sockets, and the socket of an export still waiting, which then fails. Idempotent.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.drain().then(() => {
-      this.closed = true;
-      this.agent.destroy();
+    this._shutdownPromise ??= this._drain().then(() => {
+      this._closed = true;
+      this._agent.destroy();
     });
-    return this.shutdownPromise;
+    return this._shutdownPromise;
   }
 
-  private async drain(): Promise<void> {
-    if (this.pending === 0) return;
-    await withTimeout(this.queue, this.flushTimeoutMs);
+  private async _drain(): Promise<void> {
+    if (this._pending === 0) return;
+    await withTimeout(this._queue, this._flushTimeoutMs);
   }
 
   /** Never rejects: every failure is a FAILED result, reported once per streak. */
-  private async exportOne(spans: ReadableSpan[]): Promise<ExportResult> {
-    if (this.closed) {
-      this.reporter.failure(EXPORT_PROBLEM, { detail: 'the exporter was shut down before this export could start', count: spans.length });
+  private async _exportOne(spans: ReadableSpan[]): Promise<ExportResult> {
+    if (this._closed) {
+      this._reporter.failure(EXPORT_PROBLEM, {
+        detail: 'the exporter was shut down before this export could start',
+        count: spans.length,
+      });
       return { code: ExportResultCode.FAILED, error: new Error(`${PACKAGE_NAME}: the exporter is shut down`) };
     }
     let bodies: Array<{ body: Buffer; spans: number }>;
     try {
-      bodies = this.encode(spans);
+      bodies = this._encode(spans);
     } catch (err) {
-      this.reporter.failure(EXPORT_PROBLEM, { detail: `spans could not be encoded: ${describeError(err)}`, count: spans.length });
+      this._reporter.failure(EXPORT_PROBLEM, {
+        detail: `spans could not be encoded: ${describeError(err)}`,
+        count: spans.length,
+      });
       return { code: ExportResultCode.FAILED, error: err as Error };
     }
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    const timer = setTimeout(
+      () => deadline.abort(new Error(`no answer within ${this._timeoutMs} ms`)),
+      this._timeoutMs,
+    );
     let sent = 0;
     try {
       for (const { body, spans: count } of bodies) {
-        const res = await httpRequest(this.url, {
+        const res = await httpRequest(this._url, {
           method: 'POST',
-          headers: this.headers,
+          headers: this._headers,
           body,
-          agent: this.agent,
+          agent: this._agent,
           signal: deadline.signal,
           maxBodyBytes: 0,
         });
@@ -140,18 +159,18 @@ export class JaegerCollectorExporter implements SpanExporter {
       }
     } catch (err) {
       // Spans of the batches not sent yet are lost with the one that failed.
-      this.reporter.failure(EXPORT_PROBLEM, { detail: describeError(err), count: spans.length - sent });
+      this._reporter.failure(EXPORT_PROBLEM, { detail: describeError(err), count: spans.length - sent });
       return { code: ExportResultCode.FAILED, error: err as Error };
     } finally {
       clearTimeout(timer);
     }
     diag.debug(`${PACKAGE_NAME}: sent ${spans.length} span(s) to the collector in ${bodies.length} request(s)`);
-    this.reporter.success(EXPORT_PROBLEM);
+    this._reporter.success(EXPORT_PROBLEM);
     return { code: ExportResultCode.SUCCESS };
   }
 
   /** One binary `Batch` per resource (usually one). */
-  private encode(spans: readonly ReadableSpan[]): Array<{ body: Buffer; spans: number }> {
+  private _encode(spans: readonly ReadableSpan[]): Array<{ body: Buffer; spans: number }> {
     const byResource = new Map<Resource, Buffer[]>();
     for (const span of spans) {
       const bytes = encodeSpan('binary', spanToJaeger(span));
@@ -159,14 +178,17 @@ export class JaegerCollectorExporter implements SpanExporter {
       if (group) group.push(bytes);
       else byResource.set(span.resource, [bytes]);
     }
-    return [...byResource].map(([resource, group]) => ({ body: encodeBatch('binary', this.process(resource), group), spans: group.length }));
+    return [...byResource].map(([resource, group]) => ({
+      body: encodeBatch('binary', this._process(resource), group),
+      spans: group.length,
+    }));
   }
 
-  private process(resource: Resource): Buffer {
-    let bytes = this.processes.get(resource);
+  private _process(resource: Resource): Buffer {
+    let bytes = this._processes.get(resource);
     if (!bytes) {
-      bytes = encodeProcess('binary', resourceToProcess(resource, this.serviceName));
-      this.processes.set(resource, bytes);
+      bytes = encodeProcess('binary', resourceToProcess(resource, this._serviceName));
+      this._processes.set(resource, bytes);
     }
     return bytes;
   }

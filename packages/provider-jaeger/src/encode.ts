@@ -38,7 +38,12 @@ function writeTag(w: ThriftWriter, tag: JaegerTag): void {
 }
 
 /** A `list<struct>` field. */
-function writeStructList<T>(w: ThriftWriter, id: number, items: readonly T[], writeItem: (w: ThriftWriter, item: T) => void): void {
+function writeStructList<T>(
+  w: ThriftWriter,
+  id: number,
+  items: readonly T[],
+  writeItem: (w: ThriftWriter, item: T) => void,
+): void {
   w.fieldBegin(TType.LIST, id);
   w.listBegin(TType.STRUCT, items.length);
   for (const item of items) writeItem(w, item);
@@ -123,14 +128,23 @@ function writeBatch(w: ThriftWriter, processBytes: Uint8Array, spanBytes: readon
 }
 
 /** A bare `Batch` struct: the body a collector takes on `POST /api/traces` (binary Thrift). */
-export function encodeBatch(protocol: ThriftProtocol, processBytes: Uint8Array, spanBytes: readonly Uint8Array[]): Buffer {
+export function encodeBatch(
+  protocol: ThriftProtocol,
+  processBytes: Uint8Array,
+  spanBytes: readonly Uint8Array[],
+): Buffer {
   const w = createThriftWriter(protocol);
   writeBatch(w, processBytes, spanBytes);
   return w.toBuffer();
 }
 
 /** The full agent message: emitBatch(Batch{process, spans}) from pre-encoded structs. */
-export function encodeEmitBatch(protocol: ThriftProtocol, processBytes: Uint8Array, spanBytes: readonly Uint8Array[], seqid: number): Buffer {
+export function encodeEmitBatch(
+  protocol: ThriftProtocol,
+  processBytes: Uint8Array,
+  spanBytes: readonly Uint8Array[],
+  seqid: number,
+): Buffer {
   const w = createThriftWriter(protocol);
   w.messageBegin('emitBatch', MessageType.ONEWAY, seqid);
   w.structBegin(); // emitBatch_args

@@ -25,16 +25,28 @@ function checkConfig(jaeger: JaegerConfig): { host: string; port: number } {
     ['sampling.server_url', jaeger.sampling?.server_url],
   ] as const) {
     if (value !== undefined && !isHttpUrl(value)) {
-      throw new TracepackJaegerError(JaegerErrorCode.INVALID_URL, `${PATH}.${key}`, 'expects an http:// or https:// URL with a host');
+      throw new TracepackJaegerError(
+        JaegerErrorCode.INVALID_URL,
+        `${PATH}.${key}`,
+        'expects an http:// or https:// URL with a host',
+      );
     }
   }
   const ratio = jaeger.sampling?.trace_id_ratio ?? 1;
   if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) {
-    throw new TracepackJaegerError(JaegerErrorCode.OUT_OF_RANGE, `${PATH}.sampling.trace_id_ratio`, `${JSON.stringify(ratio)} is not a number from 0 to 1`);
+    throw new TracepackJaegerError(
+      JaegerErrorCode.OUT_OF_RANGE,
+      `${PATH}.sampling.trace_id_ratio`,
+      `${JSON.stringify(ratio)} is not a number from 0 to 1`,
+    );
   }
   const refresh = jaeger.sampling?.refresh_interval_ms ?? 60000;
   if (!Number.isInteger(refresh) || refresh < 100) {
-    throw new TracepackJaegerError(JaegerErrorCode.OUT_OF_RANGE, `${PATH}.sampling.refresh_interval_ms`, `${JSON.stringify(refresh)} is not an integer of at least 100`);
+    throw new TracepackJaegerError(
+      JaegerErrorCode.OUT_OF_RANGE,
+      `${PATH}.sampling.refresh_interval_ms`,
+      `${JSON.stringify(refresh)} is not an integer of at least 100`,
+    );
   }
   return agent;
 }

@@ -9,7 +9,14 @@ import type { SamplingStrategy } from './internal-types';
 import { samplerForStrategy } from './samplers';
 import { describeStrategy, parseSamplingStrategy, StrategyError } from './strategy';
 import type { JaegerSamplerOptions } from './types';
-import { describeError, JaegerErrorCode, PACKAGE_NAME, redactUrl, samplingEndpoint, TracepackJaegerError } from './utils';
+import {
+  describeError,
+  JaegerErrorCode,
+  PACKAGE_NAME,
+  redactUrl,
+  samplingEndpoint,
+  TracepackJaegerError,
+} from './utils';
 
 const DEFAULT_REFRESH_INTERVAL_MS = 60000;
 const DEFAULT_SERVICE_NAME = 'unknown_service';
@@ -42,30 +49,42 @@ interface InForce {
  * e.g. `JaegerRemoteSampler{rate limiting 5/s: RateLimitingSampler{5}}`.
  */
 class JaegerRemoteSampler implements Sampler {
-  private inForce: InForce;
+  private _inForce: InForce;
 
   constructor(fallback: Sampler) {
-    this.inForce = { strategy: undefined, key: '', sampler: fallback, description: 'fallback until a strategy arrives' };
+    this._inForce = {
+      strategy: undefined,
+      key: '',
+      sampler: fallback,
+      description: 'fallback until a strategy arrives',
+    };
   }
 
   get description(): string {
-    return this.inForce.description;
+    return this._inForce.description;
   }
 
   /** Applies `strategy`; returns false when it is the one already in force (nothing changes). */
   apply(strategy: SamplingStrategy): boolean {
     const key = JSON.stringify(strategy);
-    if (key === this.inForce.key) return false;
-    this.inForce = { strategy, key, sampler: samplerForStrategy(strategy), description: describeStrategy(strategy) };
+    if (key === this._inForce.key) return false;
+    this._inForce = { strategy, key, sampler: samplerForStrategy(strategy), description: describeStrategy(strategy) };
     return true;
   }
 
-  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    return this.inForce.sampler.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+  shouldSample(
+    context: Context,
+    traceId: string,
+    spanName: string,
+    spanKind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): SamplingResult {
+    return this._inForce.sampler.shouldSample(context, traceId, spanName, spanKind, attributes, links);
   }
 
   toString(): string {
-    return `JaegerRemoteSampler{${this.inForce.description}: ${this.inForce.sampler.toString()}}`;
+    return `JaegerRemoteSampler{${this._inForce.description}: ${this._inForce.sampler.toString()}}`;
   }
 }
 
@@ -80,71 +99,76 @@ const POLL_PROBLEM = 'poll';
  * diag.warn per failure streak, one diag.info when it ends (@tracepack/core's ProblemReporter).
  */
 class StrategyPoller {
-  private readonly url: URL;
-  private readonly where: string;
-  private readonly headers: Record<string, string>;
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: AbortController | undefined;
+  private readonly _url: URL;
+  private readonly _where: string;
+  private readonly _headers: Record<string, string>;
+  private _timer: NodeJS.Timeout | undefined;
+  private _inFlight: AbortController | undefined;
   private readonly _problems: ProblemReporter;
-  private stopped = false;
+  private _stopped = false;
 
   constructor(
     serverUrl: string,
     serviceName: string,
-    private readonly refreshIntervalMs: number,
-    private readonly target: JaegerRemoteSampler,
+    private readonly _refreshIntervalMs: number,
+    private readonly _target: JaegerRemoteSampler,
   ) {
     const endpoint = samplingEndpoint(serverUrl);
-    this.url = new URL(`${endpoint}?service=${encodeURIComponent(serviceName)}`);
-    this.where = redactUrl(endpoint);
-    this.headers = { accept: 'application/json', ...basicAuthHeader(new URL(serverUrl)) };
+    this._url = new URL(`${endpoint}?service=${encodeURIComponent(serviceName)}`);
+    this._where = redactUrl(endpoint);
+    this._headers = { accept: 'application/json', ...basicAuthHeader(new URL(serverUrl)) };
     this._problems = new ProblemReporter({
       packageName: PACKAGE_NAME,
       level: 'warn',
       recoveryLevel: 'info',
       startLine: ({ detail }) =>
-        `cannot fetch sampling strategies from ${this.where} (${detail}); the sampler stays ${this.target.toString()}. ` +
-        `Retried every ${this.refreshIntervalMs} ms without further log lines until it works.`,
-      recoveryLine: () => `sampling strategies from ${this.where} are being fetched again; in force: ${this.target.description}`,
+        `cannot fetch sampling strategies from ${this._where} (${detail}); the sampler stays ${this._target.toString()}. ` +
+        `Retried every ${this._refreshIntervalMs} ms without further log lines until it works.`,
+      recoveryLine: () =>
+        `sampling strategies from ${this._where} are being fetched again; in force: ${this._target.description}`,
     });
   }
 
   start(): void {
-    void this.poll();
+    void this._poll();
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.inFlight?.abort(new Error('the sampler was shut down'));
+    this._stopped = true;
+    clearTimeout(this._timer);
+    this._inFlight?.abort(new Error('the sampler was shut down'));
   }
 
-  private async poll(): Promise<void> {
+  private async _poll(): Promise<void> {
     const controller = new AbortController();
-    this.inFlight = controller;
-    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${POLL_TIMEOUT_MS} ms`)), POLL_TIMEOUT_MS);
+    this._inFlight = controller;
+    const timer = setTimeout(
+      () => controller.abort(new Error(`no answer within ${POLL_TIMEOUT_MS} ms`)),
+      POLL_TIMEOUT_MS,
+    );
     timer.unref();
     try {
-      const strategy = await this.fetchStrategy(controller.signal);
-      if (this.stopped) return;
-      if (this.target.apply(strategy)) diag.debug(`${PACKAGE_NAME}: sampling strategy from ${this.where}: ${this.target.description}`);
+      const strategy = await this._fetchStrategy(controller.signal);
+      if (this._stopped) return;
+      if (this._target.apply(strategy))
+        diag.debug(`${PACKAGE_NAME}: sampling strategy from ${this._where}: ${this._target.description}`);
       this._problems.success(POLL_PROBLEM);
     } catch (err) {
-      if (!this.stopped) this.failed(err);
+      if (!this._stopped) this._failed(err);
     } finally {
       clearTimeout(timer);
-      this.inFlight = undefined;
-      if (!this.stopped) {
-        this.timer = setTimeout(() => void this.poll(), this.refreshIntervalMs);
-        this.timer.unref(); // polling must never keep the process alive
+      this._inFlight = undefined;
+      if (!this._stopped) {
+        this._timer = setTimeout(() => void this._poll(), this._refreshIntervalMs);
+        this._timer.unref(); // polling must never keep the process alive
       }
     }
   }
 
-  private async fetchStrategy(signal: AbortSignal): Promise<SamplingStrategy> {
-    const res = await httpRequest(this.url, {
+  private async _fetchStrategy(signal: AbortSignal): Promise<SamplingStrategy> {
+    const res = await httpRequest(this._url, {
       method: 'GET',
-      headers: this.headers,
+      headers: this._headers,
       signal,
       maxBodyBytes: MAX_ANSWER_BYTES,
       unrefSocket: true,
@@ -159,7 +183,7 @@ class StrategyPoller {
     return parseSamplingStrategy(answer);
   }
 
-  private failed(err: unknown): void {
+  private _failed(err: unknown): void {
     const reason = err instanceof StrategyError ? `unusable strategy: ${err.message}` : describeError(err);
     this._problems.failure(POLL_PROBLEM, { detail: reason });
   }
@@ -169,10 +193,18 @@ class StrategyPoller {
 function checkOptions(options: JaegerSamplerOptions): void {
   const { serverUrl, traceIdRatio, refreshIntervalMs, serviceName } = options;
   if (serverUrl !== undefined && serverUrl !== '' && (typeof serverUrl !== 'string' || !isHttpUrl(serverUrl))) {
-    throw new TracepackJaegerError(JaegerErrorCode.INVALID_URL, `${OPTIONS}.serverUrl`, 'expects an http:// or https:// URL with a host, e.g. http://jaeger:5778/sampling');
+    throw new TracepackJaegerError(
+      JaegerErrorCode.INVALID_URL,
+      `${OPTIONS}.serverUrl`,
+      'expects an http:// or https:// URL with a host, e.g. http://jaeger:5778/sampling',
+    );
   }
   if (traceIdRatio !== undefined && (typeof traceIdRatio !== 'number' || !(traceIdRatio >= 0 && traceIdRatio <= 1))) {
-    throw new TracepackJaegerError(JaegerErrorCode.OUT_OF_RANGE, `${OPTIONS}.traceIdRatio`, `${JSON.stringify(traceIdRatio)} is not a number from 0 to 1`);
+    throw new TracepackJaegerError(
+      JaegerErrorCode.OUT_OF_RANGE,
+      `${OPTIONS}.traceIdRatio`,
+      `${JSON.stringify(traceIdRatio)} is not a number from 0 to 1`,
+    );
   }
   if (refreshIntervalMs !== undefined && (!Number.isInteger(refreshIntervalMs) || refreshIntervalMs < 100)) {
     throw new TracepackJaegerError(
@@ -182,7 +214,11 @@ function checkOptions(options: JaegerSamplerOptions): void {
     );
   }
   if (serviceName !== undefined && typeof serviceName !== 'string') {
-    throw new TracepackJaegerError(JaegerErrorCode.WRONG_TYPE, `${OPTIONS}.serviceName`, `expects a string, instead got a '${typeof serviceName}'`);
+    throw new TracepackJaegerError(
+      JaegerErrorCode.WRONG_TYPE,
+      `${OPTIONS}.serviceName`,
+      `expects a string, instead got a '${typeof serviceName}'`,
+    );
   }
 }
 

@@ -23,37 +23,37 @@ const NOT_SAMPLED: SamplingResult = Object.freeze({ decision: SamplingDecision.N
  * must neither mint a burst of tokens nor stall sampling.
  */
 export class RateLimiter {
-  private readonly capacity: number;
-  private balance: number;
-  private last: number;
+  private readonly _capacity: number;
+  private _balance: number;
+  private _last: number;
 
   constructor(readonly perSecond: number) {
-    this.capacity = perSecond > 0 ? Math.max(perSecond, 1) : 0;
-    this.balance = this.capacity;
-    this.last = performance.now();
+    this._capacity = perSecond > 0 ? Math.max(perSecond, 1) : 0;
+    this._balance = this._capacity;
+    this._last = performance.now();
   }
 
   /** Takes a token when there is one. */
   take(): boolean {
     const now = performance.now();
-    this.balance = Math.min(this.capacity, this.balance + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
-    if (this.balance < 1) return false;
-    this.balance -= 1;
+    this._balance = Math.min(this._capacity, this._balance + ((now - this._last) / 1000) * this.perSecond);
+    this._last = now;
+    if (this._balance < 1) return false;
+    this._balance -= 1;
     return true;
   }
 }
 
 /** Jaeger's RATE_LIMITING strategy: at most `maxTracesPerSecond` new traces (see RateLimiter). */
 export class RateLimitingSampler implements Sampler {
-  private readonly limiter: RateLimiter;
+  private readonly _limiter: RateLimiter;
 
   constructor(readonly maxTracesPerSecond: number) {
-    this.limiter = new RateLimiter(maxTracesPerSecond);
+    this._limiter = new RateLimiter(maxTracesPerSecond);
   }
 
   shouldSample(): SamplingResult {
-    return this.limiter.take() ? SAMPLED : NOT_SAMPLED;
+    return this._limiter.take() ? SAMPLED : NOT_SAMPLED;
   }
 
   toString(): string {
@@ -68,20 +68,20 @@ export class RateLimitingSampler implements Sampler {
  * in the Jaeger clients, so the bound tops up rare operations instead of adding to busy ones.
  */
 export class LowerBoundedSampler implements Sampler {
-  private readonly probabilistic: TraceIdRatioBasedSampler;
-  private readonly lowerBound: RateLimiter;
+  private readonly _probabilistic: TraceIdRatioBasedSampler;
+  private readonly _lowerBound: RateLimiter;
 
   constructor(
     readonly samplingRate: number,
     readonly lowerBoundPerSecond: number,
   ) {
-    this.probabilistic = new TraceIdRatioBasedSampler(samplingRate);
-    this.lowerBound = new RateLimiter(lowerBoundPerSecond);
+    this._probabilistic = new TraceIdRatioBasedSampler(samplingRate);
+    this._lowerBound = new RateLimiter(lowerBoundPerSecond);
   }
 
   shouldSample(context: Context, traceId: string): SamplingResult {
-    const sampled = this.probabilistic.shouldSample(context, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
-    const token = this.lowerBound.take();
+    const sampled = this._probabilistic.shouldSample(context, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
+    const token = this._lowerBound.take();
     return sampled || token ? SAMPLED : NOT_SAMPLED;
   }
 
@@ -98,23 +98,40 @@ export class LowerBoundedSampler implements Sampler {
  * because span names are not bounded in general and a sampler must not grow with them.
  */
 export class PerOperationSampler implements Sampler {
-  private readonly byOperation = new Map<string, Sampler>();
-  private readonly fallback: TraceIdRatioBasedSampler;
+  private readonly _byOperation = new Map<string, Sampler>();
+  private readonly _fallback: TraceIdRatioBasedSampler;
 
   constructor(strategy: Extract<SamplingStrategy, { type: 'perOperation' }>) {
-    this.fallback = new TraceIdRatioBasedSampler(strategy.defaultSamplingProbability);
+    this._fallback = new TraceIdRatioBasedSampler(strategy.defaultSamplingProbability);
     const lowerBound = strategy.defaultLowerBoundTracesPerSecond;
     for (const { operation, samplingRate } of strategy.operations) {
-      this.byOperation.set(operation, lowerBound > 0 ? new LowerBoundedSampler(samplingRate, lowerBound) : new TraceIdRatioBasedSampler(samplingRate));
+      this._byOperation.set(
+        operation,
+        lowerBound > 0 ? new LowerBoundedSampler(samplingRate, lowerBound) : new TraceIdRatioBasedSampler(samplingRate),
+      );
     }
   }
 
-  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    return (this.byOperation.get(spanName) ?? this.fallback).shouldSample(context, traceId, spanName, spanKind, attributes, links);
+  shouldSample(
+    context: Context,
+    traceId: string,
+    spanName: string,
+    spanKind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): SamplingResult {
+    return (this._byOperation.get(spanName) ?? this._fallback).shouldSample(
+      context,
+      traceId,
+      spanName,
+      spanKind,
+      attributes,
+      links,
+    );
   }
 
   toString(): string {
-    return `PerOperationSampler{default=${this.fallback.toString()}, operations=${this.byOperation.size}}`;
+    return `PerOperationSampler{default=${this._fallback.toString()}, operations=${this._byOperation.size}}`;
   }
 }
 

@@ -16,7 +16,10 @@ import type { SamplingStrategy } from './internal-types';
 /** Why an answer is not a strategy; the message is safe for a log line (no answer text beyond a short value). */
 export class StrategyError extends Error {}
 
-const STRATEGY_TYPES: ReadonlyMap<unknown, 'probabilistic' | 'rateLimiting'> = new Map<unknown, 'probabilistic' | 'rateLimiting'>([
+const STRATEGY_TYPES: ReadonlyMap<unknown, 'probabilistic' | 'rateLimiting'> = new Map<
+  unknown,
+  'probabilistic' | 'rateLimiting'
+>([
   ['PROBABILISTIC', 'probabilistic'],
   [0, 'probabilistic'],
   ['RATE_LIMITING', 'rateLimiting'],
@@ -31,7 +34,7 @@ function isObject(v: unknown): v is Json {
 
 /** A value for a message: short, and only what the server sent for that one field. */
 function show(v: unknown): string {
-  const text = v === undefined ? 'missing' : JSON.stringify(v) ?? String(v);
+  const text = v === undefined ? 'missing' : (JSON.stringify(v) ?? String(v));
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
@@ -43,13 +46,15 @@ function object(parent: Json, key: string, path: string): Json {
 
 function probability(parent: Json, key: string, path: string): number {
   const v = parent[key];
-  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new StrategyError(`${path}${key} is ${show(v)}, not a number from 0 to 1`);
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+    throw new StrategyError(`${path}${key} is ${show(v)}, not a number from 0 to 1`);
   return v;
 }
 
 function rate(parent: Json, key: string, path: string): number {
   const v = parent[key];
-  if (typeof v !== 'number' || !(v >= 0 && Number.isFinite(v))) throw new StrategyError(`${path}${key} is ${show(v)}, not a number of at least 0`);
+  if (typeof v !== 'number' || !(v >= 0 && Number.isFinite(v)))
+    throw new StrategyError(`${path}${key} is ${show(v)}, not a number of at least 0`);
   return v;
 }
 
@@ -66,18 +71,32 @@ export function parseSamplingStrategy(answer: unknown): SamplingStrategy {
       operations: ops.perOperationStrategies.map((entry: unknown, i) => {
         const at = `${path}perOperationStrategies[${i}].`;
         if (!isObject(entry)) throw new StrategyError(`${at.slice(0, -1)} is not an object`);
-        if (typeof entry.operation !== 'string') throw new StrategyError(`${at}operation is ${show(entry.operation)}, not a string`);
+        if (typeof entry.operation !== 'string')
+          throw new StrategyError(`${at}operation is ${show(entry.operation)}, not a string`);
         const sampling = object(entry, 'probabilisticSampling', at);
-        return { operation: entry.operation, samplingRate: probability(sampling, 'samplingRate', `${at}probabilisticSampling.`) };
+        return {
+          operation: entry.operation,
+          samplingRate: probability(sampling, 'samplingRate', `${at}probabilisticSampling.`),
+        };
       }),
     };
   }
   const type = STRATEGY_TYPES.get(answer.strategyType);
   if (type === 'probabilistic') {
-    return { type, samplingRate: probability(object(answer, 'probabilisticSampling', ''), 'samplingRate', 'probabilisticSampling.') };
+    return {
+      type,
+      samplingRate: probability(object(answer, 'probabilisticSampling', ''), 'samplingRate', 'probabilisticSampling.'),
+    };
   }
   if (type === 'rateLimiting') {
-    return { type, maxTracesPerSecond: rate(object(answer, 'rateLimitingSampling', ''), 'maxTracesPerSecond', 'rateLimitingSampling.') };
+    return {
+      type,
+      maxTracesPerSecond: rate(
+        object(answer, 'rateLimitingSampling', ''),
+        'maxTracesPerSecond',
+        'rateLimitingSampling.',
+      ),
+    };
   }
   throw new StrategyError(
     `strategyType is ${show(answer.strategyType)}, not one of "PROBABILISTIC", "RATE_LIMITING" (v1) or 0, 1 (v2)`,

@@ -16,57 +16,57 @@ import type { ThriftProtocol } from './types';
 
 /** Growable byte buffer. */
 class ByteSink {
-  private buf = Buffer.allocUnsafe(256);
-  private len = 0;
+  private _buf = Buffer.allocUnsafe(256);
+  private _len = 0;
 
-  private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
+  private _reserve(n: number): void {
+    if (this._len + n <= this._buf.length) return;
+    let size = this._buf.length * 2;
+    while (size < this._len + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
+    this._buf.copy(next, 0, 0, this._len);
+    this._buf = next;
   }
 
   byte(b: number): void {
-    this.reserve(1);
-    this.buf[this.len++] = b & 0xff;
+    this._reserve(1);
+    this._buf[this._len++] = b & 0xff;
   }
 
   bytes(b: Uint8Array): void {
-    this.reserve(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    this._reserve(b.length);
+    this._buf.set(b, this._len);
+    this._len += b.length;
   }
 
   int16BE(v: number): void {
-    this.reserve(2);
-    this.buf.writeInt16BE(v, this.len);
-    this.len += 2;
+    this._reserve(2);
+    this._buf.writeInt16BE(v, this._len);
+    this._len += 2;
   }
 
   int32BE(v: number): void {
-    this.reserve(4);
-    this.buf.writeInt32BE(v | 0, this.len);
-    this.len += 4;
+    this._reserve(4);
+    this._buf.writeInt32BE(v | 0, this._len);
+    this._len += 4;
   }
 
   int64BE(v: bigint): void {
-    this.reserve(8);
-    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.len);
-    this.len += 8;
+    this._reserve(8);
+    this._buf.writeBigInt64BE(BigInt.asIntN(64, v), this._len);
+    this._len += 8;
   }
 
   doubleBE(v: number): void {
-    this.reserve(8);
-    this.buf.writeDoubleBE(v, this.len);
-    this.len += 8;
+    this._reserve(8);
+    this._buf.writeDoubleBE(v, this._len);
+    this._len += 8;
   }
 
   doubleLE(v: number): void {
-    this.reserve(8);
-    this.buf.writeDoubleLE(v, this.len);
-    this.len += 8;
+    this._reserve(8);
+    this._buf.writeDoubleLE(v, this._len);
+    this._len += 8;
   }
 
   /** Unsigned LEB128 of a value below 2^64. */
@@ -90,7 +90,7 @@ class ByteSink {
   }
 
   toBuffer(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.len));
+    return Buffer.from(this._buf.subarray(0, this._len));
   }
 }
 
@@ -155,8 +155,8 @@ const zigzag64 = (n: bigint): bigint => BigInt.asUintN(64, (n << 1n) ^ (BigInt.a
 class CompactWriter extends ByteWriter implements ThriftWriter {
   readonly protocol = 'compact' as const;
   /** Last field id of each open struct: compact field headers hold the delta. */
-  private readonly lastIds: number[] = [];
-  private lastId = 0;
+  private readonly _lastIds: number[] = [];
+  private _lastId = 0;
 
   messageBegin(name: string, type: number, seqid: number): void {
     this.out.byte(COMPACT_PROTOCOL_ID);
@@ -166,32 +166,32 @@ class CompactWriter extends ByteWriter implements ThriftWriter {
   }
 
   structBegin(): void {
-    this.lastIds.push(this.lastId);
-    this.lastId = 0;
+    this._lastIds.push(this._lastId);
+    this._lastId = 0;
   }
 
   structEnd(): void {
     this.out.byte(0); // STOP
-    this.lastId = this.lastIds.pop() ?? 0;
+    this._lastId = this._lastIds.pop() ?? 0;
   }
 
-  private header(compactType: number, id: number): void {
-    const delta = id - this.lastId;
+  private _header(compactType: number, id: number): void {
+    const delta = id - this._lastId;
     if (delta > 0 && delta <= 15) {
       this.out.byte((delta << 4) | compactType);
     } else {
       this.out.byte(compactType);
       this.out.varint32(zigzag32(id));
     }
-    this.lastId = id;
+    this._lastId = id;
   }
 
   fieldBegin(type: TType, id: number): void {
-    this.header(CompactType[type], id);
+    this._header(CompactType[type], id);
   }
 
   boolField(id: number, value: boolean): void {
-    this.header(value ? 1 : 2, id);
+    this._header(value ? 1 : 2, id);
   }
 
   listBegin(elementType: TType, size: number): void {

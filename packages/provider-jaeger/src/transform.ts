@@ -135,7 +135,10 @@ export function spanToJaeger(span: ReadableSpan): JaegerSpan {
  * `unknown_service:*` placeholder yields to `fallbackServiceName`, i.e. tracing.service_name),
  * every other resource attribute as a process tag.
  */
-export function resourceToProcess(resource: ReadableSpan['resource'], fallbackServiceName: string | undefined): JaegerProcess {
+export function resourceToProcess(
+  resource: ReadableSpan['resource'],
+  fallbackServiceName: string | undefined,
+): JaegerProcess {
   const attributes = resource.attributes;
   const fromResource = attributes[SERVICE_NAME];
   let serviceName = typeof fromResource === 'string' && fromResource !== '' ? fromResource : undefined;

@@ -117,7 +117,10 @@ describe('JaegerAgentExporter over UDP', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!.message, /span "huge" needs a \d+-byte datagram, more than the 65000 bytes/);
 
-    await exportSpans(exporter, all.filter((s) => s.name === 'huge'));
+    await exportSpans(
+      exporter,
+      all.filter((s) => s.name === 'huge'),
+    );
     assert.equal(exporter.droppedSpans, 2, 'counted again');
     assert.equal(diagLog.at('warn').length, 1, 'but not logged again');
   });
@@ -134,8 +137,13 @@ describe('JaegerAgentExporter over UDP', () => {
     other.tracer.startSpan('charge').end();
     await exportSpans(exporter, [...spans, ...other.spans()]);
     const datagrams = await agent.waitFor(2);
-    const services = datagrams.map((d) => decodeCompactEmitBatch(d).batch).map((b) => [b.process.serviceName, b.spans.length]);
-    assert.deepEqual(services.sort(), [['billing', 1], ['clients-api', 3]]);
+    const services = datagrams
+      .map((d) => decodeCompactEmitBatch(d).batch)
+      .map((b) => [b.process.serviceName, b.spans.length]);
+    assert.deepEqual(services.sort(), [
+      ['billing', 1],
+      ['clients-api', 3],
+    ]);
   });
 
   it('names the service from tracing.service_name when the resource has only the SDK placeholder', async (t) => {

@@ -49,7 +49,10 @@ export function assertSampleBatch(batch: DecodedBatch, spans: ReadableSpan[]): v
   assert.equal(processTags.has('service.name'), false, 'service.name is the serviceName, not a tag');
 
   assert.deepEqual(batch.spans.map((s) => s.operationName).sort(), ['GET /clients/:id', 'SELECT clients', 'recompute']);
-  const byName = (name: string) => ({ decoded: batch.spans.find((s) => s.operationName === name)!, span: spans.find((s) => s.name === name)! });
+  const byName = (name: string) => ({
+    decoded: batch.spans.find((s) => s.operationName === name)!,
+    span: spans.find((s) => s.name === name)!,
+  });
 
   const server = byName('GET /clients/:id');
   assertIds(server.decoded, server.span);
@@ -91,6 +94,11 @@ export function assertSampleBatch(batch: DecodedBatch, spans: ReadableSpan[]): v
   assert.equal(lt.has('otel.status_code'), false, 'UNSET status carries no otel.status_code');
   assert.deepEqual(lt.get('tp.tags'), { vType: STRING, value: 'a,b' });
   assert.deepEqual(linked.decoded.references, [
-    { refType: 1, traceIdLow: server.decoded.traceIdLow, traceIdHigh: server.decoded.traceIdHigh, spanId: server.decoded.spanId },
+    {
+      refType: 1,
+      traceIdLow: server.decoded.traceIdLow,
+      traceIdHigh: server.decoded.traceIdHigh,
+      spanId: server.decoded.spanId,
+    },
   ]);
 }

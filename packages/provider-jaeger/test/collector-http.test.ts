@@ -48,16 +48,25 @@ describe('JaegerCollectorExporter over HTTP', () => {
       res.statusCode = status;
       res.end(status === 202 ? '' : 'collector says no');
     });
-    const exporter = new JaegerCollectorExporter({ endpoint: `http://tp-user:s3cr%40t@127.0.0.1:${collector.port}/api/traces?token=abc#frag` });
+    const exporter = new JaegerCollectorExporter({
+      endpoint: `http://tp-user:s3cr%40t@127.0.0.1:${collector.port}/api/traces?token=abc#frag`,
+    });
     t.after(async () => {
       await exporter.shutdown();
       await collector.close();
     });
-    assert.equal(exporter.endpoint, `http://127.0.0.1:${collector.port}/api/traces`, 'the public endpoint is safe to print');
+    assert.equal(
+      exporter.endpoint,
+      `http://127.0.0.1:${collector.port}/api/traces`,
+      'the public endpoint is safe to print',
+    );
     diagLog.clear();
 
     assert.equal((await exportSpans(exporter, spans)).code, ExportResultCode.SUCCESS);
-    assert.equal(collector.requests[0]!.headers.authorization, `Basic ${Buffer.from('tp-user:s3cr@t').toString('base64')}`);
+    assert.equal(
+      collector.requests[0]!.headers.authorization,
+      `Basic ${Buffer.from('tp-user:s3cr@t').toString('base64')}`,
+    );
     assert.equal(collector.requests[0]!.url, '/api/traces?token=abc');
 
     status = 503;
@@ -67,7 +76,10 @@ describe('JaegerCollectorExporter over HTTP', () => {
     assert.equal((await exportSpans(exporter, spans)).code, ExportResultCode.FAILED);
     const errors = diagLog.at('error');
     assert.equal(errors.length, 1, 'one line per failure streak');
-    assert.match(errors[0]!.message, /the Jaeger collector at http:\/\/127\.0\.0\.1:\d+\/api\/traces \(HTTP 503\); 3 span\(s\) dropped/);
+    assert.match(
+      errors[0]!.message,
+      /the Jaeger collector at http:\/\/127\.0\.0\.1:\d+\/api\/traces \(HTTP 503\); 3 span\(s\) dropped/,
+    );
     assert.equal(exporter.droppedSpans, 6);
 
     status = 202;
@@ -144,11 +156,17 @@ describe('JaegerCollectorExporter over HTTP', () => {
           server.close(() => resolve());
         }),
     );
-    const exporter = new JaegerCollectorExporter({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/traces` });
+    const exporter = new JaegerCollectorExporter({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/traces`,
+    });
     t.after(() => exporter.shutdown());
     diagLog.clear();
     assert.equal((await exportSpans(exporter, spans)).code, ExportResultCode.SUCCESS);
-    assert.equal((await exportSpans(exporter, spans)).code, ExportResultCode.SUCCESS, 'the dropped request was sent again');
+    assert.equal(
+      (await exportSpans(exporter, spans)).code,
+      ExportResultCode.SUCCESS,
+      'the dropped request was sent again',
+    );
     assert.equal(connections, 2);
     assert.deepEqual([...served.values()], [2, 1], 'the second connection carried the retry');
     assert.equal(diagLog.at('error').length, 0);
@@ -161,7 +179,10 @@ describe('JaegerCollectorExporter over HTTP', () => {
     });
     const other = makeTracer({ 'service.name': 'billing', 'host.name': 'b1' });
     const anonymous = makeTracer({ 'service.name': 'unknown_service:node' });
-    const exporter = new JaegerCollectorExporter({ endpoint: `${collector.url}/api/traces`, serviceName: 'from-config' });
+    const exporter = new JaegerCollectorExporter({
+      endpoint: `${collector.url}/api/traces`,
+      serviceName: 'from-config',
+    });
     t.after(async () => {
       await exporter.shutdown();
       await collector.close();
@@ -210,7 +231,11 @@ describe('JaegerCollectorExporter over HTTP', () => {
       /* never answers */
     });
     t.after(() => collector.close());
-    const exporter = new JaegerCollectorExporter({ endpoint: `${collector.url}/api/traces`, timeoutMs: 60_000, flushTimeoutMs: 100 });
+    const exporter = new JaegerCollectorExporter({
+      endpoint: `${collector.url}/api/traces`,
+      timeoutMs: 60_000,
+      flushTimeoutMs: 100,
+    });
     const pending = exportSpans(exporter, spans);
     await waitUntil(() => collector.requests.length === 1, 2000, 'the request');
     const started = performance.now();
@@ -229,7 +254,9 @@ describe('JaegerCollectorExporter over HTTP', () => {
         (err: unknown) =>
           err instanceof TracepackJaegerError &&
           err.code === JaegerErrorCode.INVALID_URL &&
-          /^@tracepack\/provider-jaeger: JaegerCollectorExporter endpoint: expects an http:\/\/ or https:\/\/ URL/.test(err.message) &&
+          /^@tracepack\/provider-jaeger: JaegerCollectorExporter endpoint: expects an http:\/\/ or https:\/\/ URL/.test(
+            err.message,
+          ) &&
           !err.message.includes('pw-secret'),
         String(endpoint),
       );

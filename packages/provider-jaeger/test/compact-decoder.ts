@@ -9,7 +9,20 @@ import type { DecodedBatch, ThriftMessage, ThriftStruct, ThriftValue, WireType }
 
 export type { DecodedBatch, DecodedLog, DecodedRef, DecodedSpan, DecodedTag } from './jaeger-thrift';
 
-const T = { TRUE: 1, FALSE: 2, BYTE: 3, I16: 4, I32: 5, I64: 6, DOUBLE: 7, BINARY: 8, LIST: 9, SET: 10, MAP: 11, STRUCT: 12 };
+const T = {
+  TRUE: 1,
+  FALSE: 2,
+  BYTE: 3,
+  I16: 4,
+  I32: 5,
+  I64: 6,
+  DOUBLE: 7,
+  BINARY: 8,
+  LIST: 9,
+  SET: 10,
+  MAP: 11,
+  STRUCT: 12,
+};
 const WIRE: Record<number, WireType> = {
   [T.TRUE]: 'bool',
   [T.FALSE]: 'bool',
@@ -32,23 +45,23 @@ function wire(type: number): WireType {
 }
 
 export class CompactReader {
-  private pos = 0;
-  constructor(private readonly buf: Buffer) {}
+  private _pos = 0;
+  constructor(private readonly _buf: Buffer) {}
 
   get remaining(): number {
-    return this.buf.length - this.pos;
+    return this._buf.length - this._pos;
   }
 
-  private byte(): number {
-    if (this.pos >= this.buf.length) throw new Error(`compact: read past the end at ${this.pos}`);
-    return this.buf[this.pos++]!;
+  private _byte(): number {
+    if (this._pos >= this._buf.length) throw new Error(`compact: read past the end at ${this._pos}`);
+    return this._buf[this._pos++]!;
   }
 
-  private uvarint(): bigint {
+  private _uvarint(): bigint {
     let result = 0n;
     let shift = 0n;
     for (;;) {
-      const b = this.byte();
+      const b = this._byte();
       result |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) return result;
       shift += 7n;
@@ -56,28 +69,28 @@ export class CompactReader {
     }
   }
 
-  private zigzag(): bigint {
-    const u = this.uvarint();
+  private _zigzag(): bigint {
+    const u = this._uvarint();
     return (u >> 1n) ^ -(u & 1n);
   }
 
-  private binary(): Buffer {
-    const len = Number(this.uvarint());
-    if (this.pos + len > this.buf.length) throw new Error('compact: binary past the end');
-    const out = this.buf.subarray(this.pos, this.pos + len);
-    this.pos += len;
+  private _binary(): Buffer {
+    const len = Number(this._uvarint());
+    if (this._pos + len > this._buf.length) throw new Error('compact: binary past the end');
+    const out = this._buf.subarray(this._pos, this._pos + len);
+    this._pos += len;
     return Buffer.from(out);
   }
 
   readMessage(): ThriftMessage {
-    const protocolId = this.byte();
+    const protocolId = this._byte();
     if (protocolId !== 0x82) throw new Error(`compact: bad protocol id 0x${protocolId.toString(16)}`);
-    const versionAndType = this.byte();
+    const versionAndType = this._byte();
     const version = versionAndType & 0x1f;
     if (version !== 1) throw new Error(`compact: bad version ${version}`);
     const type = (versionAndType >> 5) & 0x07;
-    const seqid = Number(this.uvarint());
-    const name = this.binary().toString('utf8');
+    const seqid = Number(this._uvarint());
+    const name = this._binary().toString('utf8');
     return { name, type, seqid, body: this.readStruct() };
   }
 
@@ -85,59 +98,59 @@ export class CompactReader {
     const struct = newStruct();
     let lastId = 0;
     for (;;) {
-      const header = this.byte();
+      const header = this._byte();
       if (header === 0) return struct.fields;
       const type = header & 0x0f;
       const delta = header >> 4;
-      const id = delta === 0 ? Number(this.zigzag()) : lastId + delta;
+      const id = delta === 0 ? Number(this._zigzag()) : lastId + delta;
       lastId = id;
       if (type === T.TRUE || type === T.FALSE) struct.set(id, 'bool', type === T.TRUE);
-      else struct.set(id, wire(type), this.readValue(type));
+      else struct.set(id, wire(type), this._readValue(type));
     }
   }
 
-  private readValue(type: number): ThriftValue {
+  private _readValue(type: number): ThriftValue {
     switch (type) {
       case T.TRUE:
       case T.FALSE:
-        return this.byte() === T.TRUE; // bool as a collection element
+        return this._byte() === T.TRUE; // bool as a collection element
       case T.BYTE:
-        return (this.byte() << 24) >> 24;
+        return (this._byte() << 24) >> 24;
       case T.I16:
       case T.I32:
-        return Number(this.zigzag());
+        return Number(this._zigzag());
       case T.I64:
-        return BigInt.asIntN(64, this.zigzag());
+        return BigInt.asIntN(64, this._zigzag());
       case T.DOUBLE: {
-        if (this.pos + 8 > this.buf.length) throw new Error('compact: double past the end');
-        const v = this.buf.readDoubleLE(this.pos);
-        this.pos += 8;
+        if (this._pos + 8 > this._buf.length) throw new Error('compact: double past the end');
+        const v = this._buf.readDoubleLE(this._pos);
+        this._pos += 8;
         return v;
       }
       case T.BINARY:
-        return this.binary();
+        return this._binary();
       case T.LIST:
       case T.SET: {
-        const header = this.byte();
+        const header = this._byte();
         const elementType = header & 0x0f;
         let size = header >> 4;
-        if (size === 15) size = Number(this.uvarint());
+        if (size === 15) size = Number(this._uvarint());
         const items: ThriftValue[] = [];
-        for (let i = 0; i < size; i++) items.push(this.readValue(elementType));
+        for (let i = 0; i < size; i++) items.push(this._readValue(elementType));
         return newList(wire(elementType), items);
       }
       case T.MAP: {
-        const size = Number(this.uvarint());
+        const size = Number(this._uvarint());
         const map = new Map<ThriftValue, ThriftValue>();
         if (size === 0) return map;
-        const kv = this.byte();
-        for (let i = 0; i < size; i++) map.set(this.readValue(kv >> 4), this.readValue(kv & 0x0f));
+        const kv = this._byte();
+        for (let i = 0; i < size; i++) map.set(this._readValue(kv >> 4), this._readValue(kv & 0x0f));
         return map;
       }
       case T.STRUCT:
         return this.readStruct();
       default:
-        throw new Error(`compact: unknown type ${type} at ${this.pos}`);
+        throw new Error(`compact: unknown type ${type} at ${this._pos}`);
     }
   }
 }

@@ -50,7 +50,10 @@ describe('failures and lifecycle', () => {
     assert.equal(exporter.droppedSpans, 9);
     const errors = diagLog.at('error');
     assert.equal(errors.length, 1, JSON.stringify(diagLog.entries));
-    assert.match(errors[0]!.message, new RegExp(`udp://127\\.0\\.0\\.1:${port} \\(compact Thrift\\) \\(ECONNREFUSED\\); 3 span\\(s\\) dropped`));
+    assert.match(
+      errors[0]!.message,
+      new RegExp(`udp://127\\.0\\.0\\.1:${port} \\(compact Thrift\\) \\(ECONNREFUSED\\); 3 span\\(s\\) dropped`),
+    );
     assert.equal(diagLog.at('warn').length, 0);
 
     // The agent comes (back) up on that port: the streak ends with one summary line.
@@ -60,7 +63,9 @@ describe('failures and lifecycle', () => {
         const s = dgram.createSocket('udp4');
         const got: Buffer[] = [];
         s.on('message', (m) => got.push(m));
-        return new Promise<{ got: Buffer[]; close: () => void }>((resolve) => s.bind(port, '127.0.0.1', () => resolve({ got, close: () => s.close() })));
+        return new Promise<{ got: Buffer[]; close: () => void }>((resolve) =>
+          s.bind(port, '127.0.0.1', () => resolve({ got, close: () => s.close() })),
+        );
       });
     });
     t.after(() => agent.close());
@@ -101,7 +106,11 @@ describe('failures and lifecycle', () => {
     const silent = await httpServer(() => {
       /* never responds */
     });
-    const exporter = new JaegerCollectorExporter({ endpoint: `${silent.url}/api/traces`, timeoutMs: 200, flushTimeoutMs: 100 });
+    const exporter = new JaegerCollectorExporter({
+      endpoint: `${silent.url}/api/traces`,
+      timeoutMs: 200,
+      flushTimeoutMs: 100,
+    });
     t.after(async () => {
       await exporter.shutdown();
       await silent.close();

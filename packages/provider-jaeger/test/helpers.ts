@@ -24,7 +24,11 @@ export function makeTracer(resource: Record<string, string | number | boolean>):
     resource: resourceFromAttributes(resource),
     spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
   });
-  return { tracer: provider.getTracer('tracepack-test', '1.2.3'), spans: () => memory.getFinishedSpans(), shutdown: () => provider.shutdown() };
+  return {
+    tracer: provider.getTracer('tracepack-test', '1.2.3'),
+    spans: () => memory.getFinishedSpans(),
+    shutdown: () => provider.shutdown(),
+  };
 }
 
 export const SAMPLE_RESOURCE = {
@@ -41,15 +45,27 @@ export const SAMPLE_RESOURCE = {
 export function sampleSpans(tracer: Tracer, spans: () => ReadableSpan[]): ReadableSpan[] {
   const server = tracer.startSpan('GET /clients/:id', {
     kind: SpanKind.SERVER,
-    attributes: { 'http.request.method': 'GET', 'http.route': '/clients/:id', 'http.response.status_code': 500, 'tp.cached': false },
+    attributes: {
+      'http.request.method': 'GET',
+      'http.route': '/clients/:id',
+      'http.response.status_code': 500,
+      'tp.cached': false,
+    },
   });
   server.addEvent('exception', { 'exception.type': 'TypeError', 'exception.message': 'boom' });
   server.setStatus({ code: SpanStatusCode.ERROR, message: 'handler failed' });
-  const child = tracer.startSpan('SELECT clients', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } }, trace.setSpan(context.active(), server));
+  const child = tracer.startSpan(
+    'SELECT clients',
+    { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } },
+    trace.setSpan(context.active(), server),
+  );
   child.setStatus({ code: SpanStatusCode.OK });
   child.end();
   server.end();
-  const linked = tracer.startSpan('recompute', { links: [{ context: server.spanContext() }], attributes: { 'tp.tags': ['a', 'b'] } });
+  const linked = tracer.startSpan('recompute', {
+    links: [{ context: server.spanContext() }],
+    attributes: { 'tp.tags': ['a', 'b'] },
+  });
   linked.end();
   return spans();
 }
@@ -98,7 +114,8 @@ export async function udpReceiver(): Promise<{
   return {
     port: (socket.address() as AddressInfo).port,
     datagrams,
-    waitFor: (count, timeoutMs = 3000) => waitUntil(() => datagrams.length >= count, timeoutMs, `${count} datagram(s)`).then(() => datagrams),
+    waitFor: (count, timeoutMs = 3000) =>
+      waitUntil(() => datagrams.length >= count, timeoutMs, `${count} datagram(s)`).then(() => datagrams),
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
 }
@@ -118,7 +135,10 @@ export interface RecordedRequest {
 }
 
 /** A real HTTP server on 127.0.0.1 (port 0 unless given) recording requests; `respond` decides the answer. */
-export async function httpServer(respond: (req: RecordedRequest, res: http.ServerResponse) => void, port = 0): Promise<{
+export async function httpServer(
+  respond: (req: RecordedRequest, res: http.ServerResponse) => void,
+  port = 0,
+): Promise<{
   url: string;
   port: number;
   requests: RecordedRequest[];
@@ -133,7 +153,12 @@ export async function httpServer(respond: (req: RecordedRequest, res: http.Serve
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      const recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       requests.push(recorded);
       respond(recorded, res);
     });
@@ -174,12 +199,23 @@ export interface DiagEntry {
 }
 
 /** Records every diag line (the global diag logger) until `stop()`. */
-export function recordDiag(): { entries: DiagEntry[]; at(level: DiagEntry['level']): DiagEntry[]; clear(): void; stop(): void } {
+export function recordDiag(): {
+  entries: DiagEntry[];
+  at(level: DiagEntry['level']): DiagEntry[];
+  clear(): void;
+  stop(): void;
+} {
   const entries: DiagEntry[] = [];
   const log = (level: DiagEntry['level']) => (message: string) => {
     entries.push({ level, message });
   };
-  const logger: DiagLogger = { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), verbose: log('verbose') };
+  const logger: DiagLogger = {
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+    verbose: log('verbose'),
+  };
   diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
   return {
     entries,

@@ -21,9 +21,11 @@
  */
 
 /** Wire types by name, the same for both protocols (each decoder maps its own numbers). */
-export type WireType = 'bool' | 'byte' | 'i16' | 'i32' | 'i64' | 'double' | 'binary' | 'list' | 'set' | 'map' | 'struct';
+export type WireType =
+  'bool' | 'byte' | 'i16' | 'i32' | 'i64' | 'double' | 'binary' | 'list' | 'set' | 'map' | 'struct';
 
-export type ThriftValue = boolean | number | bigint | Buffer | ThriftValue[] | ThriftStruct | Map<ThriftValue, ThriftValue>;
+export type ThriftValue =
+  boolean | number | bigint | Buffer | ThriftValue[] | ThriftStruct | Map<ThriftValue, ThriftValue>;
 export type ThriftStruct = Map<number, ThriftValue>;
 
 export interface ThriftMessage {
@@ -146,9 +148,12 @@ function read(s: ThriftStruct, schema: Schema, what: string): Record<string, Thr
   for (const [id, value] of s) {
     const field = schema[id];
     if (!field) throw new Error(`${what}: unknown field id ${id}`);
-    if (types.get(id) !== field.type) throw new Error(`${what}.${field.name}: wire type ${types.get(id)}, jaeger.thrift says ${field.type}`);
+    if (types.get(id) !== field.type)
+      throw new Error(`${what}.${field.name}: wire type ${types.get(id)}, jaeger.thrift says ${field.type}`);
     if (field.element && listTypes.get(value as ThriftValue[]) !== field.element) {
-      throw new Error(`${what}.${field.name}: list of ${listTypes.get(value as ThriftValue[])}, jaeger.thrift says ${field.element}`);
+      throw new Error(
+        `${what}.${field.name}: list of ${listTypes.get(value as ThriftValue[])}, jaeger.thrift says ${field.element}`,
+      );
     }
     out[field.name] = value;
   }

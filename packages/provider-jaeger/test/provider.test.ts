@@ -7,9 +7,23 @@ import { after, describe, it } from 'node:test';
 import { TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { loadTracingConfig } from '@tracepack/config';
 import type { ResolvedTracingConfig } from '@tracepack/config';
-import { createProvider, JaegerAgentExporter, JaegerCollectorExporter, JaegerErrorCode, TracepackJaegerError } from '../src/index';
+import {
+  createProvider,
+  JaegerAgentExporter,
+  JaegerCollectorExporter,
+  JaegerErrorCode,
+  TracepackJaegerError,
+} from '../src/index';
 import { decodeCompactEmitBatch } from './compact-decoder';
-import { exportSpans, ExportResultCode, httpServer, makeTracer, SAMPLE_RESOURCE, sampleSpans, udpReceiver } from './helpers';
+import {
+  exportSpans,
+  ExportResultCode,
+  httpServer,
+  makeTracer,
+  SAMPLE_RESOURCE,
+  sampleSpans,
+  udpReceiver,
+} from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'tp-jaeger-'));
 
@@ -54,13 +68,25 @@ tracing:
   it('defaults to 127.0.0.1:6831 compact; 6832 means binary', () => {
     const defaults = createProvider(fromYaml('tracing:\n  provider: jaeger\n  service_name: a\n'));
     assert.ok(defaults.exporter instanceof JaegerAgentExporter);
-    assert.deepEqual([defaults.exporter.host, defaults.exporter.port, defaults.exporter.protocol], ['127.0.0.1', 6831, 'compact']);
+    assert.deepEqual(
+      [defaults.exporter.host, defaults.exporter.port, defaults.exporter.protocol],
+      ['127.0.0.1', 6831, 'compact'],
+    );
     const binary = createProvider(
-      fromYaml('tracing:\n  provider: jaeger\n  service_name: a\n  providers:\n    jaeger:\n      local_agent_address: jaeger-agent:6832\n'),
+      fromYaml(
+        'tracing:\n  provider: jaeger\n  service_name: a\n  providers:\n    jaeger:\n      local_agent_address: jaeger-agent:6832\n',
+      ),
     );
     assert.ok(binary.exporter instanceof JaegerAgentExporter);
-    assert.deepEqual([binary.exporter.host, binary.exporter.port, binary.exporter.protocol], ['jaeger-agent', 6832, 'binary']);
-    const v6 = createProvider(fromYaml('tracing:\n  provider: jaeger\n  service_name: a\n  providers:\n    jaeger:\n      local_agent_address: "[::1]:6831"\n'));
+    assert.deepEqual(
+      [binary.exporter.host, binary.exporter.port, binary.exporter.protocol],
+      ['jaeger-agent', 6832, 'binary'],
+    );
+    const v6 = createProvider(
+      fromYaml(
+        'tracing:\n  provider: jaeger\n  service_name: a\n  providers:\n    jaeger:\n      local_agent_address: "[::1]:6831"\n',
+      ),
+    );
     assert.ok(v6.exporter instanceof JaegerAgentExporter);
     assert.equal(v6.exporter.host, '::1');
   });
@@ -71,7 +97,9 @@ tracing:
       res.end();
     });
     const setup = createProvider(
-      fromYaml(`tracing:\n  provider: jaeger\n  service_name: a\n  providers:\n    jaeger:\n      collector_endpoint: ${collector.url}/api/traces\n`),
+      fromYaml(
+        `tracing:\n  provider: jaeger\n  service_name: a\n  providers:\n    jaeger:\n      collector_endpoint: ${collector.url}/api/traces\n`,
+      ),
     );
     const fixture = makeTracer(SAMPLE_RESOURCE);
     t.after(async () => {
@@ -80,7 +108,10 @@ tracing:
       await fixture.shutdown();
     });
     assert.ok(setup.exporter instanceof JaegerCollectorExporter);
-    assert.equal((await exportSpans(setup.exporter, sampleSpans(fixture.tracer, fixture.spans))).code, ExportResultCode.SUCCESS);
+    assert.equal(
+      (await exportSpans(setup.exporter, sampleSpans(fixture.tracer, fixture.spans))).code,
+      ExportResultCode.SUCCESS,
+    );
     assert.equal(collector.requests.length, 1);
   });
 
@@ -123,7 +154,9 @@ tracing:
         err instanceof TracepackJaegerError &&
         err instanceof TypeError &&
         err.code === JaegerErrorCode.INVALID_ADDRESS &&
-        /^@tracepack\/provider-jaeger: tracing\.providers\.jaeger\.local_agent_address: "localhost" is not host:port/.test(err.message),
+        /^@tracepack\/provider-jaeger: tracing\.providers\.jaeger\.local_agent_address: "localhost" is not host:port/.test(
+          err.message,
+        ),
     );
     const badRatio = structuredClone(good);
     badRatio.providers.jaeger.sampling.trace_id_ratio = 2;

@@ -8,7 +8,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { context, SpanKind } from '@opentelemetry/api';
-import { ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  ParentBasedSampler,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import { createJaegerSampler, JaegerErrorCode, TracepackJaegerError } from '../src/index';
 import { parseSamplingStrategy } from '../src/strategy';
@@ -21,7 +26,8 @@ function randomTraceId(): string {
 /** Decisions for `n` random root trace ids. */
 function decisions(sampler: Sampler, n = 50, spanName = 'GET /'): Set<SamplingDecision> {
   const out = new Set<SamplingDecision>();
-  for (let i = 0; i < n; i++) out.add(sampler.shouldSample(context.active(), randomTraceId(), spanName, SpanKind.SERVER, {}, []).decision);
+  for (let i = 0; i < n; i++)
+    out.add(sampler.shouldSample(context.active(), randomTraceId(), spanName, SpanKind.SERVER, {}, []).decision);
   return out;
 }
 
@@ -87,10 +93,17 @@ describe('createJaegerSampler', () => {
       await sampling.shutdown();
       await strategies.close();
     });
-    assert.match(sampling.sampler.toString(), /^JaegerRemoteSampler\{fallback until a strategy arrives: TraceIdRatioBased\{1\}\}$/);
+    assert.match(
+      sampling.sampler.toString(),
+      /^JaegerRemoteSampler\{fallback until a strategy arrives: TraceIdRatioBased\{1\}\}$/,
+    );
 
     // The first fetch goes out at once (not after a full refresh interval).
-    await waitUntil(() => decisions(sampling.sampler).has(SamplingDecision.NOT_RECORD), 1000, 'samplingRate 0 to apply');
+    await waitUntil(
+      () => decisions(sampling.sampler).has(SamplingDecision.NOT_RECORD),
+      1000,
+      'samplingRate 0 to apply',
+    );
     assert.deepEqual(decisions(sampling.sampler, 200), NONE);
     assert.equal(recordedRoots(sampling.sampler, 50), 0);
     assert.equal(sampling.sampler.toString(), 'JaegerRemoteSampler{probabilistic 0: TraceIdRatioBased{0}}');
@@ -99,15 +112,27 @@ describe('createJaegerSampler', () => {
     assert.equal(strategies.requests[0]!.headers.accept, 'application/json');
 
     strategies.state.answer = { strategyType: 0, probabilisticSampling: { samplingRate: 1 } };
-    await waitUntil(() => decisions(sampling.sampler).has(SamplingDecision.RECORD_AND_SAMPLED), 2000, 'samplingRate 1 to apply');
+    await waitUntil(
+      () => decisions(sampling.sampler).has(SamplingDecision.RECORD_AND_SAMPLED),
+      2000,
+      'samplingRate 1 to apply',
+    );
     assert.deepEqual(decisions(sampling.sampler, 200), ALL);
     assert.equal(recordedRoots(sampling.sampler, 50), 50);
     assert.ok(strategies.requests.length >= 2, 'polled again after refresh_interval_ms');
   });
 
   it('v1 shape (strategyType "PROBABILISTIC"), and a bare server URL reaches /sampling', async (t) => {
-    const strategies = await strategyServer({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 0 } });
-    const sampling = createJaegerSampler({ serverUrl: strategies.url, traceIdRatio: 1, refreshIntervalMs: 100, serviceName: 'svc' });
+    const strategies = await strategyServer({
+      strategyType: 'PROBABILISTIC',
+      probabilisticSampling: { samplingRate: 0 },
+    });
+    const sampling = createJaegerSampler({
+      serverUrl: strategies.url,
+      traceIdRatio: 1,
+      refreshIntervalMs: 100,
+      serviceName: 'svc',
+    });
     t.after(async () => {
       await sampling.shutdown();
       await strategies.close();
@@ -118,13 +143,25 @@ describe('createJaegerSampler', () => {
   });
 
   it('rate limiting (v1 "RATE_LIMITING"): exactly maxTracesPerSecond per second, a bucket kept across polls', async (t) => {
-    const strategies = await strategyServer({ strategyType: 'RATE_LIMITING', rateLimitingSampling: { maxTracesPerSecond: 2 } });
-    const sampling = createJaegerSampler({ serverUrl: `${strategies.url}/sampling`, traceIdRatio: 0, refreshIntervalMs: 100, serviceName: 'svc' });
+    const strategies = await strategyServer({
+      strategyType: 'RATE_LIMITING',
+      rateLimitingSampling: { maxTracesPerSecond: 2 },
+    });
+    const sampling = createJaegerSampler({
+      serverUrl: `${strategies.url}/sampling`,
+      traceIdRatio: 0,
+      refreshIntervalMs: 100,
+      serviceName: 'svc',
+    });
     t.after(async () => {
       await sampling.shutdown();
       await strategies.close();
     });
-    await waitUntil(() => /rate limiting 2\/s/.test(sampling.sampler.toString()), 2000, 'the rate-limiting strategy to apply');
+    await waitUntil(
+      () => /rate limiting 2\/s/.test(sampling.sampler.toString()),
+      2000,
+      'the rate-limiting strategy to apply',
+    );
     assert.equal(sampling.sampler.toString(), 'JaegerRemoteSampler{rate limiting 2/s: RateLimitingSampler{2}}');
 
     // A full bucket (2 tokens) for a burst of 1000 new traces.
@@ -145,7 +182,12 @@ describe('createJaegerSampler', () => {
 
   it('rate limiting (v2, strategyType 1): a rate below 1/s still samples one trace, 0 samples none', async (t) => {
     const strategies = await strategyServer({ strategyType: 1, rateLimitingSampling: { maxTracesPerSecond: 0.5 } });
-    const sampling = createJaegerSampler({ serverUrl: `${strategies.url}/sampling`, traceIdRatio: 1, refreshIntervalMs: 100, serviceName: 'svc' });
+    const sampling = createJaegerSampler({
+      serverUrl: `${strategies.url}/sampling`,
+      traceIdRatio: 1,
+      refreshIntervalMs: 100,
+      serviceName: 'svc',
+    });
     t.after(async () => {
       await sampling.shutdown();
       await strategies.close();
@@ -171,12 +213,21 @@ describe('createJaegerSampler', () => {
         defaultUpperBoundTracesPerSecond: 0,
       },
     });
-    const sampling = createJaegerSampler({ serverUrl: `${strategies.url}/sampling`, traceIdRatio: 1, refreshIntervalMs: 100, serviceName: 'svc' });
+    const sampling = createJaegerSampler({
+      serverUrl: `${strategies.url}/sampling`,
+      traceIdRatio: 1,
+      refreshIntervalMs: 100,
+      serviceName: 'svc',
+    });
     t.after(async () => {
       await sampling.shutdown();
       await strategies.close();
     });
-    await waitUntil(() => /per operation/.test(sampling.sampler.toString()), 2000, 'the per-operation strategy to apply');
+    await waitUntil(
+      () => /per operation/.test(sampling.sampler.toString()),
+      2000,
+      'the per-operation strategy to apply',
+    );
     assert.equal(
       sampling.sampler.toString(),
       'JaegerRemoteSampler{per operation (2 operation(s), default probabilistic 0, lower bound 0/s): ' +
@@ -206,14 +257,22 @@ describe('createJaegerSampler', () => {
     const dead = await deadHttpUrl();
     const port = Number(new URL(dead).port);
     diagLog.clear();
-    const sampling = createJaegerSampler({ serverUrl: `${dead}/sampling`, traceIdRatio: 1, refreshIntervalMs: 100, serviceName: 'svc' });
+    const sampling = createJaegerSampler({
+      serverUrl: `${dead}/sampling`,
+      traceIdRatio: 1,
+      refreshIntervalMs: 100,
+      serviceName: 'svc',
+    });
     t.after(() => sampling.shutdown());
 
     await sleep(450); // several failed polls
     assert.deepEqual(decisions(sampling.sampler, 200), ALL, 'trace_id_ratio until the first strategy');
     let warnings = diagLog.at('warn');
     assert.equal(warnings.length, 1, JSON.stringify(warnings));
-    assert.match(warnings[0]!.message, /cannot fetch sampling strategies from http:\/\/127\.0\.0\.1:\d+\/sampling \(ECONNREFUSED\); the sampler stays JaegerRemoteSampler\{fallback/);
+    assert.match(
+      warnings[0]!.message,
+      /cannot fetch sampling strategies from http:\/\/127\.0\.0\.1:\d+\/sampling \(ECONNREFUSED\); the sampler stays JaegerRemoteSampler\{fallback/,
+    );
 
     const server = await strategyServer({ strategyType: 0, probabilisticSampling: { samplingRate: 0 } }, port);
     await waitUntil(() => diagLog.at('info').length === 1, 2000, 'the recovery line');
@@ -235,7 +294,12 @@ describe('createJaegerSampler', () => {
     const strategies = await strategyServer(undefined);
     strategies.state.raw = '<html>not json</html>';
     diagLog.clear();
-    const sampling = createJaegerSampler({ serverUrl: `${strategies.url}/sampling`, traceIdRatio: 0, refreshIntervalMs: 100, serviceName: 'svc' });
+    const sampling = createJaegerSampler({
+      serverUrl: `${strategies.url}/sampling`,
+      traceIdRatio: 0,
+      refreshIntervalMs: 100,
+      serviceName: 'svc',
+    });
     t.after(async () => {
       await sampling.shutdown();
       await strategies.close();
@@ -257,13 +321,22 @@ describe('createJaegerSampler', () => {
     assert.doesNotMatch(warnings[0]!.message, /html/);
 
     strategies.state.status = 200;
-    await waitUntil(() => decisions(sampling.sampler).has(SamplingDecision.RECORD_AND_SAMPLED), 2000, 'the good strategy');
+    await waitUntil(
+      () => decisions(sampling.sampler).has(SamplingDecision.RECORD_AND_SAMPLED),
+      2000,
+      'the good strategy',
+    );
     assert.equal(diagLog.at('info').length, 1);
   });
 
   it('shutdown() stops the polling, also a poll in flight, without a warning', async (t) => {
     const strategies = await strategyServer({ strategyType: 0, probabilisticSampling: { samplingRate: 0 } });
-    const sampling = createJaegerSampler({ serverUrl: `${strategies.url}/sampling`, traceIdRatio: 1, refreshIntervalMs: 100, serviceName: 'svc' });
+    const sampling = createJaegerSampler({
+      serverUrl: `${strategies.url}/sampling`,
+      traceIdRatio: 1,
+      refreshIntervalMs: 100,
+      serviceName: 'svc',
+    });
     t.after(() => strategies.close());
     await waitUntil(() => strategies.requests.length >= 3, 2000, 'three polls');
     await sampling.shutdown();
@@ -278,7 +351,11 @@ describe('createJaegerSampler', () => {
     });
     t.after(() => silent.close());
     diagLog.clear();
-    const hanging = createJaegerSampler({ serverUrl: `${silent.url}/sampling`, refreshIntervalMs: 100, serviceName: 'svc' });
+    const hanging = createJaegerSampler({
+      serverUrl: `${silent.url}/sampling`,
+      refreshIntervalMs: 100,
+      serviceName: 'svc',
+    });
     await waitUntil(() => silent.requests.length === 1, 2000, 'the poll');
     await hanging.shutdown();
     await waitUntil(() => silent.connections().open === 0, 2000, 'the poll to be aborted');
@@ -310,15 +387,27 @@ describe('createJaegerSampler', () => {
 
   it('throws at setup, with the package name, a code and the allowed values', () => {
     const cases: Array<[object, string, RegExp]> = [
-      [{ serverUrl: 'jaeger:5778/sampling' }, JaegerErrorCode.INVALID_URL, /options\.serverUrl: expects an http:\/\/ or https:\/\/ URL/],
+      [
+        { serverUrl: 'jaeger:5778/sampling' },
+        JaegerErrorCode.INVALID_URL,
+        /options\.serverUrl: expects an http:\/\/ or https:\/\/ URL/,
+      ],
       [{ traceIdRatio: 1.5 }, JaegerErrorCode.OUT_OF_RANGE, /options\.traceIdRatio: 1\.5 is not a number from 0 to 1/],
-      [{ refreshIntervalMs: 50 }, JaegerErrorCode.OUT_OF_RANGE, /options\.refreshIntervalMs: 50 is not an integer of at least 100/],
+      [
+        { refreshIntervalMs: 50 },
+        JaegerErrorCode.OUT_OF_RANGE,
+        /options\.refreshIntervalMs: 50 is not an integer of at least 100/,
+      ],
       [{ serviceName: 42 }, JaegerErrorCode.WRONG_TYPE, /options\.serviceName: expects a string/],
     ];
     for (const [options, code, message] of cases) {
       assert.throws(
         () => createJaegerSampler(options),
-        (err: unknown) => err instanceof TracepackJaegerError && err.code === code && /^@tracepack\/provider-jaeger: /.test(err.message) && message.test(err.message),
+        (err: unknown) =>
+          err instanceof TracepackJaegerError &&
+          err.code === code &&
+          /^@tracepack\/provider-jaeger: /.test(err.message) &&
+          message.test(err.message),
         JSON.stringify(options),
       );
     }
@@ -327,27 +416,62 @@ describe('createJaegerSampler', () => {
 
 describe('parseSamplingStrategy', () => {
   it('reads both shapes of every strategy', () => {
-    assert.deepEqual(parseSamplingStrategy({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 0.25 } }), {
+    assert.deepEqual(
+      parseSamplingStrategy({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 0.25 } }),
+      {
+        type: 'probabilistic',
+        samplingRate: 0.25,
+      },
+    );
+    assert.deepEqual(parseSamplingStrategy({ strategyType: 0, probabilisticSampling: { samplingRate: 0.25 } }), {
       type: 'probabilistic',
       samplingRate: 0.25,
     });
-    assert.deepEqual(parseSamplingStrategy({ strategyType: 0, probabilisticSampling: { samplingRate: 0.25 } }), { type: 'probabilistic', samplingRate: 0.25 });
-    assert.deepEqual(parseSamplingStrategy({ strategyType: 'RATE_LIMITING', rateLimitingSampling: { maxTracesPerSecond: 7 } }), {
+    assert.deepEqual(
+      parseSamplingStrategy({ strategyType: 'RATE_LIMITING', rateLimitingSampling: { maxTracesPerSecond: 7 } }),
+      {
+        type: 'rateLimiting',
+        maxTracesPerSecond: 7,
+      },
+    );
+    assert.deepEqual(parseSamplingStrategy({ strategyType: 1, rateLimitingSampling: { maxTracesPerSecond: 7 } }), {
       type: 'rateLimiting',
       maxTracesPerSecond: 7,
     });
-    assert.deepEqual(parseSamplingStrategy({ strategyType: 1, rateLimitingSampling: { maxTracesPerSecond: 7 } }), { type: 'rateLimiting', maxTracesPerSecond: 7 });
     const perOperation = {
       defaultSamplingProbability: 0.1,
       defaultLowerBoundTracesPerSecond: 0.5,
       perOperationStrategies: [{ operation: 'op', probabilisticSampling: { samplingRate: 0.9 } }],
     };
-    const expected = { type: 'perOperation', defaultSamplingProbability: 0.1, defaultLowerBoundTracesPerSecond: 0.5, operations: [{ operation: 'op', samplingRate: 0.9 }] };
-    assert.deepEqual(parseSamplingStrategy({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 0.1 }, operationSampling: perOperation }), expected);
-    assert.deepEqual(parseSamplingStrategy({ strategyType: 0, probabilisticSampling: { samplingRate: 0.1 }, operationSampling: perOperation }), expected);
+    const expected = {
+      type: 'perOperation',
+      defaultSamplingProbability: 0.1,
+      defaultLowerBoundTracesPerSecond: 0.5,
+      operations: [{ operation: 'op', samplingRate: 0.9 }],
+    };
+    assert.deepEqual(
+      parseSamplingStrategy({
+        strategyType: 'PROBABILISTIC',
+        probabilisticSampling: { samplingRate: 0.1 },
+        operationSampling: perOperation,
+      }),
+      expected,
+    );
+    assert.deepEqual(
+      parseSamplingStrategy({
+        strategyType: 0,
+        probabilisticSampling: { samplingRate: 0.1 },
+        operationSampling: perOperation,
+      }),
+      expected,
+    );
     // An empty per-operation list: strategyType decides.
     assert.deepEqual(
-      parseSamplingStrategy({ strategyType: 1, rateLimitingSampling: { maxTracesPerSecond: 3 }, operationSampling: { ...perOperation, perOperationStrategies: [] } }),
+      parseSamplingStrategy({
+        strategyType: 1,
+        rateLimitingSampling: { maxTracesPerSecond: 3 },
+        operationSampling: { ...perOperation, perOperationStrategies: [] },
+      }),
       { type: 'rateLimiting', maxTracesPerSecond: 3 },
     );
   });
@@ -359,19 +483,39 @@ describe('parseSamplingStrategy', () => {
       [{}, /strategyType is missing, not one of "PROBABILISTIC", "RATE_LIMITING" \(v1\) or 0, 1 \(v2\)/],
       [{ strategyType: 'RATELIMITING' }, /strategyType is "RATELIMITING"/],
       [{ strategyType: 0 }, /probabilisticSampling is missing/],
-      [{ strategyType: 0, probabilisticSampling: { samplingRate: '0.5' } }, /samplingRate is "0\.5", not a number from 0 to 1/],
+      [
+        { strategyType: 0, probabilisticSampling: { samplingRate: '0.5' } },
+        /samplingRate is "0\.5", not a number from 0 to 1/,
+      ],
       [{ strategyType: 0, probabilisticSampling: { samplingRate: -0.1 } }, /samplingRate is -0\.1/],
-      [{ strategyType: 1, rateLimitingSampling: {} }, /rateLimitingSampling\.maxTracesPerSecond is missing, not a number of at least 0/],
+      [
+        { strategyType: 1, rateLimitingSampling: {} },
+        /rateLimitingSampling\.maxTracesPerSecond is missing, not a number of at least 0/,
+      ],
       [{ strategyType: 1, rateLimitingSampling: { maxTracesPerSecond: -1 } }, /maxTracesPerSecond is -1/],
       [
-        { strategyType: 0, operationSampling: { defaultSamplingProbability: 0.1, defaultLowerBoundTracesPerSecond: 0, perOperationStrategies: [{ operation: 'op' }] } },
+        {
+          strategyType: 0,
+          operationSampling: {
+            defaultSamplingProbability: 0.1,
+            defaultLowerBoundTracesPerSecond: 0,
+            perOperationStrategies: [{ operation: 'op' }],
+          },
+        },
         /operationSampling\.perOperationStrategies\[0\]\.probabilisticSampling is missing/,
       ],
       [
-        { strategyType: 0, operationSampling: { defaultLowerBoundTracesPerSecond: 0, perOperationStrategies: [{ operation: 'op', probabilisticSampling: { samplingRate: 1 } }] } },
+        {
+          strategyType: 0,
+          operationSampling: {
+            defaultLowerBoundTracesPerSecond: 0,
+            perOperationStrategies: [{ operation: 'op', probabilisticSampling: { samplingRate: 1 } }],
+          },
+        },
         /operationSampling\.defaultSamplingProbability is missing/,
       ],
     ];
-    for (const [answer, message] of cases) assert.throws(() => parseSamplingStrategy(answer), message, JSON.stringify(answer));
+    for (const [answer, message] of cases)
+      assert.throws(() => parseSamplingStrategy(answer), message, JSON.stringify(answer));
   });
 });

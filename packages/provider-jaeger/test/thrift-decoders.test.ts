@@ -69,7 +69,10 @@ describe('the binary Thrift decoder of the tests', () => {
   });
 
   it('refuses a wrong wire type, a missing required field, trailing and missing bytes', () => {
-    assert.throws(() => decodeBinaryBatch(hex(`${process} ${span('0a 0007 0000000000000001')} 00`)), /Span\.flags: wire type i64, jaeger\.thrift says i32/);
+    assert.throws(
+      () => decodeBinaryBatch(hex(`${process} ${span('0a 0007 0000000000000001')} 00`)),
+      /Span\.flags: wire type i64, jaeger\.thrift says i32/,
+    );
     assert.throws(() => decodeBinaryBatch(hex(`${process} ${span('')} 00`)), /Span: missing required field flags/);
     assert.throws(() => decodeBinaryBatch(Buffer.concat([BATCH, hex('00')])), /1 trailing bytes/);
     assert.throws(() => decodeBinaryBatch(BATCH.subarray(0, BATCH.length - 3)), /past the end/);
@@ -77,7 +80,10 @@ describe('the binary Thrift decoder of the tests', () => {
   });
 
   it('matches, byte for byte, what the collector exporter encodes for the same Batch', () => {
-    const processBytes = encodeProcess('binary', { serviceName: 'svc', tags: [{ key: 'k', vType: TagType.BOOL, vBool: true }] });
+    const processBytes = encodeProcess('binary', {
+      serviceName: 'svc',
+      tags: [{ key: 'k', vType: TagType.BOOL, vBool: true }],
+    });
     const spanBytes = encodeSpan('binary', {
       traceIdLow: 2n,
       traceIdHigh: 1n,

@@ -4,7 +4,9 @@ import type { TracingProviderFactory } from '@tracepack/config';
 import { OtlpHttpProtobufExporter } from './lean-exporter/exporter';
 import type { OtlpConfig, OtlpEncoderChoice, OtlpExporterOptions } from './types';
 
-type Compression = NonNullable<ConstructorParameters<typeof import('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter>[0]>['compression'];
+type Compression = NonNullable<
+  ConstructorParameters<typeof import('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter>[0]
+>['compression'];
 
 /** The schema default of `server_url`: the OTLP/HTTP port. */
 const DEFAULT_HTTP_URL = 'http://127.0.0.1:4318';
@@ -20,7 +22,10 @@ export const createProvider: TracingProviderFactory = (config) => {
   // An export (retries included) never outlives the flush budget, so a dead collector cannot
   // hold the process open after shutdown for longer than the service allowed.
   const timeoutMillis = Math.min(otlp.timeout_ms ?? 10_000, Math.max(1_000, config.flush_timeout_ms));
-  return { exporter: createOtlpExporter(otlp, { timeoutMillis }), sampler: new TraceIdRatioBasedSampler(otlp.sampling.sampling_ratio) };
+  return {
+    exporter: createOtlpExporter(otlp, { timeoutMillis }),
+    sampler: new TraceIdRatioBasedSampler(otlp.sampling.sampling_ratio),
+  };
 };
 
 /**
@@ -44,7 +49,8 @@ export function createOtlpExporter(otlp: OtlpConfig, options: OtlpExporterOption
   /* eslint-disable @typescript-eslint/no-require-imports */
   switch (otlp.protocol) {
     case 'grpc': {
-      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
+      const { OTLPTraceExporter } =
+        require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
       const grpc = require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
       const metadata = new grpc.Metadata();
       for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
@@ -52,16 +58,29 @@ export function createOtlpExporter(otlp: OtlpConfig, options: OtlpExporterOption
       // TLS credentials are left to the exporter, which reads OTEL_EXPORTER_OTLP_[TRACES_]
       // CERTIFICATE / CLIENT_KEY / CLIENT_CERTIFICATE for them; plaintext is ours to choose.
       const insecure = otlp.insecure || url.startsWith('http://');
-      return new OTLPTraceExporter({ url, metadata, ...(insecure ? { credentials: grpc.credentials.createInsecure() } : {}), ...shared });
+      return new OTLPTraceExporter({
+        url,
+        metadata,
+        ...(insecure ? { credentials: grpc.credentials.createInsecure() } : {}),
+        ...shared,
+      });
     }
     case 'http/json': {
-      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+      const { OTLPTraceExporter } =
+        require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
       return new OTLPTraceExporter({ url: otlp.traces_endpoint ?? tracesUrl(otlp.server_url), headers, ...shared });
     }
     case 'http/protobuf': {
       const url = otlp.traces_endpoint ?? tracesUrl(otlp.server_url);
-      if (encoderChoice(options) === 'lean') return new OtlpHttpProtobufExporter({ url, headers, compression: otlp.compression === 'gzip' ? 'gzip' : 'none', timeoutMillis: shared.timeoutMillis });
-      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+      if (encoderChoice(options) === 'lean')
+        return new OtlpHttpProtobufExporter({
+          url,
+          headers,
+          compression: otlp.compression === 'gzip' ? 'gzip' : 'none',
+          timeoutMillis: shared.timeoutMillis,
+        });
+      const { OTLPTraceExporter } =
+        require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
       return new OTLPTraceExporter({ url, headers, ...shared });
     }
   }

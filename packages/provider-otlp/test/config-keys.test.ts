@@ -15,19 +15,30 @@ describe('otlp traces_endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)', () => {
     it(`${protocol}: used as it is, instead of server_url with /v1/traces`, async (t) => {
       const receiver = await startOtlpReceiver();
       t.after(() => receiver.stop());
-      const config = resolveConfig({ provider: 'otlp', providers: { otlp: { protocol, server_url: 'http://127.0.0.1:9', traces_endpoint: `${receiver.url}/tenant-a/traces` } } });
+      const config = resolveConfig({
+        provider: 'otlp',
+        providers: {
+          otlp: { protocol, server_url: 'http://127.0.0.1:9', traces_endpoint: `${receiver.url}/tenant-a/traces` },
+        },
+      });
       const { exporter } = createProvider(config);
       t.after(() => exporter.shutdown());
       await exportOnce(exporter, sampleSpans());
       // The receiver answers 404 off /v1/traces, after recording the request.
-      assert.deepEqual(receiver.requests.map((r) => r.path), ['/tenant-a/traces']);
+      assert.deepEqual(
+        receiver.requests.map((r) => r.path),
+        ['/tenant-a/traces'],
+      );
     });
   }
 
   it('grpc: the target, instead of server_url', async (t) => {
     const receiver = await startOtlpReceiver({ grpc: true });
     t.after(() => receiver.stop());
-    const config = resolveConfig({ provider: 'otlp', providers: { otlp: { protocol: 'grpc', server_url: 'http://127.0.0.1:9', traces_endpoint: receiver.grpcUrl! } } });
+    const config = resolveConfig({
+      provider: 'otlp',
+      providers: { otlp: { protocol: 'grpc', server_url: 'http://127.0.0.1:9', traces_endpoint: receiver.grpcUrl! } },
+    });
     const { exporter } = createProvider(config);
     t.after(() => exporter.shutdown());
     const { result } = await exportOnce(exporter, sampleSpans());
@@ -40,7 +51,13 @@ describe('otlp timeout_ms (OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT)', () => {
   async function hangFor(otlp: Record<string, unknown>, flushTimeoutMs: number): Promise<number> {
     const receiver = await startOtlpReceiver({ mode: 'hang' });
     try {
-      const { exporter } = createProvider(resolveConfig({ provider: 'otlp', flush_timeout_ms: flushTimeoutMs, providers: { otlp: { server_url: receiver.url, ...otlp } } }));
+      const { exporter } = createProvider(
+        resolveConfig({
+          provider: 'otlp',
+          flush_timeout_ms: flushTimeoutMs,
+          providers: { otlp: { server_url: receiver.url, ...otlp } },
+        }),
+      );
       const { result, ms } = await exportOnce(exporter, sampleSpans());
       assert.equal(result.code, ExportResultCode.FAILED);
       await exporter.shutdown();
@@ -68,7 +85,9 @@ describe('otlp compression (OTEL_EXPORTER_OTLP_[TRACES_]COMPRESSION)', () => {
       t.after(() => receiver.stop());
       for (const compression of ['gzip', 'none'] as const) {
         receiver.reset();
-        const { exporter } = createProvider(resolveConfig({ provider: 'otlp', providers: { otlp: { protocol, server_url: receiver.url, compression } } }));
+        const { exporter } = createProvider(
+          resolveConfig({ provider: 'otlp', providers: { otlp: { protocol, server_url: receiver.url, compression } } }),
+        );
         const { result } = await exportOnce(exporter, sampleSpans());
         await exporter.shutdown();
         assert.equal(result.code, ExportResultCode.SUCCESS);
@@ -81,7 +100,12 @@ describe('otlp compression (OTEL_EXPORTER_OTLP_[TRACES_]COMPRESSION)', () => {
   it('grpc: gzip exports too', async (t) => {
     const receiver = await startOtlpReceiver({ grpc: true });
     t.after(() => receiver.stop());
-    const { exporter } = createProvider(resolveConfig({ provider: 'otlp', providers: { otlp: { protocol: 'grpc', server_url: receiver.grpcUrl!, compression: 'gzip' } } }));
+    const { exporter } = createProvider(
+      resolveConfig({
+        provider: 'otlp',
+        providers: { otlp: { protocol: 'grpc', server_url: receiver.grpcUrl!, compression: 'gzip' } },
+      }),
+    );
     t.after(() => exporter.shutdown());
     const { result } = await exportOnce(exporter, sampleSpans());
     assert.equal(result.code, ExportResultCode.SUCCESS);

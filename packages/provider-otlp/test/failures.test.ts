@@ -11,7 +11,8 @@ const PROTOCOLS: Protocol[] = ['http/protobuf', 'http/json', 'grpc'];
 const TIMEOUT_MS = 400;
 
 function otlpConfig(protocol: Protocol, serverUrl: string) {
-  return resolveConfig({ provider: 'otlp', providers: { otlp: { protocol, server_url: serverUrl, insecure: true } } }).providers.otlp;
+  return resolveConfig({ provider: 'otlp', providers: { otlp: { protocol, server_url: serverUrl, insecure: true } } })
+    .providers.otlp;
 }
 
 for (const protocol of PROTOCOLS) {
@@ -30,7 +31,10 @@ for (const protocol of PROTOCOLS) {
     it('a 503 / UNAVAILABLE receiver: export reports FAILED within its timeout', async (t) => {
       const receiver = await startOtlpReceiver({ grpc: protocol === 'grpc', mode: 'unavailable' });
       t.after(() => receiver.stop());
-      const exporter = createOtlpExporter(otlpConfig(protocol, protocol === 'grpc' ? receiver.grpcUrl! : receiver.url), { timeoutMillis: TIMEOUT_MS });
+      const exporter = createOtlpExporter(
+        otlpConfig(protocol, protocol === 'grpc' ? receiver.grpcUrl! : receiver.url),
+        { timeoutMillis: TIMEOUT_MS },
+      );
       t.after(() => exporter.shutdown());
       const { result, ms } = await exportOnce(exporter, sampleSpans());
       assert.equal(result.code, ExportResultCode.FAILED);
@@ -42,7 +46,10 @@ for (const protocol of PROTOCOLS) {
     it('a receiver that never answers: export reports FAILED once its timeout is spent', async (t) => {
       const receiver = await startOtlpReceiver({ grpc: protocol === 'grpc', mode: 'hang' });
       t.after(() => receiver.stop());
-      const exporter = createOtlpExporter(otlpConfig(protocol, protocol === 'grpc' ? receiver.grpcUrl! : receiver.url), { timeoutMillis: TIMEOUT_MS });
+      const exporter = createOtlpExporter(
+        otlpConfig(protocol, protocol === 'grpc' ? receiver.grpcUrl! : receiver.url),
+        { timeoutMillis: TIMEOUT_MS },
+      );
       t.after(() => exporter.shutdown());
       const { result, ms } = await exportOnce(exporter, sampleSpans());
       assert.equal(result.code, ExportResultCode.FAILED);
@@ -53,7 +60,10 @@ for (const protocol of PROTOCOLS) {
     it('a slow receiver within the timeout: the export succeeds', async (t) => {
       const receiver = await startOtlpReceiver({ grpc: protocol === 'grpc', mode: 'slow', delayMs: 100 });
       t.after(() => receiver.stop());
-      const exporter = createOtlpExporter(otlpConfig(protocol, protocol === 'grpc' ? receiver.grpcUrl! : receiver.url), { timeoutMillis: 2000 });
+      const exporter = createOtlpExporter(
+        otlpConfig(protocol, protocol === 'grpc' ? receiver.grpcUrl! : receiver.url),
+        { timeoutMillis: 2000 },
+      );
       t.after(() => exporter.shutdown());
       const { result, ms } = await exportOnce(exporter, sampleSpans());
       assert.equal(result.code, ExportResultCode.SUCCESS);

@@ -48,7 +48,13 @@ for (const protocol of PROTOCOLS) {
       assert.equal(spans.length, 2);
       assert.deepEqual(
         receiver.requests.map((r) => r.contentType),
-        receiver.requests.map(() => (protocol === 'http/json' ? 'application/json' : protocol === 'grpc' ? 'application/grpc' : 'application/x-protobuf')),
+        receiver.requests.map(() =>
+          protocol === 'http/json'
+            ? 'application/json'
+            : protocol === 'grpc'
+              ? 'application/grpc'
+              : 'application/x-protobuf',
+        ),
       );
       if (protocol !== 'grpc') assert.ok(receiver.requests.every((r) => r.path === '/v1/traces'));
 
@@ -148,7 +154,9 @@ describe('otlp sampling_ratio', () => {
   });
 
   it('1 (the default): every trace is exported', async () => {
-    const setup = createProvider(resolveConfig({ provider: 'otlp', providers: { otlp: { server_url: receiver.url } } }));
+    const setup = createProvider(
+      resolveConfig({ provider: 'otlp', providers: { otlp: { server_url: receiver.url } } }),
+    );
     const provider = tracerProviderFor(setup);
     for (let i = 0; i < 20; i++) recordSampleTrace(provider);
     await provider.forceFlush();

@@ -7,7 +7,9 @@ import type { TracingProviderFactory } from '@tracepack/config';
 export const createProvider: TracingProviderFactory = (config) => {
   const zipkin = config.providers.zipkin;
   return {
-    exporter: new ErrorTagSpanExporter(new ZipkinExporter({ url: zipkin.server_url, serviceName: config.service_name })),
+    exporter: new ErrorTagSpanExporter(
+      new ZipkinExporter({ url: zipkin.server_url, serviceName: config.service_name }),
+    ),
     sampler: new TraceIdRatioBasedSampler(zipkin.sampling.sampling_ratio),
   };
 };

@@ -22,8 +22,12 @@ beforeEach(() => {
 });
 
 /** Records one span per entry through the provider's exporter; resolves with what Zipkin received, by name. */
-async function sendSpans(record: (startSpan: (name: string, kind: SpanKind, attributes?: Record<string, string | number>) => Span) => void): Promise<Map<string, ZipkinSpan>> {
-  const setup = createProvider(resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: receiver.url } } }));
+async function sendSpans(
+  record: (startSpan: (name: string, kind: SpanKind, attributes?: Record<string, string | number>) => Span) => void,
+): Promise<Map<string, ZipkinSpan>> {
+  const setup = createProvider(
+    resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: receiver.url } } }),
+  );
   const provider = tracerProviderFor(setup);
   const tracer = provider.getTracer('tracepack-test');
   let count = 0;
@@ -47,7 +51,12 @@ describe('zipkin: the error tag', () => {
   it('an ERROR span without a status message gets `error` = its error.type (the 409 SERVER span)', async () => {
     let server: Span | undefined;
     const spans = await sendSpans((start) => {
-      server = start('POST /clients', SpanKind.SERVER, { 'http.request.method': 'POST', 'http.route': '/clients', 'http.response.status_code': 409, 'error.type': '409' });
+      server = start('POST /clients', SpanKind.SERVER, {
+        'http.request.method': 'POST',
+        'http.route': '/clients',
+        'http.response.status_code': 409,
+        'error.type': '409',
+      });
       server.setStatus({ code: SpanStatusCode.ERROR }); // what the HTTP instrumentation does: no message
       server.end();
     });

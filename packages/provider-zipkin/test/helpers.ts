@@ -4,7 +4,15 @@ import { loadTracingConfig } from '@tracepack/config';
 import type { ResolvedTracingConfig, TracingConfig } from '@tracepack/config';
 import { SERVICE } from '@tracepack/testing';
 
-export { delay, dump, exportOnce, recordSampleTrace, sampleSpans, SERVICE, tracerProviderFor } from '@tracepack/testing';
+export {
+  delay,
+  dump,
+  exportOnce,
+  recordSampleTrace,
+  sampleSpans,
+  SERVICE,
+  tracerProviderFor,
+} from '@tracepack/testing';
 export type { SampleTrace } from '@tracepack/testing';
 
 /** What `@tracepack/node` would resolve from this `tracing:` block (defaults applied, no env). */

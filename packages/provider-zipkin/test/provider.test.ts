@@ -5,7 +5,15 @@ import type { ZipkinReceiver, ZipkinSpan } from '@tracepack/testing';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createProvider } from '../src/index';
-import { delay, exportOnce, recordSampleTrace, resolveConfig, sampleSpans, SERVICE, tracerProviderFor } from './helpers';
+import {
+  delay,
+  exportOnce,
+  recordSampleTrace,
+  resolveConfig,
+  sampleSpans,
+  SERVICE,
+  tracerProviderFor,
+} from './helpers';
 
 let receiver: ZipkinReceiver;
 before(async () => {
@@ -18,7 +26,9 @@ beforeEach(() => {
 });
 
 function zipkinSetup(zipkin: Record<string, unknown> = {}) {
-  return createProvider(resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: receiver.url, ...zipkin } } }));
+  return createProvider(
+    resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: receiver.url, ...zipkin } } }),
+  );
 }
 
 function byName(spans: ZipkinSpan[], name: string): ZipkinSpan {
@@ -67,7 +77,10 @@ describe('zipkin', () => {
     assert.equal(child.tags['bcrypt.work_factor'], '10');
     assert.equal(child.tags['otel.status_code'], undefined);
     assert.equal(child.tags.error, undefined);
-    assert.deepEqual(child.annotations?.map((a) => a.value), ['bcrypt.hashed']);
+    assert.deepEqual(
+      child.annotations?.map((a) => a.value),
+      ['bcrypt.hashed'],
+    );
     assert.ok(child.annotations![0]!.timestamp >= child.timestamp);
     assert.ok(child.timestamp >= root.timestamp);
   });
@@ -96,7 +109,9 @@ describe('zipkin when the collector misbehaves', () => {
   it('a stopped receiver (refused port): export reports FAILED promptly, nothing thrown', async () => {
     const dead = await startZipkinReceiver();
     await dead.stop();
-    const setup = createProvider(resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: dead.url } } }));
+    const setup = createProvider(
+      resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: dead.url } } }),
+    );
     const { result, ms } = await exportOnce(setup.exporter, sampleSpans());
     assert.equal(result.code, ExportResultCode.FAILED);
     assert.ok(ms < 1000, `took ${Math.round(ms)} ms`);
@@ -117,7 +132,9 @@ describe('zipkin when the collector misbehaves', () => {
 
   it('a receiver that never answers: the Zipkin exporter has no timeout of its own', async () => {
     const hanging = await startZipkinReceiver({ mode: 'hang' });
-    const setup = createProvider(resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: hanging.url } } }));
+    const setup = createProvider(
+      resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: hanging.url } } }),
+    );
     const pending = exportOnce(setup.exporter, sampleSpans());
     const outcome = await Promise.race([pending.then(() => 'answered'), delay(500).then(() => 'still waiting')]);
     assert.equal(outcome, 'still waiting');
@@ -131,10 +148,14 @@ describe('zipkin when the collector misbehaves', () => {
   it('a receiver that never answers: a batch processor export timeout still frees the pipeline', async (t) => {
     const hanging = await startZipkinReceiver({ mode: 'hang' });
     t.after(() => hanging.stop());
-    const setup = createProvider(resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: hanging.url } } }));
+    const setup = createProvider(
+      resolveConfig({ provider: 'zipkin', providers: { zipkin: { server_url: hanging.url } } }),
+    );
     // As @tracepack/node wires it (there with exportTimeoutMillis 10000).
     const provider = new TracerProvider({
-      spanProcessors: [new BatchSpanProcessor({ exporter: setup.exporter, exportTimeoutMillis: 300, scheduledDelayMillis: 10 })],
+      spanProcessors: [
+        new BatchSpanProcessor({ exporter: setup.exporter, exportTimeoutMillis: 300, scheduledDelayMillis: 10 }),
+      ],
     });
     assert.doesNotThrow(() => recordSampleTrace(provider));
     const started = performance.now();

@@ -8,7 +8,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { chromiumPath } from './backends/install';
-import { LOOPBACK, launch, logTail, makeTempDir, removeTempDir, sleep, terminate, type Running } from './backends/process';
+import {
+  LOOPBACK,
+  launch,
+  logTail,
+  makeTempDir,
+  removeTempDir,
+  sleep,
+  terminate,
+  type Running,
+} from './backends/process';
 
 export { chromiumPath };
 
@@ -123,7 +132,10 @@ interface ExceptionDetails {
 /** One WebSocket to the browser endpoint; pages are flat sessions on it. */
 class CdpConnection {
   private readonly _ws: WebSocket;
-  private readonly _pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly _pending = new Map<
+    number,
+    { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   private readonly _listeners = new Set<(message: CdpMessage) => void>();
   private _nextId = 1;
   private _closedError: Error | undefined;
@@ -179,7 +191,12 @@ class CdpConnection {
     }
   }
 
-  send(method: string, params: Record<string, unknown> = {}, sessionId: string | undefined, timeoutMs: number): Promise<Record<string, unknown>> {
+  send(
+    method: string,
+    params: Record<string, unknown> = {},
+    sessionId: string | undefined,
+    timeoutMs: number,
+  ): Promise<Record<string, unknown>> {
     if (this._closedError) return Promise.reject(this._closedError);
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
@@ -221,18 +238,26 @@ function describeException(details: ExceptionDetails): string {
 }
 
 /** Reads `<profile>/DevToolsActivePort` (port, then the browser path) once Chromium writes it. */
-async function devToolsEndpoint(profile: string, running: Running, logPath: string, timeoutMs: number): Promise<string> {
+async function devToolsEndpoint(
+  profile: string,
+  running: Running,
+  logPath: string,
+  timeoutMs: number,
+): Promise<string> {
   const file = join(profile, 'DevToolsActivePort');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (running.child.exitCode !== null || running.child.signalCode !== null) {
-      throw new Error(`tracepack browser: chromium exited (${running.child.exitCode ?? running.child.signalCode}) before DevTools was up:\n${logTail(logPath)}`);
+      throw new Error(
+        `tracepack browser: chromium exited (${running.child.exitCode ?? running.child.signalCode}) before DevTools was up:\n${logTail(logPath)}`,
+      );
     }
     if (existsSync(file)) {
       const [port, path] = (await readFile(file, 'utf8')).split('\n').map((l) => l.trim());
       if (port && path && /^\d+$/.test(port)) return `ws://${LOOPBACK}:${port}${path}`;
     }
-    if (Date.now() >= deadline) throw new Error(`tracepack browser: no ${file} within ${timeoutMs} ms:\n${logTail(logPath)}`);
+    if (Date.now() >= deadline)
+      throw new Error(`tracepack browser: no ${file} within ${timeoutMs} ms:\n${logTail(logPath)}`);
     await sleep(50);
   }
 }
@@ -276,10 +301,23 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
 
   const open = async (url: string, openOptions: OpenPageOptions = {}): Promise<BrowserPage> => {
     const loadTimeoutMs = openOptions.loadTimeoutMs ?? 30_000;
-    const { targetId } = (await cdp.send('Target.createTarget', { url: 'about:blank' }, undefined, commandTimeoutMs)) as { targetId: string };
-    const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId, flatten: true }, undefined, commandTimeoutMs)) as { sessionId: string };
-    const send = (method: string, params: Record<string, unknown> = {}, timeoutMs = commandTimeoutMs): Promise<Record<string, unknown>> =>
-      cdp.send(method, params, sessionId, timeoutMs);
+    const { targetId } = (await cdp.send(
+      'Target.createTarget',
+      { url: 'about:blank' },
+      undefined,
+      commandTimeoutMs,
+    )) as { targetId: string };
+    const { sessionId } = (await cdp.send(
+      'Target.attachToTarget',
+      { targetId, flatten: true },
+      undefined,
+      commandTimeoutMs,
+    )) as { sessionId: string };
+    const send = (
+      method: string,
+      params: Record<string, unknown> = {},
+      timeoutMs = commandTimeoutMs,
+    ): Promise<Record<string, unknown>> => cdp.send(method, params, sessionId, timeoutMs);
 
     const errors: string[] = [];
     const unsubscribe = cdp.on((message) => {
@@ -288,7 +326,8 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
       switch (message.method) {
         case 'Runtime.consoleAPICalled': {
           const type = p.type as string;
-          if (type === 'error' || type === 'assert') errors.push(`console.${type}: ${((p.args as RemoteObject[]) ?? []).map(describeRemote).join(' ')}`);
+          if (type === 'error' || type === 'assert')
+            errors.push(`console.${type}: ${((p.args as RemoteObject[]) ?? []).map(describeRemote).join(' ')}`);
           break;
         }
         case 'Runtime.exceptionThrown':
@@ -296,7 +335,8 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
           break;
         case 'Log.entryAdded': {
           const entry = p.entry as { level: string; source: string; text: string; url?: string };
-          if (entry.level === 'error') errors.push(`${entry.source}: ${entry.text}${entry.url ? ` (${entry.url})` : ''}`);
+          if (entry.level === 'error')
+            errors.push(`${entry.source}: ${entry.text}${entry.url ? ` (${entry.url})` : ''}`);
           break;
         }
       }
@@ -312,11 +352,18 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
     };
 
     const evaluate = async <T>(expression: string, timeoutMs = commandTimeoutMs): Promise<T> => {
-      const result = (await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true, timeout: timeoutMs }, timeoutMs + 1000)) as {
+      const result = (await send(
+        'Runtime.evaluate',
+        { expression, returnByValue: true, awaitPromise: true, timeout: timeoutMs },
+        timeoutMs + 1000,
+      )) as {
         result: RemoteObject;
         exceptionDetails?: ExceptionDetails;
       };
-      if (result.exceptionDetails) throw new Error(`tracepack browser: ${expression.slice(0, 120)} threw: ${describeException(result.exceptionDetails)}`);
+      if (result.exceptionDetails)
+        throw new Error(
+          `tracepack browser: ${expression.slice(0, 120)} threw: ${describeException(result.exceptionDetails)}`,
+        );
       return result.result.value as T;
     };
 
@@ -341,10 +388,15 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
           if (Date.now() >= deadline) break;
           await sleep(Math.min(intervalMs, Math.max(1, deadline - Date.now())));
         }
-        throw new Error(`tracepack browser: ${waitOptions.what ?? expression} not true within ${timeoutMs} ms on ${url} (last: ${last})`);
+        throw new Error(
+          `tracepack browser: ${waitOptions.what ?? expression} not true within ${timeoutMs} ms on ${url} (last: ${last})`,
+        );
       },
       async screenshot(path?: string, shotOptions: ScreenshotOptions = {}): Promise<Buffer> {
-        const { data } = (await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: shotOptions.fullPage ?? false })) as { data: string };
+        const { data } = (await send('Page.captureScreenshot', {
+          format: 'png',
+          captureBeyondViewport: shotOptions.fullPage ?? false,
+        })) as { data: string };
         const png = Buffer.from(data, 'base64');
         if (path) {
           await mkdir(dirname(path), { recursive: true });
@@ -358,15 +410,23 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
 
     try {
       await Promise.all([send('Page.enable'), send('Runtime.enable'), send('Log.enable')]);
-      await send('Emulation.setDeviceMetricsOverride', { width: viewport.width, height: viewport.height, deviceScaleFactor: 1, mobile: false });
+      await send('Emulation.setDeviceMetricsOverride', {
+        width: viewport.width,
+        height: viewport.height,
+        deviceScaleFactor: 1,
+        mobile: false,
+      });
       const nav = (await send('Page.navigate', { url }, loadTimeoutMs)) as { errorText?: string };
       if (nav.errorText) throw new Error(`tracepack browser: cannot open ${url}: ${nav.errorText}`);
       // Page.navigate answers once the navigation commits; the document has loaded when its
       // readyState is complete (polled: the context of the old document may still answer first).
-      await page.waitFor(`document.readyState === 'complete' && (location.href !== 'about:blank' || ${JSON.stringify(url)} === 'about:blank')`, {
-        timeoutMs: loadTimeoutMs,
-        what: `the load of ${url}`,
-      });
+      await page.waitFor(
+        `document.readyState === 'complete' && (location.href !== 'about:blank' || ${JSON.stringify(url)} === 'about:blank')`,
+        {
+          timeoutMs: loadTimeoutMs,
+          what: `the load of ${url}`,
+        },
+      );
     } catch (err) {
       await close();
       throw err;

@@ -22,7 +22,15 @@ export type {
 export { startZipkinReceiver } from './zipkin-receiver';
 export type { ZipkinReceiver, ZipkinReceiverOptions, ZipkinSpan } from './zipkin-receiver';
 export { OTLP_TRACE_PROTO, OTLP_TRACE_EXPORT_PATH, otlpTraceTypes } from './otlp.proto';
-export { delay, dump, exportOnce, recordSampleTrace, sampleSpans, SERVICE, tracerProviderFor } from './provider-fixtures';
+export {
+  delay,
+  dump,
+  exportOnce,
+  recordSampleTrace,
+  sampleSpans,
+  SERVICE,
+  tracerProviderFor,
+} from './provider-fixtures';
 export type { ProviderSetupLike, SampleTrace } from './provider-fixtures';
 // The real trace backends (Jaeger, Zipkin) of the e2e tier and the bench, and their query APIs.
 export {
@@ -74,6 +82,22 @@ export type {
 export { startOtlpMetricsReceiver } from './otlp-metrics-receiver';
 export type { OtlpMetricsReceiver, OtlpMetricsReceiverOptions } from './otlp-metrics-receiver';
 export { decodeMetricsRequest, pointsOf } from './otlp-metrics-decode';
-export type { DecodedHistogram, DecodedMetricPoint, DecodedMetricsReport, DecodedMetricType, DecodedTemporality } from './otlp-metrics-decode';
+export type {
+  DecodedHistogram,
+  DecodedMetricPoint,
+  DecodedMetricsReport,
+  DecodedMetricType,
+  DecodedTemporality,
+} from './otlp-metrics-decode';
 export { otlpMetricsTypes } from './otlp-metrics-codec';
-export { CHROMIUM_FLAGS, chromiumPath, launchBrowser, type Browser, type BrowserPage, type LaunchBrowserOptions, type OpenPageOptions, type ScreenshotOptions, type WaitForOptions } from './browser';
+export {
+  CHROMIUM_FLAGS,
+  chromiumPath,
+  launchBrowser,
+  type Browser,
+  type BrowserPage,
+  type LaunchBrowserOptions,
+  type OpenPageOptions,
+  type ScreenshotOptions,
+  type WaitForOptions,
+} from './browser';

@@ -53,7 +53,8 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<D
   if (fromEnv) return serverFromUrl(fromEnv, 3306, 'TRACEPACK_TEST_MYSQL_URL');
 
   const database = options.database ?? 'tracepack';
-  if (!/^\w+$/.test(database)) throw new TypeError(`@tracepack/testing: startMariadb database must match /^\\w+$/, got '${database}'`);
+  if (!/^\w+$/.test(database))
+    throw new TypeError(`@tracepack/testing: startMariadb database must match /^\\w+$/, got '${database}'`);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const server = findBinary(['mariadbd', 'mysqld']);
   const installDb = findBinary(['mariadb-install-db', 'mysql_install_db']);
@@ -201,4 +202,3 @@ function greets(host: string, port: number): Promise<boolean> {
     socket.once('data', (chunk: Buffer) => done(chunk.length > 4 && chunk[4] === 0x0a));
   });
 }
-

@@ -54,7 +54,13 @@ export function decodeMetricsRequest(body: Buffer, json: boolean): DecodedMetric
     // The collector's decoder, then the same plain shape as OTLP/JSON.
     request = decodeProtobufRequest(body) as LooseRequest;
   }
-  const report: DecodedMetricsReport = { transport: json ? 'http/json' : 'http/protobuf', resources: [], metricNames: [], points: [], body };
+  const report: DecodedMetricsReport = {
+    transport: json ? 'http/json' : 'http/protobuf',
+    resources: [],
+    metricNames: [],
+    points: [],
+    body,
+  };
   for (const rm of request.resourceMetrics ?? []) {
     const resource = attributes(rm.resource?.attributes);
     report.resources.push(resource);
@@ -64,10 +70,24 @@ export function decodeMetricsRequest(body: Buffer, json: boolean): DecodedMetric
         report.metricNames.push(m.name ?? '');
         const base = { metric: m.name ?? '', unit: m.unit ?? '', resource, scope };
         if (m.gauge) {
-          for (const p of m.gauge.dataPoints ?? []) report.points.push({ ...base, ...numberPoint(p), type: 'gauge', temporality: undefined, monotonic: undefined });
+          for (const p of m.gauge.dataPoints ?? [])
+            report.points.push({
+              ...base,
+              ...numberPoint(p),
+              type: 'gauge',
+              temporality: undefined,
+              monotonic: undefined,
+            });
         } else if (m.sum) {
           const temporality = temporalityOf(m.sum.aggregationTemporality);
-          for (const p of m.sum.dataPoints ?? []) report.points.push({ ...base, ...numberPoint(p), type: 'sum', temporality, monotonic: m.sum.isMonotonic === true });
+          for (const p of m.sum.dataPoints ?? [])
+            report.points.push({
+              ...base,
+              ...numberPoint(p),
+              type: 'sum',
+              temporality,
+              monotonic: m.sum.isMonotonic === true,
+            });
         } else if (m.histogram) {
           const temporality = temporalityOf(m.histogram.aggregationTemporality);
           for (const p of m.histogram.dataPoints ?? []) {
@@ -142,7 +162,9 @@ interface LooseKeyValue {
   value?: Record<string, unknown>;
 }
 
-function numberPoint(p: LooseNumberPoint): Pick<DecodedMetricPoint, 'attributes' | 'startTimeUnixNano' | 'timeUnixNano' | 'value' | 'histogram'> {
+function numberPoint(
+  p: LooseNumberPoint,
+): Pick<DecodedMetricPoint, 'attributes' | 'startTimeUnixNano' | 'timeUnixNano' | 'value' | 'histogram'> {
   return {
     attributes: attributes(p.attributes),
     startTimeUnixNano: BigInt(p.startTimeUnixNano ?? 0),
@@ -172,6 +194,7 @@ function anyValue(v: Record<string, unknown> | undefined): DecodedAttributeValue
   if ('doubleValue' in v) return Number(v.doubleValue);
   if ('arrayValue' in v) return ((v.arrayValue as { values?: Record<string, unknown>[] }).values ?? []).map(anyValue);
   if ('kvlistValue' in v) return attributes((v.kvlistValue as { values?: LooseKeyValue[] }).values);
-  if ('bytesValue' in v) return typeof v.bytesValue === 'string' ? Buffer.from(v.bytesValue, 'base64') : (v.bytesValue as Uint8Array);
+  if ('bytesValue' in v)
+    return typeof v.bytesValue === 'string' ? Buffer.from(v.bytesValue, 'base64') : (v.bytesValue as Uint8Array);
   return null;
 }

@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { decodeMetricsRequest, type DecodedMetricsReport } from './otlp-metrics-decode';
 import { otlpMetricsTypes } from './otlp-metrics-codec';
-import { closeHttp, readBody, receiverCore, type ReceivedRequest, type ReceiverCoreOptions, type ReceiverMode } from './receiver-core';
+import {
+  closeHttp,
+  readBody,
+  receiverCore,
+  type ReceivedRequest,
+  type ReceiverCoreOptions,
+  type ReceiverMode,
+} from './receiver-core';
 
 export type OtlpMetricsReceiverOptions = ReceiverCoreOptions;
 

@@ -4,19 +4,21 @@ import type { AddressInfo } from 'node:net';
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { OTLP_TRACE_EXPORT_PATH, otlpTraceTypes } from './otlp.proto';
-import { closeHttp, readBody, receiverCore, type ReceivedRequest, type ReceiverCoreOptions, type ReceiverMode, type ReceiverScript } from './receiver-core';
+import {
+  closeHttp,
+  readBody,
+  receiverCore,
+  type ReceivedRequest,
+  type ReceiverCoreOptions,
+  type ReceiverMode,
+  type ReceiverScript,
+} from './receiver-core';
 
 export type { ReceivedRequest, ReceiverMode, ReceiverScript } from './receiver-core';
 
 /** An attribute value as sent (OTLP AnyValue): ints and doubles both become numbers. */
 export type DecodedAttributeValue =
-  | string
-  | number
-  | boolean
-  | Uint8Array
-  | null
-  | DecodedAttributeValue[]
-  | { [key: string]: DecodedAttributeValue };
+  string | number | boolean | Uint8Array | null | DecodedAttributeValue[] | { [key: string]: DecodedAttributeValue };
 
 /** Which AnyValue field carried an attribute: tells an int from a double or a string. */
 export type DecodedAttributeType = 'string' | 'bool' | 'int' | 'double' | 'array' | 'kvlist' | 'bytes' | 'empty';
@@ -188,7 +190,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       },
     });
     const port = await new Promise<number>((resolve, reject) => {
-      grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+      grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      );
     });
     grpcUrl = `http://127.0.0.1:${port}`;
     stopGrpc = () => {
@@ -276,7 +280,10 @@ function flatten(request: LooseRequest, transport: DecodedSpan['transport']): De
   return out;
 }
 
-function attributes(list: LooseKeyValue[] | undefined, types?: Record<string, DecodedAttributeType>): Record<string, DecodedAttributeValue> {
+function attributes(
+  list: LooseKeyValue[] | undefined,
+  types?: Record<string, DecodedAttributeType>,
+): Record<string, DecodedAttributeValue> {
   const out: Record<string, DecodedAttributeValue> = {};
   if (!list) return out;
   for (const kv of list) {

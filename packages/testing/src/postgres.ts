@@ -35,7 +35,11 @@ export function isFixtureUnavailable(err: unknown): err is FixtureUnavailableErr
 }
 
 /** Calls `check` every 50 ms until it returns true; throws `describe()` after `timeoutMs`. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, describe: () => string): Promise<void> {
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  describe: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -47,8 +51,12 @@ export async function waitUntil(check: () => Promise<boolean> | boolean, timeout
 /** uid/gid of a system user, or undefined when it does not exist. */
 export function systemUser(name: string): { uid: number; gid: number } | undefined {
   try {
-    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const uid = Number(
+      execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
+    const gid = Number(
+      execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
     return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : undefined;
   } catch {
     return undefined;
@@ -184,7 +192,18 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     throw new Error(`startPostgres: ${what}:\n${output.trim()}`);
   };
 
-  const init = await run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  const init = await run('initdb', [
+    '-D',
+    dataDir,
+    '-A',
+    'trust',
+    '-U',
+    'postgres',
+    '-E',
+    'UTF8',
+    '--no-sync',
+    '--no-instructions',
+  ]);
   if (init.status !== 0) await fail('initdb failed', init.output);
 
   let port = 0;
@@ -198,12 +217,36 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       '-c synchronous_commit=off',
       '-c full_page_writes=off',
     ].join(' ');
-    const start = await run('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-o', serverOptions, '-w', '-t', String(Math.ceil(timeoutMs / 1000))]);
+    const start = await run('pg_ctl', [
+      'start',
+      '-D',
+      dataDir,
+      '-l',
+      logFile,
+      '-o',
+      serverOptions,
+      '-w',
+      '-t',
+      String(Math.ceil(timeoutMs / 1000)),
+    ]);
     if (start.status === 0) started = true;
     else if (attempt === 2) await fail('pg_ctl start failed', `${start.output}\n${logTail(logFile, 20)}`);
   }
 
-  const create = await run('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE "${database}"`]);
+  const create = await run('psql', [
+    '-h',
+    dir,
+    '-p',
+    String(port),
+    '-U',
+    'postgres',
+    '-d',
+    'postgres',
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-qc',
+    `CREATE DATABASE "${database}"`,
+  ]);
   if (create.status !== 0) await fail('CREATE DATABASE failed', create.output);
 
   const host = '127.0.0.1';

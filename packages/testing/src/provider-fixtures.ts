@@ -68,7 +68,11 @@ export function recordSampleTrace(provider: TracerProvider): SampleTrace {
   child.end();
   root.setStatus({ code: SpanStatusCode.ERROR, message: 'Internal Server Error' });
   root.end();
-  return { traceId: root.spanContext().traceId, rootId: root.spanContext().spanId, childId: child.spanContext().spanId };
+  return {
+    traceId: root.spanContext().traceId,
+    rootId: root.spanContext().spanId,
+    childId: child.spanContext().spanId,
+  };
 }
 
 /** The sample trace as finished spans, to hand to an exporter directly. */
@@ -83,9 +87,14 @@ export function sampleSpans(): ReadableSpan[] {
 }
 
 /** Calls `exporter.export` and reports its result and how long it took. */
-export function exportOnce(exporter: SpanExporter, spans: ReadableSpan[]): Promise<{ result: ExportResult; ms: number }> {
+export function exportOnce(
+  exporter: SpanExporter,
+  spans: ReadableSpan[],
+): Promise<{ result: ExportResult; ms: number }> {
   const started = performance.now();
-  return new Promise((resolve) => exporter.export(spans, (result) => resolve({ result, ms: performance.now() - started })));
+  return new Promise((resolve) =>
+    exporter.export(spans, (result) => resolve({ result, ms: performance.now() - started })),
+  );
 }
 
 /** JSON of anything the receiver decoded (bigint and bytes included), for "never in a span" checks. */

@@ -149,7 +149,8 @@ export function receiverCore<S>(options: ReceiverCoreOptions, what: string): Rec
         get answered() {
           return answered;
         },
-        waitForSpans: (count, timeoutMs = 5000) => waitFor(waiters, () => spanCount, count, timeoutMs, what).then(() => spans),
+        waitForSpans: (count, timeoutMs = 5000) =>
+          waitFor(waiters, () => spanCount, count, timeoutMs, what).then(() => spans),
         reset() {
           spans.length = 0;
           requests.length = 0;

@@ -96,6 +96,10 @@ export function parentSpanId(span: ReadableSpan): string | undefined {
 /** Finds exactly one span with this name. */
 export function spanNamed(spans: readonly ReadableSpan[], name: string): ReadableSpan {
   const found = spans.filter((s) => s.name === name);
-  assert.equal(found.length, 1, `expected one span named ${name}, got ${found.length} among ${JSON.stringify(spans.map((s) => s.name))}`);
+  assert.equal(
+    found.length,
+    1,
+    `expected one span named ${name}, got ${found.length} among ${JSON.stringify(spans.map((s) => s.name))}`,
+  );
   return found[0]!;
 }

@@ -1,6 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeHttp, readBody, receiverCore, type ReceivedRequest, type ReceiverCoreOptions, type ReceiverMode } from './receiver-core';
+import {
+  closeHttp,
+  readBody,
+  receiverCore,
+  type ReceivedRequest,
+  type ReceiverCoreOptions,
+  type ReceiverMode,
+} from './receiver-core';
 
 /** A span as Zipkin v2 JSON has it (the fields the exporter sends). */
 export interface ZipkinSpan {

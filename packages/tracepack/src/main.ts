@@ -63,7 +63,9 @@ export function main(argv: readonly string[], io: CliIo): number {
       }
       const missing = missingProviderPackage(loaded, io.cwd);
       if (missing) {
-        io.err(`tracepack: tracing.provider "${loaded.config.provider}" needs ${missing}, which is not installed here: npm install ${missing} [${ConfigErrorCode.PROVIDER_NOT_INSTALLED}]\n`);
+        io.err(
+          `tracepack: tracing.provider "${loaded.config.provider}" needs ${missing}, which is not installed here: npm install ${missing} [${ConfigErrorCode.PROVIDER_NOT_INSTALLED}]\n`,
+        );
         return 1;
       }
       io.out(`ok: ${summarizeTracingConfig(loaded.config)}\n`);

@@ -1,4 +1,11 @@
-import { loadSqaConfig, printSqaConfig, renderSqaConfigHelp, summarizeSqaConfig, TracepackConfigError, type LoadedSqaConfig } from '@tracepack/config';
+import {
+  loadSqaConfig,
+  printSqaConfig,
+  renderSqaConfigHelp,
+  summarizeSqaConfig,
+  TracepackConfigError,
+  type LoadedSqaConfig,
+} from '@tracepack/config';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { CliIo } from './main';
@@ -76,13 +83,21 @@ export async function usageMain(argv: readonly string[], io: CliIo): Promise<num
 
 /** `tracepack usage serve`: the collector's own command, from the collector package. */
 async function serveUsage(argv: readonly string[], io: CliIo): Promise<number> {
-  const collector = loadPackage<typeof import('@tracepack/usage-collector')>('@tracepack/usage-collector', 'usage serve', io);
+  const collector = loadPackage<typeof import('@tracepack/usage-collector')>(
+    '@tracepack/usage-collector',
+    'usage serve',
+    io,
+  );
   return collector ? collector.serveCommand(argv, io) : 1;
 }
 
 /** `tracepack usage report`: the collector's own command, from the collector package. */
 async function reportUsage(argv: readonly string[], io: CliIo): Promise<number> {
-  const collector = loadPackage<typeof import('@tracepack/usage-collector')>('@tracepack/usage-collector', 'usage report', io);
+  const collector = loadPackage<typeof import('@tracepack/usage-collector')>(
+    '@tracepack/usage-collector',
+    'usage report',
+    io,
+  );
   return collector ? collector.reportCommand(argv, io) : 1;
 }
 

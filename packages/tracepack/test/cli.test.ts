@@ -10,8 +10,16 @@ const dir = mkdtempSync(join(tmpdir(), 'tracepack-cli-'));
 // A directory where the provider packages resolve (the repository root has them installed).
 const repoRoot = join(__dirname, '..', '..', '..', '..');
 
-function run(args: string[], env: Record<string, string> = {}, cwd = repoRoot): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = repoRoot,
+): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -34,13 +42,22 @@ describe('tracepack config', () => {
     const r = run(['config', 'help']);
     assert.equal(r.code, 0);
     assert.match(r.out, /^DEBUG CONTROLS/);
-    assert.match(r.out, /tracing\.providers\.jaeger\.sampling\.server_url\n\s+TRACING_PROVIDERS_JAEGER_SAMPLING_SERVER_URL/);
-    assert.match(run(['config', 'help', '--markdown']).out, /^\| key \| variable \| type \| default \| allowed \| description \|/);
+    assert.match(
+      r.out,
+      /tracing\.providers\.jaeger\.sampling\.server_url\n\s+TRACING_PROVIDERS_JAEGER_SAMPLING_SERVER_URL/,
+    );
+    assert.match(
+      run(['config', 'help', '--markdown']).out,
+      /^\| key \| variable \| type \| default \| allowed \| description \|/,
+    );
   });
 
   it('validate summarizes a good config in one line and exits 0', () => {
     const f = join(dir, 'good.yml');
-    writeFileSync(f, 'tracing:\n  provider: jaeger\n  service_name: clients-service\n  providers:\n    jaeger:\n      local_agent_address: jaeger:6831\n      sampling: { server_url: "http://jaeger:5778/sampling" }\n');
+    writeFileSync(
+      f,
+      'tracing:\n  provider: jaeger\n  service_name: clients-service\n  providers:\n    jaeger:\n      local_agent_address: jaeger:6831\n      sampling: { server_url: "http://jaeger:5778/sampling" }\n',
+    );
     const r = run(['config', 'validate', '--config', f]);
     assert.equal(r.code, 0, r.err);
     assert.equal(
@@ -63,7 +80,10 @@ describe('tracepack config', () => {
   it('validate says which package a provider needs when it is not installed', () => {
     const r = run(['config', 'validate'], { TRACING_PROVIDER: 'zipkin' }, dir);
     assert.equal(r.code, 1);
-    assert.match(r.err, /needs @tracepack\/provider-zipkin, which is not installed here: npm install @tracepack\/provider-zipkin/);
+    assert.match(
+      r.err,
+      /needs @tracepack\/provider-zipkin, which is not installed here: npm install @tracepack\/provider-zipkin/,
+    );
   });
 
   it('print shows the resolved config after precedence, secrets masked', () => {
@@ -81,11 +101,22 @@ describe('tracepack config', () => {
   });
 
   it('validate and print warn on stderr about an OTEL_* value the service would ignore, and still exit 0', () => {
-    const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces', OTEL_PROPAGATORS: 'xray,tracecontext', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
+    const env = {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces',
+      OTEL_PROPAGATORS: 'xray,tracecontext',
+      OTEL_TRACES_SAMPLER: 'traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+    };
     const r = run(['config', 'validate'], env);
     assert.equal(r.code, 0, r.err);
-    assert.equal(r.err, 'tracepack: warning: OTEL_PROPAGATORS: "xray" (not supported) skipped; supported: tracecontext, baggage, b3, b3multi, jaeger, none\n');
-    assert.match(r.out, /^ok: otlp: service .* -> http:\/\/collector:4318\/v1\/traces \(http\/protobuf\); sampler traceidratio, ratio 0\.1\n$/);
+    assert.equal(
+      r.err,
+      'tracepack: warning: OTEL_PROPAGATORS: "xray" (not supported) skipped; supported: tracecontext, baggage, b3, b3multi, jaeger, none\n',
+    );
+    assert.match(
+      r.out,
+      /^ok: otlp: service .* -> http:\/\/collector:4318\/v1\/traces \(http\/protobuf\); sampler traceidratio, ratio 0\.1\n$/,
+    );
     const p = run(['config', 'print'], env);
     assert.equal(p.code, 0);
     assert.match(p.err, /^tracepack: warning: OTEL_PROPAGATORS/);

@@ -21,7 +21,7 @@ export class EndpointAnonymizer {
   readonly templates: RouteTemplates;
 
   constructor(
-    private readonly salt: string,
+    private readonly _salt: string,
     templates: readonly string[] = [],
   ) {
     this.templates = new RouteTemplates(templates);
@@ -33,30 +33,30 @@ export class EndpointAnonymizer {
     const path = q === -1 ? url : url.slice(0, q);
     const matched = this.templates.match(path);
     if (matched !== undefined) return { endpoint: matched, template: true };
-    const query = q === -1 ? '' : this.anonymizeQuery(url.slice(q + 1));
+    const query = q === -1 ? '' : this._anonymizeQuery(url.slice(q + 1));
     return { endpoint: this.anonymizePath(path) + (query === '' ? '' : `?${query}`), template: false };
   }
 
   /** Every segment that is not a literal of a declared template, hashed. */
   anonymizePath(path: string): string {
-    if (!path.startsWith('/')) return `/${this.hash(path)}`;
+    if (!path.startsWith('/')) return `/${this._hash(path)}`;
     const literals = this.templates.literals;
     return path
       .split('/')
-      .map((s, i) => (i === 0 || s === '' || literals.has(s) ? s : this.hash(s)))
+      .map((s, i) => (i === 0 || s === '' || literals.has(s) ? s : this._hash(s)))
       .join('/');
   }
 
-  private anonymizeQuery(query: string): string {
+  private _anonymizeQuery(query: string): string {
     const pairs: string[] = [];
     for (const [key, value] of new URLSearchParams(query)) {
-      const k = PLAIN_KEY.test(key) ? key : this.hash(key);
-      pairs.push(value === '' ? k : `${k}=${this.hash(value)}`);
+      const k = PLAIN_KEY.test(key) ? key : this._hash(key);
+      pairs.push(value === '' ? k : `${k}=${this._hash(value)}`);
     }
     return pairs.sort().join('&');
   }
 
-  private hash(value: string): string {
-    return saltedHash(value, this.salt);
+  private _hash(value: string): string {
+    return saltedHash(value, this._salt);
   }
 }

@@ -23,93 +23,93 @@ export interface DeliveryStats {
  * Nothing here throws or blocks the service: every send is asynchronous and bounded.
  */
 export class Delivery {
-  private readonly queue: ResourceMetrics[] = [];
-  private sending: Promise<void> | undefined;
-  private streak = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private readonly counts = { sent: 0, failedAttempts: 0, dropped: 0 };
+  private readonly _queue: ResourceMetrics[] = [];
+  private _sending: Promise<void> | undefined;
+  private _streak = 0;
+  private _retryTimer: NodeJS.Timeout | undefined;
+  private _stopped = false;
+  private readonly _counts = { sent: 0, failedAttempts: 0, dropped: 0 };
 
   constructor(
-    private readonly send: Send,
-    private readonly log: (line: string) => void,
-    private readonly target: string,
-    private readonly backoff: { baseMs: number; maxMs: number },
+    private readonly _send: Send,
+    private readonly _log: (line: string) => void,
+    private readonly _target: string,
+    private readonly _backoff: { baseMs: number; maxMs: number },
   ) {}
 
   stats(): DeliveryStats {
-    return { ...this.counts, pending: this.queue.length };
+    return { ...this._counts, pending: this._queue.length };
   }
 
   /** Queues a report and sends it now, unless a back-off is running. */
   enqueue(report: ResourceMetrics): void {
-    if (this.queue.length >= MAX_PENDING_REPORTS) {
-      this.queue.shift();
-      this.counts.dropped++;
+    if (this._queue.length >= MAX_PENDING_REPORTS) {
+      this._queue.shift();
+      this._counts.dropped++;
     }
-    this.queue.push(report);
-    if (this.retryTimer === undefined) void this.drain();
+    this._queue.push(report);
+    if (this._retryTimer === undefined) void this.drain();
   }
 
   /** A keep-alive: sent once, never queued (the next one says the same). */
   async sendOnce(report: ResourceMetrics): Promise<void> {
-    const result = await this.send(report);
-    if (result.ok) this.succeeded();
-    else this.failed(result.reason);
+    const result = await this._send(report);
+    if (result.ok) this._succeeded();
+    else this._failed(result.reason);
   }
 
   /** Sends what is queued, oldest first, until the queue is empty or a send fails. */
   drain(): Promise<void> {
-    this.sending ??= (async () => {
+    this._sending ??= (async () => {
       try {
-        while (this.queue.length > 0) {
-          const result = await this.send(this.queue[0]!);
+        while (this._queue.length > 0) {
+          const result = await this._send(this._queue[0]!);
           if (!result.ok) {
-            this.failed(result.reason);
-            this.scheduleRetry();
+            this._failed(result.reason);
+            this._scheduleRetry();
             return;
           }
-          this.queue.shift();
-          this.succeeded();
+          this._queue.shift();
+          this._succeeded();
         }
       } finally {
-        this.sending = undefined;
+        this._sending = undefined;
       }
     })();
-    return this.sending;
+    return this._sending;
   }
 
   /** At shutdown: no more retries; one last attempt at what is queued (bounded by the caller). */
   async flush(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    await this.sending;
+    this._stopped = true;
+    clearTimeout(this._retryTimer);
+    this._retryTimer = undefined;
+    await this._sending;
     await this.drain();
   }
 
-  private succeeded(): void {
-    this.counts.sent++;
-    this.streak = 0;
+  private _succeeded(): void {
+    this._counts.sent++;
+    this._streak = 0;
   }
 
-  private failed(reason: string): void {
-    this.counts.failedAttempts++;
-    if (this.streak++ === 0) {
-      this.log(
-        `usage report to ${this.target} failed (${reason}); retrying with back-off, keeping at most ${MAX_PENDING_REPORTS} reports; ` +
+  private _failed(reason: string): void {
+    this._counts.failedAttempts++;
+    if (this._streak++ === 0) {
+      this._log(
+        `usage report to ${this._target} failed (${reason}); retrying with back-off, keeping at most ${MAX_PENDING_REPORTS} reports; ` +
           'nothing more is logged until one gets through',
       );
     }
   }
 
-  private scheduleRetry(): void {
-    if (this.stopped) return;
-    const ms = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.min(this.streak - 1, 20));
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
+  private _scheduleRetry(): void {
+    if (this._stopped) return;
+    const ms = Math.min(this._backoff.maxMs, this._backoff.baseMs * 2 ** Math.min(this._streak - 1, 20));
+    this._retryTimer = setTimeout(() => {
+      this._retryTimer = undefined;
       void this.drain();
     }, ms);
-    this.retryTimer.unref();
+    this._retryTimer.unref();
   }
 }

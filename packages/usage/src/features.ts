@@ -8,7 +8,11 @@ import { isSafeName, saltedHash } from './utils';
  * provider and sampler kind, instrumentations, propagators, and how many routes, ignored paths
  * and captured headers are configured (not which).
  */
-export function tracepackFeatures(tracing: ResolvedTracingConfig | undefined, enabled: boolean, whitelistSize: number): Map<string, number> {
+export function tracepackFeatures(
+  tracing: ResolvedTracingConfig | undefined,
+  enabled: boolean,
+  whitelistSize: number,
+): Map<string, number> {
   const f = new Map<string, number>();
   f.set('usage.endpoint_whitelist', whitelistSize);
   if (!tracing || !enabled) {
@@ -37,7 +41,9 @@ function samplerKind(t: ResolvedTracingConfig): string {
   if (typeof named === 'string' && named !== '') return named;
   switch (t.provider) {
     case 'jaeger':
-      return t.providers.jaeger.sampling.server_url ? 'jaeger_remote' : ratioKind(t.providers.jaeger.sampling.trace_id_ratio);
+      return t.providers.jaeger.sampling.server_url
+        ? 'jaeger_remote'
+        : ratioKind(t.providers.jaeger.sampling.trace_id_ratio);
     case 'zipkin':
       return ratioKind(t.providers.zipkin.sampling.sampling_ratio);
     case 'otlp':
@@ -63,34 +69,46 @@ export interface ActivityIds {
  * identifier-like names are taken; ids only as SHA-256 of `id|salt`, the installation's salt.
  */
 export class ServiceCounts {
-  private readonly features: Counter;
-  private readonly activities: Counter;
-  private refused = 0;
+  private readonly _features: Counter;
+  private readonly _activities: Counter;
+  private _refused = 0;
 
   constructor(
     meter: Meter,
-    private readonly salt: string,
-    private readonly onRefused: (what: string) => void,
+    private readonly _salt: string,
+    private readonly _onRefused: (what: string) => void,
   ) {
-    this.features = meter.createCounter(METRIC.serviceFeatures, { description: 'Uses of the service\'s own features, by name.', unit: '{use}' });
-    this.activities = meter.createCounter(METRIC.activity, { description: 'User activity, by name, with the SHA-256 of user and organization ids (salted).', unit: '{event}' });
+    this._features = meter.createCounter(METRIC.serviceFeatures, {
+      description: "Uses of the service's own features, by name.",
+      unit: '{use}',
+    });
+    this._activities = meter.createCounter(METRIC.activity, {
+      description: 'User activity, by name, with the SHA-256 of user and organization ids (salted).',
+      unit: '{event}',
+    });
   }
 
   feature(name: string, count = 1): void {
-    if (!isSafeName(name) || !(count > 0) || !Number.isFinite(count)) return this.refuse(`usage.feature(${typeof name === 'string' ? 'name' : typeof name}, ${typeof count})`);
-    this.features.add(count, { 'tracepack.feature': name });
+    if (!isSafeName(name) || !(count > 0) || !Number.isFinite(count))
+      return this._refuse(`usage.feature(${typeof name === 'string' ? 'name' : typeof name}, ${typeof count})`);
+    this._features.add(count, { 'tracepack.feature': name });
   }
 
   activity(name: string, ids: ActivityIds = {}): void {
-    if (!isSafeName(name)) return this.refuse(`usage.activity(${typeof name === 'string' ? 'name' : typeof name})`);
+    if (!isSafeName(name)) return this._refuse(`usage.activity(${typeof name === 'string' ? 'name' : typeof name})`);
     const attributes: Record<string, string> = { 'tracepack.activity': name };
-    if (ids.userId !== undefined && ids.userId !== null && ids.userId !== '') attributes['enduser.id.sha256'] = saltedHash(String(ids.userId), this.salt);
-    if (ids.orgId !== undefined && ids.orgId !== null && ids.orgId !== '') attributes['org.id.sha256'] = saltedHash(String(ids.orgId), this.salt);
-    this.activities.add(1, attributes);
+    if (ids.userId !== undefined && ids.userId !== null && ids.userId !== '')
+      attributes['enduser.id.sha256'] = saltedHash(String(ids.userId), this._salt);
+    if (ids.orgId !== undefined && ids.orgId !== null && ids.orgId !== '')
+      attributes['org.id.sha256'] = saltedHash(String(ids.orgId), this._salt);
+    this._activities.add(1, attributes);
   }
 
   /** Refusals are reported once (a name is never echoed: it might be the data it must not carry). */
-  private refuse(what: string): void {
-    if (this.refused++ === 0) this.onRefused(`${what} ignored: names are 1 to 64 characters of A-Z a-z 0-9 _ . : - starting with a letter, counts positive; further ones are dropped silently`);
+  private _refuse(what: string): void {
+    if (this._refused++ === 0)
+      this._onRefused(
+        `${what} ignored: names are 1 to 64 characters of A-Z a-z 0-9 _ . : - starting with a letter, counts positive; further ones are dropped silently`,
+      );
   }
 }

@@ -59,7 +59,11 @@ const SEQ_MASK = 0x3fffffff;
  * Returns a function that stops watching. Never throws into the server: a failure is
  * reported once through `onProblem` and the request is not counted.
  */
-export function observeHttpServers(aggregator: RequestAggregator, ignorePaths: readonly string[], onProblem: (err: unknown) => void): () => void {
+export function observeHttpServers(
+  aggregator: RequestAggregator,
+  ignorePaths: readonly string[],
+  onProblem: (err: unknown) => void,
+): () => void {
   const ignored = compileIgnorePaths(ignorePaths);
   let problems = 0;
   const problem = (err: unknown): void => {
@@ -100,7 +104,14 @@ export function observeHttpServers(aggregator: RequestAggregator, ignorePaths: r
       }
       if (request[kIgnored] === true) return;
       const start = request[kStart];
-      aggregator.endpointOf(request).record(methodIndex(request.method), response.statusCode, start === undefined ? -1 : performance.now() - start, bytes);
+      aggregator
+        .endpointOf(request)
+        .record(
+          methodIndex(request.method),
+          response.statusCode,
+          start === undefined ? -1 : performance.now() - start,
+          bytes,
+        );
     } catch (err) {
       problem(err);
     }

@@ -28,7 +28,17 @@ const CI_VARIABLES: readonly [variable: string, name: string][] = [
 ];
 
 /** Deployment environments (and NODE_ENV values) of a run that is not a real deployment. */
-const LOCAL_ENVIRONMENTS = new Set(['local', 'development', 'dev', 'test', 'testing', 'tutorial', 'demo', 'quickstart', 'ci']);
+const LOCAL_ENVIRONMENTS = new Set([
+  'local',
+  'development',
+  'dev',
+  'test',
+  'testing',
+  'tutorial',
+  'demo',
+  'quickstart',
+  'ci',
+]);
 
 /** What the service says about itself (code beats the environment, which beats package.json). */
 export interface ServiceFacts {
@@ -81,7 +91,10 @@ export function buildIdentity(input: IdentityInput): Identity {
     pathSalt,
     activitySalt: input.installationSalt ?? pathSalt,
     ci: detectCi(input.env),
-    local: input.local === true || (environment !== undefined && LOCAL_ENVIRONMENTS.has(environment.toLowerCase())) || (nodeEnv !== undefined && LOCAL_ENVIRONMENTS.has(nodeEnv)),
+    local:
+      input.local === true ||
+      (environment !== undefined && LOCAL_ENVIRONMENTS.has(environment.toLowerCase())) ||
+      (nodeEnv !== undefined && LOCAL_ENVIRONMENTS.has(nodeEnv)),
     startedAt: Date.now(),
     traits: traitsOf(input),
   };
@@ -102,15 +115,41 @@ export function detectCi(env: Env): string | undefined {
  */
 export function reportResource(identity: Identity, uptimeMs: number, identifyAfterMs: number): Attributes {
   const base: Attributes = { 'service.instance.id': identity.instanceId, 'tracepack.usage.version': PACKAGE_VERSION };
-  const reason = identity.ci !== undefined ? 'ci' : identity.local ? 'local' : uptimeMs < identifyAfterMs ? 'warming_up' : undefined;
+  const reason =
+    identity.ci !== undefined ? 'ci' : identity.local ? 'local' : uptimeMs < identifyAfterMs ? 'warming_up' : undefined;
   if (reason !== undefined) {
-    return { ...base, 'tracepack.usage.identified': false, 'tracepack.usage.test_reason': reason, ...(identity.ci ? { 'tracepack.usage.ci.name': identity.ci } : {}) };
+    return {
+      ...base,
+      'tracepack.usage.identified': false,
+      'tracepack.usage.test_reason': reason,
+      ...(identity.ci ? { 'tracepack.usage.ci.name': identity.ci } : {}),
+    };
   }
-  return { ...base, 'tracepack.usage.identified': true, 'tracepack.usage.installation.id': identity.installationId, ...identity.traits };
+  return {
+    ...base,
+    'tracepack.usage.identified': true,
+    'tracepack.usage.installation.id': identity.installationId,
+    ...identity.traits,
+  };
 }
 
-const ARCH: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64', ia32: 'x86', arm: 'arm32', ppc64: 'ppc64', s390x: 's390x' };
-const OS: Readonly<Record<string, string>> = { win32: 'windows', darwin: 'darwin', linux: 'linux', freebsd: 'freebsd', openbsd: 'openbsd', sunos: 'solaris', aix: 'aix' };
+const ARCH: Readonly<Record<string, string>> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  ia32: 'x86',
+  arm: 'arm32',
+  ppc64: 'ppc64',
+  s390x: 's390x',
+};
+const OS: Readonly<Record<string, string>> = {
+  win32: 'windows',
+  darwin: 'darwin',
+  linux: 'linux',
+  freebsd: 'freebsd',
+  openbsd: 'openbsd',
+  sunos: 'solaris',
+  aix: 'aix',
+};
 
 function traitsOf(input: IdentityInput): Attributes {
   const pkg = nearestPackageJson(input.cwd);
@@ -127,9 +166,19 @@ function traitsOf(input: IdentityInput): Attributes {
   if (name) traits['service.name'] = name;
   if (version) traits['service.version'] = version;
   // Only values of the expected shape: a variable holding something else is never sent.
-  const git = [input.service.gitHash, env.GIT_COMMIT, env.GIT_SHA, env.COMMIT_SHA, env.SOURCE_COMMIT, env.SOURCE_VERSION, pkg?.gitHead].find((v) => typeof v === 'string' && /^[0-9a-f]{7,40}$/i.test(v));
+  const git = [
+    input.service.gitHash,
+    env.GIT_COMMIT,
+    env.GIT_SHA,
+    env.COMMIT_SHA,
+    env.SOURCE_COMMIT,
+    env.SOURCE_VERSION,
+    pkg?.gitHead,
+  ].find((v) => typeof v === 'string' && /^[0-9a-f]{7,40}$/i.test(v));
   if (git) traits['vcs.ref.head.revision'] = git.toLowerCase();
-  const built = [input.service.buildTime, env.BUILD_TIME, env.BUILD_DATE, pkg?.buildTime].map(isoTime).find((v) => v !== undefined);
+  const built = [input.service.buildTime, env.BUILD_TIME, env.BUILD_DATE, pkg?.buildTime]
+    .map(isoTime)
+    .find((v) => v !== undefined);
   if (built) traits['tracepack.usage.build_time'] = built;
   if (input.service.deploymentEnvironment) traits['deployment.environment.name'] = input.service.deploymentEnvironment;
   return traits;
@@ -141,13 +190,20 @@ function isoTime(v: unknown): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-function nearestPackageJson(start: string): { name?: string; version?: string; gitHead?: string; buildTime?: string } | undefined {
+function nearestPackageJson(
+  start: string,
+): { name?: string; version?: string; gitHead?: string; buildTime?: string } | undefined {
   let dir = resolve(start);
   for (;;) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       try {
-        return JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string; gitHead?: string; buildTime?: string };
+        return JSON.parse(readFileSync(file, 'utf8')) as {
+          name?: string;
+          version?: string;
+          gitHead?: string;
+          buildTime?: string;
+        };
       } catch {
         return undefined;
       }

@@ -69,18 +69,30 @@ export async function previewUsage(input: StartUsageOptions = {}): Promise<Usage
   /* eslint-enable @typescript-eslint/no-require-imports */
   let tracing;
   try {
-    tracing = loadTracingConfig({ configFile: options.configFile, argv: options.argv, env: options.env, cwd: options.cwd });
+    tracing = loadTracingConfig({
+      configFile: options.configFile,
+      argv: options.argv,
+      env: options.env,
+      cwd: options.cwd,
+    });
   } catch {
     tracing = undefined;
   }
   const capture = await startCapture();
   try {
     const path = new URL(metricsUrl(sqa.config.endpoint ?? 'http://localhost')).pathname;
-    const headers: Record<string, string> = sqa.config.api_key ? { [sqa.config.api_key_header]: sqa.config.api_key } : {};
+    const headers: Record<string, string> = sqa.config.api_key
+      ? { [sqa.config.api_key_header]: sqa.config.api_key }
+      : {};
     const wire = createSend({ endpoint: capture.url + path, protocol: sqa.config.protocol, headers, timeoutMs: 5000 });
     const readable = createSend({ endpoint: capture.url + path, protocol: 'http/json', headers, timeoutMs: 5000 });
     const identity = buildIdentity({
-      service: { name: tracing?.config.service_name, version: tracing?.config.service_version, deploymentEnvironment: tracing?.config.deployment_environment, ...options.service },
+      service: {
+        name: tracing?.config.service_name,
+        version: tracing?.config.service_version,
+        deploymentEnvironment: tracing?.config.deployment_environment,
+        ...options.service,
+      },
       installation: options.installation,
       local: options.local,
       installationSalt: sqa.config.installation_salt,
@@ -97,7 +109,9 @@ export async function previewUsage(input: StartUsageOptions = {}): Promise<Usage
       send: wire.send,
     });
     try {
-      const target = sqa.config.endpoint ? maskUrlSecrets(metricsUrl(sqa.config.endpoint)) : '(no sqa.endpoint: nothing is sent)';
+      const target = sqa.config.endpoint
+        ? maskUrlSecrets(metricsUrl(sqa.config.endpoint))
+        : '(no sqa.endpoint: nothing is sent)';
       const captured = async (report: Parameters<typeof wire.send>[0]): Promise<CapturedRequest> => {
         const sent = await wire.send(report);
         if (!sent.ok) throw new Error(`preview: the exporter failed on loopback (${sent.reason})`);
@@ -109,7 +123,15 @@ export async function previewUsage(input: StartUsageOptions = {}): Promise<Usage
           if (k === 'host' || k === 'connection' || k === 'transfer-encoding') continue;
           shownHeaders[k] = k === sqa.config.api_key_header.toLowerCase() ? '****' : String(v);
         }
-        return { method: onWire.method, url: target, headers: shownHeaders, contentType: String(onWire.headers['content-type'] ?? ''), bytes: onWire.body.length, body: onWire.body, payload: JSON.parse(asJson.body.toString('utf8')) as OtlpJson };
+        return {
+          method: onWire.method,
+          url: target,
+          headers: shownHeaders,
+          contentType: String(onWire.headers['content-type'] ?? ''),
+          bytes: onWire.body.length,
+          body: onWire.body,
+          payload: JSON.parse(asJson.body.toString('utf8')) as OtlpJson,
+        };
       };
       preview.report = await captured(await reporter.collect(identity.startedAt + sqa.durations.reportIntervalMs));
       preview.keepAlive = await captured(reporter.keepAlive());
@@ -193,10 +215,13 @@ interface JsonPoint {
  * of the report and of a keep-alive. `json`: the OTLP/JSON payloads as they are.
  */
 export function renderUsagePreview(preview: UsagePreview, options: { json?: boolean } = {}): string {
-  if (options.json) return `${JSON.stringify({ status: preview.status, report: preview.report?.payload, keepAlive: preview.keepAlive?.payload }, null, 2)}\n`;
+  if (options.json)
+    return `${JSON.stringify({ status: preview.status, report: preview.report?.payload, keepAlive: preview.keepAlive?.payload }, null, 2)}\n`;
   const lines: string[] = [];
   if (preview.enabled) {
-    lines.push(`usage statistics: ON, reports every ${formatDuration(preview.reportIntervalMs)} to ${maskUrlSecrets(metricsUrl(preview.endpoint!))} (OTLP ${preview.protocol}), a keep-alive every ${formatDuration(preview.keepaliveIntervalMs)}`);
+    lines.push(
+      `usage statistics: ON, reports every ${formatDuration(preview.reportIntervalMs)} to ${maskUrlSecrets(metricsUrl(preview.endpoint!))} (OTLP ${preview.protocol}), a keep-alive every ${formatDuration(preview.keepaliveIntervalMs)}`,
+    );
   } else {
     lines.push(`usage statistics: OFF (${preview.status.slice('off: '.length)}): nothing is sent`);
     for (const s of preview.optOut.slice(1)) lines.push(`  also opted out by ${s}`);
@@ -214,14 +239,24 @@ export function renderUsagePreview(preview: UsagePreview, options: { json?: bool
 
 function renderRequest(title: string, r: CapturedRequest): string[] {
   const lines = [`${title}: ${r.method} ${r.url}, ${r.bytes} bytes of ${r.contentType}`];
-  lines.push(`  headers: ${Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+  lines.push(
+    `  headers: ${Object.entries(r.headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}`,
+  );
   for (const rm of r.payload.resourceMetrics ?? []) {
     lines.push('  resource:');
     for (const kv of rm.resource?.attributes ?? []) lines.push(`    ${kv.key} = ${valueText(kv.value)}`);
     for (const sm of rm.scopeMetrics ?? []) {
       lines.push(`  scope ${sm.scope?.name ?? ''} ${sm.scope?.version ?? ''}`.trimEnd() + ':');
       for (const m of sm.metrics ?? []) {
-        const [kind, data] = m.gauge ? ['gauge', m.gauge] : m.sum ? [`sum, ${temporality(m.sum.aggregationTemporality)}`, m.sum] : m.histogram ? [`histogram, ${temporality(m.histogram.aggregationTemporality)}`, m.histogram] : ['?', undefined];
+        const [kind, data] = m.gauge
+          ? ['gauge', m.gauge]
+          : m.sum
+            ? [`sum, ${temporality(m.sum.aggregationTemporality)}`, m.sum]
+            : m.histogram
+              ? [`histogram, ${temporality(m.histogram.aggregationTemporality)}`, m.histogram]
+              : ['?', undefined];
         lines.push(`    ${m.name} (${kind}${m.unit ? `, ${m.unit}` : ''})`);
         for (const p of data?.dataPoints ?? []) lines.push(`      ${attributesText(p.attributes)}${pointText(p)}`);
       }
@@ -231,7 +266,9 @@ function renderRequest(title: string, r: CapturedRequest): string[] {
 }
 
 function metricNames(payload: OtlpJson): string[] {
-  return (payload.resourceMetrics ?? []).flatMap((rm) => (rm.scopeMetrics ?? []).flatMap((sm) => (sm.metrics ?? []).map((m) => m.name)));
+  return (payload.resourceMetrics ?? []).flatMap((rm) =>
+    (rm.scopeMetrics ?? []).flatMap((sm) => (sm.metrics ?? []).map((m) => m.name)),
+  );
 }
 
 function temporality(t: number | undefined): string {

@@ -1,10 +1,27 @@
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
 import type { EndpointAnonymizer } from './anonymize';
 import { METRIC } from './metric-names';
 
 /** Methods sent by name; any other is `_OTHER` (as the HTTP semantic conventions do). */
-export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', '_OTHER'] as const;
+export const METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+  '_OTHER',
+] as const;
 const OTHER_METHOD = METHODS.length - 1;
 
 export function methodIndex(method: string | undefined): number {
@@ -33,7 +50,9 @@ export function methodIndex(method: string | undefined): number {
 }
 
 /** Bucket bounds of the latency histogram, in milliseconds: p50/p90/p99 from sub-ms to 10 s. */
-export const DURATION_BOUNDS_MS = [0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+export const DURATION_BOUNDS_MS = [
+  0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000,
+];
 /** Bucket bounds of the response-size histogram, in bytes. */
 export const SIZE_BOUNDS_BYTES = [128, 512, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304];
 
@@ -124,15 +143,15 @@ export class Endpoint {
   ) {}
 
   /** The slot of the last request: a route answers mostly one (method, status). */
-  private last: Slot | undefined;
+  private _last: Slot | undefined;
 
   /** One response; `ms` is negative when it was not timed. */
   record(method: number, status: number, ms: number, bytes: number): void {
-    let slot = this.last;
+    let slot = this._last;
     if (slot === undefined || slot.method !== method || slot.status !== status) {
       const key = method * 1000 + status;
       slot = this.slots.get(key) ?? this.addSlot(key, method, status);
-      this.last = slot;
+      this._last = slot;
     }
     slot.add(ms, bytes);
     this.used = true;
@@ -188,33 +207,33 @@ const CACHE_SIZE = 4096;
  */
 export class RequestAggregator {
   readonly requests = new Float64Array(METHODS.length);
-  private readonly endpoints = new Map<string, Endpoint>();
-  private readonly overflow = new Endpoint('', false);
-  private readonly byUrl = new Map<string, Endpoint>();
-  private readonly byBase = new Map<string, string>();
-  private lastUrl: string | undefined;
-  private lastEndpoint: Endpoint | undefined;
-  private lastRoute: string | undefined;
-  private lastRouteEndpoint: Endpoint | undefined;
+  private readonly _endpoints = new Map<string, Endpoint>();
+  private readonly _overflow = new Endpoint('', false);
+  private readonly _byUrl = new Map<string, Endpoint>();
+  private readonly _byBase = new Map<string, string>();
+  private _lastUrl: string | undefined;
+  private _lastEndpoint: Endpoint | undefined;
+  private _lastRoute: string | undefined;
+  private _lastRouteEndpoint: Endpoint | undefined;
   overflowed = 0;
 
   constructor(
-    private readonly anonymizer: EndpointAnonymizer,
-    private readonly maxEndpoints: number,
+    private readonly _anonymizer: EndpointAnonymizer,
+    private readonly _maxEndpoints: number,
   ) {}
 
   /** A template learned while running (a traced request's route): matching URLs use it from now on. */
   learnTemplate(template: string): void {
-    if (this.anonymizer.templates.add(template)) this.forgetUrls();
+    if (this._anonymizer.templates.add(template)) this._forgetUrls();
   }
 
   /** Every URL is resolved again (a template was learned, endpoints were forgotten). */
-  private forgetUrls(): void {
-    this.byUrl.clear();
-    this.lastUrl = undefined;
-    this.lastEndpoint = undefined;
-    this.lastRoute = undefined;
-    this.lastRouteEndpoint = undefined;
+  private _forgetUrls(): void {
+    this._byUrl.clear();
+    this._lastUrl = undefined;
+    this._lastEndpoint = undefined;
+    this._lastRoute = undefined;
+    this._lastRouteEndpoint = undefined;
   }
 
   /**
@@ -225,35 +244,38 @@ export class RequestAggregator {
   routeOf(req: RequestLike, template: string): void {
     if (!template.startsWith('/')) return;
     req[kRoute] = template;
-    if (!this.anonymizer.templates.has(template)) this.learnTemplate(template);
+    if (!this._anonymizer.templates.has(template)) this.learnTemplate(template);
   }
 
   /** The endpoint of a finished request: express's route, else the cached result for its URL. */
   endpointOf(req: RequestLike): Endpoint {
     const template = req[kRoute];
     if (template !== undefined) {
-      if (template === this.lastRoute && this.lastRouteEndpoint !== undefined) return this.lastRouteEndpoint;
-      this.lastRoute = template;
-      return (this.lastRouteEndpoint = this.endpoint(template, true, undefined));
+      if (template === this._lastRoute && this._lastRouteEndpoint !== undefined) return this._lastRouteEndpoint;
+      this._lastRoute = template;
+      return (this._lastRouteEndpoint = this._endpoint(template, true, undefined));
     }
     const route = req.route;
     if (route !== undefined && route !== null && typeof route.path === 'string') {
       const base = req.baseUrl;
-      const name = typeof base === 'string' && base !== '' ? this.anonymizedBase(base) + (route.path === '/' ? '' : route.path) : route.path;
-      return this.endpoint(name, true, undefined);
+      const name =
+        typeof base === 'string' && base !== ''
+          ? this._anonymizedBase(base) + (route.path === '/' ? '' : route.path)
+          : route.path;
+      return this._endpoint(name, true, undefined);
     }
     const url = req.url ?? '/';
     // The same URL as the last request (a client polling, a benchmark): no hashing of the string.
-    if (url === this.lastUrl && this.lastEndpoint !== undefined) return this.lastEndpoint;
-    let endpoint = this.byUrl.get(url);
+    if (url === this._lastUrl && this._lastEndpoint !== undefined) return this._lastEndpoint;
+    let endpoint = this._byUrl.get(url);
     if (endpoint === undefined) {
-      const { endpoint: name, template } = this.anonymizer.anonymize(url);
-      endpoint = this.endpoint(name, template, template ? undefined : url);
-      if (this.byUrl.size >= CACHE_SIZE) this.byUrl.clear();
-      this.byUrl.set(url, endpoint);
+      const { endpoint: name, template } = this._anonymizer.anonymize(url);
+      endpoint = this._endpoint(name, template, template ? undefined : url);
+      if (this._byUrl.size >= CACHE_SIZE) this._byUrl.clear();
+      this._byUrl.set(url, endpoint);
     }
-    this.lastUrl = url;
-    this.lastEndpoint = endpoint;
+    this._lastUrl = url;
+    this._lastEndpoint = endpoint;
     return endpoint;
   }
 
@@ -261,31 +283,31 @@ export class RequestAggregator {
    * express keeps the matched mount path (`/tenants/42`), not its template: it is a raw path
    * like any other, sent as a template when declared, else hashed segment by segment.
    */
-  private anonymizedBase(base: string): string {
-    let name = this.byBase.get(base);
+  private _anonymizedBase(base: string): string {
+    let name = this._byBase.get(base);
     if (name === undefined) {
-      name = this.anonymizer.anonymize(base).endpoint;
-      if (this.byBase.size >= CACHE_SIZE) this.byBase.clear();
-      this.byBase.set(base, name);
+      name = this._anonymizer.anonymize(base).endpoint;
+      if (this._byBase.size >= CACHE_SIZE) this._byBase.clear();
+      this._byBase.set(base, name);
     }
     return name;
   }
 
-  private endpoint(name: string, template: boolean, rawUrl: string | undefined): Endpoint {
-    let e = this.endpoints.get(name);
+  private _endpoint(name: string, template: boolean, rawUrl: string | undefined): Endpoint {
+    let e = this._endpoints.get(name);
     if (e !== undefined) return e;
-    if (this.endpoints.size >= this.maxEndpoints) {
+    if (this._endpoints.size >= this._maxEndpoints) {
       this.overflowed++;
-      return this.overflow;
+      return this._overflow;
     }
     e = new Endpoint(name, template, rawUrl);
-    this.endpoints.set(name, e);
+    this._endpoints.set(name, e);
     return e;
   }
 
   /** Names of the endpoints of the current period (for tests and the preview). */
   endpointNames(): string[] {
-    return [...this.endpoints.keys()];
+    return [...this._endpoints.keys()];
   }
 
   /**
@@ -293,19 +315,24 @@ export class RequestAggregator {
    * Endpoints that saw no request are forgotten, so a report holds the endpoints of its period.
    */
   collect(startTime: HrTime, endTime: HrTime): MetricData[] {
-    this.claimForLearnedTemplates();
+    this._claimForLearnedTemplates();
     const requests: DataPoint<number>[] = [];
     for (let m = 0; m < METHODS.length; m++) {
       if (this.requests[m] === 0) continue;
-      requests.push({ startTime, endTime, attributes: { 'http.request.method': METHODS[m]! }, value: this.requests[m]! });
+      requests.push({
+        startTime,
+        endTime,
+        attributes: { 'http.request.method': METHODS[m]! },
+        value: this.requests[m]!,
+      });
       this.requests[m] = 0;
     }
     const durations: DataPoint<Histogram>[] = [];
     const sizes: DataPoint<Histogram>[] = [];
     let pruned = false;
-    for (const endpoint of [...this.endpoints.values(), this.overflow]) {
-      if (!endpoint.used && endpoint !== this.overflow) {
-        this.endpoints.delete(endpoint.name);
+    for (const endpoint of [...this._endpoints.values(), this._overflow]) {
+      if (!endpoint.used && endpoint !== this._overflow) {
+        this._endpoints.delete(endpoint.name);
         pruned = true;
         continue;
       }
@@ -313,20 +340,51 @@ export class RequestAggregator {
       for (const slot of endpoint.slots.values()) {
         if (slot.count === 0) continue;
         const attributes: Attributes =
-          endpoint === this.overflow
-            ? { 'otel.metric.overflow': true, 'http.request.method': METHODS[slot.method]!, 'http.response.status_code': slot.status }
-            : { 'tracepack.usage.endpoint': endpoint.name, 'http.request.method': METHODS[slot.method]!, 'http.response.status_code': slot.status };
-        if (slot.timed > 0) durations.push({ startTime, endTime, attributes, value: histogram(DURATION_BOUNDS_MS, slot.durationCounts, slot.timed, slot.durationSum, slot.durationMin, slot.durationMax) });
-        sizes.push({ startTime, endTime, attributes, value: histogram(SIZE_BOUNDS_BYTES, slot.sizeCounts, slot.count, slot.sizeSum, slot.sizeMin, slot.sizeMax) });
+          endpoint === this._overflow
+            ? {
+                'otel.metric.overflow': true,
+                'http.request.method': METHODS[slot.method]!,
+                'http.response.status_code': slot.status,
+              }
+            : {
+                'tracepack.usage.endpoint': endpoint.name,
+                'http.request.method': METHODS[slot.method]!,
+                'http.response.status_code': slot.status,
+              };
+        if (slot.timed > 0)
+          durations.push({
+            startTime,
+            endTime,
+            attributes,
+            value: histogram(
+              DURATION_BOUNDS_MS,
+              slot.durationCounts,
+              slot.timed,
+              slot.durationSum,
+              slot.durationMin,
+              slot.durationMax,
+            ),
+          });
+        sizes.push({
+          startTime,
+          endTime,
+          attributes,
+          value: histogram(SIZE_BOUNDS_BYTES, slot.sizeCounts, slot.count, slot.sizeSum, slot.sizeMin, slot.sizeMax),
+        });
         slot.reset();
       }
     }
     // The cache may point at forgotten endpoints: start it over (one hash per URL again).
-    if (pruned) this.forgetUrls();
+    if (pruned) this._forgetUrls();
     this.overflowed = 0;
     return [
       {
-        descriptor: { name: METRIC.requests, description: 'HTTP requests received, by method (requests minus responses: requests the client gave up on).', unit: '{request}', valueType: ValueType.INT },
+        descriptor: {
+          name: METRIC.requests,
+          description: 'HTTP requests received, by method (requests minus responses: requests the client gave up on).',
+          unit: '{request}',
+          valueType: ValueType.INT,
+        },
         aggregationTemporality: AggregationTemporality.DELTA,
         dataPointType: DataPointType.SUM,
         isMonotonic: true,
@@ -345,7 +403,13 @@ export class RequestAggregator {
         dataPoints: durations,
       },
       {
-        descriptor: { name: METRIC.responseSize, description: 'Bytes written for the response (status line, headers and body), per anonymized endpoint, method and status code; its count is the responses.', unit: 'By', valueType: ValueType.INT },
+        descriptor: {
+          name: METRIC.responseSize,
+          description:
+            'Bytes written for the response (status line, headers and body), per anonymized endpoint, method and status code; its count is the responses.',
+          unit: 'By',
+          valueType: ValueType.INT,
+        },
         aggregationTemporality: AggregationTemporality.DELTA,
         dataPointType: DataPointType.HISTOGRAM,
         dataPoints: sizes,
@@ -354,19 +418,26 @@ export class RequestAggregator {
   }
 
   /** Anonymized endpoints whose URL matches a template learned since: counted under the template. */
-  private claimForLearnedTemplates(): void {
-    for (const endpoint of [...this.endpoints.values()]) {
+  private _claimForLearnedTemplates(): void {
+    for (const endpoint of [...this._endpoints.values()]) {
       if (endpoint.template || endpoint.rawUrl === undefined) continue;
       const q = endpoint.rawUrl.indexOf('?');
-      const template = this.anonymizer.templates.match(q === -1 ? endpoint.rawUrl : endpoint.rawUrl.slice(0, q));
+      const template = this._anonymizer.templates.match(q === -1 ? endpoint.rawUrl : endpoint.rawUrl.slice(0, q));
       if (template === undefined) continue;
-      this.endpoints.delete(endpoint.name);
-      endpoint.mergeInto(this.endpoint(template, true, undefined));
-      this.forgetUrls();
+      this._endpoints.delete(endpoint.name);
+      endpoint.mergeInto(this._endpoint(template, true, undefined));
+      this._forgetUrls();
     }
   }
 }
 
-function histogram(bounds: number[], counts: Float64Array, count: number, sum: number, min: number, max: number): Histogram {
+function histogram(
+  bounds: number[],
+  counts: Float64Array,
+  count: number,
+  sum: number,
+  min: number,
+  max: number,
+): Histogram {
   return { buckets: { boundaries: bounds, counts: Array.from(counts) }, count, sum, min, max };
 }

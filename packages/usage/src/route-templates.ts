@@ -6,8 +6,8 @@
  * `/clients/:id`), then the first declared.
  */
 export class RouteTemplates {
-  private readonly compiled: CompiledTemplate[] = [];
-  private readonly known = new Set<string>();
+  private readonly _compiled: CompiledTemplate[] = [];
+  private readonly _known = new Set<string>();
   /** Every literal segment of every template: a path segment equal to one of them is not user data. */
   readonly literals = new Set<string>();
 
@@ -16,17 +16,17 @@ export class RouteTemplates {
   }
 
   get size(): number {
-    return this.compiled.length;
+    return this._compiled.length;
   }
 
   has(template: string): boolean {
-    return this.known.has(template);
+    return this._known.has(template);
   }
 
   /** Adds a template; false when it was known already (or is not a path). */
   add(template: string): boolean {
-    if (this.known.has(template) || !template.startsWith('/')) return false;
-    this.known.add(template);
+    if (this._known.has(template) || !template.startsWith('/')) return false;
+    this._known.add(template);
     const parts = template.split('/').slice(1);
     const rest = parts[parts.length - 1] === '*';
     const segments = (rest ? parts.slice(0, -1) : parts).map((p) => (isParameter(p) ? undefined : p));
@@ -34,16 +34,16 @@ export class RouteTemplates {
     const weight = segments.filter((s) => s !== undefined).length;
     const entry = { template, segments, rest, weight };
     // Kept sorted by weight (stable): the first match is the most specific.
-    const at = this.compiled.findIndex((c) => c.weight < weight);
-    if (at === -1) this.compiled.push(entry);
-    else this.compiled.splice(at, 0, entry);
+    const at = this._compiled.findIndex((c) => c.weight < weight);
+    if (at === -1) this._compiled.push(entry);
+    else this._compiled.splice(at, 0, entry);
     return true;
   }
 
   /** The template a path (without query string) matches, if any. */
   match(path: string): string | undefined {
     const parts = path.split('/').slice(1);
-    for (const c of this.compiled) {
+    for (const c of this._compiled) {
       if (c.rest ? parts.length < c.segments.length : parts.length !== c.segments.length) continue;
       let ok = true;
       for (let i = 0; i < c.segments.length; i++) {

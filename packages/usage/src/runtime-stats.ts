@@ -53,14 +53,30 @@ export function observeRuntime(meter: Meter): { start(periodMs: number): void; s
   const delay = monitorEventLoopDelay({ resolution: 20 });
   delay.enable();
 
-  meter.createObservableGauge(METRIC.heapUsed, { description: 'V8 heap in use when the report was made.', unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage().heapUsed));
-  meter.createObservableGauge(METRIC.rss, { description: 'Resident set size when the report was made.', unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage.rss()));
-  meter.createObservableGauge(METRIC.eventLoopDelayP99, { description: 'p99 of the event loop delay over the period.', unit: 'ms' }).addCallback((r) => {
-    if (delay.count > 0) r.observe(delay.percentile(99) / 1e6);
-    delay.reset();
+  meter
+    .createObservableGauge(METRIC.heapUsed, { description: 'V8 heap in use when the report was made.', unit: 'By' })
+    .addCallback((r) => r.observe(process.memoryUsage().heapUsed));
+  meter
+    .createObservableGauge(METRIC.rss, { description: 'Resident set size when the report was made.', unit: 'By' })
+    .addCallback((r) => r.observe(process.memoryUsage.rss()));
+  meter
+    .createObservableGauge(METRIC.eventLoopDelayP99, {
+      description: 'p99 of the event loop delay over the period.',
+      unit: 'ms',
+    })
+    .addCallback((r) => {
+      if (delay.count > 0) r.observe(delay.percentile(99) / 1e6);
+      delay.reset();
+    });
+  const gcRate = meter.createObservableGauge(METRIC.gcRate, {
+    description: 'Garbage collections per second, by kind, over the sampling window at the end of the period.',
+    unit: '{collection}/s',
   });
-  const gcRate = meter.createObservableGauge(METRIC.gcRate, { description: 'Garbage collections per second, by kind, over the sampling window at the end of the period.', unit: '{collection}/s' });
-  const gcTime = meter.createObservableGauge(METRIC.gcTime, { description: 'Milliseconds of garbage collection per second, by kind, over the sampling window at the end of the period.', unit: 'ms/s' });
+  const gcTime = meter.createObservableGauge(METRIC.gcTime, {
+    description:
+      'Milliseconds of garbage collection per second, by kind, over the sampling window at the end of the period.',
+    unit: 'ms/s',
+  });
   // One batch callback: both rates come from the same window, which then closes and is armed again.
   meter.addBatchObservableCallback(
     (r) => {

@@ -25,20 +25,20 @@ const SERVER = 1;
 export class UsageSpanProcessor {
   /** @internal */
   constructor(
-    private readonly learnRoute: (template: string) => void,
-    private readonly onShutdown: () => Promise<void>,
-    private readonly onAttached: () => void,
+    private readonly _learnRoute: (template: string) => void,
+    private readonly _onShutdown: () => Promise<void>,
+    private readonly _onAttached: () => void,
   ) {}
 
   onStart(): void {
-    this.onAttached();
+    this._onAttached();
   }
 
   onEnd(span: EndedSpanLike): void {
     try {
       if (span.kind !== SERVER) return;
       const route = span.attributes['http.route'];
-      if (typeof route === 'string' && route.startsWith('/')) this.learnRoute(route);
+      if (typeof route === 'string' && route.startsWith('/')) this._learnRoute(route);
     } catch {
       // A span of an unexpected shape teaches nothing; it must never reach the service.
     }
@@ -50,6 +50,6 @@ export class UsageSpanProcessor {
   }
 
   shutdown(): Promise<void> {
-    return this.onShutdown();
+    return this._onShutdown();
   }
 }

@@ -2,7 +2,8 @@ import { formatDuration, type LoadedSqaConfig } from '@tracepack/config';
 import { metricsUrl } from './utils';
 
 /** Every way to turn reports off, as the start line and the preview name them. */
-export const HOW_TO_TURN_OFF = 'DO_NOT_TRACK=1, SQA_OPT_OUT=true, DISABLE_TELEMETRY=1, TRACEPACK_ENABLE_TELEMETRY=false, --sqa-opt-out, --disable-telemetry, --enable-telemetry=false or sqa.opt_out: true';
+export const HOW_TO_TURN_OFF =
+  'DO_NOT_TRACK=1, SQA_OPT_OUT=true, DISABLE_TELEMETRY=1, TRACEPACK_ENABLE_TELEMETRY=false, --sqa-opt-out, --disable-telemetry, --enable-telemetry=false or sqa.opt_out: true';
 
 /** What a report carries, in one phrase (the README's table has the details). */
 export const WHAT_IS_SENT =

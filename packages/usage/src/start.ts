@@ -1,4 +1,10 @@
-import { loadSqaConfig, loadTracingConfig, OPT_OUT_FLAGS, type LoadedSqaConfig, type LoadedTracingConfig } from '@tracepack/config';
+import {
+  loadSqaConfig,
+  loadTracingConfig,
+  OPT_OUT_FLAGS,
+  type LoadedSqaConfig,
+  type LoadedTracingConfig,
+} from '@tracepack/config';
 import type { UsageReporter } from './reporter';
 import { UsageSpanProcessor } from './span-processor';
 import { startLine } from './start-line';
@@ -42,7 +48,9 @@ export function withCommandLine(options: StartUsageOptions): StartUsageOptions {
   const commandLine = process.argv.slice(2);
   if (options.argv === undefined) return { ...options, argv: commandLine };
   const names = OPT_OUT_FLAGS.map((f) => `--${f.name}`);
-  const switches = commandLine.filter((a) => names.some((n) => a === n || a.startsWith(`${n}=`)) && !options.argv!.includes(a));
+  const switches = commandLine.filter(
+    (a) => names.some((n) => a === n || a.startsWith(`${n}=`)) && !options.argv!.includes(a),
+  );
   return switches.length === 0 ? options : { ...options, argv: [...options.argv, ...switches] };
 }
 
@@ -70,7 +78,12 @@ function disabledHandle(sqa: LoadedSqaConfig): UsageHandle {
 /** The tracing block beside ours, for defaults and feature names; a bad one is startTracing's to refuse. */
 function tracingConfigOf(options: StartUsageOptions): LoadedTracingConfig | undefined {
   try {
-    return loadTracingConfig({ configFile: options.configFile, argv: options.argv, env: options.env, cwd: options.cwd });
+    return loadTracingConfig({
+      configFile: options.configFile,
+      argv: options.argv,
+      env: options.env,
+      cwd: options.cwd,
+    });
   } catch {
     return undefined;
   }
@@ -118,7 +131,9 @@ function start(sqa: LoadedSqaConfig, options: StartUsageOptions, log: (line: str
   let attached = false;
   const tracingRegistered = (): boolean => {
     const provider = trace.getTracerProvider();
-    return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== new ProxyTracerProvider().getDelegate();
+    return (
+      !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== new ProxyTracerProvider().getDelegate()
+    );
   };
   if (options.handleSignals !== false) {
     // On the next turn: startTracing({ spanProcessors: [usage.spanProcessor] }) has run by then.

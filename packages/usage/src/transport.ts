@@ -30,7 +30,11 @@ export type Send = (report: ResourceMetrics) => Promise<{ ok: true } | { ok: fal
  * - exports run with tracing suppressed, so the service's traces show no usage requests and
  *   no trace context is sent along.
  */
-export function createSend(options: TransportOptions): { send: Send; shutdown: () => Promise<void>; holdProcess: () => void } {
+export function createSend(options: TransportOptions): {
+  send: Send;
+  shutdown: () => Promise<void>;
+  holdProcess: () => void;
+} {
   // While running, a report in flight never keeps the process alive; the last one, sent at
   // shutdown, does (within the flush bound), or an exit would cut it off.
   const sockets = { hold: false };
@@ -40,7 +44,11 @@ export function createSend(options: TransportOptions): { send: Send; shutdown: (
       try {
         context.with(suppressTracing(context.active()), () => {
           exporter.export(report, (result) => {
-            resolve(result.code === ExportResultCode.SUCCESS ? { ok: true } : { ok: false, reason: reasonOf(result.error ?? 'export failed') });
+            resolve(
+              result.code === ExportResultCode.SUCCESS
+                ? { ok: true }
+                : { ok: false, reason: reasonOf(result.error ?? 'export failed') },
+            );
           });
         });
       } catch (err) {
@@ -58,7 +66,8 @@ export function createSend(options: TransportOptions): { send: Send; shutdown: (
 
 function buildExporter(options: TransportOptions, sockets: { hold: boolean }): PushMetricExporter {
   /* eslint-disable @typescript-eslint/no-require-imports -- only the chosen protocol's exporter is loaded */
-  const { AggregationTemporalityPreference } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
+  const { AggregationTemporalityPreference } =
+    require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
   const config = {
     url: metricsUrl(options.endpoint),
     headers: { ...options.headers },
@@ -68,10 +77,12 @@ function buildExporter(options: TransportOptions, sockets: { hold: boolean }): P
     httpAgentOptions: (protocol: string) => agentFor(protocol, sockets),
   };
   if (options.protocol === 'http/json') {
-    const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
+    const { OTLPMetricExporter } =
+      require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
     return new OTLPMetricExporter(config);
   }
-  const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
+  const { OTLPMetricExporter } =
+    require('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
   return new OTLPMetricExporter(config);
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
@@ -83,7 +94,9 @@ function agentFor(protocol: string, sockets: { hold: boolean }): Agent {
   /* eslint-enable @typescript-eslint/no-require-imports */
   const agent = new mod.Agent({ keepAlive: false, maxSockets: 4 } satisfies AgentOptions);
   const createConnection = agent.createConnection.bind(agent) as (...args: unknown[]) => Socket;
-  (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection = (...args: unknown[]) => {
+  (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection = (
+    ...args: unknown[]
+  ) => {
     const socket = createConnection(...args);
     if (!sockets.hold) socket.unref();
     return socket;

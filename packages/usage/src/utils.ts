@@ -29,7 +29,13 @@ export function withTimeout(promise: Promise<unknown>, ms: number): Promise<void
     timer = setTimeout(resolve, ms);
     timer.unref();
   });
-  return Promise.race([promise.then(() => undefined, () => undefined), bound]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    bound,
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** The message of anything thrown, without a stack: for the one log line of a failure streak. */

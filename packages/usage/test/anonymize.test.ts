@@ -38,7 +38,11 @@ describe('EndpointAnonymizer', () => {
   it('keeps query keys and hashes their values, keys sorted', () => {
     assert.equal(a.anonymize('/policies/x?owner=foo').endpoint, `/policies/${h('x')}?owner=${h('foo')}`);
     assert.equal(a.anonymize('/p?b=2&a=1&flag').endpoint, `/${h('p')}?a=${h('1')}&b=${h('2')}&flag`);
-    assert.equal(a.anonymize('/p?user%40example.com=1').endpoint, `/${h('p')}?${h('user@example.com')}=${h('1')}`, 'a key that is no parameter name is hashed too');
+    assert.equal(
+      a.anonymize('/p?user%40example.com=1').endpoint,
+      `/${h('p')}?${h('user@example.com')}=${h('1')}`,
+      'a key that is no parameter name is hashed too',
+    );
   });
 
   it('gives another salt other hashes (a new start links nothing to the last)', () => {

@@ -58,7 +58,12 @@ describe('delivery when the endpoint fails', () => {
       logger: logs.log,
       argv: [],
       flushTimeoutMs: 1000, // the export timeout: each report is retried by the exporter for 1 s
-      env: { SQA_ENDPOINT: receiver.url, SQA_REPORT_INTERVAL: '1s', SQA_KEEPALIVE_INTERVAL: '1h', SQA_IGNORE_PATHS: '/v1/metrics' },
+      env: {
+        SQA_ENDPOINT: receiver.url,
+        SQA_REPORT_INTERVAL: '1s',
+        SQA_KEEPALIVE_INTERVAL: '1h',
+        SQA_IGNORE_PATHS: '/v1/metrics',
+      },
     });
     try {
       const during = await load(6500);
@@ -69,14 +74,20 @@ describe('delivery when the endpoint fails', () => {
       assert.ok(failing.dropped >= 1, `six periods, four kept: ${JSON.stringify(failing)}`);
       assert.equal(failing.sent, 0);
       assert.deepEqual(failureLines(logs.lines).length, 1, logs.lines.join('\n'));
-      assert.match(failureLines(logs.lines)[0]!, /^usage report to http:\/\/127\.0\.0\.1:\d+\/v1\/metrics failed \(.*\); retrying with back-off, keeping at most 4 reports; nothing more is logged until one gets through$/);
+      assert.match(
+        failureLines(logs.lines)[0]!,
+        /^usage report to http:\/\/127\.0\.0\.1:\d+\/v1\/metrics failed \(.*\); retrying with back-off, keeping at most 4 reports; nothing more is logged until one gets through$/,
+      );
 
       receiver.mode = 'ok';
       const deadline = Date.now() + 8000;
       while (usage.stats().pending > 0 && Date.now() < deadline) await delay(100);
       assert.equal(usage.stats().pending, 0, JSON.stringify(usage.stats()));
       assert.ok(receiver.reports.length >= 4, `queued reports delivered: ${receiver.reports.length}`);
-      const counted = receiver.reports.flatMap((r) => r.points).filter((p) => p.metric === 'tracepack.usage.http.duration').reduce((n, p) => n + p.histogram!.count, 0);
+      const counted = receiver.reports
+        .flatMap((r) => r.points)
+        .filter((p) => p.metric === 'tracepack.usage.http.duration')
+        .reduce((n, p) => n + p.histogram!.count, 0);
       assert.ok(counted > 0 && counted <= during.count);
 
       // A second streak gets its own line.
@@ -98,9 +109,18 @@ describe('delivery when the endpoint fails', () => {
     try {
       for (const endpoint of [deadUrl, hanging.url]) {
         const logs = lines();
-        const usage = startUsage({ handleSignals: false, logger: logs.log, argv: [], flushTimeoutMs: 2000, env: { SQA_ENDPOINT: endpoint, SQA_REPORT_INTERVAL: '1s' } });
+        const usage = startUsage({
+          handleSignals: false,
+          logger: logs.log,
+          argv: [],
+          flushTimeoutMs: 2000,
+          env: { SQA_ENDPOINT: endpoint, SQA_REPORT_INTERVAL: '1s' },
+        });
         const during = await load(2500);
-        assert.ok(during.slowestMs < 1000, `${endpoint}: a request took ${during.slowestMs.toFixed(1)} ms (an export waits up to 2000)`);
+        assert.ok(
+          during.slowestMs < 1000,
+          `${endpoint}: a request took ${during.slowestMs.toFixed(1)} ms (an export waits up to 2000)`,
+        );
         const t = performance.now();
         await usage.shutdown();
         const took = performance.now() - t;

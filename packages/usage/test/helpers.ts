@@ -3,7 +3,9 @@ import dns from 'node:dns';
 import type { AddressInfo } from 'node:net';
 
 /** A node:http server on loopback port 0 (what usage watches), closed by `close()`. */
-export async function startApp(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+export async function startApp(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {

@@ -14,7 +14,10 @@ import { delay, helloApp, hit, lines, spyOnDnsLookups, startApp } from './helper
 const dir = mkdtempSync(join(tmpdir(), 'tracepack-usage-optout-'));
 
 /** Runs a reporter with `options` through requests, report and keep-alive periods, a flush and shutdown. */
-async function exercise(receiver: OtlpMetricsReceiver, options: StartUsageOptions): Promise<{ started: string[]; dnsHosts: string[] }> {
+async function exercise(
+  receiver: OtlpMetricsReceiver,
+  options: StartUsageOptions,
+): Promise<{ started: string[]; dnsHosts: string[] }> {
   const endpoint = receiver.url.replace('127.0.0.1', 'localhost');
   const logs = lines();
   const dns = spyOnDnsLookups();
@@ -65,13 +68,19 @@ describe('opt-out: every switch sends zero bytes', { concurrency: true }, () => 
     it(`${name}: no connection, no DNS lookup, one start line naming the switch`, async (t) => {
       const receiver = await startOtlpMetricsReceiver();
       t.after(() => receiver.stop());
-      const run = await exercise(receiver, options.configFile === '' ? { ...options, configFile: fileWithOptOut } : options);
+      const run = await exercise(
+        receiver,
+        options.configFile === '' ? { ...options, configFile: fileWithOptOut } : options,
+      );
       assert.equal(receiver.connections, 0, 'the receiver saw a connection');
       assert.deepEqual(run.dnsHosts, [], 'the endpoint host was looked up');
       assert.equal(run.started.length, 1, run.started.join('\n'));
       const shown = name.replace(/^(flag|environment|config file|code) /, '');
       assert.match(run.started[0]!, /^usage statistics off: opted out by /);
-      assert.ok(run.started[0]!.includes(shown.split(': ')[0]!.split('=')[0]!), `${run.started[0]} does not name ${shown}`);
+      assert.ok(
+        run.started[0]!.includes(shown.split(': ')[0]!.split('=')[0]!),
+        `${run.started[0]} does not name ${shown}`,
+      );
       assert.match(run.started[0]!, /nothing is sent/);
     });
   }
@@ -97,10 +106,16 @@ describe('opt-out: the control run', () => {
   after(() => receiver.stop());
 
   it('with no switch (and every switch written "off") the same run connects, looks the host up and reports', async () => {
-    const run = await exercise(receiver, { argv: ['--enable-telemetry', '--sqa-opt-out=false'], env: { DO_NOT_TRACK: '0', SQA_OPT_OUT: 'false', TRACEPACK_ENABLE_TELEMETRY: 'true', DISABLE_TELEMETRY: 'no' } });
+    const run = await exercise(receiver, {
+      argv: ['--enable-telemetry', '--sqa-opt-out=false'],
+      env: { DO_NOT_TRACK: '0', SQA_OPT_OUT: 'false', TRACEPACK_ENABLE_TELEMETRY: 'true', DISABLE_TELEMETRY: 'no' },
+    });
     assert.ok(receiver.connections > 0, 'no connection: the zero-byte checks above could not fail');
     assert.ok(run.dnsHosts.length > 0, 'no lookup of localhost: the DNS checks above could not fail');
     assert.ok(receiver.reports.length >= 2, `reports: ${receiver.reports.length}`);
-    assert.match(run.started[0]!, /^usage statistics on \(anonymous\): every 1s to http:\/\/localhost:\d+\/v1\/metrics/);
+    assert.match(
+      run.started[0]!,
+      /^usage statistics on \(anonymous\): every 1s to http:\/\/localhost:\d+\/v1\/metrics/,
+    );
   });
 });

@@ -43,7 +43,13 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
         logger: () => undefined,
         argv: [],
         routes: ['/clients/:id'],
-        env: { SQA_ENDPOINT: receiver.url, SQA_PROTOCOL: protocol, SQA_REPORT_INTERVAL: '1h', SQA_IDENTIFY_AFTER: '0s', SQA_API_KEY: 'the-api-key' },
+        env: {
+          SQA_ENDPOINT: receiver.url,
+          SQA_PROTOCOL: protocol,
+          SQA_REPORT_INTERVAL: '1h',
+          SQA_IDENTIFY_AFTER: '0s',
+          SQA_API_KEY: 'the-api-key',
+        },
       });
       t.after(async () => {
         delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
@@ -52,8 +58,18 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
         await app.close();
         await receiver.stop();
       });
-      const headers = { 'x-custom': c.header, authorization: `Bearer ${c.auth}`, cookie: `session=${c.cookie}`, 'user-agent': c.agent };
-      for (const path of [`/${c.segment}`, `/clients/${c.nested}/x`, `/clients/${c.templated}`, `/search?owner=${c.query}&${encodeURIComponent(c.queryKey)}=1`]) {
+      const headers = {
+        'x-custom': c.header,
+        authorization: `Bearer ${c.auth}`,
+        cookie: `session=${c.cookie}`,
+        'user-agent': c.agent,
+      };
+      for (const path of [
+        `/${c.segment}`,
+        `/clients/${c.nested}/x`,
+        `/clients/${c.templated}`,
+        `/search?owner=${c.query}&${encodeURIComponent(c.queryKey)}=1`,
+      ]) {
         const res = await fetch(app.url + path, { method: 'POST', headers, body: JSON.stringify({ secret: c.body }) });
         await res.text();
       }
@@ -69,20 +85,41 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
       }
       for (const req of receiver.requests) {
         const sent = JSON.stringify(req.headers);
-        for (const value of planted) assert.equal(sent.includes(value), false, `a report request's headers carry ${value}`);
+        for (const value of planted)
+          assert.equal(sent.includes(value), false, `a report request's headers carry ${value}`);
         assert.equal(req.headers['x-api-key'], 'the-api-key', 'the configured api key header is sent');
       }
 
       // The anonymized endpoints, computed here with the salt the reporter drew.
       const salt = usage.salt!;
-      const endpoints = new Set(receiver.reports.flatMap((r) => r.points).map((p) => p.attributes['tracepack.usage.endpoint']).filter((e) => e !== undefined));
+      const endpoints = new Set(
+        receiver.reports
+          .flatMap((r) => r.points)
+          .map((p) => p.attributes['tracepack.usage.endpoint'])
+          .filter((e) => e !== undefined),
+      );
       assert.ok(endpoints.has(`/${sha256(`${c.segment}|${salt}`)}`), [...endpoints].join('\n'));
-      assert.ok(endpoints.has(`/clients/${sha256(`${c.nested}|${salt}`)}/${sha256(`x|${salt}`)}`), 'a literal of a declared template stays, unknown segments are hashed');
+      assert.ok(
+        endpoints.has(`/clients/${sha256(`${c.nested}|${salt}`)}/${sha256(`x|${salt}`)}`),
+        'a literal of a declared template stays, unknown segments are hashed',
+      );
       assert.ok(endpoints.has('/clients/:id'), 'a path matching a declared route is sent as the template');
-      const query = [`owner=${sha256(`${c.query}|${salt}`)}`, `${sha256(`${c.queryKey}|${salt}`)}=${sha256(`1|${salt}`)}`].sort().join('&');
-      assert.ok(endpoints.has(`/${sha256(`search|${salt}`)}?${query}`), `query keys kept (hashed when not a plain name), values hashed: ${[...endpoints].join('\n')}`);
+      const query = [
+        `owner=${sha256(`${c.query}|${salt}`)}`,
+        `${sha256(`${c.queryKey}|${salt}`)}=${sha256(`1|${salt}`)}`,
+      ]
+        .sort()
+        .join('&');
+      assert.ok(
+        endpoints.has(`/${sha256(`search|${salt}`)}?${query}`),
+        `query keys kept (hashed when not a plain name), values hashed: ${[...endpoints].join('\n')}`,
+      );
       const activity = receiver.reports.flatMap((r) => r.points).find((p) => p.metric === 'tracepack.usage.activity');
-      assert.equal(activity?.attributes['enduser.id.sha256'], sha256(`${c.user}|${salt}`), 'user ids: salted SHA-256 (the installation salt; here none is set, so the salt of this start)');
+      assert.equal(
+        activity?.attributes['enduser.id.sha256'],
+        sha256(`${c.user}|${salt}`),
+        'user ids: salted SHA-256 (the installation salt; here none is set, so the salt of this start)',
+      );
       assert.equal(activity?.attributes['org.id.sha256'], sha256(`${c.org}|${salt}`));
     });
   });

@@ -6,7 +6,12 @@ import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { InMemorySpanExporter, SimpleSpanProcessor, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { createHttpInstrumentations } from '@tracepack/instrumentation-http';
 import { startOtlpMetricsReceiver, type DecodedMetricPoint, type OtlpMetricsReceiver } from '@tracepack/testing';
 import { startUsage, USAGE_METRICS as M } from '../src';
@@ -15,8 +20,14 @@ import { hit } from './helpers';
 
 // Tracing first (it hooks fastify instances as they are created), fastify after.
 const spans = new InMemorySpanExporter();
-const provider = new TracerProvider({ sampler: new TraceIdRatioBasedSampler(0), spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
-const unregister = registerInstrumentations({ instrumentations: createHttpInstrumentations({ outgoing: false }), tracerProvider: provider });
+const provider = new TracerProvider({
+  sampler: new TraceIdRatioBasedSampler(0),
+  spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
+});
+const unregister = registerInstrumentations({
+  instrumentations: createHttpInstrumentations({ outgoing: false }),
+  tracerProvider: provider,
+});
 
 interface FastifyApp {
   get(path: string, handler: () => unknown): void;
@@ -42,7 +53,8 @@ after(async () => {
   unregister();
 });
 
-const key = (p: DecodedMetricPoint): string => `${p.attributes['http.request.method']} ${p.attributes['tracepack.usage.endpoint']} ${p.attributes['http.response.status_code']}`;
+const key = (p: DecodedMetricPoint): string =>
+  `${p.attributes['http.request.method']} ${p.attributes['tracepack.usage.endpoint']} ${p.attributes['http.response.status_code']}`;
 
 describe('route templates without tracing sampling', () => {
   it('a fastify app traced at ratio 0 reports GET /users/:id, not hashed segments', async () => {

@@ -7,17 +7,17 @@ const UNIQUE_VIOLATION = '23505';
 /** Clients in PostgreSQL through a `pg` Pool (a real server, or the embedded one over its socket). */
 export class PostgresClientRepository implements ClientRepository {
   readonly description: string;
-  private readonly pool: Pool;
+  private readonly _pool: Pool;
 
   constructor(url: string, label = 'PostgreSQL', options: { max?: number } = {}) {
     this.description = `${label} ${describeUrl(url)}`;
-    this.pool = new Pool({ connectionString: url, max: options.max ?? 10 });
+    this._pool = new Pool({ connectionString: url, max: options.max ?? 10 });
     // An idle client losing its server must not crash the service.
-    this.pool.on('error', (err) => console.error(`clients-service: idle database connection failed: ${err.message}`));
+    this._pool.on('error', (err) => console.error(`clients-service: idle database connection failed: ${err.message}`));
   }
 
   async init(): Promise<void> {
-    await this.pool.query(
+    await this._pool.query(
       `CREATE TABLE IF NOT EXISTS clients (
          client_id VARCHAR(255) PRIMARY KEY,
          client_secret_hash VARCHAR(255) NOT NULL,
@@ -28,7 +28,7 @@ export class PostgresClientRepository implements ClientRepository {
 
   async insert(clientId: string, secretHash: string): Promise<{ createdAt: Date }> {
     try {
-      const result = await this.pool.query<{ created_at: Date }>(
+      const result = await this._pool.query<{ created_at: Date }>(
         'INSERT INTO clients (client_id, client_secret_hash) VALUES ($1, $2) RETURNING created_at',
         [clientId, secretHash],
       );
@@ -40,7 +40,7 @@ export class PostgresClientRepository implements ClientRepository {
   }
 
   async find(clientId: string): Promise<ClientRecord | undefined> {
-    const result = await this.pool.query<{ client_id: string; client_secret_hash: string; created_at: Date }>(
+    const result = await this._pool.query<{ client_id: string; client_secret_hash: string; created_at: Date }>(
       'SELECT client_id, client_secret_hash, created_at FROM clients WHERE client_id = $1',
       [clientId],
     );
@@ -49,15 +49,15 @@ export class PostgresClientRepository implements ClientRepository {
   }
 
   async delete(clientId: string): Promise<boolean> {
-    const result = await this.pool.query('DELETE FROM clients WHERE client_id = $1', [clientId]);
+    const result = await this._pool.query('DELETE FROM clients WHERE client_id = $1', [clientId]);
     return (result.rowCount ?? 0) > 0;
   }
 
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    await this._pool.query('SELECT 1');
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this._pool.end();
   }
 }

@@ -15,7 +15,6 @@ export const ZIPKIN_VERSION = '3.6.1';
 /** The one line printed when the servers are missing outside CI. */
 export const INSTALL_HINT = 'run bash test/e2e/install-servers.sh, then npm test';
 
-
 /** `${TRACEPACK_CACHE:-$HOME/.cache/tracepack}/bin`, the same rule as install-servers.sh. */
 export function cacheBinDir(): string {
   return join(process.env.TRACEPACK_CACHE || join(homedir(), '.cache', 'tracepack'), 'bin');

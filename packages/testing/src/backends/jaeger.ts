@@ -3,8 +3,21 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jaegerBinaryPath } from './install';
 import { freePorts } from './ports';
-import { DEFAULT_STARTUP_TIMEOUT_MS, LOOPBACK, START_ATTEMPTS, StartupError, httpOk, launch, makeTempDir, removeTempDir, tcpOpen, terminate, waitUntilReady, writeLogLine, type Running } from './process';
-
+import {
+  DEFAULT_STARTUP_TIMEOUT_MS,
+  LOOPBACK,
+  START_ATTEMPTS,
+  StartupError,
+  httpOk,
+  launch,
+  makeTempDir,
+  removeTempDir,
+  tcpOpen,
+  terminate,
+  waitUntilReady,
+  writeLogLine,
+  type Running,
+} from './process';
 
 /** A Jaeger remote-sampling strategies document (the file source's JSON). */
 export interface SamplingStrategies {

@@ -3,7 +3,6 @@ import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { LOOPBACK } from './process';
 
-
 function holdTcpPort(): Promise<{
   port: number;
   release: () => Promise<void>;

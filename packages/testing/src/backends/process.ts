@@ -14,7 +14,6 @@ const LOG_TAIL_LINES = 40;
 /** A free port can be taken by a parallel test between probe and bind. */
 export const START_ATTEMPTS = 3;
 
-
 /** Children still running, killed if the test process exits or is interrupted first. */
 const liveChildren = new Set<ChildProcess>();
 /** Temp dirs of servers not stopped yet, removed if the test process exits first. */

@@ -2,7 +2,6 @@
 // ingest asynchronously).
 import { sleep } from './process';
 
-
 export interface JaegerTag {
   key: string;
   type: string;

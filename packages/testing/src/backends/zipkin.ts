@@ -2,7 +2,17 @@
 import { join } from 'node:path';
 import { zipkinJarPath } from './install';
 import { freePorts } from './ports';
-import { LOOPBACK, START_ATTEMPTS, StartupError, launch, makeTempDir, removeTempDir, terminate, waitUntilReady, writeLogLine } from './process';
+import {
+  LOOPBACK,
+  START_ATTEMPTS,
+  StartupError,
+  launch,
+  makeTempDir,
+  removeTempDir,
+  terminate,
+  waitUntilReady,
+  writeLogLine,
+} from './process';
 
 const ZIPKIN_STARTUP_TIMEOUT_MS = 90_000; // a JVM on 2 busy cores can take a while
 
