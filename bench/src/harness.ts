@@ -15,7 +15,19 @@ import type { ServerEnv, SpanCounts } from './protocol';
 import { summarize, type BenchSummary } from './report';
 import { CLIENT_SECRET } from './servers/routes';
 
-export type VariantName = 'untraced' | 'otel' | 'tracepack' | 'tracepack-sampled' | 'tracepack-dead' | 'floor-context' | 'floor-sdk' | 'usage-off' | 'usage-on';
+export type VariantName =
+  | 'untraced'
+  | 'otel'
+  | 'tracepack'
+  | 'tracepack-sampled'
+  | 'tracepack-unsampled'
+  | 'tracepack-record'
+  | 'tracepack-thread'
+  | 'tracepack-dead'
+  | 'floor-context'
+  | 'floor-sdk'
+  | 'usage-off'
+  | 'usage-on';
 
 export interface VariantSpec {
   name: VariantName;
@@ -30,6 +42,10 @@ export interface VariantSpec {
   floor?: 'context' | 'sdk';
   /** The usage variants (`--usage`): @tracepack/usage opted out, or on, tracing off. */
   usage?: 'off' | 'on';
+  /** (r): spans recorded and queued, handed to an exporter that answers at once; no receiver. */
+  noExport?: boolean;
+  /** (t): tracepack's export thread (TRACEPACK_EXPORT_THREAD=1). */
+  exportThread?: boolean;
 }
 
 export const VARIANTS: Record<VariantName, VariantSpec> = {
@@ -37,6 +53,11 @@ export const VARIANTS: Record<VariantName, VariantSpec> = {
   otel: { name: 'otel', label: '(b) OpenTelemetry', script: 'otel.js', traced: true },
   tracepack: { name: 'tracepack', label: '(c) tracepack', script: 'tracepack.js', traced: true },
   'tracepack-sampled': { name: 'tracepack-sampled', label: '(d) tracepack 0.01', script: 'tracepack.js', traced: true, samplingRatio: 0.01 },
+  // The split of (c)'s CPU (report.ts): (z) - (a) the unsampled path, (r) - (z) span recording,
+  // (c) - (r) export. (t) is (c) with the export thread.
+  'tracepack-unsampled': { name: 'tracepack-unsampled', label: '(z) tracepack 0.0', script: 'tracepack.js', traced: true, samplingRatio: 0 },
+  'tracepack-record': { name: 'tracepack-record', label: '(r) tracepack, no export', script: 'tracepack.js', traced: false, noExport: true },
+  'tracepack-thread': { name: 'tracepack-thread', label: '(t) tracepack, export thread', script: 'tracepack.js', traced: true, exportThread: true },
   'tracepack-dead': { name: 'tracepack-dead', label: '(e) tracepack, backend dead', script: 'tracepack.js', traced: true, deadBackend: true },
   'floor-context': { name: 'floor-context', label: '(f) floor: context only', script: 'floor.js', traced: false, floor: 'context' },
   'floor-sdk': { name: 'floor-sdk', label: '(g) floor: SDK at 0.01', script: 'floor.js', traced: false, floor: 'sdk' },
@@ -45,13 +66,13 @@ export const VARIANTS: Record<VariantName, VariantSpec> = {
 };
 
 /**
- * Variants per scenario: the sampled and dead-backend checks are about the hello route; with
- * `--floor`, hello also runs the two floor variants (what no tracer on this API can go below).
+ * Variants per scenario: the sampled, split and dead-backend checks are about the hello route;
+ * with `--floor`, hello also runs the two floor variants (what no tracer on this API can go below).
  */
 export function variantsFor(scenario: ScenarioName, floor = false, usage = false): VariantName[] {
   if (scenario !== 'hello') return ['untraced', 'otel', 'tracepack'];
-  const hello: VariantName[] = ['untraced', 'otel', 'tracepack', 'tracepack-sampled', 'tracepack-dead'];
-  const withFloor: VariantName[] = floor ? [...hello.slice(0, 4), 'floor-context', 'floor-sdk', 'tracepack-dead'] : hello;
+  const live: VariantName[] = ['untraced', 'otel', 'tracepack', 'tracepack-sampled', 'tracepack-unsampled', 'tracepack-record', 'tracepack-thread'];
+  const withFloor: VariantName[] = [...live, ...(floor ? (['floor-context', 'floor-sdk'] as const) : []), 'tracepack-dead'];
   // `--usage`: (h) and (i) right after (a), so the three untraced servers run side by side.
   return usage ? [withFloor[0]!, 'usage-off', 'usage-on', ...withFloor.slice(1)] : withFloor;
 }
@@ -89,6 +110,9 @@ export interface RunResult {
   warmupRequests: number;
   /** Server CPU (user + system, all threads) during the measured phase, per request. */
   cpuUsPerRequest: number;
+  /** Main-thread GC pause time during the measured phase, per request (PerformanceObserver 'gc'). */
+  gcUsPerRequest: number;
+  gcCount: number;
   rssAfterWarmupMB: number;
   rssEndMB: number;
   heapEndMB: number;
@@ -123,12 +147,15 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
   const tool = pickLoadTool(opts.load);
   const receiver = resolveReceiver(opts.receiver);
   log(`receiver: ${receiver.why}`);
+  const unknown = opts.only?.filter((n) => !(n in VARIANTS));
+  if (unknown && unknown.length > 0) throw new Error(`bench: --only: unknown variant ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`);
   const db = opts.scenarios.includes('db') ? await startDatabase(opts.pgUrl) : undefined;
   const runs: RunResult[] = [];
   try {
     for (let round = 1; round <= opts.rounds; round++) {
       for (const scenario of opts.scenarios) {
         for (const name of variantsFor(scenario, opts.floor, opts.usage)) {
+          if (opts.only && !opts.only.includes(name)) continue;
           // The dead-backend run is a soak (60 s by default): once, in the last round.
           if (name === 'tracepack-dead' && round !== opts.rounds) continue;
           const variant = VARIANTS[name];
@@ -137,7 +164,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
           runs.push(run);
           log(
             `  ${fmt(run.load.rps, 0)} req/s  p50 ${fmt(run.load.p50Ms, 2)} ms  p99 ${fmt(run.load.p99Ms, 2)} ms  ` +
-              `${fmt(run.cpuUsPerRequest, 1)} us CPU/req  rss ${fmt(run.rssEndMB, 0)} MB` +
+              `${fmt(run.cpuUsPerRequest, 1)} us CPU/req (GC ${fmt(run.gcUsPerRequest, 1)})  rss ${fmt(run.rssEndMB, 0)} MB` +
               (run.spans ? `  spans ${run.spans.created} created / ${run.received} received` : '') +
               (run.load.errors || run.load.non2xx ? `  (${run.load.errors} socket errors, ${run.load.non2xx} non-2xx)` : ''),
           );
@@ -200,6 +227,8 @@ async function runOne(
     if (variant.samplingRatio !== undefined) env.BENCH_SAMPLING_RATIO = String(variant.samplingRatio);
     if (variant.floor !== undefined) env.BENCH_FLOOR = variant.floor;
     if (variant.usage !== undefined) env.BENCH_USAGE = variant.usage;
+    if (variant.noExport) env.BENCH_NO_EXPORT = '1';
+    if (variant.exportThread) env.BENCH_EXPORT_THREAD = '1';
     server = await ServerProcess.start(variant.script, env);
 
     const r = SCENARIO_REQUESTS[scenario];
@@ -236,6 +265,8 @@ async function runOne(
     let received: number | undefined;
     let receiverBatches: number | undefined;
     let receiverCpuUs: number | undefined;
+    // (r): what its null exporter acknowledged stands for "received", so the accounting holds.
+    if (variant.noExport) received = finished.spans?.exported;
     if (receiver) {
       if (variant.deadBackend) {
         received = 0;
@@ -254,6 +285,8 @@ async function runOne(
       load,
       warmupRequests,
       cpuUsPerRequest: load.requests > 0 ? finished.cpuUs / load.requests : NaN,
+      gcUsPerRequest: load.requests > 0 ? finished.gcUs / load.requests : NaN,
+      gcCount: finished.gcCount,
       rssAfterWarmupMB: marked.rss / MB,
       rssEndMB: finished.rss / MB,
       heapEndMB: finished.heapUsed / MB,

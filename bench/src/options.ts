@@ -37,6 +37,8 @@ export interface BenchOptions {
   load: LoadTool | undefined;
   /** Also run the floor variants on hello: the context API alone, the SDK alone at 0.01. @default false */
   floor: boolean;
+  /** Run only these variants (names as in the JSON: untraced, tracepack, tracepack-record, ...), where a scenario has them; A/B runs. @default all */
+  only: string[] | undefined;
   /** Also run the usage variants on hello: @tracepack/usage opted out (h) and on (i), tracing off. @default false */
   usage: boolean;
   /** Measure start-up instead (`--startup`): an express app under `node -e`, untraced, tracing off and on. @default false */
@@ -71,6 +73,8 @@ export const USAGE = `Usage: npm run bench -- [options]      (or: node bench/dis
   --floor               also run, on hello, (f) the OpenTelemetry context API alone (one
                         context.with per request, no span) and (g) the SDK alone at 0.01
                         (extract, startSpan, setSpan, with; no exporter)  env BENCH_FLOOR [off]
+  --only <variants>     only these variants, comma-separated names as in the JSON
+                        (untraced,tracepack,tracepack-record,...): A/B runs    env BENCH_ONLY [all]
   --usage               also run, on hello, (h) @tracepack/usage opted out and (i) usage on
                         (a report every 5 s to a receiver process), tracing off  env BENCH_USAGE [off]
   --startup             measure start-up instead: node -e of an express app, (a) untraced, (b) tracing
@@ -135,6 +139,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     verbose: pick('quiet', 'BENCH_QUIET') !== 'true',
     floor: ['true', '1'].includes(pick('floor', 'BENCH_FLOOR') ?? ''),
     usage: ['true', '1'].includes(pick('usage', 'BENCH_USAGE') ?? ''),
+    only: parseOnly(flags.get('only')?.join(',') ?? nonEmpty(env.BENCH_ONLY)),
     startup: ['true', '1'].includes(pick('startup', 'BENCH_STARTUP') ?? ''),
     startupRuns: number(pick('startup-runs', 'BENCH_STARTUP_RUNS'), quick ? 5 : 20, 'startup-runs', 1, true),
     soak: ['true', '1'].includes(pick('soak', 'BENCH_SOAK') ?? ''),
@@ -143,7 +148,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
   };
 }
 
-const KNOWN_FLAGS = new Set(['quick', 'quiet', 'help', 'duration', 'warmup', 'rounds', 'scenario', 'dead-duration', 'dead-segment', 'connections', 'load', 'receiver', 'out', 'floor', 'usage', 'startup', 'startup-runs', 'soak', 'soak-duration', 'flap-interval']);
+const KNOWN_FLAGS = new Set(['quick', 'quiet', 'help', 'duration', 'warmup', 'rounds', 'scenario', 'dead-duration', 'dead-segment', 'connections', 'load', 'receiver', 'out', 'floor', 'only', 'usage', 'startup', 'startup-runs', 'soak', 'soak-duration', 'flap-interval']);
 
 function parseScenarios(text: string): ScenarioName[] {
   const out: ScenarioName[] = [];
@@ -155,6 +160,13 @@ function parseScenarios(text: string): ScenarioName[] {
   }
   if (out.length === 0) throw new Error(`bench: --scenario must name at least one of ${SCENARIOS.join('|')}`);
   return out;
+}
+
+function parseOnly(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const names = [...new Set(text.split(',').map((n) => n.trim()).filter((n) => n !== ''))];
+  if (names.length === 0) throw new Error('bench: --only must name at least one variant');
+  return names;
 }
 
 function number(text: string | undefined, fallback: number, what: string, min: number, integer: boolean): number {

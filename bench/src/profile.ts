@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * CPU profile of one variant under load: `node bench/dist/src/profile.js [--variant tracepack]
- * [--scenario hello] [--duration 10] [--top 10]`. Runs the server child with --cpu-prof while
+ * [--scenario hello] [--duration 10] [--top 10] [--config '{"max_export_batch_size":64}']` (--config: tracing
+ * settings merged over the tracepack variants' config). Runs the server child with --cpu-prof while
  * wrk (or autocannon) loads it, then prints the top self-time functions of our packages and
  * OpenTelemetry, and the time per origin. The .cpuprofile is kept (open it in Chrome DevTools).
  */
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const duration = Number(args.get('duration') ?? 10);
   const top = Number(args.get('top') ?? 10);
   const variant = VARIANTS[variantName];
-  if (!variant || variant.deadBackend) throw new Error(`profile: --variant must be one of untraced, otel, tracepack, tracepack-sampled, floor-context, floor-sdk, usage-off, usage-on`);
+  if (!variant || variant.deadBackend) throw new Error(`profile: --variant must be one of ${Object.values(VARIANTS).filter((v) => !v.deadBackend).map((v) => v.name).join(', ')}`);
   if (!SCENARIOS.includes(scenario) || scenario === 'db') throw new Error('profile: --scenario must be hello or bcrypt (db needs the database of the bench run)');
 
   const dir = join(BENCH_ROOT, 'results', `profile-${variantName}-${scenario}-${Date.now()}`);
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
   if (variant.samplingRatio !== undefined) env.BENCH_SAMPLING_RATIO = String(variant.samplingRatio);
   if (variant.floor !== undefined) env.BENCH_FLOOR = variant.floor;
   if (variant.usage !== undefined) env.BENCH_USAGE = variant.usage;
+  if (variant.noExport) env.BENCH_NO_EXPORT = '1';
+  if (variant.exportThread) env.BENCH_EXPORT_THREAD = '1';
+  if (args.has('config')) env.BENCH_TRACEPACK_CONFIG = args.get('config');
   const server = await ServerProcess.start(variant.script, env, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const r = SCENARIO_REQUESTS[scenario];
   const request = (seconds: number): LoadRequest => ({ url: `http://127.0.0.1:${server.port}${r.path}`, method: r.method, body: r.body, contentType: r.contentType, seconds, connections: 32 });

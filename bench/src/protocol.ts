@@ -19,6 +19,12 @@ export interface ServerEnv {
   BENCH_FLOOR?: string;
   /** The usage variants (`--usage`): `off` (opted out) or `on`. */
   BENCH_USAGE?: string;
+  /** (r): `1` replaces the provider's exporter by one that answers at once (spans recorded and queued, never serialized or sent). */
+  BENCH_NO_EXPORT?: string;
+  /** JSON of top-level tracing settings merged over the tracepack variants' config (experiments: profile.ts `--config`). */
+  BENCH_TRACEPACK_CONFIG?: string;
+  /** (t): `1` exports from tracepack's worker thread (TRACEPACK_EXPORT_THREAD). */
+  BENCH_EXPORT_THREAD?: string;
 }
 
 /** `stats`: the span counts now, without waiting or flushing (the soak, between segments). */
@@ -38,6 +44,10 @@ export interface ServerSample {
   cpuUs: number;
   rss: number;
   heapUsed: number;
+  /** Microseconds the main thread spent in GC pauses since `mark` (PerformanceObserver 'gc' entries). */
+  gcUs: number;
+  /** GC pauses since `mark`. */
+  gcCount: number;
 }
 
 export type ServerToParent =

@@ -2,6 +2,7 @@
  * Medians over rounds, ratios to the untraced variant, the issue's targets with PASS/FAIL,
  * and the one table the bench prints.
  */
+import { cpuSplit, renderCpuSplit, type CpuSplit } from './cpu-split';
 import type { RunResult, VariantName } from './harness';
 import type { BenchOptions, ScenarioName } from './options';
 
@@ -13,6 +14,8 @@ export interface SummaryRow {
   p50Ms: number;
   p99Ms: number;
   cpuUsPerRequest: number;
+  /** Main-thread GC pauses per request (median over rounds). */
+  gcUsPerRequest: number;
   rssAfterWarmupMB: number;
   rssEndMB: number;
   /** Ratios of the medians to those of (a) untraced in the same scenario. */
@@ -46,6 +49,8 @@ export interface TargetResult {
 export interface BenchSummary {
   rows: SummaryRow[];
   targets: TargetResult[];
+  /** hello: tracepack's added CPU per request by layer (needs (a), (z), (r), (c)). */
+  cpuSplit?: CpuSplit;
   deadBackend?: { durationS: number; rssGrowthMB: number; segmentsRps: number[]; segmentsRssMB: number[]; liveRps: number | undefined };
 }
 
@@ -54,6 +59,14 @@ export const DEAD_BACKEND_THROUGHPUT_SHARE = 0.9;
 export const DEAD_BACKEND_RSS_GROWTH_MB = 50;
 /** The issue's p99 bound: tracepack's p99 at most this many times untraced's (the soak: dead backend vs alive). */
 export const P99_BOUND_FACTOR = 1.5;
+/** Issue 16, hello: tracepack's p99 at most this many times untraced's. */
+export const HELLO_P99_BOUND_FACTOR = 2;
+/** Issue 16, hello at sampling ratio 0.01: this share of untraced throughput (the SDK floor is ~0.87x). */
+export const SAMPLED_THROUGHPUT_SHARE = 0.85;
+/** Issue 16, hello: tracepack's added CPU per request at most this share of plain OpenTelemetry's. */
+export const ADDED_CPU_SHARE = 1 / 3;
+/** Issue 16, hello: tracepack's RSS at the end of the run at most untraced's plus this. */
+export const HELLO_RSS_MARGIN_MB = 50;
 /** CPU per request usage statistics may add on the hello route (issue 12). */
 export const USAGE_CPU_BUDGET_US = 1;
 /**
@@ -89,6 +102,8 @@ export function summarize(runs: RunResult[], opts: Pick<BenchOptions, 'scenarios
         p50Ms: median(rs.map((r) => r.load.p50Ms)),
         p99Ms: median(rs.map((r) => r.load.p99Ms)),
         cpuUsPerRequest: median(rs.map((r) => r.cpuUsPerRequest)),
+        // Results written before the GC observer existed have no figure: NaN, printed as '-'.
+        gcUsPerRequest: median(rs.map((r) => r.gcUsPerRequest ?? NaN)),
         rssAfterWarmupMB: median(rs.map((r) => r.rssAfterWarmupMB)),
         rssEndMB: median(rs.map((r) => r.rssEndMB)),
         rpsRatio: undefined,
@@ -134,10 +149,37 @@ export function summarize(runs: RunResult[], opts: Pick<BenchOptions, 'scenarios
     });
   };
   ratioTarget('hello-throughput', 'hello: tracepack >= 70% of untraced throughput', find('hello', 'tracepack'), find('hello', 'untraced'), 0.7, 'rps');
-  ratioTarget('hello-p99', `hello: tracepack p99 <= ${P99_BOUND_FACTOR}x untraced`, find('hello', 'tracepack'), find('hello', 'untraced'), P99_BOUND_FACTOR, 'p99Ms', true);
+  ratioTarget('hello-p99', `hello: tracepack p99 <= ${HELLO_P99_BOUND_FACTOR}x untraced`, find('hello', 'tracepack'), find('hello', 'untraced'), HELLO_P99_BOUND_FACTOR, 'p99Ms', true);
   ratioTarget('hello-vs-otel', 'hello: tracepack >= 2x plain OpenTelemetry throughput', find('hello', 'tracepack'), find('hello', 'otel'), 2, 'rps');
   ratioTarget('db-throughput', 'db: tracepack >= 95% of untraced throughput', find('db', 'tracepack'), find('db', 'untraced'), 0.95, 'rps');
-  ratioTarget('sampled-throughput', 'hello, ratio 0.01: tracepack >= 95% of untraced throughput', find('hello', 'tracepack-sampled'), find('hello', 'untraced'), 0.95, 'rps');
+  ratioTarget('bcrypt-throughput', 'bcrypt: tracepack >= 95% of untraced throughput', find('bcrypt', 'tracepack'), find('bcrypt', 'untraced'), 0.95, 'rps');
+  ratioTarget(
+    'sampled-throughput',
+    `hello, ratio 0.01: tracepack >= ${SAMPLED_THROUGHPUT_SHARE * 100}% of untraced throughput`,
+    find('hello', 'tracepack-sampled'),
+    find('hello', 'untraced'),
+    SAMPLED_THROUGHPUT_SHARE,
+    'rps',
+  );
+  const [a, b, c] = [find('hello', 'untraced'), find('hello', 'otel'), find('hello', 'tracepack')];
+  if (a && b && c) {
+    const ours = c.cpuUsPerRequest - a.cpuUsPerRequest;
+    const theirs = b.cpuUsPerRequest - a.cpuUsPerRequest;
+    targets.push({
+      id: 'hello-added-cpu',
+      description: "hello: tracepack's added CPU/request <= 1/3 of plain OpenTelemetry's",
+      measured: `${(ours / theirs).toFixed(2)} (${ours.toFixed(1)} vs ${theirs.toFixed(1)} us/req above untraced)`,
+      pass: ours <= ADDED_CPU_SHARE * theirs,
+    });
+  }
+  if (a && c) {
+    targets.push({
+      id: 'hello-rss',
+      description: `hello: tracepack RSS at the end <= untraced + ${HELLO_RSS_MARGIN_MB} MB`,
+      measured: `+${(c.rssEndMB - a.rssEndMB).toFixed(0)} MB (${c.rssEndMB.toFixed(0)} vs ${a.rssEndMB.toFixed(0)} MB)`,
+      pass: c.rssEndMB <= a.rssEndMB + HELLO_RSS_MARGIN_MB,
+    });
+  }
 
   // `--usage`: what @tracepack/usage costs a request, on against opted out (issue 12: <= 1 us).
   const usageOn = find('hello', 'usage-on');
@@ -193,7 +235,7 @@ export function summarize(runs: RunResult[], opts: Pick<BenchOptions, 'scenarios
       pass: bad.length === 0,
     });
   }
-  return { rows, targets, deadBackend };
+  return { rows, targets, cpuSplit: cpuSplit(rows), deadBackend };
 }
 
 const LABELS: Record<VariantName, string> = {
@@ -201,6 +243,9 @@ const LABELS: Record<VariantName, string> = {
   otel: '(b) OpenTelemetry',
   tracepack: '(c) tracepack',
   'tracepack-sampled': '(d) tracepack 0.01',
+  'tracepack-unsampled': '(z) tracepack 0.0',
+  'tracepack-record': '(r) tp, no export',
+  'tracepack-thread': '(t) tp export thread',
   'tracepack-dead': '(e) tp backend dead',
   'floor-context': '(f) floor: context',
   'floor-sdk': '(g) floor: SDK 0.01',
@@ -210,7 +255,7 @@ const LABELS: Record<VariantName, string> = {
 
 /** The table: one line per scenario x variant, then the targets. */
 export function renderReport(summary: BenchSummary, header: string): string {
-  const head = ['scenario', 'variant', 'req/s', 'x(a)', 'p50 ms', 'x(a)', 'p99 ms', 'x(a)', 'CPU us/req', 'RSS warm/end MB', 'spans/req', 'created', 'received', 'failed+dropped', 'unaccounted'];
+  const head = ['scenario', 'variant', 'req/s', 'x(a)', 'p50 ms', 'x(a)', 'p99 ms', 'x(a)', 'CPU us/req', 'GC us/req', 'RSS warm/end MB', 'spans/req', 'created', 'received', 'failed+dropped', 'unaccounted'];
   const body = summary.rows.map((r) => [
     r.scenario,
     LABELS[r.variant],
@@ -221,6 +266,7 @@ export function renderReport(summary: BenchSummary, header: string): string {
     r.p99Ms.toFixed(2),
     ratio(r.p99Ratio),
     r.cpuUsPerRequest.toFixed(1),
+    Number.isNaN(r.gcUsPerRequest) ? '-' : r.gcUsPerRequest.toFixed(1),
     `${r.rssAfterWarmupMB.toFixed(0)} / ${r.rssEndMB.toFixed(0)}`,
     r.spans ? r.spans.perRequest.toFixed(2) : '-',
     r.spans ? String(r.spans.created) : '-',
@@ -228,7 +274,7 @@ export function renderReport(summary: BenchSummary, header: string): string {
     r.spans?.failed !== undefined ? String(r.spans.failed + (r.spans.dropped ?? 0)) : '-',
     r.spans ? (r.variant === 'tracepack-dead' && r.spans.unaccounted > 0 ? `${r.spans.unaccounted} queued` : String(r.spans.unaccounted)) : '-',
   ]);
-  const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+  const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
   const out = [header, '', line(head), `|${widths.map((w, i) => (numeric.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...body.map(line), ''];
@@ -242,6 +288,7 @@ export function renderReport(summary: BenchSummary, header: string): string {
     'unaccounted = created - received - failed - dropped: spans gone without any counter saying so (OpenTelemetry has no such counters;',
     '  with the backend dead, tracepack still holds its queue when the run ends).',
   );
+  if (summary.cpuSplit) out.push(...renderCpuSplit(summary.cpuSplit));
   out.push('', 'Targets:');
   const idWidth = Math.max(...summary.targets.map((t) => t.description.length));
   for (const t of summary.targets) {

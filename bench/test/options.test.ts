@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseWrk } from '../src/load';
 import { parseOptions } from '../src/options';
+import { runBench } from '../src/harness';
 import { sumPrometheusCounter } from '@tracepack/testing';
 
 test('options: defaults, --quick, flags over environment', () => {
@@ -70,4 +71,12 @@ Transfer/sec:      6.20MB
   assert.equal(r.p99Ms, 1.99);
   assert.equal(r.errors, 3);
   assert.equal(r.non2xx, 3);
+});
+
+test('options: --only names variants for A/B runs (flag over BENCH_ONLY), unknown names refused by the harness', async () => {
+  assert.equal(parseOptions([], {}).only, undefined);
+  assert.deepEqual(parseOptions(['--only', 'untraced,tracepack', '--only', 'tracepack-record'], { BENCH_ONLY: 'otel' }).only, ['untraced', 'tracepack', 'tracepack-record']);
+  assert.deepEqual(parseOptions([], { BENCH_ONLY: ' otel , untraced ' }).only, ['otel', 'untraced']);
+  assert.throws(() => parseOptions(['--only', ','], {}), /--only must name at least one variant/);
+  await assert.rejects(runBench(parseOptions(['--only', 'untraced,nope', '--quiet'], {})), /--only: unknown variant nope/);
 });

@@ -31,6 +31,7 @@ test('the bench harness runs every hello variant, the floor ones too, and writes
     assert.ok(Number.isFinite(run.load.p50Ms) && Number.isFinite(run.load.p99Ms), `${run.variant}: latency`);
     assert.ok(Number.isFinite(run.cpuUsPerRequest) && run.cpuUsPerRequest > 0, `${run.variant}: CPU per request`);
     assert.ok(run.rssAfterWarmupMB > 0 && run.rssEndMB > 0, `${run.variant}: RSS`);
+    assert.ok(Number.isFinite(run.gcUsPerRequest) && run.gcUsPerRequest >= 0 && run.gcCount >= 0, `${run.variant}: GC per request`);
   }
 
   const byName = new Map(result.runs.map((r) => [r.variant, r]));
@@ -42,6 +43,14 @@ test('the bench harness runs every hello variant, the floor ones too, and writes
   }
   const tracepack = byName.get('tracepack')!;
   assert.equal(tracepack.received, tracepack.spans!.exported, 'tracepack: received = exported');
+  // The layers of the CPU split: (z) records nothing, (r) records every span and sends none,
+  // (t) exports from its thread to the receiver.
+  assert.equal(byName.get('tracepack-unsampled')!.spans!.created, 0, '(z): ratio 0.0 records no span');
+  const record = byName.get('tracepack-record')!;
+  assert.ok(record.spans!.created > 0 && record.spans!.exported === record.spans!.created, '(r): every span recorded and handed to the null exporter');
+  assert.equal(record.receiverBatches, undefined, '(r): no receiver');
+  const thread = byName.get('tracepack-thread')!;
+  assert.ok(thread.received! > 0 && thread.received === thread.spans!.exported, '(t): the receiver got what the export thread sent');
   const dead = byName.get('tracepack-dead')!;
   assert.equal(dead.received, 0);
   assert.ok(dead.segments && dead.segments.length === 1);
@@ -51,6 +60,11 @@ test('the bench harness runs every hello variant, the floor ones too, and writes
   assert.equal(written.runs.length, variants.length);
   assert.ok(written.summary.rows.every((r) => r.rps > 0));
   assert.ok(written.summary.targets.length > 0);
+  const split = written.summary.cpuSplit;
+  assert.ok(split, 'the CPU split is in the summary');
+  assert.deepEqual(split.layers.map((l) => l.layer), ['unsampled path', 'span recording', 'export', 'total added']);
+  const [unsampled, recording, exporting, total] = split.layers;
+  assert.ok(Math.abs(unsampled!.cpuUs + recording!.cpuUs + exporting!.cpuUs - total!.cpuUs) < 1e-9, 'the layers add up to (c) - (a)');
 });
 
 // Jaeger is the receiver of `npm run bench` when installed: its counts (the collector's own

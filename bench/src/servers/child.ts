@@ -3,6 +3,7 @@
  * IPC. `mark` starts the measured phase (CPU baseline, RSS after warm-up); `finish` reports
  * CPU time and memory of the phase, then flushes the tracer and reports its span counts.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { ParentToServer, ServerToParent, SpanCounts } from '../protocol';
 
 /** What a traced variant gives the shared runtime. */
@@ -32,15 +33,28 @@ export function runServerChild(tracer: VariantTracer | undefined): void {
     const { startApp } = require('./app') as typeof import('./app');
     const app = await startApp(process.env.BENCH_SCENARIO ?? 'hello', process.env.BENCH_PG_URL);
     let cpuMark = process.cpuUsage();
+    // GC pauses of this thread, summed as V8 reports them ('gc' entries come in batches, from
+    // the event loop, so the observer costs one callback per batch, not per collection). The
+    // parallel and concurrent GC threads' CPU is in cpuUsage() already; this is the pause time.
+    let gcMs = 0;
+    let gcCount = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gcMs += e.duration;
+        gcCount++;
+      }
+    }).observe({ entryTypes: ['gc'] });
     const sample = () => {
       const cpu = process.cpuUsage(cpuMark);
       const mem = process.memoryUsage();
-      return { cpuUs: cpu.user + cpu.system, rss: mem.rss, heapUsed: mem.heapUsed };
+      return { cpuUs: cpu.user + cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, gcUs: gcMs * 1000, gcCount };
     };
     process.on('message', (msg: ParentToServer) => {
       switch (msg.type) {
         case 'mark': {
           cpuMark = process.cpuUsage();
+          gcMs = 0;
+          gcCount = 0;
           const mem = process.memoryUsage();
           send({ type: 'marked', rss: mem.rss, heapUsed: mem.heapUsed });
           return;

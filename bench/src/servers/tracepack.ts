@@ -8,6 +8,13 @@ import { startTracing } from '@tracepack/node';
 import { runServerChild } from './child';
 import { SpanCounter } from './span-counter';
 import { ROUTES } from './routes';
+import { replaceExporterWithNull } from './null-exporter';
+
+// (t): the export thread, as a service turns it on.
+if (process.env.BENCH_EXPORT_THREAD === '1') process.env.TRACEPACK_EXPORT_THREAD = '1';
+// (r): every span recorded, ended and queued as in (c), the batches handed to an exporter
+// that answers at once: (c) minus (r) is what serializing and sending cost.
+if (process.env.BENCH_NO_EXPORT === '1') replaceExporterWithNull();
 
 const counter = new SpanCounter();
 const handle = startTracing({
@@ -24,6 +31,8 @@ const handle = startTracing({
     instrumentations: { http: { routes: [...ROUTES] } },
     // Bounds forceFlush/shutdown only; the dead-backend run shortens it (nothing can be flushed).
     ...(process.env.BENCH_FLUSH_TIMEOUT_MS ? { flush_timeout_ms: Number(process.env.BENCH_FLUSH_TIMEOUT_MS) } : {}),
+    // Experiments (profile.ts --config): top-level settings such as max_export_batch_size.
+    ...(process.env.BENCH_TRACEPACK_CONFIG ? (JSON.parse(process.env.BENCH_TRACEPACK_CONFIG) as Record<string, unknown>) : {}),
   },
   env: {},
   argv: [],

@@ -1,4 +1,4 @@
-import { diag, trace, TraceFlags, type Context, type SpanContext, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import { defaultTextMapGetter, diag, trace, TraceFlags, type Context, type SpanContext, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
 import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { JaegerPropagator } from './jaeger-propagator';
@@ -42,14 +42,20 @@ function build(name: PropagatorName): TextMapPropagator {
  * the request starts a new trace.
  */
 export class TracepackPropagator implements TextMapPropagator {
-  private readonly readers: TextMapPropagator[];
+  private readonly _jaeger: TextMapPropagator;
+  private readonly _b3: TextMapPropagator;
+  private readonly _tracecontext: TextMapPropagator;
+  private readonly _baggage: TextMapPropagator;
   private readonly writers: TextMapPropagator[];
   private readonly allFields: string[];
   private reported = false;
 
   constructor(write: readonly PropagatorName[]) {
     // B3Propagator reads both single and multi headers whatever its inject encoding.
-    this.readers = [build('jaeger'), build('b3'), build('tracecontext'), build('baggage')];
+    this._jaeger = build('jaeger');
+    this._b3 = build('b3');
+    this._tracecontext = build('tracecontext');
+    this._baggage = build('baggage');
     this.writers = write.map(build);
     this.allFields = [...new Set(this.writers.flatMap((p) => p.fields()))];
   }
@@ -64,15 +70,20 @@ export class TracepackPropagator implements TextMapPropagator {
     }
   }
 
+  /**
+   * Each format is parsed only when its header is there: most requests carry none (a new trace
+   * starts, and at a low sampling ratio is not recorded), and each reader would otherwise look
+   * up its headers one by one (B3 multi reads five) and Jaeger's would list every header name
+   * to find `uberctx-` baggage. A reader whose key header is absent returns the context it was
+   * given, so skipping it changes nothing. Order as before: Jaeger, B3, W3C (wins), baggage.
+   */
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     let ctx = context;
-    for (const p of this.readers) {
-      try {
-        ctx = p.extract(ctx, carrier, getter);
-      } catch (err) {
-        this.report('extract', err);
-      }
-    }
+    ctx = this._read(this._jaeger, hasJaeger, ctx, carrier, getter);
+    ctx = this._read(this._b3, hasB3, ctx, carrier, getter);
+    ctx = this._read(this._tracecontext, hasTraceparent, ctx, carrier, getter);
+    ctx = this._read(this._baggage, hasBaggage, ctx, carrier, getter);
+    if (ctx === context) return context;
     const joined = trace.getSpanContext(ctx);
     return joined === undefined || joined === trace.getSpanContext(context) ? ctx : normalized(ctx, joined);
   }
@@ -81,9 +92,50 @@ export class TracepackPropagator implements TextMapPropagator {
     return this.allFields;
   }
 
+  /** `reader`'s context when `has` finds its headers; a getter that throws is reported like a parse error. */
+  private _read(reader: TextMapPropagator, has: HeaderCheck, ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+    try {
+      return has(carrier, getter) ? reader.extract(ctx, carrier, getter) : ctx;
+    } catch (err) {
+      this.report('extract', err);
+      return ctx;
+    }
+  }
+
   private report(what: string, err: unknown): void {
     if (this.reported) return;
     this.reported = true;
     diag.warn(`@tracepack/node: a trace header could not be ${what}ed (${(err as Error)?.name ?? 'error'}); the request starts a new trace. Reported once.`);
   }
+}
+
+const JAEGER_TRACE_HEADER = 'uber-trace-id';
+const JAEGER_BAGGAGE_PREFIX = 'uberctx-';
+
+type HeaderCheck = (carrier: unknown, getter: TextMapGetter) => boolean;
+
+// Plain functions (no closure per request): the headers without which each reader reads nothing.
+const hasJaeger: HeaderCheck = (c, g) => present(c, g, JAEGER_TRACE_HEADER) || hasKeyWithPrefix(c, g, JAEGER_BAGGAGE_PREFIX);
+const hasB3: HeaderCheck = (c, g) => present(c, g, 'b3') || present(c, g, 'x-b3-traceid');
+const hasTraceparent: HeaderCheck = (c, g) => present(c, g, 'traceparent');
+const hasBaggage: HeaderCheck = (c, g) => present(c, g, 'baggage');
+
+/** Whether the carrier has `key` (what every reader checks first: absent or empty means nothing to read). */
+function present(carrier: unknown, getter: TextMapGetter, key: string): boolean {
+  const value = getter.get(carrier, key);
+  return value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
+}
+
+/**
+ * Whether a key of the carrier starts with `prefix`. For the API's default getter (a plain
+ * object such as node's `req.headers`, whose keys it lists with `Object.keys`) a `for...in`
+ * walks the same own keys without building an array on every request.
+ */
+function hasKeyWithPrefix(carrier: unknown, getter: TextMapGetter, prefix: string): boolean {
+  if (getter === defaultTextMapGetter && carrier !== null && typeof carrier === 'object') {
+    for (const key in carrier) if (key.startsWith(prefix) && Object.prototype.hasOwnProperty.call(carrier, key)) return true;
+    return false;
+  }
+  for (const key of getter.keys(carrier)) if (key.startsWith(prefix)) return true;
+  return false;
 }
