@@ -18,7 +18,16 @@ interface CpuProfile {
   timeDeltas?: number[];
 }
 
-export type Origin = 'tracepack' | 'opentelemetry' | 'bench app' | 'node internals' | 'other packages' | 'gc' | 'idle' | 'program' | 'native/other';
+export type Origin =
+  | 'tracepack'
+  | 'opentelemetry'
+  | 'bench app'
+  | 'node internals'
+  | 'other packages'
+  | 'gc'
+  | 'idle'
+  | 'program'
+  | 'native/other';
 
 export interface FunctionTime {
   functionName: string;
@@ -68,7 +77,13 @@ export function summarizeCpuProfile(file: string, repoRoot: string): ProfileSumm
       byPackage[pkg] = (byPackage[pkg] ?? 0) + us / 1000;
     }
     const key = `${functionName}@${location}`;
-    const entry = perFunction.get(key) ?? { functionName: functionName || '(anonymous)', location, origin, selfMs: 0, share: 0 };
+    const entry = perFunction.get(key) ?? {
+      functionName: functionName || '(anonymous)',
+      location,
+      origin,
+      selfMs: 0,
+      share: 0,
+    };
     entry.selfMs += us / 1000;
     perFunction.set(key, entry);
   }

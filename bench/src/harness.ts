@@ -52,14 +52,50 @@ export const VARIANTS: Record<VariantName, VariantSpec> = {
   untraced: { name: 'untraced', label: '(a) untraced', script: 'untraced.js', traced: false },
   otel: { name: 'otel', label: '(b) OpenTelemetry', script: 'otel.js', traced: true },
   tracepack: { name: 'tracepack', label: '(c) tracepack', script: 'tracepack.js', traced: true },
-  'tracepack-sampled': { name: 'tracepack-sampled', label: '(d) tracepack 0.01', script: 'tracepack.js', traced: true, samplingRatio: 0.01 },
+  'tracepack-sampled': {
+    name: 'tracepack-sampled',
+    label: '(d) tracepack 0.01',
+    script: 'tracepack.js',
+    traced: true,
+    samplingRatio: 0.01,
+  },
   // The split of (c)'s CPU (report.ts): (z) - (a) the unsampled path, (r) - (z) span recording,
   // (c) - (r) export. (t) is (c) with the export thread.
-  'tracepack-unsampled': { name: 'tracepack-unsampled', label: '(z) tracepack 0.0', script: 'tracepack.js', traced: true, samplingRatio: 0 },
-  'tracepack-record': { name: 'tracepack-record', label: '(r) tracepack, no export', script: 'tracepack.js', traced: false, noExport: true },
-  'tracepack-thread': { name: 'tracepack-thread', label: '(t) tracepack, export thread', script: 'tracepack.js', traced: true, exportThread: true },
-  'tracepack-dead': { name: 'tracepack-dead', label: '(e) tracepack, backend dead', script: 'tracepack.js', traced: true, deadBackend: true },
-  'floor-context': { name: 'floor-context', label: '(f) floor: context only', script: 'floor.js', traced: false, floor: 'context' },
+  'tracepack-unsampled': {
+    name: 'tracepack-unsampled',
+    label: '(z) tracepack 0.0',
+    script: 'tracepack.js',
+    traced: true,
+    samplingRatio: 0,
+  },
+  'tracepack-record': {
+    name: 'tracepack-record',
+    label: '(r) tracepack, no export',
+    script: 'tracepack.js',
+    traced: false,
+    noExport: true,
+  },
+  'tracepack-thread': {
+    name: 'tracepack-thread',
+    label: '(t) tracepack, export thread',
+    script: 'tracepack.js',
+    traced: true,
+    exportThread: true,
+  },
+  'tracepack-dead': {
+    name: 'tracepack-dead',
+    label: '(e) tracepack, backend dead',
+    script: 'tracepack.js',
+    traced: true,
+    deadBackend: true,
+  },
+  'floor-context': {
+    name: 'floor-context',
+    label: '(f) floor: context only',
+    script: 'floor.js',
+    traced: false,
+    floor: 'context',
+  },
   'floor-sdk': { name: 'floor-sdk', label: '(g) floor: SDK at 0.01', script: 'floor.js', traced: false, floor: 'sdk' },
   'usage-off': { name: 'usage-off', label: '(h) usage opted out', script: 'usage.js', traced: false, usage: 'off' },
   'usage-on': { name: 'usage-on', label: '(i) usage on', script: 'usage.js', traced: false, usage: 'on' },
@@ -71,8 +107,20 @@ export const VARIANTS: Record<VariantName, VariantSpec> = {
  */
 export function variantsFor(scenario: ScenarioName, floor = false, usage = false): VariantName[] {
   if (scenario !== 'hello') return ['untraced', 'otel', 'tracepack'];
-  const live: VariantName[] = ['untraced', 'otel', 'tracepack', 'tracepack-sampled', 'tracepack-unsampled', 'tracepack-record', 'tracepack-thread'];
-  const withFloor: VariantName[] = [...live, ...(floor ? (['floor-context', 'floor-sdk'] as const) : []), 'tracepack-dead'];
+  const live: VariantName[] = [
+    'untraced',
+    'otel',
+    'tracepack',
+    'tracepack-sampled',
+    'tracepack-unsampled',
+    'tracepack-record',
+    'tracepack-thread',
+  ];
+  const withFloor: VariantName[] = [
+    ...live,
+    ...(floor ? (['floor-context', 'floor-sdk'] as const) : []),
+    'tracepack-dead',
+  ];
   // `--usage`: (h) and (i) right after (a), so the three untraced servers run side by side.
   return usage ? [withFloor[0]!, 'usage-off', 'usage-on', ...withFloor.slice(1)] : withFloor;
 }
@@ -148,7 +196,10 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
   const receiver = resolveReceiver(opts.receiver);
   log(`receiver: ${receiver.why}`);
   const unknown = opts.only?.filter((n) => !(n in VARIANTS));
-  if (unknown && unknown.length > 0) throw new Error(`bench: --only: unknown variant ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`);
+  if (unknown && unknown.length > 0)
+    throw new Error(
+      `bench: --only: unknown variant ${unknown.join(', ')} (known: ${Object.keys(VARIANTS).join(', ')})`,
+    );
   const db = opts.scenarios.includes('db') ? await startDatabase(opts.pgUrl) : undefined;
   const runs: RunResult[] = [];
   try {
@@ -166,7 +217,9 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
             `  ${fmt(run.load.rps, 0)} req/s  p50 ${fmt(run.load.p50Ms, 2)} ms  p99 ${fmt(run.load.p99Ms, 2)} ms  ` +
               `${fmt(run.cpuUsPerRequest, 1)} us CPU/req (GC ${fmt(run.gcUsPerRequest, 1)})  rss ${fmt(run.rssEndMB, 0)} MB` +
               (run.spans ? `  spans ${run.spans.created} created / ${run.received} received` : '') +
-              (run.load.errors || run.load.non2xx ? `  (${run.load.errors} socket errors, ${run.load.non2xx} non-2xx)` : ''),
+              (run.load.errors || run.load.non2xx
+                ? `  (${run.load.errors} socket errors, ${run.load.non2xx} non-2xx)`
+                : ''),
           );
         }
       }
@@ -335,8 +388,12 @@ async function startDatabase(pgUrl: string | undefined): Promise<{ url: string; 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query('CREATE TABLE IF NOT EXISTS bench_clients (id integer PRIMARY KEY, name text NOT NULL, redirect_uri text NOT NULL)');
-    await client.query("INSERT INTO bench_clients (id, name, redirect_uri) VALUES (1, 'bench client', 'https://bench.example/callback') ON CONFLICT (id) DO NOTHING");
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS bench_clients (id integer PRIMARY KEY, name text NOT NULL, redirect_uri text NOT NULL)',
+    );
+    await client.query(
+      "INSERT INTO bench_clients (id, name, redirect_uri) VALUES (1, 'bench client', 'https://bench.example/callback') ON CONFLICT (id) DO NOTHING",
+    );
   } finally {
     await client.end();
   }

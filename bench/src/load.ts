@@ -83,7 +83,16 @@ export function parseWrk(text: string, fallbackSeconds: number): LoadResult {
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
   const errors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
-  return { tool: 'wrk', requests, seconds, rps: rpsMatch ? Number(rpsMatch[1]) : requests / seconds, p50Ms: pct('50'), p99Ms: pct('99'), errors, non2xx };
+  return {
+    tool: 'wrk',
+    requests,
+    seconds,
+    rps: rpsMatch ? Number(rpsMatch[1]) : requests / seconds,
+    p50Ms: pct('50'),
+    p99Ms: pct('99'),
+    errors,
+    non2xx,
+  };
 }
 
 function toMs(value: number, unit: string): number {

@@ -92,7 +92,10 @@ export const USAGE = `Usage: npm run bench -- [options]      (or: node bench/dis
 export const BENCH_ROOT = join(__dirname, '..', '..');
 
 /** Flags win over environment variables, which win over the defaults (quick or not). */
-export function parseOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): BenchOptions {
+export function parseOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): BenchOptions {
   const flags = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -102,7 +105,16 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     if (!KNOWN_FLAGS.has(name)) throw new Error(`bench: unknown option --${name}\n\n${USAGE}`);
     let value: string;
     if (eq !== -1) value = arg.slice(eq + 1);
-    else if (name === 'quick' || name === 'quiet' || name === 'help' || name === 'floor' || name === 'usage' || name === 'startup' || name === 'soak') value = 'true';
+    else if (
+      name === 'quick' ||
+      name === 'quiet' ||
+      name === 'help' ||
+      name === 'floor' ||
+      name === 'usage' ||
+      name === 'startup' ||
+      name === 'soak'
+    )
+      value = 'true';
     else {
       const next = argv[i + 1];
       if (next === undefined || next.startsWith('--')) throw new Error(`bench: --${name} needs a value\n\n${USAGE}`);
@@ -111,16 +123,19 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     }
     flags.set(name, [...(flags.get(name) ?? []), value]);
   }
-  const pick = (flag: string, variable: string): string | undefined => flags.get(flag)?.at(-1) ?? nonEmpty(env[variable]);
+  const pick = (flag: string, variable: string): string | undefined =>
+    flags.get(flag)?.at(-1) ?? nonEmpty(env[variable]);
   const quick = pick('quick', 'BENCH_QUICK') === 'true' || pick('quick', 'BENCH_QUICK') === '1';
 
   const scenarioText = flags.get('scenario')?.join(',') ?? nonEmpty(env.BENCH_SCENARIO);
   const scenarios = scenarioText === undefined ? [...SCENARIOS] : parseScenarios(scenarioText);
   const load = pick('load', 'BENCH_LOAD');
-  if (load !== undefined && load !== 'wrk' && load !== 'autocannon') throw new Error(`bench: --load must be wrk or autocannon, got "${load}"`);
+  if (load !== undefined && load !== 'wrk' && load !== 'autocannon')
+    throw new Error(`bench: --load must be wrk or autocannon, got "${load}"`);
 
   const receiver = pick('receiver', 'BENCH_RECEIVER') ?? 'auto';
-  if (receiver !== 'auto' && receiver !== 'jaeger' && receiver !== 'otlp') throw new Error(`bench: --receiver must be auto, jaeger or otlp, got "${receiver}"`);
+  if (receiver !== 'auto' && receiver !== 'jaeger' && receiver !== 'otlp')
+    throw new Error(`bench: --receiver must be auto, jaeger or otlp, got "${receiver}"`);
 
   return {
     quick,
@@ -148,14 +163,37 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
   };
 }
 
-const KNOWN_FLAGS = new Set(['quick', 'quiet', 'help', 'duration', 'warmup', 'rounds', 'scenario', 'dead-duration', 'dead-segment', 'connections', 'load', 'receiver', 'out', 'floor', 'only', 'usage', 'startup', 'startup-runs', 'soak', 'soak-duration', 'flap-interval']);
+const KNOWN_FLAGS = new Set([
+  'quick',
+  'quiet',
+  'help',
+  'duration',
+  'warmup',
+  'rounds',
+  'scenario',
+  'dead-duration',
+  'dead-segment',
+  'connections',
+  'load',
+  'receiver',
+  'out',
+  'floor',
+  'only',
+  'usage',
+  'startup',
+  'startup-runs',
+  'soak',
+  'soak-duration',
+  'flap-interval',
+]);
 
 function parseScenarios(text: string): ScenarioName[] {
   const out: ScenarioName[] = [];
   for (const raw of text.split(',')) {
     const name = raw.trim();
     if (name === '') continue;
-    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`bench: --scenario must be one of ${SCENARIOS.join('|')}, got "${name}"`);
+    if (!(SCENARIOS as readonly string[]).includes(name))
+      throw new Error(`bench: --scenario must be one of ${SCENARIOS.join('|')}, got "${name}"`);
     if (!out.includes(name as ScenarioName)) out.push(name as ScenarioName);
   }
   if (out.length === 0) throw new Error(`bench: --scenario must name at least one of ${SCENARIOS.join('|')}`);
@@ -164,7 +202,14 @@ function parseScenarios(text: string): ScenarioName[] {
 
 function parseOnly(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
-  const names = [...new Set(text.split(',').map((n) => n.trim()).filter((n) => n !== ''))];
+  const names = [
+    ...new Set(
+      text
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+    ),
+  ];
   if (names.length === 0) throw new Error('bench: --only must name at least one variant');
   return names;
 }

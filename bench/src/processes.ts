@@ -14,7 +14,14 @@ const REPLY_TIMEOUT_MS = 30_000;
 export function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('OTEL_') || k.startsWith('TRACING_') || k.startsWith('BENCH_') || k === 'NODE_OPTIONS' || k === 'NODE_TEST_CONTEXT') continue;
+    if (
+      k.startsWith('OTEL_') ||
+      k.startsWith('TRACING_') ||
+      k.startsWith('BENCH_') ||
+      k === 'NODE_OPTIONS' ||
+      k === 'NODE_TEST_CONTEXT'
+    )
+      continue;
     env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
@@ -23,9 +30,9 @@ export function childEnv(extra: Record<string, string | undefined>): NodeJS.Proc
 
 /** A child speaking one request / one reply at a time. */
 class IpcChild<Out extends { type: string }, In extends { type: string }> {
-  private exited = false;
-  private readonly exitPromise: Promise<void>;
-  private pending: { type: string; resolve: (m: In) => void; reject: (e: Error) => void } | undefined;
+  private _exited = false;
+  private readonly _exitPromise: Promise<void>;
+  private _pending: { type: string; resolve: (m: In) => void; reject: (e: Error) => void } | undefined;
   protected readonly name: string;
 
   constructor(
@@ -33,38 +40,43 @@ class IpcChild<Out extends { type: string }, In extends { type: string }> {
     name: string,
   ) {
     this.name = name;
-    this.exitPromise = new Promise((resolve) => {
+    this._exitPromise = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        this.exited = true;
-        this.pending?.reject(new Error(`bench: ${name} exited (${signal ?? code}) before answering`));
-        this.pending = undefined;
+        this._exited = true;
+        this._pending?.reject(new Error(`bench: ${name} exited (${signal ?? code}) before answering`));
+        this._pending = undefined;
         resolve();
       });
     });
     child.on('message', (msg: In) => {
       if (msg.type === 'error') {
-        this.pending?.reject(new Error(`bench: ${name} failed: ${(msg as unknown as { message: string }).message}`));
-        this.pending = undefined;
+        this._pending?.reject(new Error(`bench: ${name} failed: ${(msg as unknown as { message: string }).message}`));
+        this._pending = undefined;
         return;
       }
-      if (this.pending && this.pending.type === msg.type) {
-        const p = this.pending;
-        this.pending = undefined;
+      if (this._pending && this._pending.type === msg.type) {
+        const p = this._pending;
+        this._pending = undefined;
         p.resolve(msg);
       }
     });
   }
 
   /** Waits for a message of `type`, after sending `msg` when given. */
-  request<T extends In['type']>(msg: Out | undefined, type: T, timeoutMs = REPLY_TIMEOUT_MS): Promise<Extract<In, { type: T }>> {
-    if (this.exited) return Promise.reject(new Error(`bench: ${this.name} is not running`));
-    if (this.pending) return Promise.reject(new Error(`bench: ${this.name} already waits for "${this.pending.type}"`));
+  request<T extends In['type']>(
+    msg: Out | undefined,
+    type: T,
+    timeoutMs = REPLY_TIMEOUT_MS,
+  ): Promise<Extract<In, { type: T }>> {
+    if (this._exited) return Promise.reject(new Error(`bench: ${this.name} is not running`));
+    if (this._pending)
+      return Promise.reject(new Error(`bench: ${this.name} already waits for "${this._pending.type}"`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending = undefined;
+        this._pending = undefined;
         reject(new Error(`bench: ${this.name} did not send "${type}" within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending = {
+      this._pending = {
         type,
         resolve: (m) => {
           clearTimeout(timer);
@@ -81,7 +93,7 @@ class IpcChild<Out extends { type: string }, In extends { type: string }> {
 
   /** Asks nicely (`exit` message or disconnect), then kills after `graceMs`. */
   async close(graceful: Out | undefined, graceMs = 8_000): Promise<void> {
-    if (this.exited) return;
+    if (this._exited) return;
     try {
       if (graceful && this.child.connected) this.child.send(graceful);
       else if (this.child.connected) this.child.disconnect();
@@ -89,7 +101,7 @@ class IpcChild<Out extends { type: string }, In extends { type: string }> {
       // already gone
     }
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    await this.exitPromise;
+    await this._exitPromise;
     clearTimeout(timer);
   }
 }
@@ -123,7 +135,11 @@ export class ReceiverProcess extends IpcChild<ParentToReceiver, ReceiverToParent
   url = '';
 
   static async start(): Promise<ReceiverProcess> {
-    const child = fork(join(__dirname, 'receiver.js'), [], { env: childEnv({}), execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(join(__dirname, 'receiver.js'), [], {
+      env: childEnv({}),
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const receiver = new ReceiverProcess(child, 'OTLP receiver');
     const ready = await receiver.request(undefined, 'ready', STARTUP_TIMEOUT_MS).catch(async (err: unknown) => {
       await receiver.close(undefined, 1000);

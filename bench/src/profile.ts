@@ -24,8 +24,15 @@ async function main(): Promise<void> {
   const duration = Number(args.get('duration') ?? 10);
   const top = Number(args.get('top') ?? 10);
   const variant = VARIANTS[variantName];
-  if (!variant || variant.deadBackend) throw new Error(`profile: --variant must be one of ${Object.values(VARIANTS).filter((v) => !v.deadBackend).map((v) => v.name).join(', ')}`);
-  if (!SCENARIOS.includes(scenario) || scenario === 'db') throw new Error('profile: --scenario must be hello or bcrypt (db needs the database of the bench run)');
+  if (!variant || variant.deadBackend)
+    throw new Error(
+      `profile: --variant must be one of ${Object.values(VARIANTS)
+        .filter((v) => !v.deadBackend)
+        .map((v) => v.name)
+        .join(', ')}`,
+    );
+  if (!SCENARIOS.includes(scenario) || scenario === 'db')
+    throw new Error('profile: --scenario must be hello or bcrypt (db needs the database of the bench run)');
 
   const dir = join(BENCH_ROOT, 'results', `profile-${variantName}-${scenario}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
@@ -40,8 +47,15 @@ async function main(): Promise<void> {
   if (args.has('config')) env.BENCH_TRACEPACK_CONFIG = args.get('config');
   const server = await ServerProcess.start(variant.script, env, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const r = SCENARIO_REQUESTS[scenario];
-  const request = (seconds: number): LoadRequest => ({ url: `http://127.0.0.1:${server.port}${r.path}`, method: r.method, body: r.body, contentType: r.contentType, seconds, connections: 32 });
-  let rps = 0;
+  const request = (seconds: number): LoadRequest => ({
+    url: `http://127.0.0.1:${server.port}${r.path}`,
+    method: r.method,
+    body: r.body,
+    contentType: r.contentType,
+    seconds,
+    connections: 32,
+  });
+  let rps: number;
   try {
     await runLoad(tool, request(2));
     rps = (await runLoad(tool, request(duration))).rps;
@@ -58,23 +72,33 @@ async function main(): Promise<void> {
   lines.push(`busy ${summary.busyMs.toFixed(0)} ms of ${summary.totalMs.toFixed(0)} ms sampled; self time by origin:`);
   for (const [origin, ms] of Object.entries(summary.byOrigin).sort((a, b) => b[1] - a[1])) {
     if (origin === 'idle') continue;
-    lines.push(`  ${origin.padEnd(16)} ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)}%`);
+    lines.push(
+      `  ${origin.padEnd(16)} ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)}%`,
+    );
   }
   lines.push('', 'self time by package (tracepack and OpenTelemetry):');
   for (const [pkg, ms] of Object.entries(summary.byPackage).sort((a, b) => b[1] - a[1])) {
-    lines.push(`  ${pkg.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)}%`);
+    lines.push(
+      `  ${pkg.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)}%`,
+    );
   }
   lines.push('', `top ${top} self-time functions of tracepack and OpenTelemetry:`);
   const ours = summary.functions.filter((f) => f.origin === 'tracepack' || f.origin === 'opentelemetry').slice(0, top);
   const width = Math.max(...ours.map((f) => f.functionName.length));
   ours.forEach((f, i) => {
-    lines.push(`  ${String(i + 1).padStart(2)}. ${f.functionName.padEnd(width)}  ${f.selfMs.toFixed(0).padStart(6)} ms  ${(100 * f.share).toFixed(2).padStart(5)}%  ${f.location}`);
+    lines.push(
+      `  ${String(i + 1).padStart(2)}. ${f.functionName.padEnd(width)}  ${f.selfMs.toFixed(0).padStart(6)} ms  ${(100 * f.share).toFixed(2).padStart(5)}%  ${f.location}`,
+    );
   });
   lines.push('', 'top 10 self-time functions overall (for scale):');
   summary.functions
     .filter((f) => f.origin !== 'idle')
     .slice(0, 10)
-    .forEach((f, i) => lines.push(`  ${String(i + 1).padStart(2)}. ${f.functionName.padEnd(32)}  ${f.selfMs.toFixed(0).padStart(6)} ms  ${(100 * f.share).toFixed(2).padStart(5)}%  ${f.origin}  ${f.location}`));
+    .forEach((f, i) =>
+      lines.push(
+        `  ${String(i + 1).padStart(2)}. ${f.functionName.padEnd(32)}  ${f.selfMs.toFixed(0).padStart(6)} ms  ${(100 * f.share).toFixed(2).padStart(5)}%  ${f.origin}  ${f.location}`,
+      ),
+    );
   console.log(lines.join('\n'));
 }
 

@@ -28,7 +28,8 @@ export interface ServerEnv {
 }
 
 /** `stats`: the span counts now, without waiting or flushing (the soak, between segments). */
-export type ParentToServer = { type: 'mark' } | { type: 'sample' } | { type: 'stats' } | { type: 'finish' } | { type: 'exit' };
+export type ParentToServer =
+  { type: 'mark' } | { type: 'sample' } | { type: 'stats' } | { type: 'finish' } | { type: 'exit' };
 
 export interface SpanCounts {
   /** Spans ended and sampled (counted in a span processor's onEnd). */
@@ -59,4 +60,7 @@ export type ServerToParent =
   | { type: 'error'; message: string };
 
 export type ParentToReceiver = { type: 'count' } | { type: 'stop' };
-export type ReceiverToParent = { type: 'ready'; url: string } | { type: 'count'; spanCount: number; requests: number; cpuUs: number } | { type: 'stopped' };
+export type ReceiverToParent =
+  | { type: 'ready'; url: string }
+  | { type: 'count'; spanCount: number; requests: number; cpuUs: number }
+  | { type: 'stopped' };

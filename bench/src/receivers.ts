@@ -35,7 +35,10 @@ export interface BenchReceiver {
 export function resolveReceiver(option: ReceiverOption): { kind: ReceiverKind; why: string } {
   if (option === 'otlp') return { kind: 'otlp', why: 'the bench OTLP receiver (--receiver otlp)' };
   if (isExecutable(jaegerBinaryPath())) return { kind: 'jaeger', why: `Jaeger at ${jaegerBinaryPath()}` };
-  if (option === 'jaeger') throw new Error(`bench: --receiver jaeger, but there is no Jaeger binary at ${jaegerBinaryPath()}: ${INSTALL_JAEGER}`);
+  if (option === 'jaeger')
+    throw new Error(
+      `bench: --receiver jaeger, but there is no Jaeger binary at ${jaegerBinaryPath()}: ${INSTALL_JAEGER}`,
+    );
   return { kind: 'otlp', why: `the bench OTLP receiver (no Jaeger at ${jaegerBinaryPath()}: ${INSTALL_JAEGER})` };
 }
 
@@ -47,7 +50,12 @@ export async function startReceiver(kind: ReceiverKind): Promise<BenchReceiver> 
  * The receiver's count once it has what was sent: polls until it reaches `expected`, or stops
  * growing for `quietMs` (spans lost on the way), within `timeoutMs`.
  */
-export async function settledCount(receiver: BenchReceiver, expected: number, timeoutMs = 10_000, quietMs = 1_000): Promise<ReceiverCount> {
+export async function settledCount(
+  receiver: BenchReceiver,
+  expected: number,
+  timeoutMs = 10_000,
+  quietMs = 1_000,
+): Promise<ReceiverCount> {
   const deadline = Date.now() + timeoutMs;
   let last = await receiver.count();
   let stableSince = Date.now();
@@ -68,8 +76,8 @@ class JaegerReceiver implements BenchReceiver {
   readonly kind = 'jaeger';
 
   private constructor(
-    private readonly jaeger: JaegerServer,
-    private readonly cpuStartUs: number,
+    private readonly _jaeger: JaegerServer,
+    private readonly _cpuStartUs: number,
   ) {}
 
   /** Keeps few traces: the bench only counts, and Jaeger's memory shares the machine. */
@@ -79,20 +87,20 @@ class JaegerReceiver implements BenchReceiver {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.jaeger.ports.otlpHttp}`;
+    return `http://127.0.0.1:${this._jaeger.ports.otlpHttp}`;
   }
 
   async count(): Promise<ReceiverCount> {
-    const counts = await jaegerSpanCounts(this.jaeger.metricsUrl!);
-    return { spanCount: counts.stored, cpuUs: processCpuUs(this.jaeger.pid) - this.cpuStartUs };
+    const counts = await jaegerSpanCounts(this._jaeger.metricsUrl!);
+    return { spanCount: counts.stored, cpuUs: processCpuUs(this._jaeger.pid) - this._cpuStartUs };
   }
 
   async stopListening(): Promise<void> {
-    await this.jaeger.kill();
+    await this._jaeger.kill();
   }
 
   async exit(): Promise<void> {
-    await this.jaeger.stop();
+    await this._jaeger.stop();
   }
 }
 

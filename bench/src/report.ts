@@ -51,7 +51,13 @@ export interface BenchSummary {
   targets: TargetResult[];
   /** hello: tracepack's added CPU per request by layer (needs (a), (z), (r), (c)). */
   cpuSplit?: CpuSplit;
-  deadBackend?: { durationS: number; rssGrowthMB: number; segmentsRps: number[]; segmentsRssMB: number[]; liveRps: number | undefined };
+  deadBackend?: {
+    durationS: number;
+    rssGrowthMB: number;
+    segmentsRps: number[];
+    segmentsRssMB: number[];
+    liveRps: number | undefined;
+  };
 }
 
 /** Throughput "holds" with the backend dead when every segment keeps this share of the live run's median. */
@@ -126,15 +132,31 @@ export function summarize(runs: RunResult[], opts: Pick<BenchOptions, 'scenarios
         const failed = hasStats ? sum((r) => r.spans!.failed) : undefined;
         const dropped = hasStats ? sum((r) => r.spans!.dropped) : undefined;
         const requests = sum((r) => r.load.requests + (r.warmupRequests ?? 0));
-        row.spans = { created, received, failed, dropped, unaccounted: created - received - (failed ?? 0) - (dropped ?? 0), perRequest: requests > 0 ? created / requests : NaN };
+        row.spans = {
+          created,
+          received,
+          failed,
+          dropped,
+          unaccounted: created - received - (failed ?? 0) - (dropped ?? 0),
+          perRequest: requests > 0 ? created / requests : NaN,
+        };
       }
       rows.push(row);
     }
   }
 
-  const find = (s: ScenarioName, v: VariantName): SummaryRow | undefined => rows.find((r) => r.scenario === s && r.variant === v);
+  const find = (s: ScenarioName, v: VariantName): SummaryRow | undefined =>
+    rows.find((r) => r.scenario === s && r.variant === v);
   const targets: TargetResult[] = [];
-  const ratioTarget = (id: string, description: string, row: SummaryRow | undefined, ref: SummaryRow | undefined, min: number, field: 'rps' | 'p99Ms', atMost = false): void => {
+  const ratioTarget = (
+    id: string,
+    description: string,
+    row: SummaryRow | undefined,
+    ref: SummaryRow | undefined,
+    min: number,
+    field: 'rps' | 'p99Ms',
+    atMost = false,
+  ): void => {
     if (!row || !ref) {
       targets.push({ id, description, measured: 'not measured', pass: undefined });
       return;
@@ -148,11 +170,47 @@ export function summarize(runs: RunResult[], opts: Pick<BenchOptions, 'scenarios
       pass: atMost ? ratio <= min : ratio >= min,
     });
   };
-  ratioTarget('hello-throughput', 'hello: tracepack >= 70% of untraced throughput', find('hello', 'tracepack'), find('hello', 'untraced'), 0.7, 'rps');
-  ratioTarget('hello-p99', `hello: tracepack p99 <= ${HELLO_P99_BOUND_FACTOR}x untraced`, find('hello', 'tracepack'), find('hello', 'untraced'), HELLO_P99_BOUND_FACTOR, 'p99Ms', true);
-  ratioTarget('hello-vs-otel', 'hello: tracepack >= 2x plain OpenTelemetry throughput', find('hello', 'tracepack'), find('hello', 'otel'), 2, 'rps');
-  ratioTarget('db-throughput', 'db: tracepack >= 95% of untraced throughput', find('db', 'tracepack'), find('db', 'untraced'), 0.95, 'rps');
-  ratioTarget('bcrypt-throughput', 'bcrypt: tracepack >= 95% of untraced throughput', find('bcrypt', 'tracepack'), find('bcrypt', 'untraced'), 0.95, 'rps');
+  ratioTarget(
+    'hello-throughput',
+    'hello: tracepack >= 70% of untraced throughput',
+    find('hello', 'tracepack'),
+    find('hello', 'untraced'),
+    0.7,
+    'rps',
+  );
+  ratioTarget(
+    'hello-p99',
+    `hello: tracepack p99 <= ${HELLO_P99_BOUND_FACTOR}x untraced`,
+    find('hello', 'tracepack'),
+    find('hello', 'untraced'),
+    HELLO_P99_BOUND_FACTOR,
+    'p99Ms',
+    true,
+  );
+  ratioTarget(
+    'hello-vs-otel',
+    'hello: tracepack >= 2x plain OpenTelemetry throughput',
+    find('hello', 'tracepack'),
+    find('hello', 'otel'),
+    2,
+    'rps',
+  );
+  ratioTarget(
+    'db-throughput',
+    'db: tracepack >= 95% of untraced throughput',
+    find('db', 'tracepack'),
+    find('db', 'untraced'),
+    0.95,
+    'rps',
+  );
+  ratioTarget(
+    'bcrypt-throughput',
+    'bcrypt: tracepack >= 95% of untraced throughput',
+    find('bcrypt', 'tracepack'),
+    find('bcrypt', 'untraced'),
+    0.95,
+    'rps',
+  );
   ratioTarget(
     'sampled-throughput',
     `hello, ratio 0.01: tracepack >= ${SAMPLED_THROUGHPUT_SHARE * 100}% of untraced throughput`,
@@ -216,22 +274,41 @@ export function summarize(runs: RunResult[], opts: Pick<BenchOptions, 'scenarios
     targets.push({
       id: 'dead-throughput',
       description: `backend dead: throughput holds (every ${dead.segments.length > 1 ? `${(dead.load.seconds / dead.segments.length).toFixed(0)} s segment` : 'segment'} >= ${DEAD_BACKEND_THROUGHPUT_SHARE * 100}% of live tracepack)`,
-      measured: live ? `min ${minRps.toFixed(0)} req/s = ${(minRps / live.rps).toFixed(2)}x of ${live.rps.toFixed(0)}` : 'no live tracepack run',
+      measured: live
+        ? `min ${minRps.toFixed(0)} req/s = ${(minRps / live.rps).toFixed(2)}x of ${live.rps.toFixed(0)}`
+        : 'no live tracepack run',
       pass: live ? minRps >= DEAD_BACKEND_THROUGHPUT_SHARE * live.rps : undefined,
     });
   } else {
-    targets.push({ id: 'dead-rss', description: 'backend dead under load: RSS grows < 50 MB', measured: 'not measured', pass: undefined });
-    targets.push({ id: 'dead-throughput', description: 'backend dead: throughput holds', measured: 'not measured', pass: undefined });
+    targets.push({
+      id: 'dead-rss',
+      description: 'backend dead under load: RSS grows < 50 MB',
+      measured: 'not measured',
+      pass: undefined,
+    });
+    targets.push({
+      id: 'dead-throughput',
+      description: 'backend dead: throughput holds',
+      measured: 'not measured',
+      pass: undefined,
+    });
   }
   // Not a target of the issue but the reason the counters exist: every tracepack span is either
   // received or counted as failed/dropped.
   const tracepackRows = rows.filter((r) => r.variant.startsWith('tracepack') && r.spans);
   if (tracepackRows.length > 0) {
-    const bad = tracepackRows.filter((r) => (r.variant === 'tracepack-dead' ? r.spans!.unaccounted > TRACEPACK_PENDING_BOUND * r.rounds : r.spans!.unaccounted !== 0));
+    const bad = tracepackRows.filter((r) =>
+      r.variant === 'tracepack-dead'
+        ? r.spans!.unaccounted > TRACEPACK_PENDING_BOUND * r.rounds
+        : r.spans!.unaccounted !== 0,
+    );
     targets.push({
       id: 'spans-accounted',
       description: `tracepack: every span is received or counted failed/dropped (dead backend: <= ${TRACEPACK_PENDING_BOUND} still queued)`,
-      measured: bad.length === 0 ? 'all accounted for' : bad.map((r) => `${r.scenario}/${r.variant}: ${r.spans!.unaccounted} unaccounted`).join('; '),
+      measured:
+        bad.length === 0
+          ? 'all accounted for'
+          : bad.map((r) => `${r.scenario}/${r.variant}: ${r.spans!.unaccounted} unaccounted`).join('; '),
       pass: bad.length === 0,
     });
   }
@@ -255,7 +332,24 @@ const LABELS: Record<VariantName, string> = {
 
 /** The table: one line per scenario x variant, then the targets. */
 export function renderReport(summary: BenchSummary, header: string): string {
-  const head = ['scenario', 'variant', 'req/s', 'x(a)', 'p50 ms', 'x(a)', 'p99 ms', 'x(a)', 'CPU us/req', 'GC us/req', 'RSS warm/end MB', 'spans/req', 'created', 'received', 'failed+dropped', 'unaccounted'];
+  const head = [
+    'scenario',
+    'variant',
+    'req/s',
+    'x(a)',
+    'p50 ms',
+    'x(a)',
+    'p99 ms',
+    'x(a)',
+    'CPU us/req',
+    'GC us/req',
+    'RSS warm/end MB',
+    'spans/req',
+    'created',
+    'received',
+    'failed+dropped',
+    'unaccounted',
+  ];
   const body = summary.rows.map((r) => [
     r.scenario,
     LABELS[r.variant],
@@ -272,17 +366,34 @@ export function renderReport(summary: BenchSummary, header: string): string {
     r.spans ? String(r.spans.created) : '-',
     r.spans ? String(r.spans.received) : '-',
     r.spans?.failed !== undefined ? String(r.spans.failed + (r.spans.dropped ?? 0)) : '-',
-    r.spans ? (r.variant === 'tracepack-dead' && r.spans.unaccounted > 0 ? `${r.spans.unaccounted} queued` : String(r.spans.unaccounted)) : '-',
+    r.spans
+      ? r.variant === 'tracepack-dead' && r.spans.unaccounted > 0
+        ? `${r.spans.unaccounted} queued`
+        : String(r.spans.unaccounted)
+      : '-',
   ]);
   const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
-  const out = [header, '', line(head), `|${widths.map((w, i) => (numeric.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...body.map(line), ''];
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const out = [
+    header,
+    '',
+    line(head),
+    `|${widths.map((w, i) => (numeric.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
+    ...body.map(line),
+    '',
+  ];
   const errors = summary.rows.filter((r) => r.errors > 0 || r.non2xx > 0);
-  for (const r of errors) out.push(`note: ${r.scenario}/${r.variant}: ${r.errors} socket errors, ${r.non2xx} non-2xx responses over all rounds`);
+  for (const r of errors)
+    out.push(
+      `note: ${r.scenario}/${r.variant}: ${r.errors} socket errors, ${r.non2xx} non-2xx responses over all rounds`,
+    );
   if (summary.deadBackend) {
     const d = summary.deadBackend;
-    out.push(`backend dead: req/s per segment ${d.segmentsRps.map((x) => x.toFixed(0)).join(', ')}; RSS per segment ${d.segmentsRssMB.map((x) => x.toFixed(0)).join(', ')} MB`);
+    out.push(
+      `backend dead: req/s per segment ${d.segmentsRps.map((x) => x.toFixed(0)).join(', ')}; RSS per segment ${d.segmentsRssMB.map((x) => x.toFixed(0)).join(', ')} MB`,
+    );
   }
   out.push(
     'unaccounted = created - received - failed - dropped: spans gone without any counter saying so (OpenTelemetry has no such counters;',

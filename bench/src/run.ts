@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   if (opts.startup) {
     const startup = await runStartup(opts, log);
-    process.stdout.write(`${renderStartupReport(startup)}\n\nresults: ${startup.file} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+    process.stdout.write(
+      `${renderStartupReport(startup)}\n\nresults: ${startup.file} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+    );
     return;
   }
   if (opts.soak) {
@@ -36,7 +38,9 @@ async function main(): Promise<void> {
       `tracepack soak: ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), ${m.loadTool}, ${opts.connections} connections, hello route, ` +
       `${opts.soakDuration} s in ${opts.flapInterval} s segments after ${opts.warmup} s warm-up; backend ${soak.receiver.kind === 'jaeger' ? 'Jaeger (in memory)' : 'the bench OTLP receiver'}, ` +
       `SIGKILLed every other segment; load average ${m.loadAvgStart.map((x) => x.toFixed(2)).join(' ')} at the start, ${m.loadAvgEnd.map((x) => x.toFixed(2)).join(' ')} at the end`;
-    process.stdout.write(`${renderSoakReport(soak, header)}\n\nresults: ${soak.file} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+    process.stdout.write(
+      `${renderSoakReport(soak, header)}\n\nresults: ${soak.file} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+    );
     return;
   }
   const result = await runBench(opts, log);
@@ -44,7 +48,9 @@ async function main(): Promise<void> {
     `tracepack bench: ${result.machine.node}, ${result.machine.cpus} CPUs (${result.machine.cpuModel}), load ${result.machine.loadTool}, ` +
     `${opts.connections} connections, ${opts.duration} s x ${opts.rounds} round(s) + ${opts.warmup} s warm-up, medians; ` +
     `db ${result.options.database}; OTLP http/protobuf on loopback to ${result.receiver.kind === 'jaeger' ? 'Jaeger (in memory)' : 'the bench OTLP receiver'}`;
-  process.stdout.write(`${renderReport(result.summary, header)}\n\nresults: ${result.file} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  process.stdout.write(
+    `${renderReport(result.summary, header)}\n\nresults: ${result.file} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -43,7 +43,8 @@ function main(): void {
         const encoding = req.headers['content-encoding'];
         const raw = encoding === 'gzip' ? gunzipSync(body) : encoding === 'deflate' ? inflateSync(body) : body;
         const decoded = types.request.decode(raw) as unknown as LooseRequest;
-        for (const rs of decoded.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans += ss.spans?.length ?? 0;
+        for (const rs of decoded.resourceSpans ?? [])
+          for (const ss of rs.scopeSpans ?? []) spans += ss.spans?.length ?? 0;
       } catch (err) {
         res.writeHead(400, { 'content-type': 'text/plain' }).end(`cannot decode: ${(err as Error).message}`);
         return;

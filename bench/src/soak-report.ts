@@ -30,7 +30,11 @@ export interface SoakSummary {
   rssMaxMB: number;
 }
 
-export function summarizeSoak(segments: readonly SoakSegment[], samples: readonly RssSample[], totals: SoakSegmentSpans): SoakSummary {
+export function summarizeSoak(
+  segments: readonly SoakSegment[],
+  samples: readonly RssSample[],
+  totals: SoakSegmentSpans,
+): SoakSummary {
   const alive = segments.filter((s) => s.backend === 'alive');
   const dead = segments.filter((s) => s.backend === 'dead');
   const checks: TargetResult[] = [];
@@ -45,7 +49,9 @@ export function summarizeSoak(segments: readonly SoakSegment[], samples: readonl
   checks.push({
     id: 'soak-rss-bounded',
     description: `RSS bounded: max of the last third <= max of the first third + ${SOAK_RSS_SLACK_MB} MB`,
-    measured: thirdsMeasured ? `${lastMax.toFixed(1)} <= ${firstMax.toFixed(1)} + ${SOAK_RSS_SLACK_MB} MB (${signed(lastMax - firstMax)} MB)` : `${samples.length} RSS samples: too few`,
+    measured: thirdsMeasured
+      ? `${lastMax.toFixed(1)} <= ${firstMax.toFixed(1)} + ${SOAK_RSS_SLACK_MB} MB (${signed(lastMax - firstMax)} MB)`
+      : `${samples.length} RSS samples: too few`,
     pass: thirdsMeasured ? lastMax <= firstMax + SOAK_RSS_SLACK_MB : undefined,
   });
 
@@ -63,7 +69,8 @@ export function summarizeSoak(segments: readonly SoakSegment[], samples: readonl
 
   // Every span: received, or in one of tracepack's loss counters; in total and per segment.
   const badSegments = segments.filter((s) => s.spans.unaccounted !== 0);
-  const accounted = totals.unaccounted === 0 && totals.pending === 0 && totals.created === totals.ended && badSegments.length === 0;
+  const accounted =
+    totals.unaccounted === 0 && totals.pending === 0 && totals.created === totals.ended && badSegments.length === 0;
   checks.push({
     id: 'soak-spans-accounted',
     description: 'every span received or counted: created == received + failed + dropped + droppedAtShutdown',
@@ -72,12 +79,17 @@ export function summarizeSoak(segments: readonly SoakSegment[], samples: readonl
       (totals.pending !== 0 ? `, ${totals.pending} still pending` : '') +
       (totals.unaccounted !== 0 ? `, ${totals.unaccounted} unaccounted` : '') +
       (totals.created !== totals.ended ? `, tracepack ended ${totals.ended}` : '') +
-      (badSegments.length > 0 ? `; segments ${badSegments.map((s) => `${s.index} (${signed(s.spans.unaccounted)})`).join(', ')}` : ''),
+      (badSegments.length > 0
+        ? `; segments ${badSegments.map((s) => `${s.index} (${signed(s.spans.unaccounted)})`).join(', ')}`
+        : ''),
     pass: accounted,
   });
 
   const aliveP99 = median(alive.map((s) => s.load.p99Ms));
-  const worstDead = dead.reduce<SoakSegment | undefined>((w, s) => (w === undefined || s.load.p99Ms > w.load.p99Ms ? s : w), undefined);
+  const worstDead = dead.reduce<SoakSegment | undefined>(
+    (w, s) => (w === undefined || s.load.p99Ms > w.load.p99Ms ? s : w),
+    undefined,
+  );
   checks.push({
     id: 'soak-p99',
     description: `backend dead: worst segment p99 <= ${P99_BOUND_FACTOR}x the median p99 of the alive segments`,
@@ -139,7 +151,9 @@ export function rssCurve(
     const to = i === count - 1 ? Infinity : (i + 1) * sliceS;
     const inSlice = samples.filter((s) => s.tS >= from && s.tS < to).map((s) => s.rssMB);
     // A slice without a sample (a pause between segments) repeats the previous level.
-    if (inSlice.length > 0) level = maxMB - minMB < 1e-9 ? 0 : Math.round(((Math.max(...inSlice) - minMB) / (maxMB - minMB)) * (BARS.length - 1));
+    if (inSlice.length > 0)
+      level =
+        maxMB - minMB < 1e-9 ? 0 : Math.round(((Math.max(...inSlice) - minMB) / (maxMB - minMB)) * (BARS.length - 1));
     curve += BARS[level];
     const mid = from + sliceS / 2;
     const seg = [...segments].reverse().find((s) => s.startS <= mid);
@@ -150,10 +164,29 @@ export function rssCurve(
 
 /** The table (one line per segment, then the totals), the RSS curve and the checks. */
 export function renderSoakReport(result: SoakResult, header: string): string {
-  const head = ['seg', 'backend', 't s', 'req/s', 'p99 ms', 'CPU us/req', 'RSS max/end MB', 'heap MB', 'created', 'received', 'failed', 'dropped', 'unaccounted', 'load'];
+  const head = [
+    'seg',
+    'backend',
+    't s',
+    'req/s',
+    'p99 ms',
+    'CPU us/req',
+    'RSS max/end MB',
+    'heap MB',
+    'created',
+    'received',
+    'failed',
+    'dropped',
+    'unaccounted',
+    'load',
+  ];
   const rows = result.segments.map((s) => [
     String(s.index),
-    s.backend === 'dead' ? 'dead (killed)' : s.backendUpAfterS !== undefined ? `alive, up +${s.backendUpAfterS.toFixed(1)} s` : 'alive',
+    s.backend === 'dead'
+      ? 'dead (killed)'
+      : s.backendUpAfterS !== undefined
+        ? `alive, up +${s.backendUpAfterS.toFixed(1)} s`
+        : 'alive',
     s.startS.toFixed(0),
     s.load.rps.toFixed(0),
     s.load.p99Ms.toFixed(2),
@@ -169,16 +202,69 @@ export function renderSoakReport(result: SoakResult, header: string): string {
   ]);
   const t = result.totals;
   const w = result.warmup;
-  rows.push(['warm-up', '', '', '', '', '', `- / ${w.rssMB.toFixed(0)}`, '', String(w.spans.created), String(w.spans.received), String(w.spans.failed), String(w.spans.dropped), String(w.spans.unaccounted), '']);
+  rows.push([
+    'warm-up',
+    '',
+    '',
+    '',
+    '',
+    '',
+    `- / ${w.rssMB.toFixed(0)}`,
+    '',
+    String(w.spans.created),
+    String(w.spans.received),
+    String(w.spans.failed),
+    String(w.spans.dropped),
+    String(w.spans.unaccounted),
+    '',
+  ]);
   if (result.end) {
     const e = result.end.spans;
-    rows.push(['end', `no load, up +${result.end.backendUpAfterS.toFixed(1)} s`, '', '', '', '', `- / ${result.end.rssMB.toFixed(0)}`, '', String(e.created), String(e.received), String(e.failed), String(e.dropped), String(e.unaccounted), '']);
+    rows.push([
+      'end',
+      `no load, up +${result.end.backendUpAfterS.toFixed(1)} s`,
+      '',
+      '',
+      '',
+      '',
+      `- / ${result.end.rssMB.toFixed(0)}`,
+      '',
+      String(e.created),
+      String(e.received),
+      String(e.failed),
+      String(e.dropped),
+      String(e.unaccounted),
+      '',
+    ]);
   }
-  rows.push(['total', '', '', '', '', '', '', '', String(t.created), String(t.received), String(t.failed), String(t.dropped), String(t.unaccounted), '']);
+  rows.push([
+    'total',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    String(t.created),
+    String(t.received),
+    String(t.failed),
+    String(t.dropped),
+    String(t.unaccounted),
+    '',
+  ]);
   const numeric = new Set([0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (numeric.has(i) && i !== 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
-  const out = [header, '', line(head), `|${widths.map((wd, i) => (numeric.has(i) && i !== 0 ? `${'-'.repeat(wd + 1)}:` : '-'.repeat(wd + 2))).join('|')}|`, ...rows.map(line), ''];
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => (numeric.has(i) && i !== 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const out = [
+    header,
+    '',
+    line(head),
+    `|${widths.map((wd, i) => (numeric.has(i) && i !== 0 ? `${'-'.repeat(wd + 1)}:` : '-'.repeat(wd + 2))).join('|')}|`,
+    ...rows.map(line),
+    '',
+  ];
 
   const s = result.summary;
   out.push(
@@ -198,7 +284,10 @@ export function renderSoakReport(result: SoakResult, header: string): string {
   }
   out.push('', 'Checks:');
   const width = Math.max(...s.checks.map((x) => x.description.length));
-  for (const x of s.checks) out.push(`  ${x.pass === undefined ? ' n/a' : x.pass ? 'PASS' : 'FAIL'}  ${x.description.padEnd(width)}  ${x.measured}`);
+  for (const x of s.checks)
+    out.push(
+      `  ${x.pass === undefined ? ' n/a' : x.pass ? 'PASS' : 'FAIL'}  ${x.description.padEnd(width)}  ${x.measured}`,
+    );
   return out.join('\n');
 }
 

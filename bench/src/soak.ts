@@ -30,7 +30,10 @@ import type { ServerToParent, SpanCounts } from './protocol';
 import { resolveReceiver, settledCount, type BenchReceiver, type ReceiverCount, type ReceiverKind } from './receivers';
 import { summarizeSoak, type SoakSummary } from './soak-report';
 
-export type SoakOptions = Pick<BenchOptions, 'soakDuration' | 'flapInterval' | 'warmup' | 'connections' | 'receiver' | 'outDir' | 'load'>;
+export type SoakOptions = Pick<
+  BenchOptions,
+  'soakDuration' | 'flapInterval' | 'warmup' | 'connections' | 'receiver' | 'outDir' | 'load'
+>;
 
 /** The service's counters (tracepack's `stats()` and the bench's own count of ended spans). */
 export interface SoakSpanStats {
@@ -91,7 +94,16 @@ export interface SoakResult {
   kind: 'soak';
   startedAt: string;
   finishedAt: string;
-  machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryMB: number; loadTool: string; loadAvgStart: number[]; loadAvgEnd: number[] };
+  machine: {
+    node: string;
+    platform: string;
+    cpus: number;
+    cpuModel: string;
+    memoryMB: number;
+    loadTool: string;
+    loadAvgStart: number[];
+    loadAvgEnd: number[];
+  };
   receiver: { kind: ReceiverKind; why: string };
   options: SoakOptions & { scenario: 'hello'; variant: 'tracepack'; rssSampleS: number };
   /** The warm-up before the first segment (unmeasured load; its spans are in the totals). */
@@ -126,13 +138,18 @@ export function rssSampleSeconds(flapIntervalS: number): number {
 }
 
 export async function runSoak(opts: SoakOptions, log: (line: string) => void = () => {}): Promise<SoakResult> {
-  if (opts.flapInterval > opts.soakDuration) throw new Error(`bench: --flap-interval (${opts.flapInterval}) must be at most --soak-duration (${opts.soakDuration})`);
+  if (opts.flapInterval > opts.soakDuration)
+    throw new Error(
+      `bench: --flap-interval (${opts.flapInterval}) must be at most --soak-duration (${opts.soakDuration})`,
+    );
   const startedAt = new Date();
   const loadAvgStart = loadavg();
   const tool = pickLoadTool(opts.load);
   const receiver = resolveReceiver(opts.receiver);
   const rssSampleS = rssSampleSeconds(opts.flapInterval);
-  log(`soak: ${opts.soakDuration} s in ${opts.flapInterval} s segments, backend ${receiver.why}, killed every other segment; load average ${loadAvgStart.map((x) => x.toFixed(2)).join(' ')}`);
+  log(
+    `soak: ${opts.soakDuration} s in ${opts.flapInterval} s segments, backend ${receiver.why}, killed every other segment; load average ${loadAvgStart.map((x) => x.toFixed(2)).join(' ')}`,
+  );
 
   const backend = await startBackend(receiver.kind);
   let server: ServerProcess | undefined;
@@ -141,7 +158,12 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void = (
     server = await ServerProcess.start('tracepack.js', { BENCH_SCENARIO: 'hello', BENCH_OTLP_URL: backend.url });
     const srv = server;
     const r = SCENARIO_REQUESTS.hello;
-    const request = (seconds: number): LoadRequest => ({ url: `http://127.0.0.1:${srv.port}${r.path}`, method: r.method, seconds, connections: opts.connections });
+    const request = (seconds: number): LoadRequest => ({
+      url: `http://127.0.0.1:${srv.port}${r.path}`,
+      method: r.method,
+      seconds,
+      connections: opts.connections,
+    });
 
     // Warm-up, drained and counted like a segment, so that every segment's counts are its own.
     const warmupRequests = opts.warmup > 0 ? (await runLoad(tool, request(opts.warmup))).requests : 0;
@@ -150,7 +172,11 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void = (
     let prev = spanStats(warmFinish.spans);
     let prevCpuUs = warmFinish.cpuUs;
     const warmCount: SoakCount = await settledCount(backend, prev.exported);
-    const warmup = { requests: warmupRequests, rssMB: warmFinish.rss / MB, spans: segmentSpans(ZERO_STATS, prev, warmCount.spanCount) };
+    const warmup = {
+      requests: warmupRequests,
+      rssMB: warmFinish.rss / MB,
+      spans: segmentSpans(ZERO_STATS, prev, warmCount.spanCount),
+    };
     let received = warmCount.spanCount;
     /** The backend's count when this alive period started (the warm-up's for the first one, 0 after a restart). */
     let countBase = warmCount.spanCount;
@@ -196,7 +222,8 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void = (
       const load = await runLoad(tool, request(seconds));
       const loadEnd = Date.now();
       const up = restarting ? await restarting : undefined;
-      if (up instanceof Error) throw new Error(`bench: the soak backend did not start again in segment ${i}: ${up.message}`);
+      if (up instanceof Error)
+        throw new Error(`bench: the soak backend did not start again in segment ${i}: ${up.message}`);
       const backendUpAfterS = up;
       if (restarting) {
         countBase = 0;
@@ -263,9 +290,16 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void = (
       const now = spanStats(fin.spans);
       const c: SoakCount = await settledCount(backend, now.exported - prev.exported);
       received += c.spanCount;
-      end = { backendUpAfterS, rssMB: fin.rss / MB, spans: segmentSpans(prev, now, c.spanCount), seconds: (Date.now() - t) / 1000 };
+      end = {
+        backendUpAfterS,
+        rssMB: fin.rss / MB,
+        spans: segmentSpans(prev, now, c.spanCount),
+        seconds: (Date.now() - t) / 1000,
+      };
       prev = now;
-      log(`end: backend started again after ${backendUpAfterS.toFixed(1)} s, service drained: ${end.spans.received} received, ${end.spans.failed} failed`);
+      log(
+        `end: backend started again after ${backendUpAfterS.toFixed(1)} s, service drained: ${end.spans.received} received, ${end.spans.failed} failed`,
+      );
     }
 
     const totals = segmentSpans(ZERO_STATS, prev, received);
@@ -315,12 +349,21 @@ async function drain(srv: ServerProcess, boundMs = 30_000): Promise<Extract<Serv
   }
 }
 
-const ZERO_STATS: SoakSpanStats = { created: 0, ended: 0, exported: 0, failed: 0, dropped: 0, droppedAtShutdown: 0, pending: 0 };
+const ZERO_STATS: SoakSpanStats = {
+  created: 0,
+  ended: 0,
+  exported: 0,
+  failed: 0,
+  dropped: 0,
+  droppedAtShutdown: 0,
+  pending: 0,
+};
 
 /** The counters of the server's `finished` reply (tracepack's stats() are spread into it). */
 export function spanStats(spans: SpanCounts | undefined): SoakSpanStats {
   if (!spans) throw new Error('bench: the soak server reported no span counts');
-  const s = spans as SpanCounts & Partial<{ ended: number; droppedAtShutdown: number; queued: number; exporting: number }>;
+  const s = spans as SpanCounts &
+    Partial<{ ended: number; droppedAtShutdown: number; queued: number; exporting: number }>;
   return {
     created: s.created,
     ended: s.ended ?? s.created,
@@ -345,7 +388,10 @@ export function segmentSpans(before: SoakSpanStats, after: SoakSpanStats, receiv
     pending: d('pending'),
     received,
   };
-  return { ...spans, unaccounted: spans.created - received - spans.failed - spans.dropped - spans.droppedAtShutdown - spans.pending };
+  return {
+    ...spans,
+    unaccounted: spans.created - received - spans.failed - spans.dropped - spans.droppedAtShutdown - spans.pending,
+  };
 }
 
 async function startBackend(kind: ReceiverKind): Promise<SoakBackend> {
@@ -356,27 +402,27 @@ async function startBackend(kind: ReceiverKind): Promise<SoakBackend> {
 class JaegerSoakBackend implements SoakBackend {
   readonly kind = 'jaeger';
 
-  private constructor(private readonly jaeger: JaegerServer) {}
+  private constructor(private readonly _jaeger: JaegerServer) {}
 
   static async start(): Promise<JaegerSoakBackend> {
     return new JaegerSoakBackend(await startJaeger({ metrics: true, maxTraces: 10_000 }));
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.jaeger.ports.otlpHttp}`;
+    return `http://127.0.0.1:${this._jaeger.ports.otlpHttp}`;
   }
 
   async count(): Promise<ReceiverCount & { accepted: number; refused: number }> {
-    const c = await jaegerSpanCounts(this.jaeger.metricsUrl!);
+    const c = await jaegerSpanCounts(this._jaeger.metricsUrl!);
     return { spanCount: c.stored, accepted: c.accepted, refused: c.refused, cpuUs: 0 };
   }
 
   kill(): Promise<void> {
-    return this.jaeger.kill();
+    return this._jaeger.kill();
   }
 
   restart(): Promise<void> {
-    return this.jaeger.restart();
+    return this._jaeger.restart();
   }
 
   stopListening(): Promise<void> {
@@ -384,7 +430,7 @@ class JaegerSoakBackend implements SoakBackend {
   }
 
   exit(): Promise<void> {
-    return this.jaeger.stop();
+    return this._jaeger.stop();
   }
 }
 
@@ -393,16 +439,16 @@ class OtlpSoakBackend implements SoakBackend {
   readonly kind = 'otlp';
 
   private constructor(
-    private process: ReceiverProcess,
+    private _process: ReceiverProcess,
     readonly url: string,
   ) {}
 
   static async start(): Promise<OtlpSoakBackend> {
-    const p = await OtlpSoakBackend.fork(0);
+    const p = await OtlpSoakBackend._fork(0);
     return new OtlpSoakBackend(p, p.url);
   }
 
-  private static async fork(port: number): Promise<ReceiverProcess> {
+  private static async _fork(port: number): Promise<ReceiverProcess> {
     const child = fork(join(__dirname, 'soak-receiver.js'), [], {
       env: childEnv({ BENCH_SOAK_RECEIVER_PORT: String(port) }),
       execArgv: [],
@@ -418,11 +464,11 @@ class OtlpSoakBackend implements SoakBackend {
   }
 
   count(): Promise<ReceiverCount> {
-    return this.process.count();
+    return this._process.count();
   }
 
   async kill(): Promise<void> {
-    const { child } = this.process;
+    const { child } = this._process;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
@@ -436,7 +482,7 @@ class OtlpSoakBackend implements SoakBackend {
     const deadline = Date.now() + 5_000;
     for (;;) {
       try {
-        this.process = await OtlpSoakBackend.fork(port);
+        this._process = await OtlpSoakBackend._fork(port);
         return;
       } catch (err) {
         if (Date.now() > deadline) throw err;
@@ -450,7 +496,7 @@ class OtlpSoakBackend implements SoakBackend {
   }
 
   exit(): Promise<void> {
-    return this.process.exit();
+    return this._process.exit();
   }
 }
 
@@ -468,4 +514,3 @@ function procRssBytes(pid: number | undefined): number | undefined {
 function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
-

@@ -48,8 +48,22 @@ const APP =
 
 export const STARTUP_VARIANTS: readonly StartupVariant[] = [
   { name: 'untraced', label: '(a) untraced', execArgv: [], prelude: '', traced: undefined, env: () => ({}) },
-  { name: 'off-require', label: '(b) off, --require', execArgv: ['--require', '@tracepack/node/register'], prelude: '', traced: false, env: () => ({}) },
-  { name: 'off-import', label: '(b2) off, --import', execArgv: ['--import', '@tracepack/node/register'], prelude: '', traced: false, env: () => ({}) },
+  {
+    name: 'off-require',
+    label: '(b) off, --require',
+    execArgv: ['--require', '@tracepack/node/register'],
+    prelude: '',
+    traced: false,
+    env: () => ({}),
+  },
+  {
+    name: 'off-import',
+    label: '(b2) off, --import',
+    execArgv: ['--import', '@tracepack/node/register'],
+    prelude: '',
+    traced: false,
+    env: () => ({}),
+  },
   {
     name: 'off-code',
     label: '(b3) off, in code',
@@ -64,7 +78,12 @@ export const STARTUP_VARIANTS: readonly StartupVariant[] = [
     execArgv: ['--require', '@tracepack/node/register'],
     prelude: '',
     traced: true,
-    env: (deadUrl) => ({ TRACING_PROVIDER: 'otlp', TRACING_PROVIDERS_OTLP_SERVER_URL: deadUrl, TRACING_FLUSH_TIMEOUT_MS: '200', TRACING_SERVICE_NAME: 'startup-bench' }),
+    env: (deadUrl) => ({
+      TRACING_PROVIDER: 'otlp',
+      TRACING_PROVIDERS_OTLP_SERVER_URL: deadUrl,
+      TRACING_FLUSH_TIMEOUT_MS: '200',
+      TRACING_SERVICE_NAME: 'startup-bench',
+    }),
   },
 ];
 
@@ -125,11 +144,20 @@ function runOnce(variant: StartupVariant, deadUrl: string): StartupRun {
   const exitMs = Number(process.hrtime.bigint() - started) / 1e6;
   const line = r.stdout?.split('\n').find((l) => l.startsWith('STARTUP '));
   if (r.status !== 0 || !line) {
-    throw new Error(`bench --startup: ${variant.label} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().slice(0, 2000)}`);
+    throw new Error(
+      `bench --startup: ${variant.label} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().slice(0, 2000)}`,
+    );
   }
-  const report = JSON.parse(line.slice('STARTUP '.length)) as { readyMs: number; cpuMs: number; modules: number; traced?: boolean };
+  const report = JSON.parse(line.slice('STARTUP '.length)) as {
+    readyMs: number;
+    cpuMs: number;
+    modules: number;
+    traced?: boolean;
+  };
   if (variant.traced !== undefined && report.traced !== variant.traced) {
-    throw new Error(`bench --startup: ${variant.label}: tracing was ${report.traced ? 'on' : 'off'}, expected ${variant.traced ? 'on' : 'off'}`);
+    throw new Error(
+      `bench --startup: ${variant.label}: tracing was ${report.traced ? 'on' : 'off'}, expected ${variant.traced ? 'on' : 'off'}`,
+    );
   }
   return { variant: variant.name, readyMs: report.readyMs, cpuMs: report.cpuMs, modules: report.modules, exitMs };
 }
@@ -172,7 +200,10 @@ export function summarizeStartup(runs: StartupRun[]): StartupRow[] {
 }
 
 /** Runs every variant `opts.startupRuns` times (plus one uncounted), interleaved. */
-export async function runStartup(opts: Pick<BenchOptions, 'startupRuns' | 'outDir'>, log: (line: string) => void = () => {}): Promise<StartupResult> {
+export async function runStartup(
+  opts: Pick<BenchOptions, 'startupRuns' | 'outDir'>,
+  log: (line: string) => void = () => {},
+): Promise<StartupResult> {
   // The app needs express; in this workspace it is installed for the examples.
   try {
     require.resolve('express', { paths: [BENCH_ROOT] });
@@ -187,11 +218,15 @@ export async function runStartup(opts: Pick<BenchOptions, 'startupRuns' | 'outDi
       const run = runOnce(variant, deadUrl);
       if (round > 0) runs.push(run);
     }
-    if (round > 0 && (round % 5 === 0 || round === opts.startupRuns)) log(`start-up: ${round}/${opts.startupRuns} rounds`);
+    if (round > 0 && (round % 5 === 0 || round === opts.startupRuns))
+      log(`start-up: ${round}/${opts.startupRuns} rounds`);
   }
   const rows = summarizeStartup(runs);
   mkdirSync(opts.outDir, { recursive: true });
-  const file = join(opts.outDir, `startup-${startedAt.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}.json`);
+  const file = join(
+    opts.outDir,
+    `startup-${startedAt.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}.json`,
+  );
   const result: StartupResult = {
     startedAt: startedAt.toISOString(),
     machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' },
@@ -223,7 +258,8 @@ export function renderStartupReport(result: StartupResult): string {
     r2(r.exitRatio),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   return [
     header,
     '',

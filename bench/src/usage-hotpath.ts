@@ -58,7 +58,9 @@ async function main(): Promise<void> {
   console.log(`usage hot path, ${REQUESTS} requests over ${PATHS} paths (best of 3), Node ${process.versions.node}:`);
   console.log(`  opted out (no subscriber): ${off.toFixed(1)} ns/request`);
   console.log(`  on:                        ${on.toFixed(1)} ns/request`);
-  console.log(`  added by usage:            ${(on - off).toFixed(1)} ns = ${((on - off) / 1000).toFixed(3)} us per request (budget 1 us)`);
+  console.log(
+    `  added by usage:            ${(on - off).toFixed(1)} ns = ${((on - off) / 1000).toFixed(3)} us per request (budget 1 us)`,
+  );
 }
 
 void main();

@@ -70,10 +70,17 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): UsageReport
   const int = (flag: string, fallback: number): number => {
     const v = get(flag);
     if (v === undefined) return fallback;
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`bench --usage-report: --${flag} expects a positive whole number, instead got ${JSON.stringify(v)}`);
+    if (!/^\d+$/.test(v) || Number(v) < 1)
+      throw new Error(
+        `bench --usage-report: --${flag} expects a positive whole number, instead got ${JSON.stringify(v)}`,
+      );
     return Number(v);
   };
-  return { installations: int('installations', Number(env.BENCH_USAGE_INSTALLATIONS ?? 10_000)), days: int('days', 30), pglite: argv.includes('--pglite') };
+  return {
+    installations: int('installations', Number(env.BENCH_USAGE_INSTALLATIONS ?? 10_000)),
+    days: int('days', 30),
+    pglite: argv.includes('--pglite'),
+  };
 }
 
 export const USAGE_REPORT_HELP = `Usage: npm run bench -- --usage-report [--installations N] [--days D] [--pglite]
@@ -82,7 +89,18 @@ export const USAGE_REPORT_HELP = `Usage: npm run bench -- --usage-report [--inst
 `;
 
 /** Shapes of latency histograms: per endpoint, multiplier and slow flag, counts around the median bucket. */
-function shapes(): { endpoint: number; k: number; slow: boolean; counts: number[]; n: number; sum: number; max: number; errCounts: number[]; errN: number; errSum: number }[] {
+function shapes(): {
+  endpoint: number;
+  k: number;
+  slow: boolean;
+  counts: number[];
+  n: number;
+  sum: number;
+  max: number;
+  errCounts: number[];
+  errN: number;
+  errSum: number;
+}[] {
   const out = [];
   for (let e = 0; e < ENDPOINTS.length; e++) {
     for (let k = 1; k <= 8; k++) {
@@ -98,13 +116,27 @@ function shapes(): { endpoint: number; k: number; slow: boolean; counts: number[
         ];
         for (const [i, w] of weights) if (i >= 0 && i < counts.length) counts[i]! += w * k;
         const n = counts.reduce((a, b) => a + b, 0);
-        const sum = counts.reduce((a, c, i) => a + c * (DURATION_BOUNDS[Math.min(i, DURATION_BOUNDS.length - 1)]! * 0.7), 0);
+        const sum = counts.reduce(
+          (a, c, i) => a + c * (DURATION_BOUNDS[Math.min(i, DURATION_BOUNDS.length - 1)]! * 0.7),
+          0,
+        );
         // Error responses (4xx, 5xx): a few, in the median bucket.
         const errN = 1 + Math.floor(k / 4);
         const errCounts = new Array<number>(DURATION_BOUNDS.length + 1).fill(0);
         errCounts[Math.min(m, errCounts.length - 1)] = errN;
         const errSum = errN * DURATION_BOUNDS[Math.min(m, DURATION_BOUNDS.length - 1)]! * 0.7;
-        out.push({ endpoint: e, k, slow, counts, n, sum, max: DURATION_BOUNDS[Math.min(m + 2, DURATION_BOUNDS.length - 1)]!, errCounts, errN, errSum });
+        out.push({
+          endpoint: e,
+          k,
+          slow,
+          counts,
+          n,
+          sum,
+          max: DURATION_BOUNDS[Math.min(m + 2, DURATION_BOUNDS.length - 1)]!,
+          errCounts,
+          errN,
+          errSum,
+        });
       }
     }
   }
@@ -116,22 +148,42 @@ async function q(db: Database, sql: string, params: unknown[] = []): Promise<Rec
 }
 
 /** Generates the month in the database; returns rows written per table. */
-export async function generate(db: Database, o: UsageReportBenchOptions, log: (line: string) => void): Promise<Record<string, number>> {
+export async function generate(
+  db: Database,
+  o: UsageReportBenchOptions,
+  log: (line: string) => void,
+): Promise<Record<string, number>> {
   await q(db, `CREATE TABLE IF NOT EXISTS bench_endpoints (no integer, method text, endpoint text, status integer)`);
   await q(
     db,
     `CREATE TABLE IF NOT EXISTS bench_shapes (endpoint integer, k integer, slow boolean, counts bigint[], n bigint, total double precision, mx double precision, ecounts bigint[], en bigint, etotal double precision)`,
   );
-  await q(db, `CREATE TABLE IF NOT EXISTS bench_features (no integer, source text, feature text, value double precision)`);
+  await q(
+    db,
+    `CREATE TABLE IF NOT EXISTS bench_features (no integer, source text, feature text, value double precision)`,
+  );
   for (const t of ['bench_endpoints', 'bench_shapes', 'bench_features']) await q(db, `TRUNCATE ${t}`);
   let no = 0;
   for (const [method, endpoint, , statuses] of ENDPOINTS) {
-    for (const status of statuses) await q(db, 'INSERT INTO bench_endpoints VALUES ($1, $2, $3, $4)', [no, method, endpoint, status]);
+    for (const status of statuses)
+      await q(db, 'INSERT INTO bench_endpoints VALUES ($1, $2, $3, $4)', [no, method, endpoint, status]);
     no++;
   }
   for (const s of shapes())
-    await q(db, 'INSERT INTO bench_shapes VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [s.endpoint, s.k, s.slow, s.counts, s.n, s.sum, s.max, s.errCounts, s.errN, s.errSum]);
-  for (let i = 0; i < FEATURES.length; i++) await q(db, 'INSERT INTO bench_features VALUES ($1, $2, $3, $4)', [i, ...FEATURES[i]!]);
+    await q(db, 'INSERT INTO bench_shapes VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+      s.endpoint,
+      s.k,
+      s.slow,
+      s.counts,
+      s.n,
+      s.sum,
+      s.max,
+      s.errCounts,
+      s.errN,
+      s.errSum,
+    ]);
+  for (let i = 0; i < FEATURES.length; i++)
+    await q(db, 'INSERT INTO bench_features VALUES ($1, $2, $3, $4)', [i, ...FEATURES[i]!]);
 
   const params = [o.installations, o.days];
   const day0 = `(date_trunc('day', now()) - ($2::int - 1) * interval '1 day')`;
@@ -213,7 +265,8 @@ export async function generate(db: Database, o: UsageReportBenchOptions, log: (l
   await q(db, 'DROP TABLE bench_periods');
   await q(db, 'ANALYZE');
   const counts: Record<string, number> = {};
-  for (const t of ['installations', 'instances', 'reports', 'endpoint_usage', 'feature_usage', 'privacy_drops']) counts[t] = Number((await q(db, `SELECT count(*)::float8 AS n FROM ${t}`))[0]!.n);
+  for (const t of ['installations', 'instances', 'reports', 'endpoint_usage', 'feature_usage', 'privacy_drops'])
+    counts[t] = Number((await q(db, `SELECT count(*)::float8 AS n FROM ${t}`))[0]!.n);
   return counts;
 }
 
@@ -312,7 +365,10 @@ export async function usageReportMain(argv: readonly string[]): Promise<void> {
         `${report.endpoints.length} endpoints, ${report.regressions.length} regression(s): ${report.regressions.map((g) => `${g.method} ${g.endpoint} ${g.metric} ${g.fromVersion}->${g.toVersion}`).join(', ')}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    if (report.totals.installations !== o.installations) throw new Error(`the report counted ${report.totals.installations} installations, ${o.installations} were generated`);
+    if (report.totals.installations !== o.installations)
+      throw new Error(
+        `the report counted ${report.totals.installations} installations, ${o.installations} were generated`,
+      );
   } finally {
     await db.close();
     await server?.stop();

@@ -15,7 +15,11 @@ test('options: defaults, --quick, flags over environment', () => {
   assert.equal(q.duration, 2);
   assert.equal(q.rounds, 1);
   assert.ok(q.deadDuration < 60);
-  const f = parseOptions(['--duration=5', '--scenario', 'db,hello', '--rounds', '2'], { BENCH_DURATION: '7', BENCH_ROUNDS: '4', BENCH_PG_URL: 'postgresql://x@h/db' });
+  const f = parseOptions(['--duration=5', '--scenario', 'db,hello', '--rounds', '2'], {
+    BENCH_DURATION: '7',
+    BENCH_ROUNDS: '4',
+    BENCH_PG_URL: 'postgresql://x@h/db',
+  });
   assert.equal(f.duration, 5);
   assert.equal(f.rounds, 2);
   assert.deepEqual(f.scenarios, ['db', 'hello']);
@@ -32,7 +36,10 @@ test('options: --receiver auto by default, BENCH_RECEIVER, refused values named'
   assert.equal(parseOptions([], { BENCH_FLOOR: '1' }).floor, true);
   assert.equal(parseOptions([], { BENCH_RECEIVER: 'otlp' }).receiver, 'otlp');
   assert.equal(parseOptions(['--receiver', 'jaeger'], { BENCH_RECEIVER: 'otlp' }).receiver, 'jaeger');
-  assert.throws(() => parseOptions(['--receiver', 'zipkin'], {}), /--receiver must be auto, jaeger or otlp, got "zipkin"/);
+  assert.throws(
+    () => parseOptions(['--receiver', 'zipkin'], {}),
+    /--receiver must be auto, jaeger or otlp, got "zipkin"/,
+  );
 });
 
 test('Prometheus counters are summed over label sets, with or without _total', () => {
@@ -75,8 +82,14 @@ Transfer/sec:      6.20MB
 
 test('options: --only names variants for A/B runs (flag over BENCH_ONLY), unknown names refused by the harness', async () => {
   assert.equal(parseOptions([], {}).only, undefined);
-  assert.deepEqual(parseOptions(['--only', 'untraced,tracepack', '--only', 'tracepack-record'], { BENCH_ONLY: 'otel' }).only, ['untraced', 'tracepack', 'tracepack-record']);
+  assert.deepEqual(
+    parseOptions(['--only', 'untraced,tracepack', '--only', 'tracepack-record'], { BENCH_ONLY: 'otel' }).only,
+    ['untraced', 'tracepack', 'tracepack-record'],
+  );
   assert.deepEqual(parseOptions([], { BENCH_ONLY: ' otel , untraced ' }).only, ['otel', 'untraced']);
   assert.throws(() => parseOptions(['--only', ','], {}), /--only must name at least one variant/);
-  await assert.rejects(runBench(parseOptions(['--only', 'untraced,nope', '--quiet'], {})), /--only: unknown variant nope/);
+  await assert.rejects(
+    runBench(parseOptions(['--only', 'untraced,nope', '--quiet'], {})),
+    /--only: unknown variant nope/,
+  );
 });

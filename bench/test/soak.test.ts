@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import { e2eSkip } from '@tracepack/testing';
 import { parseOptions } from '../src/options';
 import { P99_BOUND_FACTOR } from '../src/report';
-import { runSoak, segmentSpans, type RssSample, type SoakResult, type SoakSegment, type SoakSegmentSpans } from '../src/soak';
+import {
+  runSoak,
+  segmentSpans,
+  type RssSample,
+  type SoakResult,
+  type SoakSegment,
+  type SoakSegmentSpans,
+} from '../src/soak';
 import { renderSoakReport, rssCurve, SOAK_RSS_SLACK_MB, summarizeSoak } from '../src/soak-report';
 
 const outDir = mkdtempSync(join(tmpdir(), 'tracepack-bench-soak-'));
@@ -28,7 +35,10 @@ test('--soak, --soak-duration, --flap-interval: defaults, --quick, flags over en
   assert.equal(q.soakDuration, 60);
   assert.equal(q.flapInterval, 10);
   assert.equal(parseOptions([], { BENCH_SOAK: '1' }).soak, true);
-  const f = parseOptions(['--soak-duration', '6', '--flap-interval=2'], { BENCH_SOAK_DURATION: '90', BENCH_FLAP_INTERVAL: '9' });
+  const f = parseOptions(['--soak-duration', '6', '--flap-interval=2'], {
+    BENCH_SOAK_DURATION: '90',
+    BENCH_FLAP_INTERVAL: '9',
+  });
   assert.equal(f.soakDuration, 6);
   assert.equal(f.flapInterval, 2);
   assert.throws(() => parseOptions(['--flap-interval', '0'], {}), /--flap-interval must be a whole number >= 1/);
@@ -39,7 +49,10 @@ function assertFlappedAndAccounted(result: SoakResult, segments: number): void {
   assert.equal(result.segments.length, segments);
   result.segments.forEach((s, i) => assert.equal(s.backend, i % 2 === 0 ? 'alive' : 'dead', `segment ${s.index}`));
   for (const s of result.segments) {
-    assert.ok(s.load.requests > 0 && s.load.rps > 0 && Number.isFinite(s.load.p99Ms), `segment ${s.index}: load numbers`);
+    assert.ok(
+      s.load.requests > 0 && s.load.rps > 0 && Number.isFinite(s.load.p99Ms),
+      `segment ${s.index}: load numbers`,
+    );
     assert.ok(s.rssEndMB > 0 && s.rssMaxMB >= s.rssEndMB, `segment ${s.index}: RSS`);
     assert.ok(s.spans.created > 0, `segment ${s.index}: spans created`);
     assert.equal(s.spans.unaccounted, 0, `segment ${s.index}: ${JSON.stringify(s.spans)}`);
@@ -71,26 +84,60 @@ function assertFlappedAndAccounted(result: SoakResult, segments: number): void {
   assert.match(table, /RSS {6}[▁▂▃▄▅▆▇█]+/);
 }
 
-test('the soak runs, the bench receiver is killed and restarted on its URL, every span is counted exactly', { timeout: 120_000 }, async () => {
-  const result = await runSoak({ soakDuration: 6, flapInterval: 2, warmup: 1, connections: 8, receiver: 'otlp', outDir, load: undefined });
-  assert.equal(result.receiver.kind, 'otlp');
-  assertFlappedAndAccounted(result, 3);
-  assert.equal(result.end, undefined, 'the last segment was alive: no drain after it');
-});
+test(
+  'the soak runs, the bench receiver is killed and restarted on its URL, every span is counted exactly',
+  { timeout: 120_000 },
+  async () => {
+    const result = await runSoak({
+      soakDuration: 6,
+      flapInterval: 2,
+      warmup: 1,
+      connections: 8,
+      receiver: 'otlp',
+      outDir,
+      load: undefined,
+    });
+    assert.equal(result.receiver.kind, 'otlp');
+    assertFlappedAndAccounted(result, 3);
+    assert.equal(result.end, undefined, 'the last segment was alive: no drain after it');
+  },
+);
 
 // Jaeger is the soak's backend when installed: its counts die with it, so they are read before
 // each kill. Ending on a dead segment, Jaeger is started once more and the service drained.
-test('with Jaeger: killed and restarted, its counts add up to every exported span; a soak ending dead drains at the end', { timeout: 180_000, skip: e2eSkip() }, async () => {
-  const result = await runSoak({ soakDuration: 4, flapInterval: 2, warmup: 1, connections: 8, receiver: 'jaeger', outDir, load: undefined });
-  assert.equal(result.receiver.kind, 'jaeger');
-  assertFlappedAndAccounted(result, 2);
-  assert.ok(result.end, 'the last segment was dead: Jaeger started again and the service drained into it');
-  assert.ok(result.end.spans.received > 0, 'what waited during the last dead segment reached Jaeger at the end');
-});
+test(
+  'with Jaeger: killed and restarted, its counts add up to every exported span; a soak ending dead drains at the end',
+  { timeout: 180_000, skip: e2eSkip() },
+  async () => {
+    const result = await runSoak({
+      soakDuration: 4,
+      flapInterval: 2,
+      warmup: 1,
+      connections: 8,
+      receiver: 'jaeger',
+      outDir,
+      load: undefined,
+    });
+    assert.equal(result.receiver.kind, 'jaeger');
+    assertFlappedAndAccounted(result, 2);
+    assert.ok(result.end, 'the last segment was dead: Jaeger started again and the service drained into it');
+    assert.ok(result.end.spans.received > 0, 'what waited during the last dead segment reached Jaeger at the end');
+  },
+);
 
 // ---------------------------------------------------------------- the checks, on made-up numbers
 
-const NO_SPANS: SoakSegmentSpans = { created: 0, ended: 0, exported: 0, failed: 0, dropped: 0, droppedAtShutdown: 0, pending: 0, received: 0, unaccounted: 0 };
+const NO_SPANS: SoakSegmentSpans = {
+  created: 0,
+  ended: 0,
+  exported: 0,
+  failed: 0,
+  dropped: 0,
+  droppedAtShutdown: 0,
+  pending: 0,
+  received: 0,
+  unaccounted: 0,
+};
 
 function segment(index: number, p99Ms: number, rssMaxMB: number, spans: Partial<SoakSegmentSpans> = {}): SoakSegment {
   return {
@@ -119,7 +166,14 @@ const check = (segments: SoakSegment[], totals: SoakSegmentSpans = NO_SPANS) => 
 
 test('soak checks: a flat RSS, exact counts and a dead p99 within the bound PASS', () => {
   const segs = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => segment(i, 5, 100 + (i % 3)));
-  const ok = check(segs, segmentSpans({ ...NO_SPANS }, { created: 10, ended: 10, exported: 6, failed: 1, dropped: 3, droppedAtShutdown: 0, pending: 0 }, 6));
+  const ok = check(
+    segs,
+    segmentSpans(
+      { ...NO_SPANS },
+      { created: 10, ended: 10, exported: 6, failed: 1, dropped: 3, droppedAtShutdown: 0, pending: 0 },
+      6,
+    ),
+  );
   assert.equal(ok('soak-rss-bounded'), true);
   assert.equal(ok('soak-rss-dead-trend'), true);
   assert.equal(ok('soak-spans-accounted'), true);
@@ -138,14 +192,30 @@ test('soak checks: RSS growth beyond the slack, or rising at every dead segment,
 
 test('soak checks: one span unaccounted, one pending, or a dead segment slower than the p99 bound FAILs', () => {
   const segs = [1, 2, 3, 4].map((i) => segment(i, 10, 100));
-  const lost = segmentSpans(NO_SPANS, { created: 10, ended: 10, exported: 6, failed: 1, dropped: 2, droppedAtShutdown: 0, pending: 0 }, 6);
+  const lost = segmentSpans(
+    NO_SPANS,
+    { created: 10, ended: 10, exported: 6, failed: 1, dropped: 2, droppedAtShutdown: 0, pending: 0 },
+    6,
+  );
   assert.equal(lost.unaccounted, 1);
   assert.equal(check(segs, lost)('soak-spans-accounted'), false);
-  const pending = segmentSpans(NO_SPANS, { created: 10, ended: 10, exported: 6, failed: 1, dropped: 2, droppedAtShutdown: 0, pending: 1 }, 6);
+  const pending = segmentSpans(
+    NO_SPANS,
+    { created: 10, ended: 10, exported: 6, failed: 1, dropped: 2, droppedAtShutdown: 0, pending: 1 },
+    6,
+  );
   assert.equal(pending.unaccounted, 0);
-  assert.equal(check(segs, pending)('soak-spans-accounted'), false, 'a span still queued is not received nor counted yet');
+  assert.equal(
+    check(segs, pending)('soak-spans-accounted'),
+    false,
+    'a span still queued is not received nor counted yet',
+  );
   const inSegment = [segment(1, 10, 100, { created: 5, received: 4, exported: 4, unaccounted: 1 }), ...segs.slice(1)];
-  assert.equal(check(inSegment)('soak-spans-accounted'), false, 'a segment that loses one fails even when the totals hide it');
+  assert.equal(
+    check(inSegment)('soak-spans-accounted'),
+    false,
+    'a segment that loses one fails even when the totals hide it',
+  );
 
   const slow = [segment(1, 10, 100), segment(2, 10 * P99_BOUND_FACTOR + 0.1, 100), segment(3, 10, 100)];
   assert.equal(check(slow)('soak-p99'), false);
@@ -156,7 +226,8 @@ test('soak checks: one span unaccounted, one pending, or a dead segment slower t
 test('the RSS curve: one character per time slice, the backend state under it', () => {
   const segs = [1, 2, 3, 4].map((i) => segment(i, 5, 100 + i));
   const samples: RssSample[] = [];
-  for (let t = 0; t <= 120; t += 5) samples.push({ tS: t, rssMB: 100 + t / 10, segment: Math.min(4, Math.floor(t / 30) + 1) });
+  for (let t = 0; t <= 120; t += 5)
+    samples.push({ tS: t, rssMB: 100 + t / 10, segment: Math.min(4, Math.floor(t / 30) + 1) });
   const c = rssCurve(samples, segs, 5, 12);
   assert.equal(c.curve.length, 12);
   assert.equal(c.backend.length, 12);

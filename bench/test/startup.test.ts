@@ -24,19 +24,32 @@ test('--startup and --startup-runs: defaults, --quick, flags over environment', 
   assert.throws(() => parseOptions(['--startup-runs', '0'], {}), /whole number >= 1/);
 });
 
-test('start-up: every variant runs, untraced/off/on as labelled, medians and ratios to (a), JSON written', { timeout: 120_000 }, async () => {
-  const result = await runStartup({ startupRuns: 1, outDir });
-  assert.deepEqual(result.rows.map((r) => r.variant), STARTUP_VARIANTS.map((v) => v.name));
-  for (const row of result.rows) {
-    assert.ok(row.readyMs > 0 && row.cpuMs > 0 && row.exitMs >= row.readyMs, `${row.variant}: ${JSON.stringify(row)}`);
-    assert.ok(row.modules > 0, `${row.variant}: modules`);
-  }
-  const byName = new Map(result.rows.map((r) => [r.variant, r]));
-  assert.equal(byName.get('untraced')!.readyRatio, 1);
-  // Tracing off under the register entry adds its own two modules and nothing else.
-  assert.equal(byName.get('off-require')!.modules, byName.get('untraced')!.modules + 2);
-  assert.ok(byName.get('on-require')!.modules > byName.get('off-code')!.modules, 'tracing on loads the SDK and instrumentations');
-  assert.ok(existsSync(result.file));
-  const table = renderStartupReport(result);
-  for (const v of STARTUP_VARIANTS) assert.ok(table.includes(v.label), v.label);
-});
+test(
+  'start-up: every variant runs, untraced/off/on as labelled, medians and ratios to (a), JSON written',
+  { timeout: 120_000 },
+  async () => {
+    const result = await runStartup({ startupRuns: 1, outDir });
+    assert.deepEqual(
+      result.rows.map((r) => r.variant),
+      STARTUP_VARIANTS.map((v) => v.name),
+    );
+    for (const row of result.rows) {
+      assert.ok(
+        row.readyMs > 0 && row.cpuMs > 0 && row.exitMs >= row.readyMs,
+        `${row.variant}: ${JSON.stringify(row)}`,
+      );
+      assert.ok(row.modules > 0, `${row.variant}: modules`);
+    }
+    const byName = new Map(result.rows.map((r) => [r.variant, r]));
+    assert.equal(byName.get('untraced')!.readyRatio, 1);
+    // Tracing off under the register entry adds its own two modules and nothing else.
+    assert.equal(byName.get('off-require')!.modules, byName.get('untraced')!.modules + 2);
+    assert.ok(
+      byName.get('on-require')!.modules > byName.get('off-code')!.modules,
+      'tracing on loads the SDK and instrumentations',
+    );
+    assert.ok(existsSync(result.file));
+    const table = renderStartupReport(result);
+    for (const v of STARTUP_VARIANTS) assert.ok(table.includes(v.label), v.label);
+  },
+);

@@ -85,17 +85,25 @@ function clients(pool: Pool): (req: IncomingMessage, res: ServerResponse) => Pro
   return (req, res) => {
     const m = req.method === 'GET' ? /^\/clients\/(\d+)$/.exec(req.url ?? '') : null;
     if (!m) return notFound(res);
-    return pool.query<{ id: number; name: string; redirect_uri: string }>('SELECT id, name, redirect_uri FROM bench_clients WHERE id = $1', [Number(m[1])]).then(
-      (r) => {
-        if (r.rows.length === 0) return notFound(res);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r.rows[0]));
-      },
-      () => res.writeHead(500).end(),
-    );
+    return pool
+      .query<{ id: number; name: string; redirect_uri: string }>(
+        'SELECT id, name, redirect_uri FROM bench_clients WHERE id = $1',
+        [Number(m[1])],
+      )
+      .then(
+        (r) => {
+          if (r.rows.length === 0) return notFound(res);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r.rows[0]));
+        },
+        () => res.writeHead(500).end(),
+      );
   };
 }
 
-function token(bcrypt: BcryptLike, hash: string): (req: IncomingMessage, res: ServerResponse) => Promise<unknown> | void {
+function token(
+  bcrypt: BcryptLike,
+  hash: string,
+): (req: IncomingMessage, res: ServerResponse) => Promise<unknown> | void {
   return (req, res) => {
     if (req.method !== 'POST' || req.url !== '/oauth2/token') return notFound(res);
     return new Promise<void>((resolve) => {
@@ -108,8 +116,13 @@ function token(bcrypt: BcryptLike, hash: string): (req: IncomingMessage, res: Se
           .compare(form.get('client_secret') ?? '', hash)
           .then(
             (ok) => {
-              if (!ok) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}');
-              res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"bench","token_type":"Bearer","expires_in":3600}');
+              if (!ok)
+                return void res
+                  .writeHead(401, { 'content-type': 'application/json' })
+                  .end('{"error":"invalid_client"}');
+              res
+                .writeHead(200, { 'content-type': 'application/json' })
+                .end('{"access_token":"bench","token_type":"Bearer","expires_in":3600}');
             },
             () => void res.writeHead(500).end(),
           )

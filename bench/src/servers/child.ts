@@ -72,9 +72,9 @@ export function runServerChild(tracer: VariantTracer | undefined): void {
           waitIdle(app.inFlight, 3_000)
             .then(() => tracer?.flush())
             .then(
-            () => send({ type: 'finished', ...measured, spans: tracer?.spans() }),
-            (err: unknown) => send({ type: 'error', message: `flush failed: ${String(err)}` }),
-          );
+              () => send({ type: 'finished', ...measured, spans: tracer?.spans() }),
+              (err: unknown) => send({ type: 'error', message: `flush failed: ${String(err)}` }),
+            );
           return;
         }
         case 'exit':

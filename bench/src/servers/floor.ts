@@ -18,7 +18,8 @@ import { runServerChild } from './child';
 import { registerGlobally } from './otel-globals';
 
 const mode = process.env.BENCH_FLOOR;
-if (mode !== 'context' && mode !== 'sdk') throw new Error(`bench floor: BENCH_FLOOR must be context or sdk, got "${mode}"`);
+if (mode !== 'context' && mode !== 'sdk')
+  throw new Error(`bench floor: BENCH_FLOOR must be context or sdk, got "${mode}"`);
 
 const provider = new TracerProvider({ sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.01) }) });
 registerGlobally(provider);

@@ -19,7 +19,10 @@ import { SpanCounter } from './span-counter';
 const counter = new SpanCounter();
 const provider = new TracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'bench-otel' }),
-  spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${process.env.BENCH_OTLP_URL}/v1/traces` }) }), counter],
+  spanProcessors: [
+    new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${process.env.BENCH_OTLP_URL}/v1/traces` }) }),
+    counter,
+  ],
 });
 registerGlobally(provider);
 const instrumentations: Instrumentation[] = [new HttpInstrumentation()];

@@ -32,7 +32,9 @@ const handle = startTracing({
     // Bounds forceFlush/shutdown only; the dead-backend run shortens it (nothing can be flushed).
     ...(process.env.BENCH_FLUSH_TIMEOUT_MS ? { flush_timeout_ms: Number(process.env.BENCH_FLUSH_TIMEOUT_MS) } : {}),
     // Experiments (profile.ts --config): top-level settings such as max_export_batch_size.
-    ...(process.env.BENCH_TRACEPACK_CONFIG ? (JSON.parse(process.env.BENCH_TRACEPACK_CONFIG) as Record<string, unknown>) : {}),
+    ...(process.env.BENCH_TRACEPACK_CONFIG
+      ? (JSON.parse(process.env.BENCH_TRACEPACK_CONFIG) as Record<string, unknown>)
+      : {}),
   },
   env: {},
   argv: [],

@@ -14,10 +14,14 @@ import { runServerChild } from './child';
 import { ROUTES } from './routes';
 
 async function receiverUrl(): Promise<string> {
-  const child = fork(join(__dirname, '..', 'usage-receiver.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(__dirname, '..', 'usage-receiver.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   process.on('exit', () => child.kill());
   return new Promise((resolve, reject) => {
-    child.once('message', (msg: { type: string; url?: string }) => (msg.type === 'ready' ? resolve(msg.url!) : reject(new Error(String(msg.type)))));
+    child.once('message', (msg: { type: string; url?: string }) =>
+      msg.type === 'ready' ? resolve(msg.url!) : reject(new Error(String(msg.type))),
+    );
     child.once('exit', (code) => reject(new Error(`usage receiver exited (${code})`)));
   });
 }

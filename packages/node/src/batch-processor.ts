@@ -72,66 +72,66 @@ interface FlushWaiter {
  */
 export class BoundedBatchSpanProcessor implements SpanProcessor {
   protected readonly exporter: SpanExporter;
-  private readonly queue: SpanQueue<ReadableSpan>;
-  private readonly maxExportBatchSize: number;
-  private readonly scheduledDelayMillis: number;
-  private readonly exportTimeoutMillis: number;
-  private readonly flushTimeoutMillis: number;
-  private readonly target: string;
-  private readonly resource: Resource | undefined;
-  private readonly exitSender: ExitSender | undefined;
-  private readonly streak: FailureStreak;
+  private readonly _queue: SpanQueue<ReadableSpan>;
+  private readonly _maxExportBatchSize: number;
+  private readonly _scheduledDelayMillis: number;
+  private readonly _exportTimeoutMillis: number;
+  private readonly _flushTimeoutMillis: number;
+  private readonly _target: string;
+  private readonly _resource: Resource | undefined;
+  private readonly _exitSender: ExitSender | undefined;
+  private readonly _streak: FailureStreak;
 
-  private ended = 0;
-  private exported = 0;
-  private failed = 0;
-  private dropped = 0;
-  private droppedAtShutdown = 0;
-  private droppedInStreak = 0;
+  private _ended = 0;
+  private _exported = 0;
+  private _failed = 0;
+  private _dropped = 0;
+  private _droppedAtShutdown = 0;
+  private _droppedInStreak = 0;
 
   /** Spans ever queued, and spans taken from the queue whose export is over (any outcome). */
-  private enqueued = 0;
-  private settled = 0;
+  private _enqueued = 0;
+  private _settled = 0;
 
-  private current: Attempt | undefined;
+  private _current: Attempt | undefined;
   /** Exports given up on that have not answered yet (see EXPORT_ANSWER_MARGIN_MS). */
-  private unanswered = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
-  private waiters: FlushWaiter[] = [];
+  private _unanswered = 0;
+  private _timer: NodeJS.Timeout | undefined;
+  private _immediate: NodeJS.Immediate | undefined;
+  private _waiters: FlushWaiter[] = [];
   /** Until the first export: wait for every resource's async attributes, pending or not. */
-  private resourcesSettled = false;
+  private _resourcesSettled = false;
 
-  private stopping = false;
+  private _stopping = false;
   /** performance.now() by which shutdown ends (set when it starts). */
-  private deadline: number | undefined;
-  private final = false;
-  private shutdownPromise: Promise<void> | undefined;
+  private _deadline: number | undefined;
+  private _final = false;
+  private _shutdownPromise: Promise<void> | undefined;
 
   constructor(options: BoundedBatchSpanProcessorOptions) {
     this.exporter = options.exporter;
     const maxQueueSize = positive(options.maxQueueSize, 2048, 'maxQueueSize');
-    this.queue = new SpanQueue(maxQueueSize);
-    this.maxExportBatchSize = Math.min(positive(options.maxExportBatchSize, 256, 'maxExportBatchSize'), maxQueueSize);
-    this.scheduledDelayMillis = options.scheduledDelayMillis ?? 200;
-    this.exportTimeoutMillis = options.exportTimeoutMillis ?? 10_000;
-    this.flushTimeoutMillis = options.flushTimeoutMillis ?? 5_000;
-    this.target = options.target ?? 'the exporter';
-    this.resource = options.resource;
-    this.exitSender = options.exitSender;
-    this.streak = new FailureStreak(this.target);
+    this._queue = new SpanQueue(maxQueueSize);
+    this._maxExportBatchSize = Math.min(positive(options.maxExportBatchSize, 256, 'maxExportBatchSize'), maxQueueSize);
+    this._scheduledDelayMillis = options.scheduledDelayMillis ?? 200;
+    this._exportTimeoutMillis = options.exportTimeoutMillis ?? 10_000;
+    this._flushTimeoutMillis = options.flushTimeoutMillis ?? 5_000;
+    this._target = options.target ?? 'the exporter';
+    this._resource = options.resource;
+    this._exitSender = options.exitSender;
+    this._streak = new FailureStreak(this._target);
   }
 
   /** Every sampled span, where it is now; see the class comment for the invariant. */
   stats(): SpanProcessorStats {
     return {
-      ended: this.ended,
-      exported: this.exported,
-      failed: this.failed,
-      dropped: this.dropped,
-      droppedAtShutdown: this.droppedAtShutdown,
-      queued: this.queue.size,
-      exporting: this.current === undefined ? 0 : this.current.spans.length,
+      ended: this._ended,
+      exported: this._exported,
+      failed: this._failed,
+      dropped: this._dropped,
+      droppedAtShutdown: this._droppedAtShutdown,
+      queued: this._queue.size,
+      exporting: this._current === undefined ? 0 : this._current.spans.length,
     };
   }
 
@@ -139,32 +139,32 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    this.ended++;
-    if (this.stopping) {
-      this.droppedAtShutdown++;
+    this._ended++;
+    if (this._stopping) {
+      this._droppedAtShutdown++;
       return;
     }
-    if (!this.queue.push(span)) {
-      this.dropped++;
-      if (this.droppedInStreak++ === 0) this.reportQueueFull();
+    if (!this._queue.push(span)) {
+      this._dropped++;
+      if (this._droppedInStreak++ === 0) this._reportQueueFull();
       return;
     }
-    this.enqueued++;
-    if (this.current !== undefined) return; // the end of that export picks up what waits
-    if (this.queue.size >= this.maxExportBatchSize) this.exportSoon();
-    else if (this.timer === undefined) this.startTimer();
+    this._enqueued++;
+    if (this._current !== undefined) return; // the end of that export picks up what waits
+    if (this._queue.size >= this._maxExportBatchSize) this._exportSoon();
+    else if (this._timer === undefined) this._startTimer();
   }
 
   /** Exports every span queued now; resolves when they are settled or after `flushTimeoutMillis`. */
   forceFlush(): Promise<void> {
-    if (this.shutdownPromise) return this.shutdownPromise;
-    return this.waitSettled(this.flushTimeoutMillis, false);
+    if (this._shutdownPromise) return this._shutdownPromise;
+    return this._waitSettled(this._flushTimeoutMillis, false);
   }
 
   /** Stops taking spans, flushes within `flushTimeoutMillis`, reports, shuts the exporter down. Idempotent. */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.close();
-    return this.shutdownPromise;
+    this._shutdownPromise ??= this._close();
+    return this._shutdownPromise;
   }
 
   /**
@@ -173,20 +173,20 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
    * by itself when its bound runs out; the exit hooks call it as a last resort.
    */
   finishNow(): void {
-    if (this.final) return;
-    this.final = true;
-    this.stopping = true;
-    this.clearTimers();
-    const left = this.queue.size;
+    if (this._final) return;
+    this._final = true;
+    this._stopping = true;
+    this._clearTimers();
+    const left = this._queue.size;
     if (left > 0) {
-      this.queue.take(left);
-      this.droppedAtShutdown += left;
-      this.settled += left;
+      this._queue.take(left);
+      this._droppedAtShutdown += left;
+      this._settled += left;
     }
-    const attempt = this.current;
-    if (attempt !== undefined && attempt.state === 'exporting') this.giveUp(attempt, false);
-    for (const w of [...this.waiters]) w.done();
-    this.report();
+    const attempt = this._current;
+    if (attempt !== undefined && attempt.state === 'exporting') this._giveUp(attempt, false);
+    for (const w of [...this._waiters]) w.done();
+    this._report();
   }
 
   /**
@@ -197,56 +197,60 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
    * and reports. Without an exit sender they count as dropped at shutdown.
    */
   exportAtExit(): void {
-    if (this.final) return;
-    const deadline = this.deadline ?? performance.now() + this.flushTimeoutMillis;
-    this.stopping = true;
-    this.clearTimers();
-    const attempt = this.current?.state === 'exporting' ? this.current : undefined;
-    if (this.exitSender === undefined || (attempt === undefined && this.queue.size === 0)) {
+    if (this._final) return;
+    const deadline = this._deadline ?? performance.now() + this._flushTimeoutMillis;
+    this._stopping = true;
+    this._clearTimers();
+    const attempt = this._current?.state === 'exporting' ? this._current : undefined;
+    if (this._exitSender === undefined || (attempt === undefined && this._queue.size === 0)) {
       this.finishNow();
       return;
     }
     const batches: ReadableSpan[][] = [];
-    while (this.queue.size > 0) batches.push(this.queue.take(this.maxExportBatchSize));
+    while (this._queue.size > 0) batches.push(this._queue.take(this._maxExportBatchSize));
     const queued = batches.reduce((n, b) => n + b.length, 0);
     const total = queued + (attempt?.spans.length ?? 0);
     let result: ExitSendResult;
     try {
-      result = this.exitSender.sendAtExit(attempt?.spans, batches, deadline);
+      result = this._exitSender.sendAtExit(attempt?.spans, batches, deadline);
     } catch (err) {
-      diag.warn(`@tracepack/node: could not hand the last ${total} spans to the exit thread (${(err as Error)?.message ?? err}).`);
+      diag.warn(
+        `@tracepack/node: could not hand the last ${total} spans to the exit thread (${(err as Error)?.message ?? err}).`,
+      );
       result = { exported: 0, failed: 0, unsettled: total };
     }
     if (attempt !== undefined) {
       attempt.state = 'handed-off';
       clearTimeout(attempt.timer);
-      this.current = undefined;
+      this._current = undefined;
     }
-    this.exported += result.exported;
-    this.failed += result.failed;
-    this.droppedAtShutdown += result.unsettled;
-    this.settled += total;
+    this._exported += result.exported;
+    this._failed += result.failed;
+    this._droppedAtShutdown += result.unsettled;
+    this._settled += total;
     this.finishNow();
   }
 
-  private async close(): Promise<void> {
-    this.stopping = true;
-    this.deadline = performance.now() + this.flushTimeoutMillis;
+  private async _close(): Promise<void> {
+    this._stopping = true;
+    this._deadline = performance.now() + this._flushTimeoutMillis;
     // Ref'd: a shutdown under way (from 'beforeExit' too) keeps the process up to its bound.
-    await this.waitSettled(this.flushTimeoutMillis, true);
+    await this._waitSettled(this._flushTimeoutMillis, true);
     this.finishNow();
-    const closing = this.exporter.shutdown().catch((err: unknown) => diag.debug(`@tracepack/node: exporter shutdown failed: ${(err as Error)?.message}`));
+    const closing = this.exporter
+      .shutdown()
+      .catch((err: unknown) => diag.debug(`@tracepack/node: exporter shutdown failed: ${(err as Error)?.message}`));
     // An exporter's shutdown waits for its requests, and one that was given up on may never
     // end (a backend that accepted the connection and went silent): the counters are final
     // already, so shutdown does not wait for it then.
-    const left = this.deadline - performance.now();
-    if (left > 0 && this.unanswered === 0) await withTimeout(closing, left);
+    const left = this._deadline - performance.now();
+    if (left > 0 && this._unanswered === 0) await withTimeout(closing, left);
   }
 
   /** Resolves once every span queued now is settled, or after `boundMs`. */
-  private waitSettled(boundMs: number, ref: boolean): Promise<void> {
-    const target = this.enqueued;
-    if (this.settled >= target || this.final) return Promise.resolve();
+  private _waitSettled(boundMs: number, ref: boolean): Promise<void> {
+    const target = this._enqueued;
+    if (this._settled >= target || this._final) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => waiter.done(), boundMs);
       if (!ref) timer.unref();
@@ -254,99 +258,101 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
         target,
         done: () => {
           clearTimeout(timer);
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
+          const i = this._waiters.indexOf(waiter);
+          if (i >= 0) this._waiters.splice(i, 1);
           resolve();
         },
       };
-      this.waiters.push(waiter);
-      if (this.current === undefined) this.exportSoon();
+      this._waiters.push(waiter);
+      if (this._current === undefined) this._exportSoon();
     });
   }
 
-  private startTimer(): void {
-    this.timer = setTimeout(this.exportNext, this.scheduledDelayMillis);
-    this.timer.unref();
+  private _startTimer(): void {
+    this._timer = setTimeout(this._exportNext, this._scheduledDelayMillis);
+    this._timer.unref();
   }
 
-  private exportSoon(): void {
-    this.immediate ??= setImmediate(this.exportNext);
+  private _exportSoon(): void {
+    this._immediate ??= setImmediate(this._exportNext);
   }
 
-  private clearTimers(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.immediate !== undefined) clearImmediate(this.immediate);
-    this.timer = undefined;
-    this.immediate = undefined;
+  private _clearTimers(): void {
+    if (this._timer !== undefined) clearTimeout(this._timer);
+    if (this._immediate !== undefined) clearImmediate(this._immediate);
+    this._timer = undefined;
+    this._immediate = undefined;
   }
 
   /** Takes the next batch and exports it, unless an export is under way. A bound arrow: no closure per call. */
-  private readonly exportNext = (): void => {
-    this.clearTimers();
-    if (this.current !== undefined || this.final || this.queue.size === 0) return;
-    const spans = this.queue.take(this.maxExportBatchSize);
-    if (this.queue.size === 0 && this.droppedInStreak > 0) this.reportQueueCaughtUp();
+  private readonly _exportNext = (): void => {
+    this._clearTimers();
+    if (this._current !== undefined || this._final || this._queue.size === 0) return;
+    const spans = this._queue.take(this._maxExportBatchSize);
+    if (this._queue.size === 0 && this._droppedInStreak > 0) this._reportQueueCaughtUp();
     const attempt: Attempt = { spans, state: 'exporting', timer: undefined };
-    this.current = attempt;
-    attempt.timer = setTimeout(() => this.giveUp(attempt, true), this.exportTimeoutMillis + EXPORT_ANSWER_MARGIN_MS);
+    this._current = attempt;
+    attempt.timer = setTimeout(() => this._giveUp(attempt, true), this._exportTimeoutMillis + EXPORT_ANSWER_MARGIN_MS);
     attempt.timer.unref();
-    const pending = this.pendingResources(spans);
-    if (pending === undefined) this.callExporter(attempt);
+    const pending = this._pendingResources(spans);
+    if (pending === undefined) this._callExporter(attempt);
     else
       pending.then(
-        () => this.callExporter(attempt),
+        () => this._callExporter(attempt),
         (err: unknown) => {
           diag.debug(`@tracepack/node: resource detection failed: ${(err as Error)?.message}`);
-          this.callExporter(attempt);
+          this._callExporter(attempt);
         },
       );
   };
 
   /** The resources of `spans` whose asynchronously detected attributes have not settled yet. */
-  private pendingResources(spans: readonly ReadableSpan[]): Promise<unknown> | undefined {
-    const resources: Resource[] = this.resource === undefined ? [] : [this.resource];
+  private _pendingResources(spans: readonly ReadableSpan[]): Promise<unknown> | undefined {
+    const resources: Resource[] = this._resource === undefined ? [] : [this._resource];
     for (const span of spans) if (!resources.includes(span.resource)) resources.push(span.resource);
-    const first = !this.resourcesSettled;
-    this.resourcesSettled = true;
-    const waits = resources.filter((r) => (first || r.asyncAttributesPending === true) && typeof r.waitForAsyncAttributes === 'function').map((r) => r.waitForAsyncAttributes!());
+    const first = !this._resourcesSettled;
+    this._resourcesSettled = true;
+    const waits = resources
+      .filter((r) => (first || r.asyncAttributesPending === true) && typeof r.waitForAsyncAttributes === 'function')
+      .map((r) => r.waitForAsyncAttributes!());
     return waits.length === 0 ? undefined : Promise.all(waits);
   }
 
-  private callExporter(attempt: Attempt): void {
+  private _callExporter(attempt: Attempt): void {
     if (attempt.state !== 'exporting') return; // given up while the resource settled
     context.with(suppressTracing(context.active()), () => {
       try {
-        this.exporter.export(attempt.spans, (result) => this.onAnswer(attempt, result));
+        this.exporter.export(attempt.spans, (result) => this._onAnswer(attempt, result));
       } catch (err) {
-        this.onAnswer(attempt, { code: ExportResultCode.FAILED, error: err as Error });
+        this._onAnswer(attempt, { code: ExportResultCode.FAILED, error: err as Error });
       }
     });
   }
 
-  private onAnswer(attempt: Attempt, result: ExportResult): void {
+  private _onAnswer(attempt: Attempt, result: ExportResult): void {
     const n = attempt.spans.length;
     const ok = result.code === ExportResultCode.SUCCESS;
     switch (attempt.state) {
       case 'exporting':
         attempt.state = 'settled';
         if (ok) {
-          this.exported += n;
-          this.streak.succeeded();
+          this._exported += n;
+          this._streak.succeeded();
         } else {
-          this.failed += n;
-          this.streak.failed(n, result.error);
+          this._failed += n;
+          this._streak.failed(n, result.error);
         }
-        this.endAttempt(attempt);
+        this._endAttempt(attempt);
         return;
       case 'given-up':
         // Counted as failed when it was given up (see EXPORT_ANSWER_MARGIN_MS): a success
         // moves it, so that each span stays in exactly one counter; a failure changes nothing.
         attempt.state = 'settled';
-        this.unanswered--;
+        this._unanswered--;
         if (ok) {
-          this.failed -= n;
-          this.exported += n;
-          this.streak.succeeded();
+          this._failed -= n;
+          this._exported += n;
+          this._streak.succeeded();
         }
         return;
       default:
@@ -354,56 +360,62 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     }
   }
 
-  private giveUp(attempt: Attempt, report: boolean): void {
+  private _giveUp(attempt: Attempt, report: boolean): void {
     if (attempt.state !== 'exporting') return;
     attempt.state = 'given-up';
-    this.unanswered++;
+    this._unanswered++;
     const n = attempt.spans.length;
-    this.failed += n;
-    if (report) this.streak.failed(n, new Error(`no answer within ${this.exportTimeoutMillis} ms (export_timeout_ms)`));
-    this.endAttempt(attempt);
+    this._failed += n;
+    if (report)
+      this._streak.failed(n, new Error(`no answer within ${this._exportTimeoutMillis} ms (export_timeout_ms)`));
+    this._endAttempt(attempt);
   }
 
   /** After an export is over (any outcome): wakes flushes, and starts the next batch or its timer. */
-  private endAttempt(attempt: Attempt): void {
+  private _endAttempt(attempt: Attempt): void {
     clearTimeout(attempt.timer);
-    if (this.current === attempt) this.current = undefined;
-    this.settled += attempt.spans.length;
-    while (this.waiters.length > 0 && this.waiters[0]!.target <= this.settled) this.waiters[0]!.done();
-    if (this.final || this.queue.size === 0) return;
-    if (this.stopping || this.waiters.length > 0 || this.queue.size >= this.maxExportBatchSize) this.exportSoon();
-    else if (this.timer === undefined) this.startTimer();
+    if (this._current === attempt) this._current = undefined;
+    this._settled += attempt.spans.length;
+    while (this._waiters.length > 0 && this._waiters[0]!.target <= this._settled) this._waiters[0]!.done();
+    if (this._final || this._queue.size === 0) return;
+    if (this._stopping || this._waiters.length > 0 || this._queue.size >= this._maxExportBatchSize) this._exportSoon();
+    else if (this._timer === undefined) this._startTimer();
   }
 
-  private reportQueueFull(): void {
+  private _reportQueueFull(): void {
     diag.warn(
-      `@tracepack/node: the span export queue is full (max_queue_size ${this.queue.capacity}): new spans are dropped and counted ` +
+      `@tracepack/node: the span export queue is full (max_queue_size ${this._queue.capacity}): new spans are dropped and counted ` +
         'until it has caught up. Reported once; the count follows.',
     );
   }
 
-  private reportQueueCaughtUp(): void {
-    diag.warn(`@tracepack/node: the span export queue has caught up; ${this.droppedInStreak} spans were dropped while it was full.`);
-    this.droppedInStreak = 0;
+  private _reportQueueCaughtUp(): void {
+    diag.warn(
+      `@tracepack/node: the span export queue has caught up; ${this._droppedInStreak} spans were dropped while it was full.`,
+    );
+    this._droppedInStreak = 0;
   }
 
   /** One line at the end, with exact numbers, so that nothing is lost silently. */
-  private report(): void {
-    const lost = this.failed + this.dropped + this.droppedAtShutdown;
+  private _report(): void {
+    const lost = this._failed + this._dropped + this._droppedAtShutdown;
     if (lost === 0) {
-      diag.info(`@tracepack/node: all ${this.exported} spans were delivered to ${this.target}.`);
+      diag.info(`@tracepack/node: all ${this._exported} spans were delivered to ${this._target}.`);
       return;
     }
     diag.warn(
-      `@tracepack/node: ${lost} of ${this.ended} spans were not delivered to ${this.target}: ${this.failed} in failed exports, ` +
-        `${this.dropped} dropped with the queue full (max_queue_size ${this.queue.capacity}), ` +
-        `${this.droppedAtShutdown} still waiting when the flush bound (${this.flushTimeoutMillis} ms) ran out; ${this.exported} were delivered.`,
+      `@tracepack/node: ${lost} of ${this._ended} spans were not delivered to ${this._target}: ${this._failed} in failed exports, ` +
+        `${this._dropped} dropped with the queue full (max_queue_size ${this._queue.capacity}), ` +
+        `${this._droppedAtShutdown} still waiting when the flush bound (${this._flushTimeoutMillis} ms) ran out; ${this._exported} were delivered.`,
     );
   }
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < 1) throw new TypeError(`@tracepack/node: BoundedBatchSpanProcessor expects ${name} to be a positive integer, instead got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new TypeError(
+      `@tracepack/node: BoundedBatchSpanProcessor expects ${name} to be a positive integer, instead got ${JSON.stringify(value)}`,
+    );
   return v;
 }

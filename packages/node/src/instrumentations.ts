@@ -22,7 +22,13 @@ export function buildInstrumentations(config: ResolvedTracingConfig): Instrument
     );
   }
   if (bcrypt.enabled) out.push(new BcryptInstrumentation({ requireParentSpan: bcrypt.require_parent_span }));
-  if (sql.enabled) out.push(...createSqlInstrumentations({ connectionSpans: sql.connection_spans, requireParentSpan: sql.require_parent_span }));
+  if (sql.enabled)
+    out.push(
+      ...createSqlInstrumentations({
+        connectionSpans: sql.connection_spans,
+        requireParentSpan: sql.require_parent_span,
+      }),
+    );
   out.push(...logCorrelationInstrumentations(pino, winston));
   return out;
 }
@@ -42,7 +48,12 @@ function logCorrelationInstrumentations(
   const out: Instrumentation[] = [];
   if (pino.enabled) {
     const { trace_id, span_id, trace_flags } = pino.log_keys;
-    out.push(new PinoInstrumentation({ disableLogSending: true, logKeys: { traceId: trace_id, spanId: span_id, traceFlags: trace_flags } }));
+    out.push(
+      new PinoInstrumentation({
+        disableLogSending: true,
+        logKeys: { traceId: trace_id, spanId: span_id, traceFlags: trace_flags },
+      }),
+    );
   }
   // winston's instrumentation has no logKeys: its fields are always trace_id, span_id, trace_flags.
   if (winston.enabled) out.push(new WinstonInstrumentation({ disableLogSending: true }));

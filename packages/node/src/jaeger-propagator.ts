@@ -77,7 +77,13 @@ export function parseTraceHeader(raw: string | undefined): SpanContext | undefin
   const parts = value.split(':');
   if (parts.length !== 4) return undefined;
   const [traceId, spanId, , flags] = parts as [string, string, string, string];
-  if (!HEX.test(traceId) || traceId.length > 32 || !HEX.test(spanId) || spanId.length > 16 || !/^[0-9a-f]{1,2}$/i.test(flags)) {
+  if (
+    !HEX.test(traceId) ||
+    traceId.length > 32 ||
+    !HEX.test(spanId) ||
+    spanId.length > 16 ||
+    !/^[0-9a-f]{1,2}$/i.test(flags)
+  ) {
     return undefined;
   }
   const context: SpanContext = {

@@ -1,4 +1,14 @@
-import { defaultTextMapGetter, diag, trace, TraceFlags, type Context, type SpanContext, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import {
+  defaultTextMapGetter,
+  diag,
+  trace,
+  TraceFlags,
+  type Context,
+  type SpanContext,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from '@opentelemetry/api';
 import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { JaegerPropagator } from './jaeger-propagator';
@@ -46,9 +56,9 @@ export class TracepackPropagator implements TextMapPropagator {
   private readonly _b3: TextMapPropagator;
   private readonly _tracecontext: TextMapPropagator;
   private readonly _baggage: TextMapPropagator;
-  private readonly writers: TextMapPropagator[];
-  private readonly allFields: string[];
-  private reported = false;
+  private readonly _writers: TextMapPropagator[];
+  private readonly _allFields: string[];
+  private _reported = false;
 
   constructor(write: readonly PropagatorName[]) {
     // B3Propagator reads both single and multi headers whatever its inject encoding.
@@ -56,16 +66,16 @@ export class TracepackPropagator implements TextMapPropagator {
     this._b3 = build('b3');
     this._tracecontext = build('tracecontext');
     this._baggage = build('baggage');
-    this.writers = write.map(build);
-    this.allFields = [...new Set(this.writers.flatMap((p) => p.fields()))];
+    this._writers = write.map(build);
+    this._allFields = [...new Set(this._writers.flatMap((p) => p.fields()))];
   }
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
-    for (const p of this.writers) {
+    for (const p of this._writers) {
       try {
         p.inject(context, carrier, setter);
       } catch (err) {
-        this.report('inject', err);
+        this._report('inject', err);
       }
     }
   }
@@ -89,23 +99,31 @@ export class TracepackPropagator implements TextMapPropagator {
   }
 
   fields(): string[] {
-    return this.allFields;
+    return this._allFields;
   }
 
   /** `reader`'s context when `has` finds its headers; a getter that throws is reported like a parse error. */
-  private _read(reader: TextMapPropagator, has: HeaderCheck, ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+  private _read(
+    reader: TextMapPropagator,
+    has: HeaderCheck,
+    ctx: Context,
+    carrier: unknown,
+    getter: TextMapGetter,
+  ): Context {
     try {
       return has(carrier, getter) ? reader.extract(ctx, carrier, getter) : ctx;
     } catch (err) {
-      this.report('extract', err);
+      this._report('extract', err);
       return ctx;
     }
   }
 
-  private report(what: string, err: unknown): void {
-    if (this.reported) return;
-    this.reported = true;
-    diag.warn(`@tracepack/node: a trace header could not be ${what}ed (${(err as Error)?.name ?? 'error'}); the request starts a new trace. Reported once.`);
+  private _report(what: string, err: unknown): void {
+    if (this._reported) return;
+    this._reported = true;
+    diag.warn(
+      `@tracepack/node: a trace header could not be ${what}ed (${(err as Error)?.name ?? 'error'}); the request starts a new trace. Reported once.`,
+    );
   }
 }
 
@@ -115,7 +133,8 @@ const JAEGER_BAGGAGE_PREFIX = 'uberctx-';
 type HeaderCheck = (carrier: unknown, getter: TextMapGetter) => boolean;
 
 // Plain functions (no closure per request): the headers without which each reader reads nothing.
-const hasJaeger: HeaderCheck = (c, g) => present(c, g, JAEGER_TRACE_HEADER) || hasKeyWithPrefix(c, g, JAEGER_BAGGAGE_PREFIX);
+const hasJaeger: HeaderCheck = (c, g) =>
+  present(c, g, JAEGER_TRACE_HEADER) || hasKeyWithPrefix(c, g, JAEGER_BAGGAGE_PREFIX);
 const hasB3: HeaderCheck = (c, g) => present(c, g, 'b3') || present(c, g, 'x-b3-traceid');
 const hasTraceparent: HeaderCheck = (c, g) => present(c, g, 'traceparent');
 const hasBaggage: HeaderCheck = (c, g) => present(c, g, 'baggage');
@@ -133,7 +152,8 @@ function present(carrier: unknown, getter: TextMapGetter, key: string): boolean 
  */
 function hasKeyWithPrefix(carrier: unknown, getter: TextMapGetter, prefix: string): boolean {
   if (getter === defaultTextMapGetter && carrier !== null && typeof carrier === 'object') {
-    for (const key in carrier) if (key.startsWith(prefix) && Object.prototype.hasOwnProperty.call(carrier, key)) return true;
+    for (const key in carrier)
+      if (key.startsWith(prefix) && Object.prototype.hasOwnProperty.call(carrier, key)) return true;
     return false;
   }
   for (const key of getter.keys(carrier)) if (key.startsWith(prefix)) return true;

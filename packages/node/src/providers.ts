@@ -1,4 +1,11 @@
-import { ConfigErrorCode, PROVIDER_PACKAGES, TracepackConfigError, type ResolvedTracingConfig, type TracingProviderFactory, type TracingProviderSetup } from '@tracepack/config';
+import {
+  ConfigErrorCode,
+  PROVIDER_PACKAGES,
+  TracepackConfigError,
+  type ResolvedTracingConfig,
+  type TracingProviderFactory,
+  type TracingProviderSetup,
+} from '@tracepack/config';
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -10,6 +17,7 @@ import { join } from 'node:path';
 export function resolveProvider(config: ResolvedTracingConfig): TracingProviderSetup {
   if (config.provider === 'console') {
     // Loaded lazily: a service that never uses the console view never loads it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ConsoleWaterfallExporter } = require('./console') as typeof import('./console');
     const c = config.providers.console;
     return { exporter: new ConsoleWaterfallExporter({ color: c.color, width: c.width, jaegerUiUrl: c.jaeger_ui_url }) };
@@ -38,13 +46,18 @@ export type CreateJaegerSampler = (options: JaegerSamplerOptions) => { sampler: 
  * Undefined when the package is not installed.
  */
 export function loadJaegerSampler(): CreateJaegerSampler | undefined {
-  return requireProviderPackage<{ createJaegerSampler: CreateJaegerSampler }>(PROVIDER_PACKAGES.jaeger)?.createJaegerSampler;
+  return requireProviderPackage<{ createJaegerSampler: CreateJaegerSampler }>(PROVIDER_PACKAGES.jaeger)
+    ?.createJaegerSampler;
 }
 
 /** The setup-time error for a setting that needs a package which is not installed. */
 export function notInstalled(path: string, shown: string, pkg: string): TracepackConfigError {
   return new TracepackConfigError([
-    { code: ConfigErrorCode.PROVIDER_NOT_INSTALLED, path, message: `${path}: ${shown} needs the package ${pkg}, which is not installed: npm install ${pkg}` },
+    {
+      code: ConfigErrorCode.PROVIDER_NOT_INSTALLED,
+      path,
+      message: `${path}: ${shown} needs the package ${pkg}, which is not installed: npm install ${pkg}`,
+    },
   ]);
 }
 

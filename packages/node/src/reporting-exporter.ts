@@ -55,13 +55,13 @@ export class FailureStreak {
  */
 export class ReportingExporter implements SpanExporter {
   readonly stats: ExportStats = { exported: 0, failed: 0 };
-  private readonly streak: FailureStreak;
+  private readonly _streak: FailureStreak;
 
   constructor(
-    private readonly inner: SpanExporter,
+    private readonly _inner: SpanExporter,
     target: string,
   ) {
-    this.streak = new FailureStreak(target);
+    this._streak = new FailureStreak(target);
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -71,26 +71,26 @@ export class ReportingExporter implements SpanExporter {
       settled = true;
       if (result.code === ExportResultCode.SUCCESS) {
         this.stats.exported += spans.length;
-        this.streak.succeeded();
+        this._streak.succeeded();
       } else {
         this.stats.failed += spans.length;
-        this.streak.failed(spans.length, result.error);
+        this._streak.failed(spans.length, result.error);
       }
       resultCallback({ code: ExportResultCode.SUCCESS });
     };
     try {
-      this.inner.export(spans, done);
+      this._inner.export(spans, done);
     } catch (err) {
       done({ code: ExportResultCode.FAILED, error: err as Error });
     }
   }
 
   forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
+    return this._inner.forceFlush?.() ?? Promise.resolve();
   }
 
   shutdown(): Promise<void> {
-    return this.inner.shutdown();
+    return this._inner.shutdown();
   }
 }
 
@@ -100,6 +100,10 @@ export function describeExportError(error: Error | undefined): string {
   const code = (error as NodeJS.ErrnoException).code;
   // Messages from HTTP clients can carry URLs with credentials or tokens: keep the code and a
   // short message, masked before it is cut (a cut could split a URL's user info).
-  const message = maskUrlSecrets(String(error.message ?? '').split('\n')[0]!.replace(/\/\/[^/@\s]*@/g, '//***@')).slice(0, 160);
+  const message = maskUrlSecrets(
+    String(error.message ?? '')
+      .split('\n')[0]!
+      .replace(/\/\/[^/@\s]*@/g, '//***@'),
+  ).slice(0, 160);
   return code ? `${code}: ${message}` : message || error.name;
 }

@@ -1,7 +1,15 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import { SDK_INFO } from '@opentelemetry/core';
 import { containerDetector } from '@opentelemetry/resource-detector-container';
-import { detectResources, hostDetector, osDetector, processDetector, type DetectedResource, type ResourceDetector, type Resource } from '@opentelemetry/resources';
+import {
+  detectResources,
+  hostDetector,
+  osDetector,
+  processDetector,
+  type DetectedResource,
+  type ResourceDetector,
+  type Resource,
+} from '@opentelemetry/resources';
 import type { ResolvedTracingConfig } from '@tracepack/config';
 import { basename } from 'node:path';
 import { SettlingResource } from './settling-resource';
@@ -40,7 +48,9 @@ export const PRIVATE_RESOURCE_ATTRIBUTES: readonly string[] = [
  * `process.env` and would put OTEL_SERVICE_NAME back over a name set in code.
  */
 export function buildResource(config: ResolvedTracingConfig): Resource {
-  const detected = detectResources({ detectors: [hostDetector, osDetector, new PrivateProcessDetector(), containerDetector] });
+  const detected = detectResources({
+    detectors: [hostDetector, osDetector, new PrivateProcessDetector(), containerDetector],
+  });
   const settled: Attributes = {};
   const detecting: Array<[string, PromiseLike<unknown>]> = [];
   const seen = new Set<string>();

@@ -1,5 +1,11 @@
 import { diag } from '@opentelemetry/api';
-import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+} from '@opentelemetry/sdk-trace';
 import { PROVIDER_PACKAGES, type ResolvedTracingConfig } from '@tracepack/config';
 import { loadJaegerSampler, notInstalled } from './providers';
 
@@ -21,8 +27,14 @@ export interface SamplerSetup {
  * the config asked for it, and a warning and the default when OTEL_TRACES_SAMPLER did: the
  * specification never lets a variable stop the service.
  */
-export function buildSampler(config: ResolvedTracingConfig, providerSampler: Sampler | undefined, typeSource: string | undefined): SamplerSetup {
-  const fallback = (): SamplerSetup => ({ sampler: new ParentBasedSampler({ root: providerSampler ?? new AlwaysOnSampler() }) });
+export function buildSampler(
+  config: ResolvedTracingConfig,
+  providerSampler: Sampler | undefined,
+  typeSource: string | undefined,
+): SamplerSetup {
+  const fallback = (): SamplerSetup => ({
+    sampler: new ParentBasedSampler({ root: providerSampler ?? new AlwaysOnSampler() }),
+  });
   const type = config.sampler?.type ?? '';
   if (type === '') return fallback();
   const parentBased = type.startsWith('parentbased_');
@@ -47,11 +59,20 @@ export function buildSampler(config: ResolvedTracingConfig, providerSampler: Sam
   return parentBased ? { sampler: new ParentBasedSampler({ root: setup.sampler }), shutdown: setup.shutdown } : setup;
 }
 
-function jaegerRemote(config: ResolvedTracingConfig, type: string, typeSource: string | undefined): SamplerSetup | undefined {
+function jaegerRemote(
+  config: ResolvedTracingConfig,
+  type: string,
+  typeSource: string | undefined,
+): SamplerSetup | undefined {
   const fromOtelVariable = typeSource?.startsWith('environment OTEL_') === true;
   const giveUp = (error: Error): undefined => {
     if (!fromOtelVariable) throw error;
-    diag.warn(`@tracepack/node: OTEL_TRACES_SAMPLER=${type}: ${error.message.split('\n').pop()!.replace(/^\s*-\s*/, '')}; the default sampler is used.`);
+    diag.warn(
+      `@tracepack/node: OTEL_TRACES_SAMPLER=${type}: ${error.message
+        .split('\n')
+        .pop()!
+        .replace(/^\s*-\s*/, '')}; the default sampler is used.`,
+    );
     return undefined;
   };
   let create;

@@ -13,32 +13,39 @@ import { resourceFromAttributes, type RawResourceAttribute, type Resource } from
  *   without the SDK's `Accessing resource attributes before async attributes settled` error.
  */
 export class SettlingResource implements Resource {
-  private current: Resource;
-  private pending: Promise<void> | undefined;
-  private readonly asyncRaw: RawResourceAttribute[];
+  private _current: Resource;
+  private _pending: Promise<void> | undefined;
+  private readonly _asyncRaw: RawResourceAttribute[];
 
   /** `settled` wins over what `detecting` finds, key by key. */
   constructor(settled: Attributes, detecting: ReadonlyArray<[string, PromiseLike<unknown>]>) {
-    this.current = resourceFromAttributes(settled);
-    this.asyncRaw = detecting.map(([k, p]) => [k, Promise.resolve(p)] as RawResourceAttribute);
+    this._current = resourceFromAttributes(settled);
+    this._asyncRaw = detecting.map(([k, p]) => [k, Promise.resolve(p)] as RawResourceAttribute);
     if (detecting.length === 0) return;
-    this.pending = Promise.all(detecting.map(([k, p]) => Promise.resolve(p).then((v) => [k, v] as const, () => [k, undefined] as const))).then((found) => {
+    this._pending = Promise.all(
+      detecting.map(([k, p]) =>
+        Promise.resolve(p).then(
+          (v) => [k, v] as const,
+          () => [k, undefined] as const,
+        ),
+      ),
+    ).then((found) => {
       const defined = found.filter((e): e is readonly [string, AttributeValue] => isPresent(e[1]));
-      this.current = resourceFromAttributes({ ...Object.fromEntries(defined), ...settled });
-      this.pending = undefined;
+      this._current = resourceFromAttributes({ ...Object.fromEntries(defined), ...settled });
+      this._pending = undefined;
     });
   }
 
   get asyncAttributesPending(): boolean {
-    return this.pending !== undefined;
+    return this._pending !== undefined;
   }
 
   waitForAsyncAttributes(): Promise<void> {
-    return this.pending ?? Promise.resolve();
+    return this._pending ?? Promise.resolve();
   }
 
   get attributes(): Attributes {
-    return this.current.attributes;
+    return this._current.attributes;
   }
 
   get schemaUrl(): string | undefined {
@@ -50,7 +57,7 @@ export class SettlingResource implements Resource {
   }
 
   getRawAttributes(): RawResourceAttribute[] {
-    return this.pending ? [...this.current.getRawAttributes(), ...this.asyncRaw] : this.current.getRawAttributes();
+    return this._pending ? [...this._current.getRawAttributes(), ...this._asyncRaw] : this._current.getRawAttributes();
   }
 }
 

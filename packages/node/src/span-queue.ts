@@ -4,39 +4,40 @@
  * copies out one batch. Memory is bounded by `capacity` pointers plus the items held.
  */
 export class SpanQueue<T> {
-  private readonly slots: Array<T | undefined>;
-  private head = 0;
-  private count = 0;
+  private readonly _slots: Array<T | undefined>;
+  private _head = 0;
+  private _count = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`@tracepack/node: queue capacity must be a positive integer, got ${capacity}`);
-    this.slots = new Array<T | undefined>(capacity).fill(undefined);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`@tracepack/node: queue capacity must be a positive integer, got ${capacity}`);
+    this._slots = new Array<T | undefined>(capacity).fill(undefined);
   }
 
   get size(): number {
-    return this.count;
+    return this._count;
   }
 
   /** Appends `item`; false (and nothing changes) when the queue is full. */
   push(item: T): boolean {
-    if (this.count === this.capacity) return false;
-    let tail = this.head + this.count;
+    if (this._count === this.capacity) return false;
+    let tail = this._head + this._count;
     if (tail >= this.capacity) tail -= this.capacity;
-    this.slots[tail] = item;
-    this.count++;
+    this._slots[tail] = item;
+    this._count++;
     return true;
   }
 
   /** Removes and returns the oldest `max` items (fewer when fewer wait), oldest first. */
   take(max: number): T[] {
-    const n = Math.min(max, this.count);
+    const n = Math.min(max, this._count);
     const out = new Array<T>(n);
     for (let i = 0; i < n; i++) {
-      out[i] = this.slots[this.head] as T;
-      this.slots[this.head] = undefined; // let the span go once it is exported
-      if (++this.head === this.capacity) this.head = 0;
+      out[i] = this._slots[this._head] as T;
+      this._slots[this._head] = undefined; // let the span go once it is exported
+      if (++this._head === this.capacity) this._head = 0;
     }
-    this.count -= n;
+    this._count -= n;
     return out;
   }
 }

@@ -1,5 +1,12 @@
 import { context, diag, DiagConsoleLogger, propagation, trace } from '@opentelemetry/api';
-import { loadTracingConfig, maskUrlSecrets, schemaKeys, summarizeTracingConfig, type LoadedTracingConfig, type ResolvedTracingConfig } from '@tracepack/config';
+import {
+  loadTracingConfig,
+  maskUrlSecrets,
+  schemaKeys,
+  summarizeTracingConfig,
+  type LoadedTracingConfig,
+  type ResolvedTracingConfig,
+} from '@tracepack/config';
 import { DIAG_LEVELS, workerLevel, type LogLevelName } from './diag-levels';
 import { installExitHooks } from './lifecycle';
 import { withTimeout } from './timeout';
@@ -75,9 +82,12 @@ function start(loaded: LoadedTracingConfig, options: StartTracingOptions, level:
   const { config, sources } = loaded;
   // Loaded here, not at the top: with tracing off none of the SDK is loaded.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
-  const { SimpleSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
-  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { AsyncLocalStorageContextManager } =
+    require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const { SimpleSpanProcessor, TracerProvider } =
+    require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
+  const { registerInstrumentations } =
+    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
   const { suppressTracing } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const { resolveProvider } = require('./providers') as typeof import('./providers');
   const { ReportingExporter } = require('./reporting-exporter') as typeof import('./reporting-exporter');
@@ -110,7 +120,10 @@ function start(loaded: LoadedTracingConfig, options: StartTracingOptions, level:
   });
   propagation.setGlobalPropagator(new TracepackPropagator(config.propagators));
   trace.setGlobalTracerProvider(provider);
-  const unregister = registerInstrumentations({ instrumentations: buildInstrumentations(config), tracerProvider: provider });
+  const unregister = registerInstrumentations({
+    instrumentations: buildInstrumentations(config),
+    tracerProvider: provider,
+  });
 
   /** `console`: each span to the waterfall printer as it ends (it prints a trace when its root ends). */
   function printing(): Exporting {
@@ -119,7 +132,15 @@ function start(loaded: LoadedTracingConfig, options: StartTracingOptions, level:
       processor: new SimpleSpanProcessor({ exporter }),
       stats: () => {
         const { exported, failed } = exporter.stats;
-        return { ended: exported + failed, exported, failed, dropped: 0, droppedAtShutdown: 0, queued: 0, exporting: 0 };
+        return {
+          ended: exported + failed,
+          exported,
+          failed,
+          dropped: 0,
+          droppedAtShutdown: 0,
+          queued: 0,
+          exporting: 0,
+        };
       },
       exportAtExit: () => {},
       finishNow: () => {},
@@ -151,7 +172,11 @@ function start(loaded: LoadedTracingConfig, options: StartTracingOptions, level:
       processor = new WorkerSpanProcessor({ config, logLevel: workerData.logLevel, ...settings });
     } else {
       // The exit sender starts a worker only if the process calls exit() with spans queued.
-      processor = new BoundedBatchSpanProcessor({ exporter: setup.exporter, exitSender: new ExitThreadSender(workerData), ...settings });
+      processor = new BoundedBatchSpanProcessor({
+        exporter: setup.exporter,
+        exitSender: new ExitThreadSender(workerData),
+        ...settings,
+      });
     }
     return {
       processor,
@@ -172,7 +197,10 @@ function start(loaded: LoadedTracingConfig, options: StartTracingOptions, level:
         // processors, the sampler's poller) gets the same bound.
         await Promise.all([
           exporting.processor.shutdown(),
-          withTimeout(Promise.allSettled([provider.shutdown(), setup.shutdown?.(), sampling.shutdown?.()]).then(() => {}), config.flush_timeout_ms),
+          withTimeout(
+            Promise.allSettled([provider.shutdown(), setup.shutdown?.(), sampling.shutdown?.()]).then(() => {}),
+            config.flush_timeout_ms,
+          ),
         ]);
       } finally {
         exporting.finishNow();
@@ -227,7 +255,9 @@ function describeTarget(config: ResolvedTracingConfig): string {
 function rawTarget(config: ResolvedTracingConfig): string {
   switch (config.provider) {
     case 'jaeger':
-      return config.providers.jaeger.collector_endpoint ?? `jaeger agent ${config.providers.jaeger.local_agent_address}`;
+      return (
+        config.providers.jaeger.collector_endpoint ?? `jaeger agent ${config.providers.jaeger.local_agent_address}`
+      );
     case 'zipkin':
       return config.providers.zipkin.server_url;
     case 'otlp':

@@ -16,7 +16,8 @@ const APP = join(__dirname, '..', '..', 'test', 'fixtures', 'accounting-app.cjs'
 const SPANS = 6_000;
 
 /** Request 3 and 4 refused, 6 never answered, every other one accepted. */
-const script = (n: number): 'unavailable' | 'hang' | undefined => (n === 3 || n === 4 ? 'unavailable' : n === 6 ? 'hang' : undefined);
+const script = (n: number): 'unavailable' | 'hang' | undefined =>
+  n === 3 || n === 4 ? 'unavailable' : n === 6 ? 'hang' : undefined;
 
 const REPORT_LINE =
   /^@tracepack\/node: (\d+) of (\d+) spans were not delivered to (.+?): (\d+) in failed exports, (\d+) dropped with the queue full \(max_queue_size \d+\), (\d+) still waiting when the flush bound \(\d+ ms\) ran out; (\d+) were delivered\.$/;
@@ -39,7 +40,9 @@ interface Run {
  * request it never answered, which an exporter without a timeout would hold open forever).
  */
 function runApp(tracing: Record<string, unknown>, exportThread: boolean, stop: () => Promise<void>): Promise<Run> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_|TRACEPACK_|NODE_OPTIONS$)/.test(k)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_|TRACEPACK_|NODE_OPTIONS$)/.test(k)),
+  );
   const child = spawn(process.execPath, [APP], {
     env: {
       ...inherited,
@@ -72,14 +75,27 @@ function runApp(tracing: Record<string, unknown>, exportThread: boolean, stop: (
   });
 }
 
-const batching = { max_queue_size: 1_000, max_export_batch_size: 200, schedule_delay_ms: 50, export_timeout_ms: 1_500, flush_timeout_ms: 10_000 };
+const batching = {
+  max_queue_size: 1_000,
+  max_export_batch_size: 200,
+  schedule_delay_ms: 50,
+  export_timeout_ms: 1_500,
+  flush_timeout_ms: 10_000,
+};
 
-const exporters: Array<{ name: string; start: () => Promise<OtlpReceiver | ZipkinReceiver>; tracing: (url: string) => Record<string, unknown> }> = [
+const exporters: Array<{
+  name: string;
+  start: () => Promise<OtlpReceiver | ZipkinReceiver>;
+  tracing: (url: string) => Record<string, unknown>;
+}> = [
   {
     name: 'OTLP',
     start: () => startOtlpReceiver({ script }),
     // The exporter's own timeout (1 s) is below export_timeout_ms: it answers the silent request itself.
-    tracing: (url) => ({ provider: 'otlp', providers: { otlp: { server_url: url, protocol: 'http/protobuf', timeout_ms: 1_000 } } }),
+    tracing: (url) => ({
+      provider: 'otlp',
+      providers: { otlp: { server_url: url, protocol: 'http/protobuf', timeout_ms: 1_000 } },
+    }),
   },
   {
     name: 'Zipkin',
@@ -95,7 +111,11 @@ describe('loss accounting: created == received + failed + dropped, exactly', () 
       it(`${exporter.name}, ${path}: ${SPANS} spans against a receiver that accepts, refuses (503) and hangs`, async (t) => {
         const receiver = await exporter.start();
         t.after(() => receiver.stop());
-        const run = await runApp({ service_name: 'accounting', ...batching, ...exporter.tracing(receiver.url) }, exportThread, () => receiver.stop());
+        const run = await runApp(
+          { service_name: 'accounting', ...batching, ...exporter.tracing(receiver.url) },
+          exportThread,
+          () => receiver.stop(),
+        );
         assert.equal(run.code, 0, run.stderr);
         const { created, seen, stats } = run.report;
         const received = receiver.spanCount;
@@ -129,7 +149,14 @@ describe('loss accounting: created == received + failed + dropped, exactly', () 
         const [, lost, of, target, failed, dropped, atShutdown, delivered] = m;
         assert.equal(target, receiver.url);
         assert.deepEqual(
-          { lost: Number(lost), of: Number(of), failed: Number(failed), dropped: Number(dropped), atShutdown: Number(atShutdown), delivered: Number(delivered) },
+          {
+            lost: Number(lost),
+            of: Number(of),
+            failed: Number(failed),
+            dropped: Number(dropped),
+            atShutdown: Number(atShutdown),
+            delivered: Number(delivered),
+          },
           {
             lost: created - received,
             of: created,

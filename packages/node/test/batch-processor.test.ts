@@ -22,14 +22,23 @@ function resolved(tracing: Record<string, unknown>): ResolvedTracingConfig {
 }
 
 function otlpExporter(url: string, timeoutMs = 10_000): SpanExporter {
-  return resolveProvider(resolved({ provider: 'otlp', flush_timeout_ms: timeoutMs, providers: { otlp: { server_url: url, protocol: 'http/protobuf', timeout_ms: timeoutMs } } })).exporter;
+  return resolveProvider(
+    resolved({
+      provider: 'otlp',
+      flush_timeout_ms: timeoutMs,
+      providers: { otlp: { server_url: url, protocol: 'http/protobuf', timeout_ms: timeoutMs } },
+    }),
+  ).exporter;
 }
 
 function zipkinExporter(url: string): SpanExporter {
   return resolveProvider(resolved({ provider: 'zipkin', providers: { zipkin: { server_url: url } } })).exporter;
 }
 
-function setUp(options: BoundedBatchSpanProcessorOptions, resource = resourceFromAttributes({ 'service.name': 'batch-processor-test' })) {
+function setUp(
+  options: BoundedBatchSpanProcessorOptions,
+  resource = resourceFromAttributes({ 'service.name': 'batch-processor-test' }),
+) {
   const processor = new BoundedBatchSpanProcessor({ target: 'the test receiver', ...options });
   const provider = new TracerProvider({ resource, spanProcessors: [processor] });
   const tracer = provider.getTracer('batch-processor-test');
@@ -45,7 +54,11 @@ function counters(partial: Partial<SpanProcessorStats>): SpanProcessorStats {
 }
 
 function assertInvariant(s: SpanProcessorStats): void {
-  assert.equal(s.ended, s.exported + s.failed + s.dropped + s.droppedAtShutdown + s.queued + s.exporting, JSON.stringify(s));
+  assert.equal(
+    s.ended,
+    s.exported + s.failed + s.dropped + s.droppedAtShutdown + s.queued + s.exporting,
+    JSON.stringify(s),
+  );
 }
 
 async function waitUntil(done: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -58,7 +71,10 @@ let logged: string[] = [];
 beforeEach(() => {
   logged = [];
   const push = (m: string): void => void logged.push(m);
-  diag.setLogger({ error: push, warn: push, info: () => {}, debug: () => {}, verbose: () => {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  diag.setLogger(
+    { error: push, warn: push, info: () => {}, debug: () => {}, verbose: () => {} },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
 });
 afterEach(() => diag.disable());
 
@@ -66,7 +82,12 @@ describe('BoundedBatchSpanProcessor', () => {
   it('onEnd creates no timer per span: one timer for a partial batch, one immediate for a full one', async (t) => {
     const receiver = await startOtlpReceiver();
     t.after(() => receiver.stop());
-    const { processor, provider, end } = setUp({ exporter: otlpExporter(receiver.url), maxQueueSize: 20_000, maxExportBatchSize: 10_000, scheduledDelayMillis: 60_000 });
+    const { processor, provider, end } = setUp({
+      exporter: otlpExporter(receiver.url),
+      maxQueueSize: 20_000,
+      maxExportBatchSize: 10_000,
+      scheduledDelayMillis: 60_000,
+    });
     t.after(() => provider.shutdown());
     const created = { Timeout: 0, Immediate: 0 };
     const hook = createHook({
@@ -82,8 +103,16 @@ describe('BoundedBatchSpanProcessor', () => {
     hook.enable();
     end(5_000, 'more');
     hook.disable();
-    assert.deepEqual(created, { Timeout: 1, Immediate: 1 }, 'the batch filled: one immediate starts its export, after the spans ended');
-    assert.deepEqual(processor.stats(), counters({ ended: 10_000, queued: 10_000 }), 'nothing is exported inside a span end()');
+    assert.deepEqual(
+      created,
+      { Timeout: 1, Immediate: 1 },
+      'the batch filled: one immediate starts its export, after the spans ended',
+    );
+    assert.deepEqual(
+      processor.stats(),
+      counters({ ended: 10_000, queued: 10_000 }),
+      'nothing is exported inside a span end()',
+    );
     await receiver.waitForSpans(10_000);
     assert.equal(receiver.requests.length, 1);
   });
@@ -121,13 +150,16 @@ describe('BoundedBatchSpanProcessor', () => {
     assert.deepEqual(processor.stats(), counters({ ended: 450, exported: 450 }));
   });
 
-  it('waits for the resource\'s asynchronously detected attributes before the first export', async (t) => {
+  it("waits for the resource's asynchronously detected attributes before the first export", async (t) => {
     const receiver = await startOtlpReceiver();
     t.after(() => receiver.stop());
     let settle!: (v: string) => void;
     const hostId = new Promise<string>((resolve) => (settle = resolve));
     const resource = new SettlingResource({ 'service.name': 'settling' }, [['host.id', hostId]]);
-    const { processor, provider, end } = setUp({ exporter: otlpExporter(receiver.url), scheduledDelayMillis: 10, resource }, resource);
+    const { processor, provider, end } = setUp(
+      { exporter: otlpExporter(receiver.url), scheduledDelayMillis: 10, resource },
+      resource,
+    );
     t.after(() => provider.shutdown());
     end(3);
     await sleep(300);
@@ -135,7 +167,10 @@ describe('BoundedBatchSpanProcessor', () => {
     assert.deepEqual(processor.stats(), counters({ ended: 3, exporting: 3 }));
     settle('f1e2d3c4');
     await receiver.waitForSpans(3);
-    assert.ok(receiver.spans.every((s) => s.resource['host.id'] === 'f1e2d3c4'), JSON.stringify(receiver.spans[0]!.resource));
+    assert.ok(
+      receiver.spans.every((s) => s.resource['host.id'] === 'f1e2d3c4'),
+      JSON.stringify(receiver.spans[0]!.resource),
+    );
   });
 
   it('an export that never answers is given up after export_timeout_ms (+ the margin); a late answer is not counted twice', async (t) => {
@@ -143,17 +178,26 @@ describe('BoundedBatchSpanProcessor', () => {
     const receiver = await startZipkinReceiver({ mode: 'slow', delayMs: 1_200 });
     t.after(() => receiver.stop());
     const exportTimeoutMillis = 300;
-    const { processor, provider, end } = setUp({ exporter: zipkinExporter(receiver.url), exportTimeoutMillis, scheduledDelayMillis: 10 });
+    const { processor, provider, end } = setUp({
+      exporter: zipkinExporter(receiver.url),
+      exportTimeoutMillis,
+      scheduledDelayMillis: 10,
+    });
     t.after(() => provider.shutdown());
     end(4);
     const started = performance.now();
     await waitUntil(() => processor.stats().failed > 0);
     const gaveUp = performance.now() - started;
-    assert.ok(gaveUp >= exportTimeoutMillis + EXPORT_ANSWER_MARGIN_MS - 20 && gaveUp < 1_100, `given up after ${gaveUp.toFixed(0)} ms`);
+    assert.ok(
+      gaveUp >= exportTimeoutMillis + EXPORT_ANSWER_MARGIN_MS - 20 && gaveUp < 1_100,
+      `given up after ${gaveUp.toFixed(0)} ms`,
+    );
     assert.deepEqual(processor.stats(), counters({ ended: 4, failed: 4 }));
     assert.deepEqual(
       logged.filter((l) => l.includes('cannot export')),
-      [`@tracepack/node: cannot export spans to the test receiver (no answer within 300 ms (export_timeout_ms)); dropping them until it is back. Reported once; the count follows when it recovers and at shutdown.`],
+      [
+        `@tracepack/node: cannot export spans to the test receiver (no answer within 300 ms (export_timeout_ms)); dropping them until it is back. Reported once; the count follows when it recovers and at shutdown.`,
+      ],
     );
     // The next batch is not held up by the unanswered one.
     end(2, 'next');
@@ -167,7 +211,12 @@ describe('BoundedBatchSpanProcessor', () => {
   it('a full queue drops and counts, reported once when it starts and once when the queue has caught up', async (t) => {
     const receiver = await startOtlpReceiver({ mode: 'slow', delayMs: 150 });
     t.after(() => receiver.stop());
-    const { processor, provider, end } = setUp({ exporter: otlpExporter(receiver.url), maxQueueSize: 10, maxExportBatchSize: 5, scheduledDelayMillis: 10 });
+    const { processor, provider, end } = setUp({
+      exporter: otlpExporter(receiver.url),
+      maxQueueSize: 10,
+      maxExportBatchSize: 5,
+      scheduledDelayMillis: 10,
+    });
     t.after(() => provider.shutdown());
     end(30);
     await sleep(20);
@@ -190,7 +239,12 @@ describe('BoundedBatchSpanProcessor', () => {
   it('shutdown within its bound: what waits counts as dropped at shutdown, the unanswered export as failed, one exact report', async (t) => {
     const receiver = await startOtlpReceiver({ mode: 'hang' });
     t.after(() => receiver.stop());
-    const { processor, provider, end } = setUp({ exporter: otlpExporter(receiver.url), maxExportBatchSize: 100, scheduledDelayMillis: 60_000, flushTimeoutMillis: 400 });
+    const { processor, provider, end } = setUp({
+      exporter: otlpExporter(receiver.url),
+      maxExportBatchSize: 100,
+      scheduledDelayMillis: 60_000,
+      flushTimeoutMillis: 400,
+    });
     end(250);
     const started = performance.now();
     await provider.shutdown();
@@ -198,7 +252,11 @@ describe('BoundedBatchSpanProcessor', () => {
     assert.ok(took >= 390 && took < 1_000, `shutdown took ${took.toFixed(0)} ms`);
     assert.deepEqual(processor.stats(), counters({ ended: 250, failed: 100, droppedAtShutdown: 150 }));
     end(1, 'late');
-    assert.deepEqual(processor.stats(), counters({ ended: 251, failed: 100, droppedAtShutdown: 151 }), 'a span ended after shutdown is counted too');
+    assert.deepEqual(
+      processor.stats(),
+      counters({ ended: 251, failed: 100, droppedAtShutdown: 151 }),
+      'a span ended after shutdown is counted too',
+    );
     assert.deepEqual(
       logged.filter((l) => l.includes('not delivered')),
       [
@@ -209,9 +267,18 @@ describe('BoundedBatchSpanProcessor', () => {
   });
 
   it('under a receiver that accepts, refuses and hangs, the counters add up at every step', async (t) => {
-    const receiver = await startOtlpReceiver({ script: (n) => (n % 5 === 2 ? 'unavailable' : n === 4 ? 'hang' : undefined) });
+    const receiver = await startOtlpReceiver({
+      script: (n) => (n % 5 === 2 ? 'unavailable' : n === 4 ? 'hang' : undefined),
+    });
     t.after(() => receiver.stop());
-    const { processor, provider, end } = setUp({ exporter: otlpExporter(receiver.url, 1_000), maxQueueSize: 300, maxExportBatchSize: 50, scheduledDelayMillis: 5, exportTimeoutMillis: 1_000, flushTimeoutMillis: 3_000 });
+    const { processor, provider, end } = setUp({
+      exporter: otlpExporter(receiver.url, 1_000),
+      maxQueueSize: 300,
+      maxExportBatchSize: 50,
+      scheduledDelayMillis: 5,
+      exportTimeoutMillis: 1_000,
+      flushTimeoutMillis: 3_000,
+    });
     for (let round = 0; round < 40; round++) {
       end(40, `round ${round}`);
       assertInvariant(processor.stats());

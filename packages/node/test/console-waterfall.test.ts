@@ -76,7 +76,9 @@ function plain(text: string): string {
 }
 
 function lines(text: string): string[] {
-  return plain(text).split('\n').filter((l) => l !== '');
+  return plain(text)
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 function assertFits(text: string, width: number): void {
@@ -159,7 +161,10 @@ describe('renderWaterfall', () => {
 
   it('never draws a line wider than the width (but the Jaeger link), cutting names and tags with an ellipsis', () => {
     const spans = signUpTrace();
-    const long = tracer.startSpan(`GET /${'very-long-path-segment/'.repeat(8)}`, { startTime: T0, attributes: { 'db.query.text': `SELECT ${'column_name, '.repeat(30)}x FROM t` } });
+    const long = tracer.startSpan(`GET /${'very-long-path-segment/'.repeat(8)}`, {
+      startTime: T0,
+      attributes: { 'db.query.text': `SELECT ${'column_name, '.repeat(30)}x FROM t` },
+    });
     long.end(T0 + 3);
     spans.push(...memory.getFinishedSpans().slice(-1));
     for (const width of [40, 60, 80, 132]) {
@@ -167,8 +172,14 @@ describe('renderWaterfall', () => {
         const text = renderWaterfall(spans, { width, charset, color: true, jaegerUiUrl: 'http://localhost:16686' });
         const links = lines(text).filter((l) => l.startsWith('  view: '));
         assert.equal(links.length, 2);
-        for (const link of links) assert.match(link, /^ {2}view: http:\/\/localhost:16686\/trace\/[0-9a-f]{32}$/, 'never cut');
-        assertFits(lines(text).filter((l) => !l.startsWith('  view: ')).join('\n'), width);
+        for (const link of links)
+          assert.match(link, /^ {2}view: http:\/\/localhost:16686\/trace\/[0-9a-f]{32}$/, 'never cut');
+        assertFits(
+          lines(text)
+            .filter((l) => !l.startsWith('  view: '))
+            .join('\n'),
+          width,
+        );
         assert.ok(plain(text).includes(charset === 'ascii' ? '...' : '…'), 'an ellipsis marks the cut');
       }
     }
@@ -213,7 +224,10 @@ describe('renderWaterfall', () => {
   });
 
   it('cleans control characters out of names and tags', () => {
-    const span = tracer.startSpan('evil\u001b[31mname\nx', { startTime: T0, attributes: { 'db.query.text': 'SELECT 1\n  FROM\tdual' } });
+    const span = tracer.startSpan('evil\u001b[31mname\nx', {
+      startTime: T0,
+      attributes: { 'db.query.text': 'SELECT 1\n  FROM\tdual' },
+    });
     span.end(T0 + 1);
     const text = renderWaterfall(memory.getFinishedSpans());
     assert.doesNotMatch(text, /\u001b/);
@@ -222,7 +236,11 @@ describe('renderWaterfall', () => {
   });
 
   it('marks a 4xx answer as failed even when the server span status is unset', () => {
-    const span = tracer.startSpan('GET /clients/:id', { kind: SpanKind.SERVER, startTime: T0, attributes: { 'http.response.status_code': 404 } });
+    const span = tracer.startSpan('GET /clients/:id', {
+      kind: SpanKind.SERVER,
+      startTime: T0,
+      attributes: { 'http.response.status_code': 404 },
+    });
     span.end(T0 + 2);
     const text = renderWaterfall(memory.getFinishedSpans(), { color: true });
     assert.match(plain(text), /^✗ GET \/clients\/:id {2}404 {2}2\.0 ms/);
@@ -236,7 +254,11 @@ describe('renderWaterfall', () => {
     const child = (span: ReadableSpan, parent: ReadableSpan): ReadableSpan =>
       Object.create(span, { parentSpanContext: { value: parent.spanContext() } }) as ReadableSpan;
     const text = renderWaterfall([child(a!, b!), child(b!, a!)]);
-    assert.equal(lines(text).filter((l) => l.includes('bcrypt.hash') && l.includes(' ms  ')).length, 2, 'header + one row');
+    assert.equal(
+      lines(text).filter((l) => l.includes('bcrypt.hash') && l.includes(' ms  ')).length,
+      2,
+      'header + one row',
+    );
     assert.equal(lines(text).filter((l) => l.includes('INSERT clients') && l.includes(' ms  ')).length, 1);
   });
 
@@ -246,7 +268,11 @@ describe('renderWaterfall', () => {
 
   it('renders several traces as separate blocks, earliest first', () => {
     const first = signUpTrace();
-    const second = tracer.startSpan('GET /health', { kind: SpanKind.SERVER, startTime: T0 + 50, attributes: { 'http.response.status_code': 200 } });
+    const second = tracer.startSpan('GET /health', {
+      kind: SpanKind.SERVER,
+      startTime: T0 + 50,
+      attributes: { 'http.response.status_code': 200 },
+    });
     second.end(T0 + 50.2);
     const text = renderWaterfall([...memory.getFinishedSpans().slice(-1), ...first]);
     const heads = lines(text).filter((l) => /trace [0-9a-f]{32}$/.test(l));
@@ -270,7 +296,13 @@ describe('ConsoleWaterfallExporter', () => {
     assert.equal(exportSync(exporter, [root, hash]).code, ExportResultCode.SUCCESS);
     assert.equal(out.length, 1);
     assert.equal(exporter.stats.bufferedTraces, 0);
-    assertInOrder(out[0]!, ['✗ POST /clients  409  12.3 ms', '├─ bcrypt.hash', 'bcrypt.work_factor=10', '└─ INSERT clients', INSERT_SQL]);
+    assertInOrder(out[0]!, [
+      '✗ POST /clients  409  12.3 ms',
+      '├─ bcrypt.hash',
+      'bcrypt.work_factor=10',
+      '└─ INSERT clients',
+      INSERT_SQL,
+    ]);
     assert.ok(out[0]!.endsWith('\n\n'), 'a blank line after each trace');
 
     // The same trace again, root first within one batch: one more print, not two.
@@ -326,7 +358,9 @@ describe('ConsoleWaterfallExporter', () => {
 
   it('buffers at most maxBufferedTraces, dropping and counting the oldest', async () => {
     const { exporter, out } = capture({ maxBufferedTraces: 2 });
-    const pieces = [signUpTrace(), signUpTrace(), signUpTrace()].map((t) => t.filter((s) => s.name === 'INSERT clients'));
+    const pieces = [signUpTrace(), signUpTrace(), signUpTrace()].map((t) =>
+      t.filter((s) => s.name === 'INSERT clients'),
+    );
     for (const p of pieces) exportSync(exporter, p);
     assert.deepEqual(exporter.stats, { bufferedTraces: 2, droppedTraces: 1, droppedSpans: 0, failedWrites: 0 });
     await exporter.forceFlush();
@@ -338,13 +372,19 @@ describe('ConsoleWaterfallExporter', () => {
 
   it('forceFlush prints the buffer; shutdown flushes once, then export fails without throwing', async () => {
     const { exporter, out } = capture();
-    exportSync(exporter, signUpTrace().filter((s) => s.name === 'bcrypt.hash'));
+    exportSync(
+      exporter,
+      signUpTrace().filter((s) => s.name === 'bcrypt.hash'),
+    );
     await exporter.forceFlush();
     assert.equal(out.length, 1);
     await exporter.forceFlush();
     assert.equal(out.length, 1, 'nothing left to print');
 
-    exportSync(exporter, signUpTrace().filter((s) => s.name === 'bcrypt.hash'));
+    exportSync(
+      exporter,
+      signUpTrace().filter((s) => s.name === 'bcrypt.hash'),
+    );
     await Promise.all([exporter.shutdown(), exporter.shutdown()]);
     await exporter.shutdown();
     assert.equal(out.length, 2, 'shutdown printed the buffered trace once');
@@ -370,7 +410,11 @@ describe('ConsoleWaterfallExporter', () => {
   });
 
   it('colours only with color always; auto with a custom write is not a TTY', () => {
-    for (const [color, coloured] of [['always', true], ['never', false], ['auto', false]] as const) {
+    for (const [color, coloured] of [
+      ['always', true],
+      ['never', false],
+      ['auto', false],
+    ] as const) {
       const { exporter, out } = capture({ color });
       exportSync(exporter, signUpTrace());
       assert.equal(ESC.test(out[0]!), coloured, `color: ${color}`);
@@ -382,7 +426,9 @@ describe('ConsoleWaterfallExporter', () => {
   it('uses 80 columns for width 0 when not writing to a TTY', () => {
     const { exporter, out } = capture({ width: 0 });
     exportSync(exporter, signUpTrace());
-    const widths = plain(out[0]!).split('\n').map((l) => [...l].length);
+    const widths = plain(out[0]!)
+      .split('\n')
+      .map((l) => [...l].length);
     assert.equal(Math.max(...widths), 80);
   });
 
@@ -396,13 +442,16 @@ describe('ConsoleWaterfallExporter', () => {
       [{ colour: 'always' } as never, /options\.colour is not an option; allowed: write, color, width/],
     ];
     for (const [options, message] of bad) {
-      assert.throws(() => new ConsoleWaterfallExporter(options), (err: Error & { code?: string }) => {
-        assert.ok(err instanceof TypeError);
-        assert.match(err.message, /^@tracepack\/node: /);
-        assert.match(err.message, message);
-        assert.equal(err.code, 'TRACEPACK_CONSOLE_INVALID_OPTION');
-        return true;
-      });
+      assert.throws(
+        () => new ConsoleWaterfallExporter(options),
+        (err: Error & { code?: string }) => {
+          assert.ok(err instanceof TypeError);
+          assert.match(err.message, /^@tracepack\/node: /);
+          assert.match(err.message, message);
+          assert.equal(err.code, 'TRACEPACK_CONSOLE_INVALID_OPTION');
+          return true;
+        },
+      );
     }
   });
 
@@ -457,10 +506,17 @@ describe('long statements', () => {
     const tracer = provider.getTracer('t');
     const root = tracer.startSpan('GET /report', { kind: SpanKind.SERVER, startTime: [1, 0] });
     const columns = Array.from({ length: 40 }, (_, i) => `column_${i}`).join(', ');
-    const child = tracer.startSpan('SELECT reports', { attributes: { 'db.query.text': `SELECT ${columns} FROM reports WHERE id = $1` }, startTime: [1, 1000] }, trace.setSpan(ROOT_CONTEXT, root));
+    const child = tracer.startSpan(
+      'SELECT reports',
+      { attributes: { 'db.query.text': `SELECT ${columns} FROM reports WHERE id = $1` }, startTime: [1, 1000] },
+      trace.setSpan(ROOT_CONTEXT, root),
+    );
     child.end([1, 2000]);
     root.end([1, 3000]);
-    const text = renderWaterfall([root as unknown as ReadableSpan, child as unknown as ReadableSpan], { width: 60, color: false });
+    const text = renderWaterfall([root as unknown as ReadableSpan, child as unknown as ReadableSpan], {
+      width: 60,
+      color: false,
+    });
     const statementLines = text.split('\n').filter((l) => l.includes('column_') || l.includes('SELECT column'));
     assert.equal(statementLines.length, 3, text);
     assert.ok(statementLines[0]!.includes('SELECT column_0, column_1'), text);

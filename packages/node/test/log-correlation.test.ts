@@ -33,7 +33,9 @@ interface Run {
 /** Runs a fixture under the register entry with the given TRACING_* variables. */
 function runApp(flag: '--require' | '--import', app: string, env: Record<string, string> = {}): Promise<Run> {
   // Only our variables: a TRACING_* or OTEL_* set where the tests run must not change the case.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_|NODE_OPTIONS$)/.test(k)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_|NODE_OPTIONS$)/.test(k)),
+  );
   const child = spawn(process.execPath, [flag, '@tracepack/node/register', join(fixtures, app)], {
     cwd: fixtures,
     env: { ...inherited, TRACING_PROVIDER: 'console', TRACING_PROVIDERS_CONSOLE_COLOR: 'never', ...env },
@@ -97,7 +99,7 @@ describe('log correlation (on by default)', () => {
   it('adds the ids in an unsampled trace too, with trace_flags 00', () => {
     const { spans, pino, winston } = run.report;
     assert.ok(spans.unsampled);
-    assert.equal(spans.unsampled.traceId, '4bf92f3577b34da6a3ce929d0e0e4736', 'joined the caller\'s trace');
+    assert.equal(spans.unsampled.traceId, '4bf92f3577b34da6a3ce929d0e0e4736', "joined the caller's trace");
     assert.equal(spans.unsampled.traceFlags, 0);
     for (const records of [pino, winston]) {
       const record = written(records, 'unsampled');

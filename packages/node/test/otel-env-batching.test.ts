@@ -24,7 +24,11 @@ afterEach(async () => {
 });
 
 function start(env: Record<string, string>): TracingHandle {
-  handle = startTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'batching', ...env }, handleSignals: false, logLevel: 'none' });
+  handle = startTracing({
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'batching', ...env },
+    handleSignals: false,
+    logLevel: 'none',
+  });
   assert.equal(handle.enabled, true);
   return handle;
 }
@@ -67,7 +71,11 @@ describe('OTEL_BSP_* variables', () => {
     receiver.mode = 'hang';
     // Ended in one synchronous burst (exports start on the next turn of the event loop, never
     // inside a span's end()): 3 wait in the queue, the other 7 are dropped.
-    const h = start({ OTEL_BSP_MAX_QUEUE_SIZE: '3', OTEL_BSP_SCHEDULE_DELAY: '60000', TRACING_FLUSH_TIMEOUT_MS: '300' });
+    const h = start({
+      OTEL_BSP_MAX_QUEUE_SIZE: '3',
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      TRACING_FLUSH_TIMEOUT_MS: '300',
+    });
     endSpans(10);
     assert.equal(h.stats().dropped, 7);
     assert.equal(h.stats().queued, 3);

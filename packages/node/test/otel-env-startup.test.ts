@@ -27,7 +27,9 @@ interface Run {
 function runApp(env: Record<string, string>, args: string[] = []): Promise<Run> {
   // Nothing inherited that could configure tracing: a TRACING_* or OTEL_* set where the tests
   // run must not change the case.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_|K8S_|NODE_OPTIONS$)/.test(k)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_|K8S_|NODE_OPTIONS$)/.test(k)),
+  );
   const child = spawn(process.execPath, ['--require', '@tracepack/node/register', APP, ...args], {
     cwd: fixtures,
     env: { ...inherited, OTEL_SERVICE_NAME: 'otel-env-app', ...env },
@@ -80,7 +82,10 @@ describe('OTLP endpoint variables turn tracing on and are used as the spec says'
   });
 
   it('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as it is: nothing appended', async () => {
-    const run = await runApp({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/tenant-a/traces`, OTEL_BSP_SCHEDULE_DELAY: '10' });
+    const run = await runApp({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/tenant-a/traces`,
+      OTEL_BSP_SCHEDULE_DELAY: '10',
+    });
     ok(run);
     // The receiver answers 404 there, but records the request first.
     assert.ok(receiver.requests.length > 0, run.stderr);
@@ -114,10 +119,17 @@ describe('OTLP endpoint variables turn tracing on and are used as the spec says'
     const gzip = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' });
     ok(gzip);
     await receiver.waitForSpans(1);
-    assert.ok(receiver.requests.every((r) => r.headers['content-encoding'] === 'gzip'), JSON.stringify(receiver.requests.map((r) => r.headers)));
+    assert.ok(
+      receiver.requests.every((r) => r.headers['content-encoding'] === 'gzip'),
+      JSON.stringify(receiver.requests.map((r) => r.headers)),
+    );
     receiver.reset();
     // The upstream exporter reads OTEL_EXPORTER_OTLP_COMPRESSION itself too: our value must win.
-    const none = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', TRACING_PROVIDERS_OTLP_COMPRESSION: 'none' });
+    const none = await runApp({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      TRACING_PROVIDERS_OTLP_COMPRESSION: 'none',
+    });
     ok(none);
     await receiver.waitForSpans(1);
     assert.ok(receiver.requests.every((r) => r.headers['content-encoding'] === undefined));
@@ -128,7 +140,8 @@ describe('OTEL_RESOURCE_ATTRIBUTES and resource detection', () => {
   it('exports every k8s.* and other key, percent-decoded, with the K8S_* downward-API variables', async () => {
     const run = await runApp({
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_RESOURCE_ATTRIBUTES: 'k8s.pod.name=shop-7d9f,k8s.namespace.name=prod,team=a%2Cb,deployment.environment.name=staging',
+      OTEL_RESOURCE_ATTRIBUTES:
+        'k8s.pod.name=shop-7d9f,k8s.namespace.name=prod,team=a%2Cb,deployment.environment.name=staging',
       K8S_NODE_NAME: 'node-3',
       K8S_POD_NAME: 'loses-to-otel-resource-attributes',
     });
@@ -147,7 +160,17 @@ describe('OTEL_RESOURCE_ATTRIBUTES and resource detection', () => {
     const run = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, [`--password=${secret}`]);
     ok(run);
     const { resource } = serverSpan(await receiver.waitForSpans(1));
-    for (const key of ['host.name', 'host.arch', 'os.type', 'os.version', 'process.pid', 'process.executable.name', 'process.runtime.name', 'process.runtime.version', 'telemetry.sdk.version']) {
+    for (const key of [
+      'host.name',
+      'host.arch',
+      'os.type',
+      'os.version',
+      'process.pid',
+      'process.executable.name',
+      'process.runtime.name',
+      'process.runtime.version',
+      'telemetry.sdk.version',
+    ]) {
       assert.ok(resource[key] !== undefined && resource[key] !== '', `${key} missing: ${JSON.stringify(resource)}`);
     }
     // Asynchronous detections (machine id, cgroup files) are in the export when they found something.
@@ -157,7 +180,13 @@ describe('OTEL_RESOURCE_ATTRIBUTES and resource detection', () => {
     const containerId = await containerDetector.detect().attributes?.['container.id'];
     assert.equal(resource['host.id'], hostId || undefined);
     assert.equal(resource['container.id'], containerId || undefined);
-    for (const key of ['process.owner', 'process.command_line', 'process.command_args', 'process.command', 'process.executable.path']) {
+    for (const key of [
+      'process.owner',
+      'process.command_line',
+      'process.command_args',
+      'process.command',
+      'process.executable.path',
+    ]) {
       assert.equal(resource[key], undefined, `${key} must not leave the process`);
     }
     const values = JSON.stringify(resource);
@@ -174,7 +203,11 @@ describe('OTEL_PROPAGATORS', () => {
     ok(run);
     assert.equal(warningsAbout(run, 'OTEL_PROPAGATORS').length, 1, run.stderr);
     assert.match(run.stderr, /OTEL_PROPAGATORS: "xray" \(not supported\) skipped/);
-    assert.match(run.seen[0]?.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, `${JSON.stringify(run.seen)}\n${run.stderr}`);
+    assert.match(
+      run.seen[0]?.traceparent ?? '',
+      /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/,
+      `${JSON.stringify(run.seen)}\n${run.stderr}`,
+    );
     assert.equal(run.seen[0]?.b3, undefined);
     serverSpan(await receiver.waitForSpans(1));
   });
@@ -233,7 +266,9 @@ describe('OTEL_TRACES_SAMPLER', () => {
     const polls: IncomingMessage[] = [];
     const sampling = createServer((req, res) => {
       polls.push(req);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 1 } }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 1 } }));
     });
     await new Promise<void>((resolve) => sampling.listen(0, '127.0.0.1', resolve));
     t.after(() => new Promise<void>((resolve) => sampling.close(() => resolve())));
@@ -250,17 +285,25 @@ describe('OTEL_TRACES_SAMPLER', () => {
     assert.deepEqual(warningsAbout(run, 'OTEL_TRACES_SAMPLER'), [], run.stderr);
     assert.ok(polls.length > 0, 'the sampling server was never asked');
     assert.equal(new URL(polls[0]!.url!, 'http://x').searchParams.get('service'), 'otel-env-app');
-    assert.ok(receiver.spans.some((s) => s.kind === 'SERVER'), `no span sampled after the strategy arrived: ${run.stderr}`);
+    assert.ok(
+      receiver.spans.some((s) => s.kind === 'SERVER'),
+      `no span sampled after the strategy arrived: ${run.stderr}`,
+    );
   });
 });
 
 describe('OTEL_LOG_LEVEL', () => {
   it('debug prints diag lines, among them what tracing does; the default (warn) prints none', async () => {
     const secret = 's3cr3t-on-the-command-line';
-    const debug = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_LOG_LEVEL: 'debug' }, [`--password=${secret}`]);
+    const debug = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_LOG_LEVEL: 'debug' }, [
+      `--password=${secret}`,
+    ]);
     ok(debug);
     const output = debug.stdout + debug.stderr;
-    assert.match(output, /@tracepack\/node: tracing started: otlp: service otel-env-app -> http:\/\/127\.0\.0\.1:\d+ \(http\/protobuf\)/);
+    assert.match(
+      output,
+      /@tracepack\/node: tracing started: otlp: service otel-env-app -> http:\/\/127\.0\.0\.1:\d+ \(http\/protobuf\)/,
+    );
     assert.match(output, /HostDetector found resource/);
     assert.match(output, /PrivateProcessDetector found resource/);
     assert.doesNotMatch(output, new RegExp(secret), 'not even a debug line shows the command line');
@@ -281,7 +324,13 @@ describe('bad OTEL_* values never stop the service', () => {
       OTEL_SDK_DISABLED: 'nope',
     });
     ok(run);
-    for (const variable of ['OTEL_BSP_MAX_QUEUE_SIZE', 'OTEL_LOG_LEVEL', 'OTEL_TRACES_EXPORTER', 'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_SDK_DISABLED']) {
+    for (const variable of [
+      'OTEL_BSP_MAX_QUEUE_SIZE',
+      'OTEL_LOG_LEVEL',
+      'OTEL_TRACES_EXPORTER',
+      'OTEL_RESOURCE_ATTRIBUTES',
+      'OTEL_SDK_DISABLED',
+    ]) {
       assert.equal(warningsAbout(run, variable).length, 1, `${variable}:\n${run.stderr}`);
     }
     serverSpan(await receiver.waitForSpans(1));
@@ -291,6 +340,9 @@ describe('bad OTEL_* values never stop the service', () => {
     const run = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TRACING_SAMPLER_TYPE: 'xray' });
     assert.equal(run.code, 78);
     assert.equal(run.seen.length, 0);
-    assert.match(run.stderr, /TRACING_SAMPLER_TYPE \(tracing\.sampler\.type\): "xray" is not one of always_on, always_off, traceidratio/);
+    assert.match(
+      run.stderr,
+      /TRACING_SAMPLER_TYPE \(tracing\.sampler\.type\): "xray" is not one of always_on, always_off, traceidratio/,
+    );
   });
 });

@@ -56,7 +56,12 @@ describe('buildResource', () => {
         service_name: 'svc',
         service_version: '1.2.3',
         deployment_environment: 'prod',
-        resource_attributes: { 'host.name': 'pinned-host', 'service.name': 'not-this', team: 'payments', 'k8s.pod.name': 'pod-1' },
+        resource_attributes: {
+          'host.name': 'pinned-host',
+          'service.name': 'not-this',
+          team: 'payments',
+          'k8s.pod.name': 'pod-1',
+        },
       }),
     );
     assert.equal(resource.attributes['host.name'], 'pinned-host');

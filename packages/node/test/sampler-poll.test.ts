@@ -17,12 +17,19 @@ it('Jaeger remote sampling polls its server without making a span of each poll',
   let polls = 0;
   const server = createServer((req, res) => {
     polls++;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 1 } }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 1 } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const ended: ReadableSpan[] = [];
-  const capture: SpanProcessor = { onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
+  const capture: SpanProcessor = {
+    onStart() {},
+    onEnd: (s) => void ended.push(s),
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
   const handle = startTracing({
     config: {
       provider: 'jaeger',
@@ -30,7 +37,10 @@ it('Jaeger remote sampling polls its server without making a span of each poll',
       providers: {
         jaeger: {
           local_agent_address: `127.0.0.1:${await freePort()}`,
-          sampling: { server_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sampling`, refresh_interval_ms: 100 },
+          sampling: {
+            server_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sampling`,
+            refresh_interval_ms: 100,
+          },
         },
       },
     },

@@ -25,7 +25,8 @@ const RECORDER =
     "import { registerHooks } from 'node:module'; globalThis.__resolved = [];" +
       'registerHooks({ resolve(s, c, next) { const r = next(s, c); globalThis.__resolved.push(r.url); return r; } });',
   );
-const REPORT = 'console.log("LOADED " + JSON.stringify({ cache: Object.keys(require.cache), resolved: globalThis.__resolved ?? [] }))';
+const REPORT =
+  'console.log("LOADED " + JSON.stringify({ cache: Object.keys(require.cache), resolved: globalThis.__resolved ?? [] }))';
 
 type Entry = 'code' | 'require' | 'import';
 const ENTRIES: readonly Entry[] = ['code', 'require', 'import'];
@@ -41,19 +42,42 @@ interface Loaded {
 
 /** `node -e` through one entry; TRACING_ and OTEL_ variables: only these. */
 function run(entry: Entry, env: Record<string, string> = {}): Loaded {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_|NODE_OPTIONS$|NODE_TEST_CONTEXT$)/i.test(k)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(TRACING_|OTEL_|NODE_OPTIONS$|NODE_TEST_CONTEXT$)/i.test(k)),
+  );
   const code =
     entry === 'code'
       ? `const h = require('@tracepack/node').startTracing(); console.log("ENABLED " + h.enabled); ${REPORT}`
       : `console.log("ENABLED " + require('@tracepack/node/register').tracingStarted); ${REPORT}`;
-  const args = entry === 'code' ? ['-e', code] : entry === 'require' ? ['--require', '@tracepack/node/register', '-e', code] : ['--import', RECORDER, '--import', '@tracepack/node/register', '-e', code];
-  const r = spawnSync(process.execPath, args, { cwd: packageRoot, env: { ...inherited, ...env }, encoding: 'utf8', timeout: 60_000 });
+  const args =
+    entry === 'code'
+      ? ['-e', code]
+      : entry === 'require'
+        ? ['--require', '@tracepack/node/register', '-e', code]
+        : ['--import', RECORDER, '--import', '@tracepack/node/register', '-e', code];
+  const r = spawnSync(process.execPath, args, {
+    cwd: packageRoot,
+    env: { ...inherited, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const line = r.stdout.split('\n').find((l) => l.startsWith('LOADED '));
   const enabled = r.stdout.split('\n').find((l) => l.startsWith('ENABLED '));
-  const seen = line ? (JSON.parse(line.slice('LOADED '.length)) as { cache: string[]; resolved: string[] }) : { cache: [], resolved: [] };
-  const paths = [...seen.cache, ...seen.resolved.filter((u) => u.startsWith('file:')).map((u) => decodeURIComponent(new URL(u).pathname))];
+  const seen = line
+    ? (JSON.parse(line.slice('LOADED '.length)) as { cache: string[]; resolved: string[] })
+    : { cache: [], resolved: [] };
+  const paths = [
+    ...seen.cache,
+    ...seen.resolved.filter((u) => u.startsWith('file:')).map((u) => decodeURIComponent(new URL(u).pathname)),
+  ];
   const files = [...new Set(paths.map((p) => relative(p)))];
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, files, enabled: enabled ? enabled.endsWith('true') : undefined };
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    files,
+    enabled: enabled ? enabled.endsWith('true') : undefined,
+  };
 }
 
 function relative(p: string): string {
@@ -67,7 +91,10 @@ const NEVER: ReadonlyArray<[string, RegExp]> = [
   ['ajv', /(^|\/)node_modules\/ajv\//],
   ['the OpenTelemetry SDK (sdk-trace)', /@opentelemetry\/sdk-trace/],
   ['the context manager', /@opentelemetry\/context-async-hooks/],
-  ['an instrumentation package', /@opentelemetry\/instrumentation|(^|\/)(packages|@tracepack)\/instrumentation-|\/dist\/src\/instrumentations\.js$/],
+  [
+    'an instrumentation package',
+    /@opentelemetry\/instrumentation|(^|\/)(packages|@tracepack)\/instrumentation-|\/dist\/src\/instrumentations\.js$/,
+  ],
   ['import-in-the-middle', /import-in-the-middle/],
   ['a provider package', /(^|\/)(packages|@tracepack)\/provider-/],
 ];
@@ -111,7 +138,10 @@ describe('tracing off loads nothing it does not need', () => {
       const loaded = run(entry, { TRACING_CONFIG_FILE: file });
       assert.equal(loaded.enabled, false);
       assert.ok(has(loaded, YAML[1]), 'the named config file is parsed');
-      assert.ok(has(loaded, /packages\/config\/dist\/src\/tracing-validator\.js$/), 'the config is validated (generated validator)');
+      assert.ok(
+        has(loaded, /packages\/config\/dist\/src\/tracing-validator\.js$/),
+        'the config is validated (generated validator)',
+      );
       assertNone(loaded, NEVER, entry);
     });
   }
@@ -127,7 +157,8 @@ describe('tracing off loads nothing it does not need', () => {
 });
 
 describe('tracing off still refuses a bad value at start', () => {
-  const ratioError = /TRACING_SAMPLER_RATIO \(tracing\.sampler\.ratio\): 2 is outside the allowed range 0\.\.1 \[TRACEPACK_CONFIG_OUT_OF_RANGE\]/;
+  const ratioError =
+    /TRACING_SAMPLER_RATIO \(tracing\.sampler\.ratio\): 2 is outside the allowed range 0\.\.1 \[TRACEPACK_CONFIG_OUT_OF_RANGE\]/;
   for (const entry of ['require', 'import'] as const) {
     it(`${entry}: a variable out of range stops the process with exit 78, naming key, value and range`, () => {
       const loaded = run(entry, { TRACING_SAMPLER_RATIO: '2' });
@@ -139,7 +170,10 @@ describe('tracing off still refuses a bad value at start', () => {
     it(`${entry}: a misspelt provider names the allowed values`, () => {
       const loaded = run(entry, { TRACING_PROVIDER: 'jeager' });
       assert.equal(loaded.status, 78, loaded.stderr);
-      assert.match(loaded.stderr, /TRACING_PROVIDER \(tracing\.provider\): "jeager" is not one of jaeger, zipkin, otlp, console \(or empty: tracing off\) \[TRACEPACK_CONFIG_NOT_ALLOWED\]/);
+      assert.match(
+        loaded.stderr,
+        /TRACING_PROVIDER \(tracing\.provider\): "jeager" is not one of jaeger, zipkin, otlp, console \(or empty: tracing off\) \[TRACEPACK_CONFIG_NOT_ALLOWED\]/,
+      );
     });
 
     it(`${entry}: a bad value in a config file whose provider is empty`, () => {
@@ -147,7 +181,10 @@ describe('tracing off still refuses a bad value at start', () => {
       writeFileSync(file, 'tracing:\n  provider: ""\n  propagators: [w3c]\n');
       const loaded = run(entry, { TRACING_CONFIG_FILE: file });
       assert.equal(loaded.status, 78, loaded.stderr);
-      assert.match(loaded.stderr, /tracing\.propagators\.0: "w3c" is not one of tracecontext, baggage, jaeger, b3, b3multi \[TRACEPACK_CONFIG_NOT_ALLOWED\]/);
+      assert.match(
+        loaded.stderr,
+        /tracing\.propagators\.0: "w3c" is not one of tracecontext, baggage, jaeger, b3, b3multi \[TRACEPACK_CONFIG_NOT_ALLOWED\]/,
+      );
     });
   }
 
@@ -182,12 +219,22 @@ describe('OTEL_* variables are still honoured', () => {
     const loaded = run('require', { OTEL_TRACES_EXPORTER: 'bogus' });
     assert.equal(loaded.status, 0, loaded.stderr);
     assert.equal(loaded.enabled, false);
-    assert.equal(loaded.stderr.split('\n').filter((l) => l.includes('OTEL_TRACES_EXPORTER: "bogus" not supported')).length, 1, loaded.stderr);
+    assert.equal(
+      loaded.stderr.split('\n').filter((l) => l.includes('OTEL_TRACES_EXPORTER: "bogus" not supported')).length,
+      1,
+      loaded.stderr,
+    );
   });
 });
 
 describe('hasTracingInputs: the register entry skips the loader only when the loader has nothing to read', () => {
-  const quiet = { PATH: '/usr/bin', HOME: '/home/x', NODE_ENV: 'production', TRACEPACK_EXPORT_THREAD: '1', DO_NOT_TRACK: '1' };
+  const quiet = {
+    PATH: '/usr/bin',
+    HOME: '/home/x',
+    NODE_ENV: 'production',
+    TRACEPACK_EXPORT_THREAD: '1',
+    DO_NOT_TRACK: '1',
+  };
 
   it('with no input the loader says off, without warnings: the one answer the register entry assumes', () => {
     assert.equal(hasTracingInputs(quiet, ['--port', '8080']), false);
@@ -204,18 +251,36 @@ describe('hasTracingInputs: the register entry skips the loader only when the lo
 
   it('every OTEL_* variable the loader reads is an input (even empty, even lower case)', () => {
     const otel = [
-      'OTEL_SDK_DISABLED', 'OTEL_SERVICE_NAME', 'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_TRACES_EXPORTER', 'OTEL_EXPORTER_OTLP_ENDPOINT',
-      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_TRACES_SAMPLER', 'OTEL_PROPAGATORS', 'OTEL_BSP_MAX_QUEUE_SIZE', 'OTEL_LOG_LEVEL',
+      'OTEL_SDK_DISABLED',
+      'OTEL_SERVICE_NAME',
+      'OTEL_RESOURCE_ATTRIBUTES',
+      'OTEL_TRACES_EXPORTER',
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      'OTEL_EXPORTER_OTLP_HEADERS',
+      'OTEL_TRACES_SAMPLER',
+      'OTEL_PROPAGATORS',
+      'OTEL_BSP_MAX_QUEUE_SIZE',
+      'OTEL_LOG_LEVEL',
     ];
     for (const name of otel) {
       assert.equal(hasTracingInputs({ [name]: '' }, []), true, name);
       assert.equal(hasTracingInputs({ [name.toLowerCase()]: 'x' }, []), true, name.toLowerCase());
     }
-    assert.equal(loadTracingConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }, cwd: packageRoot }).enabled, true);
+    assert.equal(
+      loadTracingConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }, cwd: packageRoot }).enabled,
+      true,
+    );
   });
 
   it('flags: --config FILE, --config=FILE, -c FILE and --tracing.<key> are inputs; other flags are not', () => {
-    for (const argv of [['--config', 'x.yml'], ['--config=x.yml'], ['-c', 'x.yml'], ['--tracing.provider=console'], ['--tracing.provider', 'otlp']]) {
+    for (const argv of [
+      ['--config', 'x.yml'],
+      ['--config=x.yml'],
+      ['-c', 'x.yml'],
+      ['--tracing.provider=console'],
+      ['--tracing.provider', 'otlp'],
+    ]) {
       assert.equal(hasTracingInputs({}, argv), true, argv.join(' '));
     }
     assert.equal(hasTracingInputs({}, ['--configure', '--trace', 'tracing.provider=otlp']), false);

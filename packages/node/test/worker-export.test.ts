@@ -22,7 +22,11 @@ const REMOTE_PARENT = '00f067aa0ba902b7';
 const T0 = 1_760_000_000;
 
 function resolved(tracing: Record<string, unknown>): ResolvedTracingConfig {
-  return loadTracingConfig({ config: { service_name: 'worker-export-test', flush_timeout_ms: 2000, ...tracing }, env: {}, argv: [] }).config;
+  return loadTracingConfig({
+    config: { service_name: 'worker-export-test', flush_timeout_ms: 2000, ...tracing },
+    env: {},
+    argv: [],
+  }).config;
 }
 
 function otlpConfig(url: string, extra: Record<string, unknown> = {}): ResolvedTracingConfig {
@@ -35,13 +39,20 @@ async function waitUntil(done: () => boolean): Promise<void> {
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
-function workerProcessor(config: ResolvedTracingConfig, options: Partial<WorkerSpanProcessorOptions> = {}): WorkerSpanProcessor {
+function workerProcessor(
+  config: ResolvedTracingConfig,
+  options: Partial<WorkerSpanProcessorOptions> = {},
+): WorkerSpanProcessor {
   return new WorkerSpanProcessor({ config, resource: buildResource(config), target: 'the test receiver', ...options });
 }
 
 /** The in-thread path start.ts takes by default (without TRACEPACK_EXPORT_THREAD=1). */
 function inThreadProcessor(config: ResolvedTracingConfig): SpanProcessor {
-  return new BoundedBatchSpanProcessor({ exporter: resolveProvider(config).exporter, target: 'the test receiver', scheduledDelayMillis: 1000 });
+  return new BoundedBatchSpanProcessor({
+    exporter: resolveProvider(config).exporter,
+    target: 'the test receiver',
+    scheduledDelayMillis: 1000,
+  });
 }
 
 /** Every counter, with the ones a test does not name at 0. */
@@ -51,12 +62,17 @@ function counters(partial: Partial<SpanProcessorStats>): SpanProcessorStats {
 
 /** The worker thread behind a WorkerSpanProcessor (to kill it in a test). */
 function threadOf(processor: WorkerSpanProcessor): Worker | undefined {
-  return ((processor as unknown as { exporter: WorkerExporter }).exporter as unknown as { worker: Worker | undefined }).worker;
+  return ((processor as unknown as { exporter: WorkerExporter }).exporter as unknown as { _worker: Worker | undefined })
+    ._worker;
 }
 
 function providerWith(config: ResolvedTracingConfig, ...spanProcessors: SpanProcessor[]): TracerProvider {
   // 7 attributes fit; the request span has 8, so one is dropped and counted.
-  return new TracerProvider({ resource: buildResource(config), spanProcessors, spanLimits: { attributeCountLimit: 7 } });
+  return new TracerProvider({
+    resource: buildResource(config),
+    spanProcessors,
+    spanLimits: { attributeCountLimit: 7 },
+  });
 }
 
 /**
@@ -78,15 +94,41 @@ function recordTrace(provider: TracerProvider): void {
     {
       kind: SpanKind.SERVER,
       startTime: [T0, 123_456_789],
-      attributes: { 'http.request.method': 'GET', 'http.response.status_code': 200, 'server.port': 8080, ratio: 0.25, cached: false, tags: ['a', 'b'], codes: [1, 2, 3], extra: 'dropped' },
-      links: [{ context: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED, traceState: new TraceState('k=v') }, attributes: { 'link.reason': 'retry' } }],
+      attributes: {
+        'http.request.method': 'GET',
+        'http.response.status_code': 200,
+        'server.port': 8080,
+        ratio: 0.25,
+        cached: false,
+        tags: ['a', 'b'],
+        codes: [1, 2, 3],
+        extra: 'dropped',
+      },
+      links: [
+        {
+          context: {
+            traceId: 'a'.repeat(32),
+            spanId: 'b'.repeat(16),
+            traceFlags: TraceFlags.SAMPLED,
+            traceState: new TraceState('k=v'),
+          },
+          attributes: { 'link.reason': 'retry' },
+        },
+      ],
     },
     remote,
   );
   root.addEvent('cache.miss', { 'cache.key.length': 12 }, [T0, 200_000_000]);
   const parent = trace.setSpan(ROOT_CONTEXT, root);
-  const query = tracer.startSpan('SELECT clients', { kind: SpanKind.CLIENT, startTime: [T0, 300_000_000], attributes: { 'db.system.name': 'postgresql' } }, parent);
-  query.addEvent('exception', { 'exception.type': 'DatabaseError', 'exception.message': 'unique violation' }, [T0, 310_000_000]);
+  const query = tracer.startSpan(
+    'SELECT clients',
+    { kind: SpanKind.CLIENT, startTime: [T0, 300_000_000], attributes: { 'db.system.name': 'postgresql' } },
+    parent,
+  );
+  query.addEvent('exception', { 'exception.type': 'DatabaseError', 'exception.message': 'unique violation' }, [
+    T0,
+    310_000_000,
+  ]);
   query.setStatus({ code: SpanStatusCode.ERROR, message: '23505' });
   query.end([T0, 320_500_000]);
   const other = provider.getTracer('bcrypt', '6.0.0', { schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' });
@@ -97,7 +139,8 @@ function recordTrace(provider: TracerProvider): void {
 
 /** Every field of a ReadableSpan, with trace states as their strings. */
 function view(span: ReadableSpan): unknown {
-  const ctx = (c: ReturnType<ReadableSpan['spanContext']> | undefined) => c && { ...c, traceState: c.traceState?.serialize() };
+  const ctx = (c: ReturnType<ReadableSpan['spanContext']> | undefined) =>
+    c && { ...c, traceState: c.traceState?.serialize() };
   return {
     spanContext: ctx(span.spanContext()),
     parentSpanContext: ctx(span.parentSpanContext),
@@ -124,14 +167,21 @@ let logged: string[] = [];
 beforeEach(() => {
   logged = [];
   const push = (m: string) => logged.push(m);
-  diag.setLogger({ error: push, warn: push, info: () => {}, debug: () => {}, verbose: () => {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  diag.setLogger(
+    { error: push, warn: push, info: () => {}, debug: () => {}, verbose: () => {} },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
 });
 afterEach(() => diag.disable());
 
 describe('WorkerSpanProcessor', () => {
   it('rebuilds, from the records that cross threads, spans equal to the originals in every field exporters read', async () => {
     const memory = new InMemorySpanExporter();
-    const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'records' }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })], spanLimits: { attributeCountLimit: 7 } });
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'records' }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
+      spanLimits: { attributeCountLimit: 7 },
+    });
     recordTrace(provider);
     const originals = memory.getFinishedSpans();
     const scopes: ScopeRecord[] = [];
@@ -148,7 +198,11 @@ describe('WorkerSpanProcessor', () => {
     assert.equal(rebuilt.length, 3);
     assert.deepEqual(rebuilt.map(view), originals.map(view));
     assert.equal(originals[2]!.droppedAttributesCount, 1, 'the fixture does drop an attribute');
-    assert.equal(new Set(rebuilt.map((s) => s.resource)).size, 1, 'one resource object: exporters group the batch under it');
+    assert.equal(
+      new Set(rebuilt.map((s) => s.resource)).size,
+      1,
+      'one resource object: exporters group the batch under it',
+    );
     await provider.shutdown();
   });
 
@@ -164,7 +218,8 @@ describe('WorkerSpanProcessor', () => {
     await provider.forceFlush();
     // forceFlush waited for the worker's export: the spans are there, no polling needed.
     assert.equal(viaWorker.spans.length, 3);
-    const strip = (spans: typeof viaWorker.spans) => spans.map(({ transport: _t, ...s }) => s).sort((a, b) => a.spanId.localeCompare(b.spanId));
+    const strip = (spans: typeof viaWorker.spans) =>
+      spans.map(({ transport: _t, ...s }) => s).sort((a, b) => a.spanId.localeCompare(b.spanId));
     assert.deepEqual(strip(viaWorker.spans), strip(inThread.spans));
 
     const byName = new Map(viaWorker.spans.map((s) => [s.name, s]));
@@ -250,7 +305,10 @@ describe('WorkerSpanProcessor', () => {
     assert.deepEqual(worker.stats(), counters({ ended: 100, failed: 100 }));
     const reports = logged.filter((l) => l.includes('cannot export spans'));
     assert.equal(reports.length, 1, logged.join('\n'));
-    assert.match(reports[0]!, new RegExp(`^@tracepack/node: cannot export spans to http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED`));
+    assert.match(
+      reports[0]!,
+      new RegExp(`^@tracepack/node: cannot export spans to http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED`),
+    );
     await provider.shutdown();
   });
 
@@ -267,7 +325,10 @@ describe('WorkerSpanProcessor', () => {
     // A thread still loading the exporter on a busy machine can outlast the 400 ms: the first
     // export is waited for with a deadline; the timed flush below runs on a thread that is up.
     await receiver.waitForSpans(1, 10_000);
-    assert.deepEqual(receiver.spans.map((s) => s.name), ['first']);
+    assert.deepEqual(
+      receiver.spans.map((s) => s.name),
+      ['first'],
+    );
     await waitUntil(() => worker.stats().exported === 1);
     assert.equal(worker.stats().exported, 1);
 
@@ -321,7 +382,10 @@ describe('WorkerSpanProcessor', () => {
     // flush timeout, so wait for the receiver (and the thread's answer), with a deadline.
     await worker.forceFlush();
     await receiver.waitForSpans(1, 10_000);
-    assert.deepEqual(receiver.spans.map((s) => s.name), ['after']);
+    assert.deepEqual(
+      receiver.spans.map((s) => s.name),
+      ['after'],
+    );
     await waitUntil(() => worker.stats().exported === 1);
     assert.deepEqual(worker.stats(), counters({ ended: 4, exported: 1, failed: 3 }));
   });

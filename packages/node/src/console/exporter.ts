@@ -72,7 +72,10 @@ export class ConsoleWaterfallExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this._shutdown) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('@tracepack/node: the console exporter is shut down') });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new Error('@tracepack/node: the console exporter is shut down'),
+      });
       return;
     }
     try {
@@ -84,7 +87,10 @@ export class ConsoleWaterfallExporter implements SpanExporter {
         if (!entry) entry = this._admit(traceId, now);
         if (entry.spans.length >= MAX_SPANS_PER_TRACE) {
           this._droppedSpans++;
-          this._warnOnce('spans', `console exporter: a trace has more than ${MAX_SPANS_PER_TRACE} spans; the rest are not printed`);
+          this._warnOnce(
+            'spans',
+            `console exporter: a trace has more than ${MAX_SPANS_PER_TRACE} spans; the rest are not printed`,
+          );
           continue;
         }
         entry.spans.push(span);
@@ -153,7 +159,10 @@ export class ConsoleWaterfallExporter implements SpanExporter {
       this._write(renderWaterfall(entry.spans, this._renderOptions()) + '\n');
     } catch (err) {
       this._failedWrites++;
-      this._warnOnce('write', `console exporter: writing a trace failed (counted in stats.failedWrites): ${String(err)}`);
+      this._warnOnce(
+        'write',
+        `console exporter: writing a trace failed (counted in stats.failedWrites): ${String(err)}`,
+      );
     }
   }
 

@@ -170,7 +170,8 @@ function buildForest(spans: readonly ReadableSpan[]): Forest {
     roots.push(node);
     visit(node);
   }
-  const byStart = (a: Node, b: Node): number => a.start - b.start || a.end - b.end || (a.span.name < b.span.name ? -1 : 1);
+  const byStart = (a: Node, b: Node): number =>
+    a.start - b.start || a.end - b.end || (a.span.name < b.span.name ? -1 : 1);
   for (const node of nodes.values()) node.children.sort(byStart);
   roots.sort(byStart);
   let start = Infinity;
@@ -214,7 +215,9 @@ function renderTrace(traceId: string, forest: Forest, ctx: RenderContext): strin
     const marker = node.error ? paint(ctx, 'red', ctx.glyphs.rowError) : ' ';
     const duration = formatDuration((node.end - node.start) / 1000).padStart(DURATION_WIDTH);
     const labelText = node.error ? paint(ctx, 'red', label) : label;
-    lines.push(`${MARGIN}${labelText}${pad} ${marker} ${duration}  ${renderBar(node, forest.start, total, barWidth, ctx)}`);
+    lines.push(
+      `${MARGIN}${labelText}${pad} ${marker} ${duration}  ${renderBar(node, forest.start, total, barWidth, ctx)}`,
+    );
 
     const room = ctx.width - MARGIN.length - textWidth(detailGuide);
     if (room < 4) continue;
@@ -241,7 +244,9 @@ function renderHeader(traceId: string, forest: Forest, ctx: RenderContext): stri
   // A 4xx answer leaves a server span's status unset (semantic conventions), yet the request failed.
   const error = (head?.error ?? false) || Number(status) >= 400;
   const marker = error ? g.error : g.ok;
-  const durationMs = forest.localRoot ? (forest.localRoot.end - forest.localRoot.start) / 1000 : (forest.end - forest.start) / 1000;
+  const durationMs = forest.localRoot
+    ? (forest.localRoot.end - forest.localRoot.start) / 1000
+    : (forest.end - forest.start) / 1000;
   const failed = [...allNodes(forest.roots)].filter((n) => n.error && n !== head).length;
 
   const tokens: { text: string; style?: Style }[] = [];
@@ -249,7 +254,8 @@ function renderHeader(traceId: string, forest: Forest, ctx: RenderContext): stri
   tokens.push({ text: formatDuration(durationMs) });
   if (!error && failed > 0) tokens.push({ text: `${failed} failed span${failed === 1 ? '' : 's'}`, style: 'red' });
   if (!forest.localRoot) tokens.push({ text: 'partial', style: 'dim' });
-  const restWidth = (id: string): number => tokens.reduce((w, t) => w + 2 + textWidth(t.text), 0) + 2 + textWidth(`trace ${id}`);
+  const restWidth = (id: string): number =>
+    tokens.reduce((w, t) => w + 2 + textWidth(t.text), 0) + 2 + textWidth(`trace ${id}`);
   const fixed = textWidth(marker) + 1;
   let id = traceId;
   if (ctx.width - fixed - restWidth(id) < 12) id = traceId.slice(0, 8) + g.ellipsis;
@@ -267,7 +273,7 @@ function renderHeader(traceId: string, forest: Forest, ctx: RenderContext): stri
 
 function renderBar(node: Node, traceStart: number, total: number, barWidth: number, ctx: RenderContext): string {
   let from = 0;
-  let to = barWidth;
+  let to: number;
   if (total > 0) {
     from = Math.min(barWidth - 1, Math.floor(((node.start - traceStart) / total) * barWidth));
     to = Math.min(barWidth, Math.max(from + 1, Math.round(((node.end - traceStart) / total) * barWidth)));
@@ -341,7 +347,6 @@ function formatDuration(ms: number): string {
   return h < 10000 ? `${h.toFixed(1)} h` : `${Math.round(h)} h`;
 }
 
-
 function paint(ctx: RenderContext, style: Style, text: string): string {
   if (!ctx.color || text === '') return text;
   const [on, off] = SGR[style];
@@ -351,7 +356,7 @@ function paint(ctx: RenderContext, style: Style, text: string): string {
 /** Columns a code point takes in a terminal: 0 for combining marks, 2 for wide (CJK, emoji). */
 function charWidth(cp: number): number {
   if (cp < 0x300) return 1;
-  if ((cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f) || cp === 0x20e3) return 0;
+  if (cp <= 0x36f || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f) || cp === 0x20e3) return 0;
   if (
     (cp >= 0x1100 && cp <= 0x115f) ||
     (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||

@@ -18,7 +18,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { resolveProvider } from '../providers';
 import { describeExportError } from '../reporting-exporter';
 import { DIAG_LEVELS, type DiagLevelName } from '../diag-levels';
-import { EXIT_EXPORTED, EXIT_FAILED, EXIT_SETTLED, type ExportWorkerData, type FromWorker, type ToWorker } from './messages';
+import {
+  EXIT_EXPORTED,
+  EXIT_FAILED,
+  EXIT_SETTLED,
+  type ExportWorkerData,
+  type FromWorker,
+  type ToWorker,
+} from './messages';
 import { rebuildSpans } from './readable-span';
 import type { ResourceRecord, SpanBatch } from './span-record';
 
@@ -69,7 +76,9 @@ function exportBatch(batch: SpanBatch): Promise<{ ok: boolean; error?: string }>
       resolve(ok ? { ok } : { ok, error: describeExportError(error) });
     };
     try {
-      exporter.export(rebuildSpans(batch, resource), (result) => done(result.code === ExportResultCode.SUCCESS, result.error));
+      exporter.export(rebuildSpans(batch, resource), (result) =>
+        done(result.code === ExportResultCode.SUCCESS, result.error),
+      );
     } catch (err) {
       // Cannot happen with records from WorkerExporter; answer rather than crash.
       done(false, err as Error);
@@ -120,7 +129,10 @@ function toResource(record: ResourceRecord): Resource {
 function withoutSampling(config: ResolvedTracingConfig): ResolvedTracingConfig {
   if (config.provider !== 'jaeger' || !config.providers.jaeger.sampling?.server_url) return config;
   const jaeger = config.providers.jaeger;
-  return { ...config, providers: { ...config.providers, jaeger: { ...jaeger, sampling: { ...jaeger.sampling, server_url: undefined } } } };
+  return {
+    ...config,
+    providers: { ...config.providers, jaeger: { ...jaeger, sampling: { ...jaeger.sampling, server_url: undefined } } },
+  };
 }
 
 function forwardingLogger(): DiagLogger {

@@ -39,7 +39,12 @@ export interface PostedBatch {
  * Hands `batches` to `worker` (and asks it to settle `posted`), then blocks until every one
  * is settled or `deadline` (a performance.now() time) passes. Synchronous.
  */
-export function handOffAtExit(worker: Worker, posted: PostedBatch[], batches: ReadableSpan[][], deadline: number): ExitSendResult {
+export function handOffAtExit(
+  worker: Worker,
+  posted: PostedBatch[],
+  batches: ReadableSpan[][],
+  deadline: number,
+): ExitSendResult {
   const counts = [...posted.map((p) => p.count), ...batches.map((b) => b.length)];
   const slots = new Int32Array(new SharedArrayBuffer(4 * (1 + counts.length)));
   const resource = batches[0]?.[0]?.resource;
@@ -73,10 +78,10 @@ export function handOffAtExit(worker: Worker, posted: PostedBatch[], batches: Re
  * so it costs nothing until then) and hands it the rest, the unanswered batch included.
  */
 export class ExitThreadSender implements ExitSender {
-  constructor(private readonly data: ExportWorkerData) {}
+  constructor(private readonly _data: ExportWorkerData) {}
 
   sendAtExit(inFlight: ReadableSpan[] | undefined, batches: ReadableSpan[][], deadline: number): ExitSendResult {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: this.data, execArgv: [] });
+    const worker = new Worker(WORKER_SCRIPT, { workerData: this._data, execArgv: [] });
     worker.unref();
     return handOffAtExit(worker, [], inFlight ? [inFlight, ...batches] : batches, deadline);
   }

@@ -24,14 +24,14 @@ class RebuiltSpan implements ReadableSpan {
   readonly droppedAttributesCount: number;
   readonly droppedEventsCount: number;
   readonly droppedLinksCount: number;
-  private readonly context: SpanContext;
+  private readonly _context: SpanContext;
 
   constructor(
     r: SpanRecord,
     readonly resource: Resource,
     readonly instrumentationScope: InstrumentationScope,
   ) {
-    this.context = spanContext(r[0], r[1], r[2], undefined, r[3]);
+    this._context = spanContext(r[0], r[1], r[2], undefined, r[3]);
     this.parentSpanContext = r[4] ? parentContext(r[4]) : undefined;
     this.name = r[5];
     this.kind = r[6];
@@ -48,18 +48,28 @@ class RebuiltSpan implements ReadableSpan {
   }
 
   spanContext(): SpanContext {
-    return this.context;
+    return this._context;
   }
 }
 
 /** The spans of one batch, all with `resource` (one object, so exporters group them as one). */
 export function rebuildSpans(batch: SpanBatch, resource: Resource): ReadableSpan[] {
   // The shape the SDK's tracer gives its scope (absent fields as undefined).
-  const scopes: InstrumentationScope[] = batch.scopes.map(([name, version, schemaUrl]) => ({ name, version, schemaUrl }));
+  const scopes: InstrumentationScope[] = batch.scopes.map(([name, version, schemaUrl]) => ({
+    name,
+    version,
+    schemaUrl,
+  }));
   return batch.spans.map((r) => new RebuiltSpan(r, resource, scopes[r[17]]!));
 }
 
-function spanContext(traceId: string, spanId: string, traceFlags: number, isRemote: boolean | undefined, traceState: string | undefined): SpanContext {
+function spanContext(
+  traceId: string,
+  spanId: string,
+  traceFlags: number,
+  isRemote: boolean | undefined,
+  traceState: string | undefined,
+): SpanContext {
   const ctx: SpanContext = { traceId, spanId, traceFlags };
   if (isRemote !== undefined) ctx.isRemote = isRemote;
   if (traceState !== undefined) ctx.traceState = new TraceState(traceState);

@@ -32,7 +32,13 @@ export type SpanRecord = [
 ];
 
 /** The parent's span context (same trace as the span). */
-export type ParentRecord = [spanId: string, traceFlags: number, isRemote: boolean | undefined, traceState: string | undefined, traceId: string];
+export type ParentRecord = [
+  spanId: string,
+  traceFlags: number,
+  isRemote: boolean | undefined,
+  traceState: string | undefined,
+  traceId: string,
+];
 
 export type LinkRecord = [
   traceId: string,
@@ -67,7 +73,9 @@ export function toSpanRecord(span: ReadableSpan, scopeIndex: (scope: Instrumenta
     ctx.spanId,
     ctx.traceFlags,
     ctx.traceState?.serialize(),
-    parent ? [parent.spanId, parent.traceFlags, parent.isRemote, parent.traceState?.serialize(), parent.traceId] : undefined,
+    parent
+      ? [parent.spanId, parent.traceFlags, parent.isRemote, parent.traceState?.serialize(), parent.traceId]
+      : undefined,
     span.name,
     span.kind,
     span.startTime,
@@ -86,7 +94,15 @@ export function toSpanRecord(span: ReadableSpan, scopeIndex: (scope: Instrumenta
 
 function toLinkRecord(link: Link): LinkRecord {
   const c = link.context;
-  return [c.traceId, c.spanId, c.traceFlags, c.isRemote, c.traceState?.serialize(), link.attributes, link.droppedAttributesCount];
+  return [
+    c.traceId,
+    c.spanId,
+    c.traceFlags,
+    c.isRemote,
+    c.traceState?.serialize(),
+    link.attributes,
+    link.droppedAttributesCount,
+  ];
 }
 
 export function toScopeRecord(scope: InstrumentationScope): ScopeRecord {
@@ -120,10 +136,16 @@ export interface ResourceRecord {
  * an error; the first value of a key wins, as in the SDK's resource.
  */
 export function toResourceRecord(resource: Resource): ResourceRecord {
-  if (!resource.asyncAttributesPending) return { attributes: { ...resource.attributes }, schemaUrl: resource.schemaUrl };
+  if (!resource.asyncAttributesPending)
+    return { attributes: { ...resource.attributes }, schemaUrl: resource.schemaUrl };
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of resource.getRawAttributes()) {
-    if (Object.hasOwn(attributes, key) || value === undefined || typeof (value as PromiseLike<unknown>)?.then === 'function') continue;
+    if (
+      Object.hasOwn(attributes, key) ||
+      value === undefined ||
+      typeof (value as PromiseLike<unknown>)?.then === 'function'
+    )
+      continue;
     attributes[key] = value;
   }
   return { attributes, schemaUrl: resource.schemaUrl };

@@ -29,43 +29,49 @@ interface PendingExport {
  * running worker takes the queue over (see handoff.ts).
  */
 export class WorkerExporter implements SpanExporter, ExitSender {
-  private worker: Worker | undefined;
-  private restarts = 0;
-  private nextId = 0;
-  private readonly pending = new Map<number, PendingExport>();
+  private _worker: Worker | undefined;
+  private _restarts = 0;
+  private _nextId = 0;
+  private readonly _pending = new Map<number, PendingExport>();
   /** The resource the current worker has (sent with the first batch, and when it changes). */
-  private sentResource: Resource | undefined;
-  private onClosed: (() => void) | undefined;
-  private shutdownPromise: Promise<void> | undefined;
+  private _sentResource: Resource | undefined;
+  private _onClosed: (() => void) | undefined;
+  private _shutdownPromise: Promise<void> | undefined;
 
   /** `shutdownTimeoutMs` bounds `shutdown()`: the worker is stopped then, answered or not. */
   constructor(
-    private readonly data: ExportWorkerData,
-    private readonly shutdownTimeoutMs: number,
+    private readonly _data: ExportWorkerData,
+    private readonly _shutdownTimeoutMs: number,
   ) {
-    this.worker = this.startWorker();
+    this._worker = this._startWorker();
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    const worker = this.worker;
-    if (this.shutdownPromise || !worker) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error(this.shutdownPromise ? 'the export thread is shut down' : 'the export thread is not running') });
+    const worker = this._worker;
+    if (this._shutdownPromise || !worker) {
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new Error(this._shutdownPromise ? 'the export thread is shut down' : 'the export thread is not running'),
+      });
       return;
     }
-    const id = ++this.nextId;
+    const id = ++this._nextId;
     const resource = spans[0]?.resource;
     const message: ToWorker = { type: 'batch', id, batch: toSpanBatch(spans) };
-    if (resource !== undefined && resource !== this.sentResource) message.resource = toResourceRecord(resource);
+    if (resource !== undefined && resource !== this._sentResource) message.resource = toResourceRecord(resource);
     try {
       worker.postMessage(message);
     } catch (err) {
       // A value that cannot be cloned (the SDK only lets primitives and arrays into attributes).
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error(`could not hand spans to the export thread (${(err as Error)?.name})`) });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new Error(`could not hand spans to the export thread (${(err as Error)?.name})`),
+      });
       return;
     }
-    this.sentResource = resource;
-    this.pending.set(id, { spans, callback: resultCallback });
-    if (this.pending.size === 1) worker.ref();
+    this._sentResource = resource;
+    this._pending.set(id, { spans, callback: resultCallback });
+    if (this._pending.size === 1) worker.ref();
   }
 
   /** Exports answer one by one; the processor waits for them. */
@@ -75,87 +81,92 @@ export class WorkerExporter implements SpanExporter, ExitSender {
 
   /** Shuts the exporter down in the worker and stops it, within `shutdownTimeoutMs`; idempotent. */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.close();
-    return this.shutdownPromise;
+    this._shutdownPromise ??= this._close();
+    return this._shutdownPromise;
   }
 
   /** For the processor, at exit: the running worker settles `inFlight` and exports `batches`. */
   sendAtExit(inFlight: ReadableSpan[] | undefined, batches: ReadableSpan[][], deadline: number): ExitSendResult {
-    const worker = this.worker;
+    const worker = this._worker;
     const posted: PostedBatch[] = [];
     let resend = batches;
     if (inFlight !== undefined) {
-      const entry = [...this.pending].find(([, p]) => p.spans === inFlight);
+      const entry = [...this._pending].find(([, p]) => p.spans === inFlight);
       if (worker && entry) posted.push({ id: entry[0], count: inFlight.length });
       else resend = [inFlight, ...batches];
     }
     // A worker that is gone (crashed twice) cannot take anything over: a fresh one can.
-    if (!worker) return handOffAtExit(new Worker(WORKER_SCRIPT, { workerData: this.data, execArgv: [] }), [], resend, deadline);
+    if (!worker)
+      return handOffAtExit(new Worker(WORKER_SCRIPT, { workerData: this._data, execArgv: [] }), [], resend, deadline);
     return handOffAtExit(worker, posted, resend, deadline);
   }
 
-  private async close(): Promise<void> {
-    const worker = this.worker;
+  private async _close(): Promise<void> {
+    const worker = this._worker;
     if (!worker) return;
     worker.ref();
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.shutdownTimeoutMs);
+      const timer = setTimeout(done, this._shutdownTimeoutMs);
       timer.unref();
-      this.onClosed = done;
+      this._onClosed = done;
       function done(): void {
         clearTimeout(timer);
         resolve();
       }
       worker.postMessage({ type: 'shutdown' } satisfies ToWorker);
     });
-    this.onClosed = undefined;
-    this.retire('shut down');
+    this._onClosed = undefined;
+    this._retire('shut down');
     await worker.terminate().catch(() => {});
   }
 
-  private onMessage(worker: Worker, msg: FromWorker): void {
-    if (worker !== this.worker) return;
+  private _onMessage(worker: Worker, msg: FromWorker): void {
+    if (worker !== this._worker) return;
     switch (msg.type) {
       case 'log':
         diag[msg.level](msg.message);
         return;
       case 'result': {
-        const p = this.pending.get(msg.id);
+        const p = this._pending.get(msg.id);
         if (!p) return;
-        this.pending.delete(msg.id);
-        if (this.pending.size === 0 && !this.shutdownPromise) worker.unref();
-        p.callback(msg.ok ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: new Error(msg.error ?? 'export failed') });
+        this._pending.delete(msg.id);
+        if (this._pending.size === 0 && !this._shutdownPromise) worker.unref();
+        p.callback(
+          msg.ok
+            ? { code: ExportResultCode.SUCCESS }
+            : { code: ExportResultCode.FAILED, error: new Error(msg.error ?? 'export failed') },
+        );
         return;
       }
       case 'closed':
-        this.onClosed?.();
+        this._onClosed?.();
         return;
     }
   }
 
-  private onWorkerGone(worker: Worker, reason: string): void {
-    if (worker !== this.worker) return;
-    const lost = this.retire(`the export thread stopped (${reason})`);
-    this.onClosed?.();
-    if (this.shutdownPromise) return;
-    const restart = this.restarts < MAX_RESTARTS;
+  private _onWorkerGone(worker: Worker, reason: string): void {
+    if (worker !== this._worker) return;
+    const lost = this._retire(`the export thread stopped (${reason})`);
+    this._onClosed?.();
+    if (this._shutdownPromise) return;
+    const restart = this._restarts < MAX_RESTARTS;
     diag.warn(
       `@tracepack/node: the span export thread stopped (${reason}); ${lost} spans in it were counted as failed. ` +
         (restart ? 'It was started again.' : 'Exports fail from now on.'),
     );
     if (restart) {
-      this.restarts++;
-      this.worker = this.startWorker();
+      this._restarts++;
+      this._worker = this._startWorker();
     }
   }
 
   /** Detaches the current worker; the exports it held fail. Returns their span count. */
-  private retire(reason: string): number {
-    this.worker = undefined;
-    this.sentResource = undefined;
+  private _retire(reason: string): number {
+    this._worker = undefined;
+    this._sentResource = undefined;
     let lost = 0;
-    const held = [...this.pending.values()];
-    this.pending.clear();
+    const held = [...this._pending.values()];
+    this._pending.clear();
     for (const p of held) {
       lost += p.spans.length;
       p.callback({ code: ExportResultCode.FAILED, error: new Error(reason) });
@@ -163,20 +174,22 @@ export class WorkerExporter implements SpanExporter, ExitSender {
     return lost;
   }
 
-  private startWorker(): Worker {
+  private _startWorker(): Worker {
     // No execArgv: a `--require`/`--import` of @tracepack/node/register must not run in it
     // (with NODE_OPTIONS it still does; register checks `tracepackExportWorker` for that).
-    const worker = new Worker(WORKER_SCRIPT, { workerData: this.data, execArgv: [] });
-    worker.on('message', (msg: FromWorker) => this.onMessage(worker, msg));
-    worker.on('error', (err: Error) => this.onWorkerGone(worker, describeError(err)));
-    worker.on('exit', (code) => this.onWorkerGone(worker, `exit code ${code}`));
+    const worker = new Worker(WORKER_SCRIPT, { workerData: this._data, execArgv: [] });
+    worker.on('message', (msg: FromWorker) => this._onMessage(worker, msg));
+    worker.on('error', (err: Error) => this._onWorkerGone(worker, describeError(err)));
+    worker.on('exit', (code) => this._onWorkerGone(worker, `exit code ${code}`));
     // After the listeners: adding a 'message' listener refs the worker's port again.
-    if (this.pending.size === 0) worker.unref();
+    if (this._pending.size === 0) worker.unref();
     return worker;
   }
 }
 
 function describeError(err: Error): string {
-  const message = String(err?.message ?? '').split('\n')[0]!.slice(0, 160);
+  const message = String(err?.message ?? '')
+    .split('\n')[0]!
+    .slice(0, 160);
   return message ? `${err.name}: ${message}` : String(err?.name ?? err);
 }

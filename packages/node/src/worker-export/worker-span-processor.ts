@@ -13,7 +13,10 @@ export class WorkerSpanProcessor extends BoundedBatchSpanProcessor {
   constructor(options: WorkerSpanProcessorOptions) {
     const { config } = options;
     const flushTimeoutMillis = options.flushTimeoutMillis ?? config.flush_timeout_ms;
-    const exporter = new WorkerExporter({ tracepackExportWorker: true, config, target: options.target, logLevel: options.logLevel ?? 'warn' }, flushTimeoutMillis);
+    const exporter = new WorkerExporter(
+      { tracepackExportWorker: true, config, target: options.target, logLevel: options.logLevel ?? 'warn' },
+      flushTimeoutMillis,
+    );
     super({
       exporter,
       exitSender: exporter,
