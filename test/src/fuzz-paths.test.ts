@@ -120,12 +120,10 @@ const plantedPath: fc.Arbitrary<PlantedPath> = fc
     { minLength: 1, maxLength: 8 },
   )
   .chain((segments) =>
-    fc
-      .boolean()
-      .map((slash) => ({
-        path: `/${segments.map((s) => s.text).join('/')}${slash ? '/' : ''}`,
-        planted: segments.flatMap((s) => (s.id ? [s.id] : [])),
-      })),
+    fc.boolean().map((slash) => ({
+      path: `/${segments.map((s) => s.text).join('/')}${slash ? '/' : ''}`,
+      planted: segments.flatMap((s) => (s.id ? [s.id] : [])),
+    })),
   );
 
 /** Any string at all, now and then a very long one. */

@@ -33,13 +33,11 @@ export function refuse(res: Response, r: Refusal): void {
     res.status(404).json({ error: 'not_found' });
     return;
   }
-  res
-    .status(r.status)
-    .json({
-      error: r.error,
-      ...(r.field ? { field: r.field } : {}),
-      ...(r.description ? { error_description: r.description } : {}),
-    });
+  res.status(r.status).json({
+    error: r.error,
+    ...(r.field ? { field: r.field } : {}),
+    ...(r.description ? { error_description: r.description } : {}),
+  });
 }
 
 const invalid = (field: string, description?: string): Refusal => ({

@@ -19,10 +19,25 @@ import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventEmitter } from 'node:events';
 import * as https from 'node:https';
-import { expressRouteOf, FASTIFY_INITIALIZATION_CHANNEL, onFastifyInitialization, patchHapi, patchKoa, publishKoaRoutes, unpatchHapi, unpatchKoa } from './frameworks';
+import {
+  expressRouteOf,
+  FASTIFY_INITIALIZATION_CHANNEL,
+  onFastifyInitialization,
+  patchHapi,
+  patchKoa,
+  publishKoaRoutes,
+  unpatchHapi,
+  unpatchKoa,
+} from './frameworks';
 import type { Patcher } from './frameworks';
 import { kKoaContext, kRequestContext, kRoute, kServerState } from './internal-types';
-import type { HapiModuleLike, KoaModuleLike, RawRequestRouteFields, ResolvedHttpConfig, ServerRequestState } from './internal-types';
+import type {
+  HapiModuleLike,
+  KoaModuleLike,
+  RawRequestRouteFields,
+  ResolvedHttpConfig,
+  ServerRequestState,
+} from './internal-types';
 import {
   compileIgnorePaths,
   compileRoutes,
@@ -81,29 +96,30 @@ type RequestWithContext = IncomingMessage & { [kRequestContext]?: Context };
  * has subscribers (@tracepack/usage counts requests by route template that way).
  */
 export class TracepackHttpServerInstrumentation extends InstrumentationBase {
-  private readonly settings: ResolvedHttpConfig;
-  private readonly isIgnored: PathMatcher;
-  private readonly matchRoute: RouteMatcher;
-  private readonly headerAttributes: [header: string, attribute: string][];
-  private readonly httpHost: (host: string | undefined) => ParsedHost = cachedParseHost(80);
-  private readonly httpsHost: (host: string | undefined) => ParsedHost = cachedParseHost(443);
-  private serverPatched = false;
+  private readonly _settings: ResolvedHttpConfig;
+  private readonly _isIgnored: PathMatcher;
+  private readonly _matchRoute: RouteMatcher;
+  private readonly _headerAttributes: [header: string, attribute: string][];
+  private readonly _httpHost: (host: string | undefined) => ParsedHost = cachedParseHost(80);
+  private readonly _httpsHost: (host: string | undefined) => ParsedHost = cachedParseHost(443);
+  private _serverPatched = false;
   /** InstrumentationBase's protected `_wrap` / `_unwrap`, for the module patches in frameworks.ts. */
-  private readonly patcher: Patcher = {
-    wrap: (target, name, wrapper) => this._wrap(target as Record<string, never>, name, wrapper as (original: never) => never),
+  private readonly _patcher: Patcher = {
+    wrap: (target, name, wrapper) =>
+      this._wrap(target as Record<string, never>, name, wrapper as (original: never) => never),
     unwrap: (target, name) => this._unwrap(target as Record<string, never>, name),
   };
-  private readonly endRequest: (state: ServerRequestState, res: ServerResponse) => void;
+  private readonly _endRequest: (state: ServerRequestState, res: ServerResponse) => void;
 
   constructor(settings: ResolvedHttpConfig) {
     // enabled: false here, enable() at the end: InstrumentationBase would otherwise call
     // enable() before this constructor has set its own fields.
     super(PACKAGE_NAME, PACKAGE_VERSION, { enabled: false });
-    this.settings = settings;
-    this.isIgnored = compileIgnorePaths(settings.ignorePaths);
-    this.matchRoute = compileRoutes(settings.routes);
-    this.headerAttributes = settings.captureRequestHeaders.map((h) => [h, `http.request.header.${h}`]);
-    this.endRequest = (state, res) => this.end(state, res);
+    this._settings = settings;
+    this._isIgnored = compileIgnorePaths(settings.ignorePaths);
+    this._matchRoute = compileRoutes(settings.routes);
+    this._headerAttributes = settings.captureRequestHeaders.map((h) => [h, `http.request.header.${h}`]);
+    this._endRequest = (state, res) => this._end(state, res);
     this.setConfig({ enabled: settings.enabled });
     if (settings.enabled) this.enable();
   }
@@ -115,12 +131,12 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
         'koa',
         versionsFor(SUPPORTED_VERSIONS, 'koa'),
         (exports: KoaModuleLike | undefined) => {
-          patchKoa(exports, this.patcher);
+          patchKoa(exports, this._patcher);
           publishKoaRoutes(true);
           return exports;
         },
         (exports: KoaModuleLike | undefined) => {
-          unpatchKoa(exports, this.patcher);
+          unpatchKoa(exports, this._patcher);
           publishKoaRoutes(false);
         },
       ),
@@ -128,10 +144,10 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
         '@hapi/hapi',
         versionsFor(SUPPORTED_VERSIONS, 'hapi'),
         (exports: HapiModuleLike | undefined) => {
-          patchHapi(exports, this.patcher);
+          patchHapi(exports, this._patcher);
           return exports;
         },
-        (exports: HapiModuleLike | undefined) => unpatchHapi(exports, this.patcher),
+        (exports: HapiModuleLike | undefined) => unpatchHapi(exports, this._patcher),
       ),
     ];
   }
@@ -139,10 +155,14 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
   override enable(): void {
     super.enable();
     // Apply to the core prototypes directly: works whatever was required before us.
-    if (this.serverPatched || this.settings === undefined) return;
-    this.serverPatched = true;
-    this._wrap(http.Server.prototype as unknown as EmitHolder, 'emit', (original: Emit) => this.patchEmit(original, 'http'));
-    this._wrap(https.Server.prototype as unknown as EmitHolder, 'emit', (original: Emit) => this.patchEmit(original, 'https'));
+    if (this._serverPatched || this._settings === undefined) return;
+    this._serverPatched = true;
+    this._wrap(http.Server.prototype as unknown as EmitHolder, 'emit', (original: Emit) =>
+      this._patchEmit(original, 'http'),
+    );
+    this._wrap(https.Server.prototype as unknown as EmitHolder, 'emit', (original: Emit) =>
+      this._patchEmit(original, 'https'),
+    );
     this._wrap(http.IncomingMessage.prototype as unknown as EmitHolder, 'emit', patchRequestEmit);
     // Every fastify instance created from now on, from any copy, required or imported.
     diagnosticsChannel.subscribe(FASTIFY_INITIALIZATION_CHANNEL, onFastifyInitialization);
@@ -150,38 +170,37 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
 
   override disable(): void {
     super.disable();
-    if (!this.serverPatched) return;
-    this.serverPatched = false;
+    if (!this._serverPatched) return;
+    this._serverPatched = false;
     this._unwrap(http.Server.prototype as unknown as EmitHolder, 'emit');
     this._unwrap(https.Server.prototype as unknown as EmitHolder, 'emit');
     this._unwrap(http.IncomingMessage.prototype as unknown as EmitHolder, 'emit');
     diagnosticsChannel.unsubscribe(FASTIFY_INITIALIZATION_CHANNEL, onFastifyInitialization);
   }
 
-  private patchEmit(original: Emit, scheme: 'http' | 'https'): Emit {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
+  private _patchEmit(original: Emit, scheme: 'http' | 'https'): Emit {
     const instrumentation = this;
     return function emit(this: unknown, event: string | symbol, req?: unknown, res?: unknown): boolean {
       if (event !== 'request' || arguments.length !== 3) {
         // eslint-disable-next-line prefer-rest-params
         return original.apply(this, arguments as unknown as [string]);
       }
-      const ctx = instrumentation.start(req as IncomingMessage, res as ServerResponse, scheme);
+      const ctx = instrumentation._start(req as IncomingMessage, res as ServerResponse, scheme);
       if (ctx === undefined) return original.call(this, event, req, res);
       try {
         return context.with(ctx, emitOn, undefined, original, this, event, req, res);
       } catch (err) {
-        instrumentation.endWithException(res as ResponseWithState, err);
+        instrumentation._endWithException(res as ResponseWithState, err);
         throw err;
       }
     };
   }
 
   /** Starts the span; `undefined` when the request is ignored or something went wrong. */
-  private start(req: IncomingMessage, res: ServerResponse, scheme: 'http' | 'https'): Context | undefined {
+  private _start(req: IncomingMessage, res: ServerResponse, scheme: 'http' | 'https'): Context | undefined {
     try {
       const path = pathOf(req.url);
-      if (this.isIgnored(path)) return undefined;
+      if (this._isIgnored(path)) return undefined;
       const method = normalizeMethod(req.method);
       let parent: Context;
       try {
@@ -199,8 +218,8 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
       // Unsampled: the context still carries the (non-recording) span to the children, but
       // nothing is named, measured or ended.
       if (!span.isRecording()) return ctx;
-      span.setAttributes(this.requestAttributes(req, method, scheme));
-      const state: ServerRequestState = { span, path, method, onEnd: this.endRequest };
+      span.setAttributes(this._requestAttributes(req, method, scheme));
+      const state: ServerRequestState = { span, path, method, onEnd: this._endRequest };
       (res as ResponseWithState)[kServerState] = state;
       res.on('close', onResponseClose); // on, not once: once() allocates a wrapper per call
       return ctx;
@@ -211,10 +230,10 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
   }
 
   /** The attributes known when the request arrives, for a recording span. */
-  private requestAttributes(req: IncomingMessage, method: string, scheme: 'http' | 'https'): Attributes {
-    const settings = this.settings;
+  private _requestAttributes(req: IncomingMessage, method: string, scheme: 'http' | 'https'): Attributes {
+    const settings = this._settings;
     const headers = req.headers;
-    const { address, port } = (scheme === 'https' ? this.httpsHost : this.httpHost)(headers.host);
+    const { address, port } = (scheme === 'https' ? this._httpsHost : this._httpHost)(headers.host);
     const attributes: Attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: method,
       [ATTR_URL_SCHEME]: scheme,
@@ -223,7 +242,7 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
       [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
     };
     if (settings.captureUserAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = headers['user-agent'];
-    for (const [header, attribute] of this.headerAttributes) {
+    for (const [header, attribute] of this._headerAttributes) {
       const value = headers[header];
       if (value !== undefined) attributes[attribute] = Array.isArray(value) ? value : [value];
     }
@@ -239,10 +258,10 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
   }
 
   /** Names and ends the span; runs once per request, when the response closes. */
-  private end(state: ServerRequestState, res: ServerResponse): void {
+  private _end(state: ServerRequestState, res: ServerResponse): void {
     const span = state.span;
     try {
-      const route = this.routeOf(res.req as (IncomingMessage & RawRequestRouteFields) | undefined, state.path);
+      const route = this._routeOf(res.req as (IncomingMessage & RawRequestRouteFields) | undefined, state.path);
       if (route !== undefined) {
         span.updateName(`${state.method === '_OTHER' ? 'HTTP' : state.method} ${route}`);
         span.setAttribute(ATTR_HTTP_ROUTE, route);
@@ -255,7 +274,7 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
       if (res.headersSent) {
         const status = res.statusCode;
         span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-        if (this.settings.emitOldSemconv) span.setAttribute('http.status_code', status);
+        if (this._settings.emitOldSemconv) span.setAttribute('http.status_code', status);
         if (status >= 400) {
           span.setAttribute(ATTR_ERROR_TYPE, String(status));
           span.setStatus({ code: SpanStatusCode.ERROR });
@@ -274,7 +293,7 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
   }
 
   /** A 'request' listener threw synchronously: record the error class (never the message). */
-  private endWithException(res: ResponseWithState, err: unknown): void {
+  private _endWithException(res: ResponseWithState, err: unknown): void {
     const state = res[kServerState];
     if (state === undefined) return;
     res[kServerState] = undefined;
@@ -284,10 +303,10 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
     } catch (e) {
       reportProblem('recording a thrown error', e);
     }
-    this.end(state, res);
+    this._end(state, res);
   }
 
-  private routeOf(req: (IncomingMessage & RawRequestRouteFields) | undefined, path: string): string | undefined {
+  private _routeOf(req: (IncomingMessage & RawRequestRouteFields) | undefined, path: string): string | undefined {
     if (req !== undefined) {
       const hooked = req[kRoute]; // fastify, hapi
       if (typeof hooked === 'string') return hooked;
@@ -302,7 +321,7 @@ export class TracepackHttpServerInstrumentation extends InstrumentationBase {
       const express = expressRouteOf(req);
       if (express !== undefined) return express;
     }
-    return this.matchRoute(path);
+    return this._matchRoute(path);
   }
 }
 
