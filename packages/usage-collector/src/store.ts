@@ -37,7 +37,7 @@ const RECORD = {
   ignored_metrics: 'instance_id uuid, period_start timestamptz, period_end timestamptz, metric text, data_points integer',
 } as const;
 
-type Table = keyof typeof RECORD;
+export type Table = keyof typeof RECORD;
 
 const columns = (table: Table): string => RECORD[table].split(', ').map((c) => c.split(' ')[0]).join(', ');
 const jsonRows = (table: Table): string => `jsonb_to_recordset($1::jsonb -> '${table}') AS x(${RECORD[table]})`;
@@ -95,14 +95,27 @@ function literal(rows: readonly Record<string, unknown>[], column: string, kind:
   return `${out}}`;
 }
 
-/** The parameters of STORE_ARRAYS_SQL: per table and column, the column's values as an array literal. */
-export function arrayParams(batch: StoreBatch): string[] {
-  const params: string[] = [];
-  for (const table of Object.keys(RECORD) as Table[]) {
-    const rowsOf = (batch[table] ?? []) as unknown as Record<string, unknown>[];
-    for (const [c, kind] of KINDS[table]) params.push(literal(rowsOf, c, kind));
+/** The tables of a batch in the order of STORE_ARRAYS_SQL's parameters. */
+export const STORE_TABLES = Object.keys(RECORD) as readonly Table[];
+
+/** The array literals of one table's columns (its part of STORE_ARRAYS_SQL's parameters). */
+export function tableLiterals(batch: Partial<StoreBatch>, table: Table): string[] {
+  const rowsOf = (batch[table] ?? []) as unknown as Record<string, unknown>[];
+  return KINDS[table].map(([c, kind]) => literal(rowsOf, c, kind));
+}
+
+/**
+ * Array literals of the same column from several batches, as one literal holding their
+ * elements in order (`{a,b}` and `{c}` make `{a,b,c}`): the element text is the same wherever
+ * it appears, so no value is parsed or formatted again.
+ */
+export function concatLiterals(literals: readonly string[]): string {
+  let out = '';
+  for (const l of literals) {
+    if (l.length <= 2) continue; // '{}'
+    out += out === '' ? l.slice(1, -1) : `,${l.slice(1, -1)}`;
   }
-  return params;
+  return `{${out}}`;
 }
 
 /** An insert of every row of `table` in the batch that is not stored yet. */
@@ -199,11 +212,12 @@ export const STORE_ARRAYS_SQL = storeSql(arrayRows);
 const RETRYABLE = new Set(['40001', '40P01']);
 
 /**
- * Stores a batch in one statement inside a transaction the caller holds (the roll-up of landed
- * reports: one writer at a time, under its advisory lock, so no retry is needed).
+ * Stores the parameters of STORE_ARRAYS_SQL (one array literal per table column, in the order
+ * of STORE_TABLES) inside a transaction the caller holds (the roll-up of landed reports: one
+ * writer at a time, under its advisory lock, so no retry is needed).
  */
-export async function storeBatchIn(session: DatabaseSession, batch: StoreBatch): Promise<StoreCounts> {
-  const result = await session.query<StoreCounts>(STORE_ARRAYS_SQL, arrayParams(batch));
+export async function storeParamsIn(session: DatabaseSession, params: readonly string[]): Promise<StoreCounts> {
+  const result = await session.query<StoreCounts>(STORE_ARRAYS_SQL, params as string[]);
   return result.rows[0]!;
 }
 

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ingest, landBatch, migrate, openDatabase, rollUpLanded, storeBatch, type Database } from '../src/index';
+import { joinLiterals, splitLiterals } from '../src/landing';
+import { concatLiterals } from '../src/store';
 import { exportRequest, keepAlive, resourceMetrics, sha256, tempDir, type ReportSpec } from './helpers';
 
 const T0 = Date.UTC(2026, 3, 1);
@@ -152,6 +154,36 @@ describe('landing table and roll-up', () => {
     assert.equal((await rollUpLanded(landed)).landed, 8);
     assert.deepEqual(await contents(landed), await contents(direct));
     assert.deepEqual(await rollUpLanded(landed), { landed: 0, stored: undefined, ran: true });
+  });
+
+  it('rows landed by the previous version (the whole batch as JSON, no columns) roll up among new ones', async (t) => {
+    // A collector upgraded while reports are landed: its first roll-up finds rows of 002's form.
+    const direct = await fresh(t);
+    const landed = await fresh(t);
+    let i = 0;
+    for (const request of deliveries()) {
+      const { batch } = ingest(request as never);
+      await storeBatch(direct, batch);
+      if (i++ % 2 === 0) await landed.query('INSERT INTO landed_reports (batch) VALUES ($1)', [JSON.stringify(batch)]);
+      else await landBatch(landed, batch);
+    }
+    assert.equal(
+      (await landed.query<{ n: number }>('SELECT count(*)::int AS n FROM landed_reports WHERE columns IS NULL'))
+        .rows[0]!.n,
+      4,
+    );
+    assert.equal((await rollUpLanded(landed, { batchSize: 5 })).landed, 8);
+    assert.deepEqual(await contents(landed), await contents(direct));
+  });
+
+  it("a landed row's literals come back as they went, whatever they hold; concatenated literals keep their order", () => {
+    const literals = ['{}', '{"a:b","12:x"}', '{NULL,1,2}', '{"\\"\\""}', '{"é😀"}', '', '{"7:"}'];
+    assert.deepEqual(splitLiterals(joinLiterals(literals)), literals);
+    assert.deepEqual(splitLiterals(''), []);
+    assert.throws(() => splitLiterals('3x'), /malformed/);
+    assert.throws(() => splitLiterals('5:{a,b}9:{'), /malformed/, 'cut short');
+    assert.equal(concatLiterals(['{}', '{a,b}', '{}', '{"c,d"}']), '{a,b,"c,d"}');
+    assert.equal(concatLiterals(['{}', '{}']), '{}');
   });
 
   it('a request with nothing to store lands nothing', async (t) => {
