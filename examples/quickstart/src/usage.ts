@@ -62,12 +62,16 @@ export async function startTourCollector(options: StartTourCollectorOptions = {}
     collector,
     serviceEnv: { SQA_ENDPOINT: collector.url, SQA_REPORT_INTERVAL: TOUR_REPORT_INTERVAL },
     async storedResponses() {
+      // Reports are acknowledged once landed and rolled up into the tables within a second; the
+      // tour reads the tables at once, so it rolls up what has landed first.
+      await collector.rollUp();
       const { rows } = await collector.database.query<{ n: string | number | null }>(
         'SELECT coalesce(sum(greatest(coalesce(size_count, 0), coalesce(duration_count, 0))), 0) AS n FROM endpoint_usage',
       );
       return Number(rows[0]?.n ?? 0);
     },
     async tourTrafficMarkdown() {
+      await collector.rollUp();
       // The tour's instance is a test instance (a local run): the report counts it apart, and
       // its endpoint tables hold production traffic only. What it stored, straight from the table:
       const { rows } = await collector.database.query<{

@@ -24,7 +24,10 @@ export function decodeRequest(body: Buffer, encoding: Encoding): OtlpExportReque
     try {
       return request.decode(body) as unknown as OtlpExportRequest;
     } catch (err) {
-      throw new RequestError(400, `malformed protobuf: not an OTLP ExportMetricsServiceRequest (${(err as Error).message})`);
+      throw new RequestError(
+        400,
+        `malformed protobuf: not an OTLP ExportMetricsServiceRequest (${(err as Error).message})`,
+      );
     }
   }
   let parsed: unknown;
@@ -34,14 +37,20 @@ export function decodeRequest(body: Buffer, encoding: Encoding): OtlpExportReque
     throw new RequestError(400, `malformed JSON: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new RequestError(400, 'malformed JSON: an OTLP ExportMetricsServiceRequest is an object ({"resourceMetrics": [...]})');
+    throw new RequestError(
+      400,
+      'malformed JSON: an OTLP ExportMetricsServiceRequest is an object ({"resourceMetrics": [...]})',
+    );
   }
   try {
     // OTLP/JSON is protobuf's JSON mapping: fromObject takes its camelCase names, 64-bit
     // numbers as strings, enums by number or name, and names the field of a wrong type.
     return request.fromObject(parsed) as unknown as OtlpExportRequest;
   } catch (err) {
-    throw new RequestError(400, `malformed JSON: not an OTLP ExportMetricsServiceRequest (${(err as Error).message.replace(/^\.opentelemetry\.proto\.metrics\./, '')})`);
+    throw new RequestError(
+      400,
+      `malformed JSON: not an OTLP ExportMetricsServiceRequest (${(err as Error).message.replace(/^\.opentelemetry\.proto\.metrics\./, '')})`,
+    );
   }
 }
 
@@ -51,7 +60,11 @@ export function encodeResponse(encoding: Encoding, rejected: number, message: st
   const partial = rejected > 0 || message !== '';
   if (encoding === 'json') {
     // OTLP/JSON: int64 as a decimal string.
-    return Buffer.from(JSON.stringify(partial ? { partialSuccess: { rejectedDataPoints: String(rejected), errorMessage: message } } : {}));
+    return Buffer.from(
+      JSON.stringify(
+        partial ? { partialSuccess: { rejectedDataPoints: String(rejected), errorMessage: message } } : {},
+      ),
+    );
   }
   const body = partial ? { partialSuccess: { rejectedDataPoints: rejected, errorMessage: message } } : {};
   return Buffer.from(response.encode(response.fromObject(body)).finish());
@@ -60,7 +73,18 @@ export function encodeResponse(encoding: Encoding, rejected: number, message: st
 /** An error answer: a google.rpc.Status in the request's encoding (JSON when it had none). */
 export function encodeStatus(encoding: Encoding | undefined, httpStatus: number, message: string): Buffer {
   // gRPC codes: 3 invalid argument, 16 unauthenticated, 8 resource exhausted, 14 unavailable, 5 not found, 12 unimplemented.
-  const code = httpStatus === 400 || httpStatus === 415 ? 3 : httpStatus === 413 ? 8 : httpStatus === 401 ? 16 : httpStatus === 503 ? 14 : httpStatus === 404 ? 5 : 12;
+  const code =
+    httpStatus === 400 || httpStatus === 415
+      ? 3
+      : httpStatus === 413
+        ? 8
+        : httpStatus === 401
+          ? 16
+          : httpStatus === 503
+            ? 14
+            : httpStatus === 404
+              ? 5
+              : 12;
   if (encoding === 'protobuf') {
     const { status } = otlpMetricsTypes();
     return Buffer.from(status.encode(status.fromObject({ code, message })).finish());

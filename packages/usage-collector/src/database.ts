@@ -100,7 +100,9 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       try {
         await c.query('BEGIN');
         const session: DatabaseSession = {
-          query: async <R>(sql: string, params: readonly unknown[] = []) => ({ rows: (await c.query(sql, [...params])).rows as R[] }),
+          query: async <R>(sql: string, params: readonly unknown[] = []) => ({
+            rows: (await c.query(sql, [...params])).rows as R[],
+          }),
           exec: async (sql: string) => {
             await c.query(sql);
           },
@@ -141,7 +143,9 @@ async function openPglite(dataDir: string): Promise<Database> {
     transaction<T>(fn: (session: DatabaseSession) => Promise<T>): Promise<T> {
       return db.transaction((tx) =>
         fn({
-          query: async <R>(sql: string, params: readonly unknown[] = []) => ({ rows: (await tx.query<R>(sql, [...params])).rows }),
+          query: async <R>(sql: string, params: readonly unknown[] = []) => ({
+            rows: (await tx.query<R>(sql, [...params])).rows,
+          }),
           exec: async (sql: string) => {
             await tx.exec(sql);
           },

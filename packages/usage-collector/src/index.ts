@@ -1,4 +1,11 @@
-export { startUsageCollector, resolveOptions, METRICS_PATH, DEFAULT_PORT, DEFAULT_HOST, DEFAULT_BODY_LIMIT } from './server';
+export {
+  startUsageCollector,
+  resolveOptions,
+  METRICS_PATH,
+  DEFAULT_PORT,
+  DEFAULT_HOST,
+  DEFAULT_BODY_LIMIT,
+} from './server';
 export type { UsageCollector, UsageCollectorOptions } from './types';
 export { openDatabase, redactUrl, DEFAULT_DATA_DIR } from './database';
 export type { Database, DatabaseSession, OpenDatabaseOptions, QueryResult } from './database';
@@ -9,7 +16,15 @@ export type { DropKind, FilteredEndpoint } from './privacy-filter';
 export { ingest } from './ingest';
 export type { IngestResult } from './ingest';
 export { storeBatch, STORE_SQL } from './store';
-export { landBatch, rollUpLanded, mergeBatches, landedColumns, landedStatements, LANDING_LOCK_KEY, DEFAULT_ROLLUP_BATCH } from './landing';
+export {
+  landBatch,
+  rollUpLanded,
+  mergeBatches,
+  landedColumns,
+  landedStatements,
+  LANDING_LOCK_KEY,
+  DEFAULT_ROLLUP_BATCH,
+} from './landing';
 export type { LandedRow, RollUpLandedOptions, RollUpLandedResult } from './landing';
 export type { StoreCounts } from './store';
 export { decodeRequest, encodingOf } from './codec';

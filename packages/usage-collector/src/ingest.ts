@@ -132,7 +132,6 @@ function optionalNumber(p: object, key: 'sum' | 'min' | 'max'): number | null {
 
 /** Text PostgreSQL can store: no NUL or other control characters, no lone surrogates. */
 function storable(s: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return (s as string & { isWellFormed(): boolean }).isWellFormed() && !/[\u0000-\u001f\u007f]/.test(s);
 }
 
@@ -153,37 +152,38 @@ interface InstanceAcc {
 
 /** The rows of one request, merged by key. */
 class BatchBuilder {
-  private readonly installations = new Map<string, InstallationRow>();
-  private readonly instances = new Map<string, InstanceAcc>();
-  private readonly reports = new Map<string, ReportRow>();
-  private readonly endpoints = new Map<string, EndpointRow>();
-  private readonly requestCounts = new Map<string, RequestCountRow>();
-  private readonly features = new Map<string, FeatureRow>();
-  private readonly activities = new Map<string, ActivityRow>();
-  private readonly runtime = new Map<string, RuntimeRow>();
-  private readonly keepalives = new Map<string, KeepaliveRow>();
-  private readonly drops = new Map<string, DropRow>();
-  private readonly ignored = new Map<string, IgnoredMetricRow>();
+  private readonly _installations = new Map<string, InstallationRow>();
+  private readonly _instances = new Map<string, InstanceAcc>();
+  private readonly _reports = new Map<string, ReportRow>();
+  private readonly _endpoints = new Map<string, EndpointRow>();
+  private readonly _requestCounts = new Map<string, RequestCountRow>();
+  private readonly _features = new Map<string, FeatureRow>();
+  private readonly _activities = new Map<string, ActivityRow>();
+  private readonly _runtime = new Map<string, RuntimeRow>();
+  private readonly _keepalives = new Map<string, KeepaliveRow>();
+  private readonly _drops = new Map<string, DropRow>();
+  private readonly _ignored = new Map<string, IgnoredMetricRow>();
   /** Raw identities of the data points taken: a point repeated as it is is taken once. */
-  private readonly seen = new Set<string>();
+  private readonly _seen = new Set<string>();
   /** classify() results of this request (the same endpoint and method strings recur). */
-  private readonly verdicts = new Map<string, DropKind | undefined>();
-  private readonly endpointVerdicts = new Map<string, FilteredEndpoint>();
+  private readonly _verdicts = new Map<string, DropKind | undefined>();
+  private readonly _endpointVerdicts = new Map<string, FilteredEndpoint>();
   /** Timestamps of this request's times (the points of a report share a few), by high and low word. */
-  private readonly times = new Map<number, Map<number, Timestamp | undefined>>();
-  private readonly otherTimes = new Map<string, Timestamp | undefined>();
+  private readonly _times = new Map<number, Map<number, Timestamp | undefined>>();
+  private readonly _otherTimes = new Map<string, Timestamp | undefined>();
   /** The resources of each instance so far: a second one may repeat the first (a retry batched with it). */
-  private readonly resourcesOf = new Map<string, OtlpResourceMetrics[]>();
+  private readonly _resourcesOf = new Map<string, OtlpResourceMetrics[]>();
   /** Instances whose points are checked for repeats (those with more than one resource here). */
-  private readonly checked = new Set<string>();
-  private accepted = 0;
-  private readonly rejections = new Map<string, number>();
+  private readonly _checked = new Set<string>();
+  private _accepted = 0;
+  private readonly _rejections = new Map<string, number>();
 
   result(): IngestResult {
-    const byKey = <T>(m: Map<string, T>): T[] => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+    const byKey = <T>(m: Map<string, T>): T[] =>
+      [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
     let rejected = 0;
     const problems: string[] = [];
-    for (const [reason, n] of this.rejections) {
+    for (const [reason, n] of this._rejections) {
       rejected += n;
       problems.push(`${n} data point${n === 1 ? '' : 's'} ${reason}`);
     }
@@ -191,50 +191,50 @@ class BatchBuilder {
       // Sorted by key: concurrent statements lock shared rows (installations, instances) in
       // the same order, so they cannot deadlock.
       batch: {
-        installations: byKey(this.installations),
-        instances: byKey(this.instances).map((a) => a.row),
-        reports: byKey(this.reports),
-        endpoint_usage: byKey(this.endpoints),
-        request_counts: byKey(this.requestCounts),
-        feature_usage: byKey(this.features),
-        user_activity: byKey(this.activities),
-        runtime_stats: byKey(this.runtime),
-        keepalives: byKey(this.keepalives),
-        privacy_drops: byKey(this.drops),
-        ignored_metrics: byKey(this.ignored),
+        installations: byKey(this._installations),
+        instances: byKey(this._instances).map((a) => a.row),
+        reports: byKey(this._reports),
+        endpoint_usage: byKey(this._endpoints),
+        request_counts: byKey(this._requestCounts),
+        feature_usage: byKey(this._features),
+        user_activity: byKey(this._activities),
+        runtime_stats: byKey(this._runtime),
+        keepalives: byKey(this._keepalives),
+        privacy_drops: byKey(this._drops),
+        ignored_metrics: byKey(this._ignored),
       },
-      accepted: this.accepted,
+      accepted: this._accepted,
       rejected,
       problems,
     };
   }
 
-  private reject(reason: string, n = 1): void {
-    if (n > 0) this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + n);
+  private _reject(reason: string, n = 1): void {
+    if (n > 0) this._rejections.set(reason, (this._rejections.get(reason) ?? 0) + n);
   }
 
   /** A point's time as a timestamp; undefined when unset (0) or out of range. */
-  private time(v: Int64 | undefined | null): Timestamp | undefined {
+  private _time(v: Int64 | undefined | null): Timestamp | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'object') {
-      let byLow = this.times.get(v.high);
-      if (byLow === undefined) this.times.set(v.high, (byLow = new Map()));
+      let byLow = this._times.get(v.high);
+      if (byLow === undefined) this._times.set(v.high, (byLow = new Map()));
       if (byLow.has(v.low)) return byLow.get(v.low);
       const ts = nanosToTimestamp(toBigInt(v));
       byLow.set(v.low, ts);
       return ts;
     }
     const key = String(v);
-    if (this.otherTimes.has(key)) return this.otherTimes.get(key);
+    if (this._otherTimes.has(key)) return this._otherTimes.get(key);
     const ts = nanosToTimestamp(toBigInt(v));
-    this.otherTimes.set(key, ts);
+    this._otherTimes.set(key, ts);
     return ts;
   }
 
   /** A data point's identity as received (before any filtering): a repeat has the same. */
-  private identity(instanceId: string, metric: string, p: OtlpNumberPoint | OtlpHistogramPoint): string {
-    const end = this.time(p.timeUnixNano);
-    const start = this.time(p.startTimeUnixNano) ?? end;
+  private _identity(instanceId: string, metric: string, p: OtlpNumberPoint | OtlpHistogramPoint): string {
+    const end = this._time(p.timeUnixNano);
+    const start = this._time(p.startTimeUnixNano) ?? end;
     const raw = (p.attributes ?? []).map((kv) => {
       const v = anyValue(kv.value);
       return `${kv.key ?? ''}=${typeof v}:${String(v)}`;
@@ -247,34 +247,36 @@ class BatchBuilder {
    * its earlier resources are remembered by identity, so that repeats are skipped. The usual
    * request (one resource per instance) pays nothing for this.
    */
-  private watchRepeats(instanceId: string, rm: OtlpResourceMetrics): void {
-    const earlier = this.resourcesOf.get(instanceId);
+  private _watchRepeats(instanceId: string, rm: OtlpResourceMetrics): void {
+    const earlier = this._resourcesOf.get(instanceId);
     if (earlier === undefined) {
-      this.resourcesOf.set(instanceId, [rm]);
+      this._resourcesOf.set(instanceId, [rm]);
       return;
     }
-    if (!this.checked.has(instanceId)) {
-      this.checked.add(instanceId);
+    if (!this._checked.has(instanceId)) {
+      this._checked.add(instanceId);
       for (const e of earlier) {
-        for (const sm of e.scopeMetrics ?? []) for (const m of sm.metrics ?? []) for (const p of pointsOf(m)) this.seen.add(this.identity(instanceId, m.name ?? '', p));
+        for (const sm of e.scopeMetrics ?? [])
+          for (const m of sm.metrics ?? [])
+            for (const p of pointsOf(m)) this._seen.add(this._identity(instanceId, m.name ?? '', p));
       }
     }
     earlier.push(rm);
   }
 
-  private endpointVerdict(endpoint: string): FilteredEndpoint {
-    let f = this.endpointVerdicts.get(endpoint);
+  private _endpointVerdict(endpoint: string): FilteredEndpoint {
+    let f = this._endpointVerdicts.get(endpoint);
     if (f === undefined) {
       f = filterEndpoint(endpoint);
-      this.endpointVerdicts.set(endpoint, f);
+      this._endpointVerdicts.set(endpoint, f);
     }
     return f;
   }
 
-  private verdict(value: string): DropKind | undefined {
-    if (this.verdicts.has(value)) return this.verdicts.get(value);
+  private _verdict(value: string): DropKind | undefined {
+    if (this._verdicts.has(value)) return this._verdicts.get(value);
     const kind = classify(value);
-    this.verdicts.set(value, kind);
+    this._verdicts.set(value, kind);
     return kind;
   }
 
@@ -282,11 +284,15 @@ class BatchBuilder {
     const metrics = (rm.scopeMetrics ?? []).flatMap((sm) => sm.metrics ?? []);
     const pointCount = metrics.reduce((n, m) => n + pointsOf(m).length, 0);
     const drops = new Map<string, number>(); // `${kind}\u0000${attribute}` -> count
-    const resource = this.readAttributes(rm.resource?.attributes, drops, new Set([ATTR.instanceId, ATTR.installationId, ATTR.gitRevision]));
+    const resource = this._readAttributes(
+      rm.resource?.attributes,
+      drops,
+      new Set([ATTR.instanceId, ATTR.installationId, ATTR.gitRevision]),
+    );
 
     const rawInstance = resource.get(ATTR.instanceId);
     if (typeof rawInstance !== 'string' || !UUID.test(rawInstance)) {
-      this.reject('without a service.instance.id (UUID) in their resource, rejected', pointCount);
+      this._reject('without a service.instance.id (UUID) in their resource, rejected', pointCount);
       return;
     }
     const instanceId = rawInstance.toLowerCase();
@@ -300,13 +306,13 @@ class BatchBuilder {
     for (const m of metrics) {
       const keepalive = m.name === METRIC.keepalive;
       for (const p of pointsOf(m)) {
-        const end = this.time(p.timeUnixNano);
+        const end = this._time(p.timeUnixNano);
         if (end === undefined) continue;
         if (keepalive) {
           if (keepaliveAt === undefined || end > keepaliveAt) keepaliveAt = end;
           continue;
         }
-        const start = this.time(p.startTimeUnixNano) ?? end;
+        const start = this._time(p.startTimeUnixNano) ?? end;
         if (minStart === undefined || start < minStart) minStart = start;
         if (maxEnd === undefined || end > maxEnd) maxEnd = end;
         reportPoints++;
@@ -315,17 +321,17 @@ class BatchBuilder {
     const first = minStart ?? keepaliveAt;
     const last = maxEnd ?? keepaliveAt;
     if (first === undefined || last === undefined) {
-      this.reject('without a valid time, rejected', pointCount);
+      this._reject('without a valid time, rejected', pointCount);
       return;
     }
     const report: Period = { start: first, end: last };
 
-    const instance = this.instanceRow(instanceId, resource, report);
-    this.mergeInstance(instance);
+    const instance = this._instanceRow(instanceId, resource, report);
+    this._mergeInstance(instance);
     if (reportPoints > 0) {
       const key = `${instanceId}|${report.start}|${report.end}`;
-      if (!this.reports.has(key)) {
-        this.reports.set(key, {
+      if (!this._reports.has(key)) {
+        this._reports.set(key, {
           instance_id: instanceId,
           period_start: report.start,
           period_end: report.end,
@@ -338,14 +344,22 @@ class BatchBuilder {
       }
     }
 
-    this.watchRepeats(instanceId, rm);
-    for (const m of metrics) this.addMetric(instanceId, m, drops, report);
+    this._watchRepeats(instanceId, rm);
+    for (const m of metrics) this._addMetric(instanceId, m, drops, report);
 
     for (const [key, dropped] of drops) {
       const [kind, attribute] = key.split('\u0000') as [string, string];
       const k = `${instanceId}|${report.start}|${report.end}|${kind}|${attribute}`;
       // The same report twice in one request: counted once, as it is stored once.
-      if (!this.drops.has(k)) this.drops.set(k, { instance_id: instanceId, period_start: report.start, period_end: report.end, kind, attribute, dropped });
+      if (!this._drops.has(k))
+        this._drops.set(k, {
+          instance_id: instanceId,
+          period_start: report.start,
+          period_end: report.end,
+          kind,
+          attribute,
+          dropped,
+        });
     }
   }
 
@@ -354,7 +368,11 @@ class BatchBuilder {
    * personal data or a secret is left out and counted under its key (known keys by name,
    * others as `(other)`). `exempt` keys are checked by their own shape instead.
    */
-  private readAttributes(list: OtlpKeyValue[] | undefined, drops: Map<string, number>, exempt: ReadonlySet<string> = NO_EXEMPTIONS): Attrs {
+  private _readAttributes(
+    list: OtlpKeyValue[] | undefined,
+    drops: Map<string, number>,
+    exempt: ReadonlySet<string> = NO_EXEMPTIONS,
+  ): Attrs {
     const out: Attrs = new Map();
     for (const kv of list ?? []) {
       const key = kv.key;
@@ -371,7 +389,7 @@ class BatchBuilder {
           out.set(key, value);
           continue;
         }
-        const kind = this.verdict(value);
+        const kind = this._verdict(value);
         if (kind !== undefined) {
           const attribute = KNOWN_ATTRIBUTES.has(key) ? key : '(other)';
           const k = `${kind}\u0000${attribute}`;
@@ -384,7 +402,7 @@ class BatchBuilder {
     return out;
   }
 
-  private instanceRow(instanceId: string, r: Attrs, report: Period): InstanceRow {
+  private _instanceRow(instanceId: string, r: Attrs, report: Period): InstanceRow {
     const installation = str(r, ATTR.installationId);
     const installationId = installation !== null && SHA256_HEX.test(installation) ? installation : null;
     const identifiedAttr = r.get(ATTR.identified);
@@ -403,7 +421,8 @@ class BatchBuilder {
       service_name: str(r, ATTR.serviceName),
       service_version: str(r, ATTR.serviceVersion),
       git_revision: git !== null && GIT_REVISION.test(git) ? git : null,
-      build_time: Number.isFinite(builtMs) && builtMs > 0 && builtMs <= Number(MAX_MS) ? new Date(builtMs).toISOString() : null,
+      build_time:
+        Number.isFinite(builtMs) && builtMs > 0 && builtMs <= Number(MAX_MS) ? new Date(builtMs).toISOString() : null,
       deployment_environment: str(r, ATTR.deploymentEnvironment),
       os_type: str(r, ATTR.osType),
       host_arch: str(r, ATTR.hostArch),
@@ -416,18 +435,23 @@ class BatchBuilder {
   }
 
   /** Several resources of one instance in a request: one row, identified when any says so. */
-  private mergeInstance(row: InstanceRow): void {
+  private _mergeInstance(row: InstanceRow): void {
     if (row.installation_id !== null) {
-      const inst = this.installations.get(row.installation_id);
-      if (inst === undefined) this.installations.set(row.installation_id, { installation_id: row.installation_id, first_seen: row.first_seen, last_seen: row.last_seen });
+      const inst = this._installations.get(row.installation_id);
+      if (inst === undefined)
+        this._installations.set(row.installation_id, {
+          installation_id: row.installation_id,
+          first_seen: row.first_seen,
+          last_seen: row.last_seen,
+        });
       else {
         if (row.first_seen < inst.first_seen) inst.first_seen = row.first_seen;
         if (row.last_seen > inst.last_seen) inst.last_seen = row.last_seen;
       }
     }
-    const acc = this.instances.get(row.instance_id);
+    const acc = this._instances.get(row.instance_id);
     if (acc === undefined) {
-      this.instances.set(row.instance_id, { row });
+      this._instances.set(row.instance_id, { row });
       return;
     }
     const a = acc.row;
@@ -445,61 +469,80 @@ class BatchBuilder {
     acc.row = m;
   }
 
-  private addMetric(instanceId: string, m: OtlpMetric, drops: Map<string, number>, report: Period): void {
+  private _addMetric(instanceId: string, m: OtlpMetric, drops: Map<string, number>, report: Period): void {
     const name = m.name ?? '';
     const points = pointsOf(m);
     if (points.length === 0) return;
     const expected: MetricKind | undefined = METRIC_KIND[name];
     if (expected === undefined) {
-      const label = storable(name) && NAME.test(name) && this.verdict(name) === undefined ? name : '(invalid)';
+      const label = storable(name) && NAME.test(name) && this._verdict(name) === undefined ? name : '(invalid)';
       const k = `${instanceId}|${report.start}|${report.end}|${label}`;
-      const row = this.ignored.get(k);
-      if (row === undefined) this.ignored.set(k, { instance_id: instanceId, period_start: report.start, period_end: report.end, metric: label, data_points: points.length });
-      else if (!this.seen.has(`ignored|${k}|${name}`)) row.data_points += points.length;
-      this.seen.add(`ignored|${k}|${name}`);
-      this.reject('of unknown metrics ignored', points.length);
+      const row = this._ignored.get(k);
+      if (row === undefined)
+        this._ignored.set(k, {
+          instance_id: instanceId,
+          period_start: report.start,
+          period_end: report.end,
+          metric: label,
+          data_points: points.length,
+        });
+      else if (!this._seen.has(`ignored|${k}|${name}`)) row.data_points += points.length;
+      this._seen.add(`ignored|${k}|${name}`);
+      this._reject('of unknown metrics ignored', points.length);
       return;
     }
     const kind: MetricKind | undefined = m.histogram ? 'histogram' : m.sum ? 'sum' : m.gauge ? GAUGE : undefined;
     if (kind !== expected) {
-      this.reject(`of ${name} rejected: a ${expected} was expected`, points.length);
+      this._reject(`of ${name} rejected: a ${expected} was expected`, points.length);
       return;
     }
-    const temporality = kind === 'sum' ? m.sum?.aggregationTemporality : kind === 'histogram' ? m.histogram?.aggregationTemporality : DELTA;
+    const temporality =
+      kind === 'sum'
+        ? m.sum?.aggregationTemporality
+        : kind === 'histogram'
+          ? m.histogram?.aggregationTemporality
+          : DELTA;
     if (temporality !== DELTA) {
-      this.reject(`of ${name} rejected: only delta temporality is stored`, points.length);
+      this._reject(`of ${name} rejected: only delta temporality is stored`, points.length);
       return;
     }
-    for (const p of points) this.addPoint(instanceId, name, kind, p, drops);
+    for (const p of points) this._addPoint(instanceId, name, kind, p, drops);
   }
 
-  private addPoint(instanceId: string, metric: string, kind: MetricKind, p: OtlpNumberPoint | OtlpHistogramPoint, drops: Map<string, number>): void {
-    const end = this.time(p.timeUnixNano);
-    if (end === undefined) return this.reject('without a valid time, rejected');
-    const start = this.time(p.startTimeUnixNano) ?? end;
+  private _addPoint(
+    instanceId: string,
+    metric: string,
+    kind: MetricKind,
+    p: OtlpNumberPoint | OtlpHistogramPoint,
+    drops: Map<string, number>,
+  ): void {
+    const end = this._time(p.timeUnixNano);
+    if (end === undefined) return this._reject('without a valid time, rejected');
+    const start = this._time(p.startTimeUnixNano) ?? end;
     // A point repeated as it is (the same report twice in one request) is taken once.
-    if (this.checked.has(instanceId)) {
-      const identity = this.identity(instanceId, metric, p);
-      if (this.seen.has(identity)) {
-        this.accepted++;
+    if (this._checked.has(instanceId)) {
+      const identity = this._identity(instanceId, metric, p);
+      if (this._seen.has(identity)) {
+        this._accepted++;
         return;
       }
-      this.seen.add(identity);
+      this._seen.add(identity);
     }
-    const attrs = this.readAttributes(p.attributes, drops);
+    const attrs = this._readAttributes(p.attributes, drops);
     const period = { instance_id: instanceId, period_start: start, period_end: end };
 
     switch (metric) {
       case METRIC.duration:
       case METRIC.responseSize: {
         const h = histogramOf(p as OtlpHistogramPoint);
-        if (h === undefined) return this.reject(`of ${metric} rejected: bucket counts do not match the bounds`);
+        if (h === undefined) return this._reject(`of ${metric} rejected: bucket counts do not match the bounds`);
         const overflow = attrs.get(ATTR.overflow) === true;
         let endpoint = '';
         if (!overflow) {
           const raw = attrs.get(ATTR.endpoint);
-          if (typeof raw !== 'string' || raw === '' || raw.length > MAX_ENDPOINT) return this.reject(`of ${metric} rejected: no ${ATTR.endpoint}`);
-          const filtered = this.endpointVerdict(raw);
+          if (typeof raw !== 'string' || raw === '' || raw.length > MAX_ENDPOINT)
+            return this._reject(`of ${metric} rejected: no ${ATTR.endpoint}`);
+          const filtered = this._endpointVerdict(raw);
           for (const k of filtered.dropped) {
             const key = `${k}\u0000${ATTR.endpoint}`;
             drops.set(key, (drops.get(key) ?? 0) + 1);
@@ -509,73 +552,84 @@ class BatchBuilder {
         const method = methodOf(attrs);
         const status = statusOf(attrs);
         const key = `${instanceId}|${endpoint}|${method}|${status}|${start}|${end}`;
-        let row = this.endpoints.get(key);
+        let row = this._endpoints.get(key);
         if (row === undefined) {
           row = { ...period, endpoint, overflow, method, status_code: status, ...EMPTY_HISTOGRAMS };
-          this.endpoints.set(key, row);
+          this._endpoints.set(key, row);
         }
         const ok = metric === METRIC.duration ? mergeDuration(row, h) : mergeSize(row, h);
-        if (!ok) return this.reject(`of ${metric} rejected: bucket bounds differ within one series`);
+        if (!ok) return this._reject(`of ${metric} rejected: bucket bounds differ within one series`);
         break;
       }
       case METRIC.requests: {
         const value = numberValue(p as OtlpNumberPoint);
-        if (value === undefined || !(value >= 0)) return this.reject(`of ${metric} rejected: no value`);
+        if (value === undefined || !(value >= 0)) return this._reject(`of ${metric} rejected: no value`);
         const method = methodOf(attrs);
         const key = `${instanceId}|${method}|${start}|${end}`;
-        const row = this.requestCounts.get(key);
-        if (row === undefined) this.requestCounts.set(key, { ...period, method, requests: value });
+        const row = this._requestCounts.get(key);
+        if (row === undefined) this._requestCounts.set(key, { ...period, method, requests: value });
         else row.requests += value;
         break;
       }
       case METRIC.tracepackFeatures:
       case METRIC.serviceFeatures: {
         const value = numberValue(p as OtlpNumberPoint);
-        if (value === undefined || !Number.isFinite(value)) return this.reject(`of ${metric} rejected: no value`);
+        if (value === undefined || !Number.isFinite(value)) return this._reject(`of ${metric} rejected: no value`);
         const overflow = attrs.get(ATTR.overflow) === true;
         const name = attrs.get(ATTR.feature);
         const feature = overflow ? '' : typeof name === 'string' && NAME.test(name) ? name : undefined;
-        if (feature === undefined) return this.reject(`of ${metric} rejected: no ${ATTR.feature} name that could be stored`);
+        if (feature === undefined)
+          return this._reject(`of ${metric} rejected: no ${ATTR.feature} name that could be stored`);
         const source = metric === METRIC.tracepackFeatures ? 'tracepack' : 'service';
         const key = `${instanceId}|${source}|${feature}|${start}|${end}`;
-        const row = this.features.get(key);
-        if (row === undefined) this.features.set(key, { ...period, source, feature, value });
+        const row = this._features.get(key);
+        if (row === undefined) this._features.set(key, { ...period, source, feature, value });
         else row.value += value;
         break;
       }
       case METRIC.activity: {
         const value = numberValue(p as OtlpNumberPoint);
-        if (value === undefined || !(value >= 0)) return this.reject(`of ${metric} rejected: no value`);
+        if (value === undefined || !(value >= 0)) return this._reject(`of ${metric} rejected: no value`);
         const overflow = attrs.get(ATTR.overflow) === true;
         const name = attrs.get(ATTR.activity);
         const activity = overflow ? '' : typeof name === 'string' && NAME.test(name) ? name : undefined;
-        if (activity === undefined) return this.reject(`of ${metric} rejected: no ${ATTR.activity} name that could be stored`);
+        if (activity === undefined)
+          return this._reject(`of ${metric} rejected: no ${ATTR.activity} name that could be stored`);
         const userHash = hashOf(attrs, ATTR.userHash);
         const orgHash = hashOf(attrs, ATTR.orgHash);
         const key = `${instanceId}|${activity}|${userHash}|${orgHash}|${overflow}|${start}|${end}`;
-        const row = this.activities.get(key);
-        if (row === undefined) this.activities.set(key, { ...period, activity, user_hash: userHash, org_hash: orgHash, overflow, events: value });
+        const row = this._activities.get(key);
+        if (row === undefined)
+          this._activities.set(key, {
+            ...period,
+            activity,
+            user_hash: userHash,
+            org_hash: orgHash,
+            overflow,
+            events: value,
+          });
         else row.events += value;
         break;
       }
       case METRIC.keepalive: {
         const key = `${instanceId}|${end}`;
-        if (!this.keepalives.has(key)) this.keepalives.set(key, { instance_id: instanceId, at: end });
+        if (!this._keepalives.has(key)) this._keepalives.set(key, { instance_id: instanceId, at: end });
         break;
       }
       default: {
         // The runtime stats.
         const value = numberValue(p as OtlpNumberPoint);
-        if (value === undefined || !Number.isFinite(value)) return this.reject(`of ${metric} rejected: no value`);
-        const gcKind = metric === METRIC.gcRate || metric === METRIC.gcTime ? textOf(attrs, ATTR.gcKind, 32) ?? 'other' : '';
+        if (value === undefined || !Number.isFinite(value)) return this._reject(`of ${metric} rejected: no value`);
+        const gcKind =
+          metric === METRIC.gcRate || metric === METRIC.gcTime ? (textOf(attrs, ATTR.gcKind, 32) ?? 'other') : '';
         const name = metric.slice(METRIC_PREFIX.length);
         const key = `${instanceId}|${name}|${gcKind}|${start}|${end}`;
-        const row = this.runtime.get(key);
-        if (row === undefined) this.runtime.set(key, { ...period, metric: name, gc_kind: gcKind, value });
+        const row = this._runtime.get(key);
+        if (row === undefined) this._runtime.set(key, { ...period, metric: name, gc_kind: gcKind, value });
         else if (kind === 'sum') row.value += value;
       }
     }
-    this.accepted++;
+    this._accepted++;
   }
 }
 
@@ -636,14 +690,29 @@ function histogramOf(p: OtlpHistogramPoint): HistogramColumns | undefined {
   const counts = (p.bucketCounts ?? []).map(toNumber);
   if (counts.length !== (bounds.length === 0 ? counts.length : bounds.length + 1)) return undefined;
   if (!bounds.every(Number.isFinite) || !counts.every((c) => Number.isFinite(c) && c >= 0)) return undefined;
-  return { count: toNumber(p.count), sum: optionalNumber(p, 'sum'), min: optionalNumber(p, 'min'), max: optionalNumber(p, 'max'), bounds, counts };
+  return {
+    count: toNumber(p.count),
+    sum: optionalNumber(p, 'sum'),
+    min: optionalNumber(p, 'min'),
+    max: optionalNumber(p, 'max'),
+    bounds,
+    counts,
+  };
 }
 
 function mergeInto(
-  current: { count: number | null; sum: number | null; min: number | null; max: number | null; bounds: number[] | null; counts: number[] | null },
+  current: {
+    count: number | null;
+    sum: number | null;
+    min: number | null;
+    max: number | null;
+    bounds: number[] | null;
+    counts: number[] | null;
+  },
   h: HistogramColumns,
 ): typeof current | undefined {
-  if (current.count === null) return { count: h.count, sum: h.sum, min: h.min, max: h.max, bounds: h.bounds, counts: h.counts };
+  if (current.count === null)
+    return { count: h.count, sum: h.sum, min: h.min, max: h.max, bounds: h.bounds, counts: h.counts };
   const bounds = current.bounds ?? [];
   if (bounds.length !== h.bounds.length || bounds.some((b, i) => b !== h.bounds[i])) return undefined;
   const counts = (current.counts ?? []).map((c, i) => c + (h.counts[i] ?? 0));
@@ -659,7 +728,14 @@ function mergeInto(
 
 function mergeDuration(row: EndpointRow, h: HistogramColumns): boolean {
   const m = mergeInto(
-    { count: row.duration_count, sum: row.duration_sum_ms, min: row.duration_min_ms, max: row.duration_max_ms, bounds: row.duration_bounds_ms, counts: row.duration_counts },
+    {
+      count: row.duration_count,
+      sum: row.duration_sum_ms,
+      min: row.duration_min_ms,
+      max: row.duration_max_ms,
+      bounds: row.duration_bounds_ms,
+      counts: row.duration_counts,
+    },
     h,
   );
   if (m === undefined) return false;
@@ -673,7 +749,17 @@ function mergeDuration(row: EndpointRow, h: HistogramColumns): boolean {
 }
 
 function mergeSize(row: EndpointRow, h: HistogramColumns): boolean {
-  const m = mergeInto({ count: row.size_count, sum: row.size_sum_bytes, min: row.size_min_bytes, max: row.size_max_bytes, bounds: row.size_bounds_bytes, counts: row.size_counts }, h);
+  const m = mergeInto(
+    {
+      count: row.size_count,
+      sum: row.size_sum_bytes,
+      min: row.size_min_bytes,
+      max: row.size_max_bytes,
+      bounds: row.size_bounds_bytes,
+      counts: row.size_counts,
+    },
+    h,
+  );
   if (m === undefined) return false;
   row.size_count = m.count;
   row.size_sum_bytes = m.sum;

@@ -26,19 +26,29 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   try {
     files = readdirSync(dir);
   } catch (err) {
-    throw new UsageCollectorError('TRACEPACK_USAGE_COLLECTOR_MIGRATION_FAILED', `no migrations directory at ${dir} (${(err as Error).message})`);
+    throw new UsageCollectorError(
+      'TRACEPACK_USAGE_COLLECTOR_MIGRATION_FAILED',
+      `no migrations directory at ${dir} (${(err as Error).message})`,
+    );
   }
   const migrations = files
     .filter((f) => f.endsWith('.sql'))
     .map((f) => {
       const m = FILE.exec(f);
-      if (!m) throw new UsageCollectorError('TRACEPACK_USAGE_COLLECTOR_MIGRATION_FAILED', `migration file ${f} is not named NNN_name.sql`);
+      if (!m)
+        throw new UsageCollectorError(
+          'TRACEPACK_USAGE_COLLECTOR_MIGRATION_FAILED',
+          `migration file ${f} is not named NNN_name.sql`,
+        );
       return { version: Number(m[1]), name: m[2]!, sql: readFileSync(join(dir, f), 'utf8') };
     })
     .sort((a, b) => a.version - b.version);
   for (let i = 1; i < migrations.length; i++) {
     if (migrations[i]!.version === migrations[i - 1]!.version) {
-      throw new UsageCollectorError('TRACEPACK_USAGE_COLLECTOR_MIGRATION_FAILED', `two migration files have the number ${String(migrations[i]!.version).padStart(3, '0')}`);
+      throw new UsageCollectorError(
+        'TRACEPACK_USAGE_COLLECTOR_MIGRATION_FAILED',
+        `two migration files have the number ${String(migrations[i]!.version).padStart(3, '0')}`,
+      );
     }
   }
   return migrations;
@@ -60,12 +70,18 @@ export async function migrate(db: Database, migrations: readonly Migration[] = r
   name text NOT NULL,                       -- the name part of the file
   applied_at timestamptz NOT NULL DEFAULT now()
 )`);
-      const { rows } = await s.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations WHERE version = $1', [m.version]);
+      const { rows } = await s.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM schema_migrations WHERE version = $1',
+        [m.version],
+      );
       if (rows[0]!.n > 0) return false;
       try {
         await s.exec(m.sql);
       } catch (err) {
-        throw new UsageCollectorError('TRACEPACK_USAGE_COLLECTOR_MIGRATION_FAILED', `migration ${String(m.version).padStart(3, '0')}_${m.name}.sql failed: ${(err as Error).message}`);
+        throw new UsageCollectorError(
+          'TRACEPACK_USAGE_COLLECTOR_MIGRATION_FAILED',
+          `migration ${String(m.version).padStart(3, '0')}_${m.name}.sql failed: ${(err as Error).message}`,
+        );
       }
       await s.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       return true;

@@ -8,7 +8,8 @@ export const DROP_KINDS: readonly DropKind[] = ['jwt', 'bearer_token', 'email', 
 
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/;
 /** An authorization scheme followed by a credential, or a well-known secret token prefix. */
-const BEARER = /\b(?:bearer|basic|token)(?:\s|%20|\+|:|=)+[A-Za-z0-9._~+/=-]{8,}|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_(?:live|test)_[A-Za-z0-9]{10,}|AKIA[0-9A-Z]{16})/i;
+const BEARER =
+  /\b(?:bearer|basic|token)(?:\s|%20|\+|:|=)+[A-Za-z0-9._~+/=-]{8,}|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_(?:live|test)_[A-Za-z0-9]{10,}|AKIA[0-9A-Z]{16})/i;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
 const IPV4 = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\d|\.\d)/g;
 /** Runs of characters an IPv6 address is made of (zone and embedded IPv4 included). */

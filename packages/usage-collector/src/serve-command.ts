@@ -39,11 +39,16 @@ export function parseServeArgs(argv: readonly string[]): Map<string, string> {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (!m || !FLAGS.has(m[1]!)) throw new UsageCollectorError('TRACEPACK_USAGE_COLLECTOR_INVALID_OPTION', `unknown argument ${JSON.stringify(arg)}; allowed: ${[...FLAGS].map((f) => `--${f}`).join(', ')}`);
+    if (!m || !FLAGS.has(m[1]!))
+      throw new UsageCollectorError(
+        'TRACEPACK_USAGE_COLLECTOR_INVALID_OPTION',
+        `unknown argument ${JSON.stringify(arg)}; allowed: ${[...FLAGS].map((f) => `--${f}`).join(', ')}`,
+      );
     let value = m[2];
     if (value === undefined) {
       value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new UsageCollectorError('TRACEPACK_USAGE_COLLECTOR_INVALID_OPTION', `--${m[1]} needs a value`);
+      if (value === undefined || value.startsWith('--'))
+        throw new UsageCollectorError('TRACEPACK_USAGE_COLLECTOR_INVALID_OPTION', `--${m[1]} needs a value`);
       i++;
     }
     out.set(m[1]!, value);
@@ -53,7 +58,11 @@ export function parseServeArgs(argv: readonly string[]): Map<string, string> {
 
 function integer(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageCollectorError('TRACEPACK_USAGE_COLLECTOR_INVALID_OPTION', `${flag} expects a whole number, instead got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value))
+    throw new UsageCollectorError(
+      'TRACEPACK_USAGE_COLLECTOR_INVALID_OPTION',
+      `${flag} expects a whole number, instead got ${JSON.stringify(value)}`,
+    );
   return Number(value);
 }
 
@@ -83,7 +92,9 @@ export async function serveCommand(argv: readonly string[], io: ServeCommandIo):
       ...(dataDir !== undefined ? { dataDir } : {}),
       ...(apiKey !== undefined ? { apiKey: apiKey.split(',') } : {}),
       ...(flags.has('body-limit') ? { bodyLimit: integer('--body-limit', flags.get('body-limit'))! } : {}),
-      ...(flags.has('rollup-interval') ? { rollupIntervalMs: integer('--rollup-interval', flags.get('rollup-interval'))! } : {}),
+      ...(flags.has('rollup-interval')
+        ? { rollupIntervalMs: integer('--rollup-interval', flags.get('rollup-interval'))! }
+        : {}),
       env: io.env,
       logger: (line) => io.err(`tracepack usage serve: ${line}\n`),
     });

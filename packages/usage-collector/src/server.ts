@@ -37,20 +37,26 @@ interface Settings {
 export function resolveOptions(options: UsageCollectorOptions = {}): Settings {
   const env = options.env ?? process.env;
   const invalid = (what: string, expected: string, got: unknown): never => {
-    throw new UsageCollectorError('TRACEPACK_USAGE_COLLECTOR_INVALID_OPTION', `${what} expects ${expected}, instead got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`);
+    throw new UsageCollectorError(
+      'TRACEPACK_USAGE_COLLECTOR_INVALID_OPTION',
+      `${what} expects ${expected}, instead got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`,
+    );
   };
   const port = options.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) invalid('port', 'an integer from 0 to 65535', port);
   const host = options.host ?? DEFAULT_HOST;
   if (typeof host !== 'string' || host === '') invalid('host', 'an address or host name', host);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) invalid('bodyLimit', 'a number of bytes, at least 1024', bodyLimit);
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1024)
+    invalid('bodyLimit', 'a number of bytes, at least 1024', bodyLimit);
   const poolSize = options.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 1) invalid('poolSize', 'a positive integer', poolSize);
   const rollupIntervalMs = options.rollupIntervalMs ?? 1000;
-  if (!Number.isInteger(rollupIntervalMs) || rollupIntervalMs < 0) invalid('rollupIntervalMs', 'a number of milliseconds, 0 or more', rollupIntervalMs);
+  if (!Number.isInteger(rollupIntervalMs) || rollupIntervalMs < 0)
+    invalid('rollupIntervalMs', 'a number of milliseconds, 0 or more', rollupIntervalMs);
   const databaseUrl = options.databaseUrl ?? (env['DATABASE_URL'] || undefined);
-  if (databaseUrl !== undefined && !/^postgres(?:ql)?:\/\//.test(databaseUrl)) invalid('databaseUrl (DATABASE_URL)', 'a postgresql:// URL', '(not shown: it may hold a password)');
+  if (databaseUrl !== undefined && !/^postgres(?:ql)?:\/\//.test(databaseUrl))
+    invalid('databaseUrl (DATABASE_URL)', 'a postgresql:// URL', '(not shown: it may hold a password)');
   const keys = options.apiKey ?? (env['TRACEPACK_USAGE_API_KEY'] ? env['TRACEPACK_USAGE_API_KEY'].split(',') : []);
   const list = (typeof keys === 'string' ? [keys] : [...keys]).map((k) => k.trim()).filter((k) => k !== '');
   return {
@@ -90,19 +96,25 @@ export async function startUsageCollector(options: UsageCollectorOptions = {}): 
 
   let failing = false;
   const inFlight = new Set<Promise<void>>();
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    const done = handle(req, res, s, db, {
-      ok: () => {
-        if (failing) s.log('the database takes reports again');
-        failing = false;
-      },
-      failed: (err) => {
-        if (!failing) s.log(`reports cannot be stored (answered 503, senders retry): ${reasonOf(err)}; further failures are not logged until one succeeds`);
-        failing = true;
-      },
-    }).finally(() => inFlight.delete(done));
-    inFlight.add(done);
-  });
+  const server = createServer(
+    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
+    (req, res) => {
+      const done = handle(req, res, s, db, {
+        ok: () => {
+          if (failing) s.log('the database takes reports again');
+          failing = false;
+        },
+        failed: (err) => {
+          if (!failing)
+            s.log(
+              `reports cannot be stored (answered 503, senders retry): ${reasonOf(err)}; further failures are not logged until one succeeds`,
+            );
+          failing = true;
+        },
+      }).finally(() => inFlight.delete(done));
+      inFlight.add(done);
+    },
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -136,18 +148,23 @@ export async function startUsageCollector(options: UsageCollectorOptions = {}): 
     return run;
   };
   const tick = (): void => {
-    rollUpNow(false).then(
-      () => {
-        if (rollupFailing) s.log('rolling up landed reports works again');
-        rollupFailing = false;
-      },
-      (err: unknown) => {
-        if (!rollupFailing) s.log(`rolling up landed reports failed (they stay landed, retried): ${reasonOf(err)}; further failures are not logged until one succeeds`);
-        rollupFailing = true;
-      },
-    ).finally(() => {
-      if (!stop.signal.aborted) timer = setTimeout(tick, s.rollupIntervalMs).unref();
-    });
+    rollUpNow(false)
+      .then(
+        () => {
+          if (rollupFailing) s.log('rolling up landed reports works again');
+          rollupFailing = false;
+        },
+        (err: unknown) => {
+          if (!rollupFailing)
+            s.log(
+              `rolling up landed reports failed (they stay landed, retried): ${reasonOf(err)}; further failures are not logged until one succeeds`,
+            );
+          rollupFailing = true;
+        },
+      )
+      .finally(() => {
+        if (!stop.signal.aborted) timer = setTimeout(tick, s.rollupIntervalMs).unref();
+      });
   };
   if (s.rollupIntervalMs > 0) timer = setTimeout(tick, s.rollupIntervalMs).unref();
 
@@ -183,7 +200,13 @@ interface Health {
   failed(err: unknown): void;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, s: Settings, db: Database, health: Health): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  s: Settings,
+  db: Database,
+  health: Health,
+): Promise<void> {
   let encoding: Encoding | undefined;
   try {
     const path = (req.url ?? '/').split('?')[0];
@@ -198,11 +221,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, s: Settings, db
       throw new RequestError(401, 'missing or wrong API key (send it as x-api-key: KEY or Authorization: Bearer KEY)');
     }
     if (encoding === undefined) {
-      throw new RequestError(415, `unsupported content type ${JSON.stringify(req.headers['content-type'] ?? '')}: send application/x-protobuf or application/json`);
+      throw new RequestError(
+        415,
+        `unsupported content type ${JSON.stringify(req.headers['content-type'] ?? '')}: send application/x-protobuf or application/json`,
+      );
     }
     const decompress = decompressorOf(req.headers['content-encoding']);
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > s.bodyLimit) throw new RequestError(413, `body of ${declared} bytes is over the limit of ${s.bodyLimit} bytes`);
+    if (Number.isFinite(declared) && declared > s.bodyLimit)
+      throw new RequestError(413, `body of ${declared} bytes is over the limit of ${s.bodyLimit} bytes`);
     const raw = await readBody(req, s.bodyLimit);
     let body: Buffer;
     try {
@@ -211,7 +238,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, s: Settings, db
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
         throw new RequestError(413, `body is over the limit of ${s.bodyLimit} bytes once decompressed`);
       }
-      throw new RequestError(400, `malformed ${String(req.headers['content-encoding'])} body: ${(err as Error).message}`);
+      throw new RequestError(
+        400,
+        `malformed ${String(req.headers['content-encoding'])} body: ${(err as Error).message}`,
+      );
     }
     const request = decodeRequest(body, encoding);
     const result = ingest(request);
@@ -225,12 +255,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, s: Settings, db
     }
     send(res, 200, encoding, encodeResponse(encoding, result.rejected, result.problems.join('; ')));
   } catch (err) {
-    if (!(err instanceof RequestError)) {
+    let e: RequestError;
+    if (err instanceof RequestError) e = err;
+    else {
       // A bug of ours: the sender may retry; nothing is stored (the statement did not run).
       health.failed(err);
-      err = new RequestError(503, `the report could not be processed: ${reasonOf(err)}`);
+      e = new RequestError(503, `the report could not be processed: ${reasonOf(err)}`);
     }
-    const e = err as RequestError;
     drain(req);
     send(res, e.status, encoding, encodeStatus(encoding, e.status, e.message));
   }
@@ -238,7 +269,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, s: Settings, db
 
 function send(res: ServerResponse, status: number, encoding: Encoding | undefined, body: Buffer): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json', 'content-length': body.length });
+  res.writeHead(status, {
+    'content-type': encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json',
+    'content-length': body.length,
+  });
   res.end(body);
 }
 
@@ -267,9 +301,13 @@ function decompressorOf(header: string | undefined): Decompress {
   if (enc === '' || enc === 'identity') return (raw) => raw;
   if (enc === 'gzip' || enc === 'x-gzip') return (raw, limit) => zlib.gunzipSync(raw, { maxOutputLength: limit });
   if (enc === 'deflate') return (raw, limit) => zlib.inflateSync(raw, { maxOutputLength: limit });
-  const zstd = (zlib as unknown as { zstdDecompressSync?: (b: Buffer, o: { maxOutputLength: number }) => Buffer }).zstdDecompressSync;
+  const zstd = (zlib as unknown as { zstdDecompressSync?: (b: Buffer, o: { maxOutputLength: number }) => Buffer })
+    .zstdDecompressSync;
   if (enc === 'zstd' && zstd) return (raw, limit) => zstd(raw, { maxOutputLength: limit });
-  throw new RequestError(415, `unsupported content encoding ${JSON.stringify(header)}: send gzip, deflate${zstd ? ', zstd' : ''} or none`);
+  throw new RequestError(
+    415,
+    `unsupported content encoding ${JSON.stringify(header)}: send gzip, deflate${zstd ? ', zstd' : ''} or none`,
+  );
 }
 
 /** The body, or a 413 as soon as it grows over the limit. */

@@ -23,28 +23,41 @@ const RECORD = {
     'instance_id uuid, installation_id text, identified boolean, test_reason text, ci_name text, usage_version text, service_name text, service_version text, ' +
     'git_revision text, build_time timestamptz, deployment_environment text, os_type text, host_arch text, cpu_count integer, runtime_name text, runtime_version text, ' +
     'first_seen timestamptz, last_seen timestamptz',
-  reports: 'instance_id uuid, period_start timestamptz, period_end timestamptz, identified boolean, test_reason text, installation_id text, service_version text, data_points integer',
+  reports:
+    'instance_id uuid, period_start timestamptz, period_end timestamptz, identified boolean, test_reason text, installation_id text, service_version text, data_points integer',
   endpoint_usage:
     'instance_id uuid, period_start timestamptz, period_end timestamptz, endpoint text, overflow boolean, method text, status_code integer, ' +
     'duration_count bigint, duration_sum_ms double precision, duration_min_ms double precision, duration_max_ms double precision, duration_bounds_ms double precision[], duration_counts bigint[], ' +
     'size_count bigint, size_sum_bytes double precision, size_min_bytes double precision, size_max_bytes double precision, size_bounds_bytes double precision[], size_counts bigint[]',
   request_counts: 'instance_id uuid, period_start timestamptz, period_end timestamptz, method text, requests bigint',
-  feature_usage: 'instance_id uuid, period_start timestamptz, period_end timestamptz, source text, feature text, value double precision',
-  user_activity: 'instance_id uuid, period_start timestamptz, period_end timestamptz, activity text, user_hash text, org_hash text, overflow boolean, events bigint',
-  runtime_stats: 'instance_id uuid, period_start timestamptz, period_end timestamptz, metric text, gc_kind text, value double precision',
+  feature_usage:
+    'instance_id uuid, period_start timestamptz, period_end timestamptz, source text, feature text, value double precision',
+  user_activity:
+    'instance_id uuid, period_start timestamptz, period_end timestamptz, activity text, user_hash text, org_hash text, overflow boolean, events bigint',
+  runtime_stats:
+    'instance_id uuid, period_start timestamptz, period_end timestamptz, metric text, gc_kind text, value double precision',
   keepalives: 'instance_id uuid, at timestamptz',
-  privacy_drops: 'instance_id uuid, period_start timestamptz, period_end timestamptz, kind text, attribute text, dropped integer',
-  ignored_metrics: 'instance_id uuid, period_start timestamptz, period_end timestamptz, metric text, data_points integer',
+  privacy_drops:
+    'instance_id uuid, period_start timestamptz, period_end timestamptz, kind text, attribute text, dropped integer',
+  ignored_metrics:
+    'instance_id uuid, period_start timestamptz, period_end timestamptz, metric text, data_points integer',
 } as const;
 
 export type Table = keyof typeof RECORD;
 
-const columns = (table: Table): string => RECORD[table].split(', ').map((c) => c.split(' ')[0]).join(', ');
+const columns = (table: Table): string =>
+  RECORD[table]
+    .split(', ')
+    .map((c) => c.split(' ')[0])
+    .join(', ');
 const jsonRows = (table: Table): string => `jsonb_to_recordset($1::jsonb -> '${table}') AS x(${RECORD[table]})`;
 
 /** [column, type] of each table, in RECORD's order. */
 const COLUMN_TYPES = Object.fromEntries(
-  (Object.keys(RECORD) as Table[]).map((t) => [t, RECORD[t].split(', ').map((c) => [c.slice(0, c.indexOf(' ')), c.slice(c.indexOf(' ') + 1)] as const)]),
+  (Object.keys(RECORD) as Table[]).map((t) => [
+    t,
+    RECORD[t].split(', ').map((c) => [c.slice(0, c.indexOf(' ')), c.slice(c.indexOf(' ') + 1)] as const),
+  ]),
 ) as Record<Table, (readonly [string, string])[]>;
 
 /** The parameter number of each table's first column in STORE_ARRAYS_SQL (one per column). */
@@ -60,7 +73,9 @@ const FIRST_PARAM = (() => {
 
 const arrayRows = (table: Table): string => {
   const cols = COLUMN_TYPES[table];
-  const unnest = cols.map(([, type], i) => `$${FIRST_PARAM[table] + i}::${type.endsWith('[]') ? 'text' : type}[]`).join(', ');
+  const unnest = cols
+    .map(([, type], i) => `$${FIRST_PARAM[table] + i}::${type.endsWith('[]') ? 'text' : type}[]`)
+    .join(', ');
   const select = cols.map(([c, type]) => (type.endsWith('[]') ? `u.${c}::${type} AS ${c}` : `u.${c}`)).join(', ');
   return `(SELECT ${select} FROM unnest(${unnest}) AS u(${cols.map(([c]) => c).join(', ')})) AS x`;
 };
@@ -76,7 +91,12 @@ const enum Kind {
 }
 
 const KINDS = Object.fromEntries(
-  (Object.keys(RECORD) as Table[]).map((t) => [t, COLUMN_TYPES[t].map(([c, type]) => [c, type.endsWith('[]') ? Kind.Numbers : type === 'text' ? Kind.Text : Kind.Scalar] as const)]),
+  (Object.keys(RECORD) as Table[]).map((t) => [
+    t,
+    COLUMN_TYPES[t].map(
+      ([c, type]) => [c, type.endsWith('[]') ? Kind.Numbers : type === 'text' ? Kind.Text : Kind.Scalar] as const,
+    ),
+  ]),
 ) as Record<Table, (readonly [string, Kind])[]>;
 
 /** One column of `rows` as a PostgreSQL array literal (a hot loop of the roll-up: plain concatenation). */
@@ -123,12 +143,23 @@ const insertNew = (src: (table: Table) => string, table: Table, key: string): st
   `INSERT INTO ${table} (${columns(table)}) SELECT ${columns(table)} FROM ${src(table)} ON CONFLICT (${key}) DO NOTHING RETURNING 1`;
 
 const HISTOGRAM_COLUMNS = {
-  duration: ['duration_count', 'duration_sum_ms', 'duration_min_ms', 'duration_max_ms', 'duration_bounds_ms', 'duration_counts'],
+  duration: [
+    'duration_count',
+    'duration_sum_ms',
+    'duration_min_ms',
+    'duration_max_ms',
+    'duration_bounds_ms',
+    'duration_counts',
+  ],
   size: ['size_count', 'size_sum_bytes', 'size_min_bytes', 'size_max_bytes', 'size_bounds_bytes', 'size_counts'],
 };
 /** Each histogram of a series is filled once, by the first copy that carries it. */
 const fillOnce = (which: 'duration' | 'size'): string =>
-  HISTOGRAM_COLUMNS[which].map((c) => `${c} = CASE WHEN endpoint_usage.${which}_count IS NULL THEN EXCLUDED.${c} ELSE endpoint_usage.${c} END`).join(', ');
+  HISTOGRAM_COLUMNS[which]
+    .map(
+      (c) => `${c} = CASE WHEN endpoint_usage.${which}_count IS NULL THEN EXCLUDED.${c} ELSE endpoint_usage.${c} END`,
+    )
+    .join(', ');
 
 /**
  * The one statement that stores a request: every table's rows from one JSON parameter

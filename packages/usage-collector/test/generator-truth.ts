@@ -69,7 +69,11 @@ export function truthOf(fleet: Fleet, since: Date, options: { includeTest?: bool
   const testByDay = new Map<string, { ci: number; local: number; warmingUp: number }>();
   const alive = fleet.instances.filter((i) => i.lastSeen >= windowStart && i.firstSeen <= fleet.now.getTime());
   for (const i of alive) {
-    for (let t = Math.max(Date.parse(`${day(i.firstSeen)}T00:00:00Z`), windowStart); day(t) <= day(i.lastSeen) && day(t) <= lastDay; t += DAY) {
+    for (
+      let t = Math.max(Date.parse(`${day(i.firstSeen)}T00:00:00Z`), windowStart);
+      day(t) <= day(i.lastSeen) && day(t) <= lastDay;
+      t += DAY
+    ) {
       const d = day(t);
       if (counted(i)) {
         const set = installationsByDay.get(d) ?? new Set<string>();
@@ -92,7 +96,8 @@ export function truthOf(fleet: Fleet, since: Date, options: { includeTest?: bool
   const ever = new Map<string, Set<string>>();
   for (const i of production) {
     const l = latest.get(keyOf(i));
-    if (!l || i.lastSeen > l.seen) latest.set(keyOf(i), { seen: i.lastSeen, version: versionOf(i), runtime: runtimeOf(i) });
+    if (!l || i.lastSeen > l.seen)
+      latest.set(keyOf(i), { seen: i.lastSeen, version: versionOf(i), runtime: runtimeOf(i) });
     const set = ever.get(versionOf(i)) ?? new Set<string>();
     set.add(keyOf(i));
     ever.set(versionOf(i), set);
@@ -100,14 +105,18 @@ export function truthOf(fleet: Fleet, since: Date, options: { includeTest?: bool
   const currentVersions = new Map<string, number>();
   const currentOf = new Map<string, string>();
   const nodeLines = new Map<string, number>();
-  for (const { runtime } of latest.values()) nodeLines.set(runtime.split('.')[0]!, (nodeLines.get(runtime.split('.')[0]!) ?? 0) + 1);
+  for (const { runtime } of latest.values())
+    nodeLines.set(runtime.split('.')[0]!, (nodeLines.get(runtime.split('.')[0]!) ?? 0) + 1);
   for (const [installation, { version }] of latest) {
     currentOf.set(installation, version);
     currentVersions.set(version, (currentVersions.get(version) ?? 0) + 1);
   }
 
   const features = new Map<string, { installations: Set<string>; uses: number }>();
-  const endpoints = new Map<string, { responses: number; serverErrors: number; clientErrors: number; installations: Set<string> }>();
+  const endpoints = new Map<
+    string,
+    { responses: number; serverErrors: number; clientErrors: number; installations: Set<string> }
+  >();
   const withRequests = new Set<string>();
   const samples = new Map<string, number[]>();
   const drops = new Map<string, number>();
@@ -132,7 +141,12 @@ export function truthOf(fleet: Fleet, since: Date, options: { includeTest?: bool
     for (const s of r.series) {
       if (s.responses === 0) continue;
       const key = `${s.method} ${displayEndpoint(s.endpoint, s.overflow)}`;
-      const agg = endpoints.get(key) ?? { responses: 0, serverErrors: 0, clientErrors: 0, installations: new Set<string>() };
+      const agg = endpoints.get(key) ?? {
+        responses: 0,
+        serverErrors: 0,
+        clientErrors: 0,
+        installations: new Set<string>(),
+      };
       agg.responses += s.responses;
       if (s.status >= 500) agg.serverErrors += s.responses;
       else if (s.status >= 400) agg.clientErrors += s.responses;
@@ -163,7 +177,17 @@ export function truthOf(fleet: Fleet, since: Date, options: { includeTest?: bool
     currentOf,
     nodeLines,
     features: new Map([...features].map(([k, v]) => [k, { installations: v.installations.size, uses: v.uses }])),
-    endpoints: new Map([...endpoints].map(([k, v]) => [k, { responses: v.responses, serverErrors: v.serverErrors, clientErrors: v.clientErrors, installations: v.installations.size }])),
+    endpoints: new Map(
+      [...endpoints].map(([k, v]) => [
+        k,
+        {
+          responses: v.responses,
+          serverErrors: v.serverErrors,
+          clientErrors: v.clientErrors,
+          installations: v.installations.size,
+        },
+      ]),
+    ),
     installationsWithRequests: withRequests.size,
     samples: new Map([...samples].filter(([, v]) => v.length > 0).map(([k, v]) => [k, Float64Array.from(v).sort()])),
     responsesByVersion,
@@ -173,7 +197,11 @@ export function truthOf(fleet: Fleet, since: Date, options: { includeTest?: bool
 }
 
 /** The nearest-rank q-quantile of sorted samples, and the histogram bucket [lower, upper] it falls in. */
-export function quantileBucket(sorted: Float64Array, q: number, bounds: readonly number[] = DURATION_BOUNDS_MS): { value: number; lower: number; upper: number } {
+export function quantileBucket(
+  sorted: Float64Array,
+  q: number,
+  bounds: readonly number[] = DURATION_BOUNDS_MS,
+): { value: number; lower: number; upper: number } {
   const value = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
   let i = 0;
   while (i < bounds.length && value > bounds[i]!) i++;

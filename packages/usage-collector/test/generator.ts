@@ -25,7 +25,9 @@ export const SERVICE_NAME = 'clients-service';
 /** The @tracepack/usage version the fleet reports with (`tracepack.usage.version`). */
 export const USAGE_VERSION = '0.1.0';
 /** Bucket bounds of @tracepack/usage (request-aggregator.ts). */
-export const DURATION_BOUNDS_MS = [0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+export const DURATION_BOUNDS_MS = [
+  0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000,
+];
 export const SIZE_BOUNDS_BYTES = [128, 512, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304];
 
 /** Releases, by the day (0 = first day of the month) they come out. */
@@ -44,7 +46,13 @@ export const VULNERABLE_VERSION = '1.4.1';
 export const VULNERABLE_RANGE = '>=1.4.0 <1.4.2';
 export const VULNERABLE_VERSIONS: readonly string[] = ['1.4.0', '1.4.1'];
 
-export const PLANTED_REGRESSIONS: readonly { endpoint: string; method: string; metric: 'p99' | 'error_rate'; fromVersion: string; toVersion: string }[] = [
+export const PLANTED_REGRESSIONS: readonly {
+  endpoint: string;
+  method: string;
+  metric: 'p99' | 'error_rate';
+  fromVersion: string;
+  toVersion: string;
+}[] = [
   { endpoint: '/clients', method: 'POST', metric: 'error_rate', fromVersion: '1.3.1', toVersion: '1.4.0' },
   { endpoint: '/clients/:id', method: 'GET', metric: 'p99', fromVersion: '1.4.1', toVersion: '1.5.0' },
 ];
@@ -66,8 +74,28 @@ interface EndpointModel {
 }
 
 export const ENDPOINTS: readonly EndpointModel[] = [
-  { method: 'GET', template: '/clients/:id', perDay: 60, medianMs: 9, sigma: 0.45, okStatus: 200, clientErrors: [[404, 0.03]], serverErrorRate: 0.002, bytes: 700 },
-  { method: 'GET', template: '/clients', perDay: 30, medianMs: 22, sigma: 0.4, okStatus: 200, clientErrors: [], serverErrorRate: 0.003, bytes: 9000 },
+  {
+    method: 'GET',
+    template: '/clients/:id',
+    perDay: 60,
+    medianMs: 9,
+    sigma: 0.45,
+    okStatus: 200,
+    clientErrors: [[404, 0.03]],
+    serverErrorRate: 0.002,
+    bytes: 700,
+  },
+  {
+    method: 'GET',
+    template: '/clients',
+    perDay: 30,
+    medianMs: 22,
+    sigma: 0.4,
+    okStatus: 200,
+    clientErrors: [],
+    serverErrorRate: 0.003,
+    bytes: 9000,
+  },
   {
     method: 'POST',
     template: '/clients',
@@ -82,22 +110,109 @@ export const ENDPOINTS: readonly EndpointModel[] = [
     serverErrorRate: 0.004,
     bytes: 400,
   },
-  { method: 'PUT', template: '/clients/:id', perDay: 6, medianMs: 14, sigma: 0.4, okStatus: 200, clientErrors: [[404, 0.02]], serverErrorRate: 0.003, bytes: 500 },
-  { method: 'DELETE', template: '/clients/:id', perDay: 3, medianMs: 8, sigma: 0.4, okStatus: 204, clientErrors: [[404, 0.05]], serverErrorRate: 0.002, bytes: 150 },
-  { method: 'POST', template: '/clients/:id/secret', perDay: 4, medianMs: 75, sigma: 0.25, okStatus: 200, clientErrors: [[404, 0.02]], serverErrorRate: 0.003, bytes: 300 },
-  { method: 'GET', template: '/policies', perDay: 18, medianMs: 16, sigma: 0.4, okStatus: 200, clientErrors: [], serverErrorRate: 0.002, bytes: 5000 },
-  { method: 'GET', template: '/policies/:id', perDay: 24, medianMs: 6, sigma: 0.4, okStatus: 200, clientErrors: [[404, 0.04]], serverErrorRate: 0.002, bytes: 800 },
-  { method: 'POST', template: '/policies', perDay: 5, medianMs: 30, sigma: 0.35, okStatus: 201, clientErrors: [[400, 0.03]], serverErrorRate: 0.003, bytes: 400 },
-  { method: 'GET', template: '/admin/export', perDay: 2, medianMs: 400, sigma: 0.2, okStatus: 200, clientErrors: [], serverErrorRate: 0, bytes: 200_000 },
+  {
+    method: 'PUT',
+    template: '/clients/:id',
+    perDay: 6,
+    medianMs: 14,
+    sigma: 0.4,
+    okStatus: 200,
+    clientErrors: [[404, 0.02]],
+    serverErrorRate: 0.003,
+    bytes: 500,
+  },
+  {
+    method: 'DELETE',
+    template: '/clients/:id',
+    perDay: 3,
+    medianMs: 8,
+    sigma: 0.4,
+    okStatus: 204,
+    clientErrors: [[404, 0.05]],
+    serverErrorRate: 0.002,
+    bytes: 150,
+  },
+  {
+    method: 'POST',
+    template: '/clients/:id/secret',
+    perDay: 4,
+    medianMs: 75,
+    sigma: 0.25,
+    okStatus: 200,
+    clientErrors: [[404, 0.02]],
+    serverErrorRate: 0.003,
+    bytes: 300,
+  },
+  {
+    method: 'GET',
+    template: '/policies',
+    perDay: 18,
+    medianMs: 16,
+    sigma: 0.4,
+    okStatus: 200,
+    clientErrors: [],
+    serverErrorRate: 0.002,
+    bytes: 5000,
+  },
+  {
+    method: 'GET',
+    template: '/policies/:id',
+    perDay: 24,
+    medianMs: 6,
+    sigma: 0.4,
+    okStatus: 200,
+    clientErrors: [[404, 0.04]],
+    serverErrorRate: 0.002,
+    bytes: 800,
+  },
+  {
+    method: 'POST',
+    template: '/policies',
+    perDay: 5,
+    medianMs: 30,
+    sigma: 0.35,
+    okStatus: 201,
+    clientErrors: [[400, 0.03]],
+    serverErrorRate: 0.003,
+    bytes: 400,
+  },
+  {
+    method: 'GET',
+    template: '/admin/export',
+    perDay: 2,
+    medianMs: 400,
+    sigma: 0.2,
+    okStatus: 200,
+    clientErrors: [],
+    serverErrorRate: 0,
+    bytes: 200_000,
+  },
 ];
 /** Used only by the installations before the window. */
-export const OLD_ENDPOINT: EndpointModel = { method: 'GET', template: '/v1/clients', perDay: 20, medianMs: 25, sigma: 0.4, okStatus: 200, clientErrors: [], serverErrorRate: 0.003, bytes: 9000 };
+export const OLD_ENDPOINT: EndpointModel = {
+  method: 'GET',
+  template: '/v1/clients',
+  perDay: 20,
+  medianMs: 25,
+  sigma: 0.4,
+  okStatus: 200,
+  clientErrors: [],
+  serverErrorRate: 0.003,
+  bytes: 9000,
+};
 /** The endpoints the service declares (for the never-used list): ENDPOINTS, the old one, and one nobody calls. */
-export const DECLARED_ENDPOINTS: readonly string[] = [...ENDPOINTS.map((e) => `${e.method} ${e.template}`), `${OLD_ENDPOINT.method} ${OLD_ENDPOINT.template}`, 'POST /legacy/import'];
+export const DECLARED_ENDPOINTS: readonly string[] = [
+  ...ENDPOINTS.map((e) => `${e.method} ${e.template}`),
+  `${OLD_ENDPOINT.method} ${OLD_ENDPOINT.template}`,
+  'POST /legacy/import',
+];
 export const RARE_ENDPOINT = 'GET /admin/export';
 
 /** The latency and errors of an endpoint in a version: where the regressions are planted. */
-function behaviour(e: EndpointModel, version: string): { medianMs: number; sigma: number; serverErrorRate: number; slowShare: number; slowMedianMs: number } {
+function behaviour(
+  e: EndpointModel,
+  version: string,
+): { medianMs: number; sigma: number; serverErrorRate: number; slowShare: number; slowMedianMs: number } {
   let serverErrorRate = e.serverErrorRate;
   let slowShare = 0;
   if (e.method === 'POST' && e.template === '/clients' && version === '1.4.0') serverErrorRate = 0.06;
@@ -308,13 +423,13 @@ function nanos(ms: number): string {
 
 /** mulberry32: small, fast, seeded. */
 class Random {
-  private s: number;
+  private _s: number;
   constructor(seed: number) {
-    this.s = seed >>> 0;
+    this._s = seed >>> 0;
   }
   next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
+    this._s = (this._s + 0x6d2b79f5) >>> 0;
+    let t = this._s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -433,7 +548,10 @@ export function generateFleet(options: FleetOptions): Fleet {
     arrive,
     leave,
     features: rnd.weighted(TRACEPACK_FEATURE_SETS.map((f) => [f.features, f.weight] as const)),
-    serviceFeatures: SERVICE_FEATURES.filter((f) => rnd.chance(f.share)).map((f) => ({ name: f.name, perDay: f.perDay })),
+    serviceFeatures: SERVICE_FEATURES.filter((f) => rnd.chance(f.share)).map((f) => ({
+      name: f.name,
+      perDay: f.perDay,
+    })),
     runtimeVersion: rnd.weighted(RUNTIMES),
     platform: rnd.weighted(PLATFORMS),
     usesAdminExport: false,
@@ -444,7 +562,8 @@ export function generateFleet(options: FleetOptions): Fleet {
   });
   const initial = options.initialInstallations ?? 150;
   for (let i = 0; i < initial; i++) installations.push(makeInstallation(rnd.next() * 0.3, Infinity, false));
-  for (let i = 0; i < (options.newInstallations ?? 60); i++) installations.push(makeInstallation(1 + rnd.next() * (days - 2), Infinity, false));
+  for (let i = 0; i < (options.newInstallations ?? 60); i++)
+    installations.push(makeInstallation(1 + rnd.next() * (days - 2), Infinity, false));
   for (let i = 0; i < (options.leaving ?? 12); i++) {
     const inst = installations[rnd.int(initial)]!;
     if (inst.leave === Infinity) inst.leave = 4 + rnd.next() * (days - 8);
@@ -461,7 +580,14 @@ export function generateFleet(options: FleetOptions): Fleet {
   const instances: GenInstance[] = [];
 
   /** One instance: its reports every 24 h from its start, a last one when it stops before now. */
-  const runInstance = (inst: Installation | undefined, start: number, end: number, version: string, test: { reason: TestReason; ci?: string } | undefined, warmupReport: boolean): void => {
+  const runInstance = (
+    inst: Installation | undefined,
+    start: number,
+    end: number,
+    version: string,
+    test: { reason: TestReason; ci?: string } | undefined,
+    warmupReport: boolean,
+  ): void => {
     const periods: [number, number, boolean][] = [];
     let t = start;
     if (warmupReport && start + 5 * MINUTE <= now) {
@@ -505,7 +631,14 @@ export function generateFleet(options: FleetOptions): Fleet {
     }
   };
 
-  const makeReport = (instance: GenInstance, inst: Installation | undefined, ps: number, pe: number, identified: boolean, test: { reason: TestReason; ci?: string } | undefined): GenReport => {
+  const makeReport = (
+    instance: GenInstance,
+    inst: Installation | undefined,
+    ps: number,
+    pe: number,
+    identified: boolean,
+    test: { reason: TestReason; ci?: string } | undefined,
+  ): GenReport => {
     const fraction = (pe - ps) / DAY;
     const size = inst?.size ?? 0.3;
     const series = new Map<string, GenSeries & { sent: string; sizes: number[] }>();
@@ -513,15 +646,30 @@ export function generateFleet(options: FleetOptions): Fleet {
     const timedEvery = inst?.busy === true ? 4 : 1;
     let seq = 0;
     const canaries = new Map<string, number>();
-    const add = (sent: string, stored: string, overflow: boolean, method: string, status: number, ms: number, bytes: number): void => {
+    const add = (
+      sent: string,
+      stored: string,
+      overflow: boolean,
+      method: string,
+      status: number,
+      ms: number,
+      bytes: number,
+    ): void => {
       const key = `${sent}|${method}|${status}|${overflow}`;
       let s = series.get(key);
-      if (!s) series.set(key, (s = { endpoint: stored, sent, overflow, method, status, responses: 0, durations: [], sizes: [] }));
+      if (!s)
+        series.set(
+          key,
+          (s = { endpoint: stored, sent, overflow, method, status, responses: 0, durations: [], sizes: [] }),
+        );
       s.responses++;
       if (seq++ % timedEvery === 0) s.durations.push(ms);
       s.sizes.push(bytes);
     };
-    const models = [...ENDPOINTS.filter((e) => e.template !== '/admin/export' || inst?.usesAdminExport), ...(inst?.old ? [OLD_ENDPOINT] : [])];
+    const models = [
+      ...ENDPOINTS.filter((e) => e.template !== '/admin/export' || inst?.usesAdminExport),
+      ...(inst?.old ? [OLD_ENDPOINT] : []),
+    ];
     for (const e of models) {
       const n = rnd.poisson(e.perDay * size * fraction * (test?.reason === 'ci' ? 0.3 : 1));
       const b = behaviour(e, instance.version);
@@ -591,7 +739,8 @@ export function generateFleet(options: FleetOptions): Fleet {
     const httpMetrics: OtlpMetric[] = [];
     const list = [...series.values()];
     const requestsByMethod = new Map<string, number>();
-    for (const s of list) requestsByMethod.set(s.method, (requestsByMethod.get(s.method) ?? 0) + s.responses + (rnd.chance(0.02) ? 1 : 0));
+    for (const s of list)
+      requestsByMethod.set(s.method, (requestsByMethod.get(s.method) ?? 0) + s.responses + (rnd.chance(0.02) ? 1 : 0));
     httpMetrics.push({
       name: 'tracepack.usage.http.requests',
       description: 'HTTP requests received, by method (requests minus responses: requests the client gave up on).',
@@ -599,7 +748,12 @@ export function generateFleet(options: FleetOptions): Fleet {
       sum: {
         aggregationTemporality: 1,
         isMonotonic: true,
-        dataPoints: [...requestsByMethod].map(([m, n]) => ({ attributes: attrs({ 'http.request.method': m }), startTimeUnixNano: start, timeUnixNano: end, asInt: n })),
+        dataPoints: [...requestsByMethod].map(([m, n]) => ({
+          attributes: attrs({ 'http.request.method': m }),
+          startTimeUnixNano: start,
+          timeUnixNano: end,
+          asInt: n,
+        })),
       },
     });
     const histogramPoint = (s: (typeof list)[number], values: number[], bounds: number[]): OtlpHistogramPoint => {
@@ -614,9 +768,27 @@ export function generateFleet(options: FleetOptions): Fleet {
         if (v > max) max = v;
       }
       const a = s.overflow
-        ? attrs({ 'otel.metric.overflow': true, 'http.request.method': s.method, 'http.response.status_code': s.status })
-        : attrs({ 'tracepack.usage.endpoint': s.sent, 'http.request.method': s.method, 'http.response.status_code': s.status });
-      return { attributes: [...a, ...canaryDataPoints], bucketCounts: counts, explicitBounds: bounds, count: values.length, sum, min, max, startTimeUnixNano: start, timeUnixNano: end };
+        ? attrs({
+            'otel.metric.overflow': true,
+            'http.request.method': s.method,
+            'http.response.status_code': s.status,
+          })
+        : attrs({
+            'tracepack.usage.endpoint': s.sent,
+            'http.request.method': s.method,
+            'http.response.status_code': s.status,
+          });
+      return {
+        attributes: [...a, ...canaryDataPoints],
+        bucketCounts: counts,
+        explicitBounds: bounds,
+        count: values.length,
+        sum,
+        min,
+        max,
+        startTimeUnixNano: start,
+        timeUnixNano: end,
+      };
     };
     if (list.length > 0) {
       httpMetrics.push({
@@ -625,13 +797,22 @@ export function generateFleet(options: FleetOptions): Fleet {
           'Time from request to the end of the response, per anonymized endpoint, method and status code: a sample, one response in N timed (N a power of two from 1 to 64, chosen from the request rate: about 256 timed a second); its count is the timed responses, the responses are the count of tracepack.usage.http.response.size.',
         unit: 'ms',
         // A series without a timed response has no duration point.
-        histogram: { aggregationTemporality: 1, dataPoints: list.filter((s) => s.durations.length > 0).map((s) => histogramPoint(s, s.durations, DURATION_BOUNDS_MS)) },
+        histogram: {
+          aggregationTemporality: 1,
+          dataPoints: list
+            .filter((s) => s.durations.length > 0)
+            .map((s) => histogramPoint(s, s.durations, DURATION_BOUNDS_MS)),
+        },
       });
       httpMetrics.push({
         name: 'tracepack.usage.http.response.size',
-        description: 'Bytes written for the response (status line, headers and body), per anonymized endpoint, method and status code; its count is the responses.',
+        description:
+          'Bytes written for the response (status line, headers and body), per anonymized endpoint, method and status code; its count is the responses.',
         unit: 'By',
-        histogram: { aggregationTemporality: 1, dataPoints: list.map((s) => histogramPoint(s, s.sizes.map(Math.round), SIZE_BOUNDS_BYTES)) },
+        histogram: {
+          aggregationTemporality: 1,
+          dataPoints: list.map((s) => histogramPoint(s, s.sizes.map(Math.round), SIZE_BOUNDS_BYTES)),
+        },
       });
     }
     // A canary attribute rides on every duration and size point: one drop per point.
@@ -641,7 +822,11 @@ export function generateFleet(options: FleetOptions): Fleet {
       if (points > 0) canaries.set(k, points);
       else canaries.delete(k);
     }
-    const point = (attributes: Record<string, string | number | boolean>, value: number, int = true): OtlpNumberPoint =>
+    const point = (
+      attributes: Record<string, string | number | boolean>,
+      value: number,
+      int = true,
+    ): OtlpNumberPoint =>
       int
         ? { attributes: attrs(attributes), startTimeUnixNano: start, timeUnixNano: end, asInt: value }
         : { attributes: attrs(attributes), startTimeUnixNano: start, timeUnixNano: end, asDouble: value };
@@ -652,31 +837,62 @@ export function generateFleet(options: FleetOptions): Fleet {
         name: 'tracepack.usage.service.features',
         description: "Uses of the service's own features, by name.",
         unit: '{use}',
-        sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: service.map((f) => point({ 'tracepack.feature': f.feature }, f.value, false)) },
+        sum: {
+          aggregationTemporality: 1,
+          isMonotonic: true,
+          dataPoints: service.map((f) => point({ 'tracepack.feature': f.feature }, f.value, false)),
+        },
       });
     }
     sdkMetrics.push(
-      { name: 'tracepack.usage.process.memory.heap_used', description: 'V8 heap in use when the report was made.', unit: 'By', gauge: { dataPoints: [point({}, 30e6 + rnd.int(60e6), false)] } },
-      { name: 'tracepack.usage.process.memory.rss', description: 'Resident set size when the report was made.', unit: 'By', gauge: { dataPoints: [point({}, 90e6 + rnd.int(120e6), false)] } },
+      {
+        name: 'tracepack.usage.process.memory.heap_used',
+        description: 'V8 heap in use when the report was made.',
+        unit: 'By',
+        gauge: { dataPoints: [point({}, 30e6 + rnd.int(60e6), false)] },
+      },
+      {
+        name: 'tracepack.usage.process.memory.rss',
+        description: 'Resident set size when the report was made.',
+        unit: 'By',
+        gauge: { dataPoints: [point({}, 90e6 + rnd.int(120e6), false)] },
+      },
       {
         name: 'tracepack.usage.nodejs.gc.rate',
         description: 'Garbage collections per second, by kind, over the sampling window at the end of the period.',
         unit: '{collection}/s',
-        gauge: { dataPoints: [point({ 'nodejs.gc.kind': 'minor' }, 0.5 + rnd.next() * 20, false), point({ 'nodejs.gc.kind': 'major' }, rnd.next() * 0.5, false)] },
+        gauge: {
+          dataPoints: [
+            point({ 'nodejs.gc.kind': 'minor' }, 0.5 + rnd.next() * 20, false),
+            point({ 'nodejs.gc.kind': 'major' }, rnd.next() * 0.5, false),
+          ],
+        },
       },
       {
         name: 'tracepack.usage.nodejs.gc.time',
-        description: 'Milliseconds of garbage collection per second, by kind, over the sampling window at the end of the period.',
+        description:
+          'Milliseconds of garbage collection per second, by kind, over the sampling window at the end of the period.',
         unit: 'ms/s',
-        gauge: { dataPoints: [point({ 'nodejs.gc.kind': 'minor' }, rnd.next() * 15, false), point({ 'nodejs.gc.kind': 'major' }, rnd.next() * 5, false)] },
+        gauge: {
+          dataPoints: [
+            point({ 'nodejs.gc.kind': 'minor' }, rnd.next() * 15, false),
+            point({ 'nodejs.gc.kind': 'major' }, rnd.next() * 5, false),
+          ],
+        },
       },
-      { name: 'tracepack.usage.nodejs.eventloop.delay.p99', description: 'p99 of the event loop delay over the period.', unit: 'ms', gauge: { dataPoints: [point({}, 10 + rnd.next() * 30, false)] } },
+      {
+        name: 'tracepack.usage.nodejs.eventloop.delay.p99',
+        description: 'p99 of the event loop delay over the period.',
+        unit: 'ms',
+        gauge: { dataPoints: [point({}, 10 + rnd.next() * 30, false)] },
+      },
     );
     const tracepackFeatures = features.filter((f) => f.source === 'tracepack');
     if (tracepackFeatures.length > 0) {
       sdkMetrics.push({
         name: 'tracepack.usage.tracepack.features',
-        description: "tracepack's own features in use, by name; the value is 1, or how many (routes, ignored paths, captured headers).",
+        description:
+          "tracepack's own features in use, by name; the value is 1, or how many (routes, ignored paths, captured headers).",
         unit: '1',
         gauge: { dataPoints: tracepackFeatures.map((f) => point({ 'tracepack.feature': f.feature }, f.value)) },
       });
@@ -690,7 +906,9 @@ export function generateFleet(options: FleetOptions): Fleet {
         sum: {
           aggregationTemporality: 1,
           isMonotonic: true,
-          dataPoints: Array.from({ length: logins }, () => point({ 'tracepack.activity': 'login', 'enduser.id.sha256': rnd.hex(64) }, 1 + rnd.int(5), false)),
+          dataPoints: Array.from({ length: logins }, () =>
+            point({ 'tracepack.activity': 'login', 'enduser.id.sha256': rnd.hex(64) }, 1 + rnd.int(5), false),
+          ),
         },
       });
     }
@@ -723,7 +941,9 @@ export function generateFleet(options: FleetOptions): Fleet {
       resource: { attributes: resource, droppedAttributesCount: 0 },
       scopeMetrics: [
         { scope: { name: '@tracepack/usage', version: USAGE_VERSION }, metrics: sdkMetrics },
-        ...(httpMetrics.length > 0 ? [{ scope: { name: '@tracepack/usage/http', version: USAGE_VERSION }, metrics: httpMetrics }] : []),
+        ...(httpMetrics.length > 0
+          ? [{ scope: { name: '@tracepack/usage/http', version: USAGE_VERSION }, metrics: httpMetrics }]
+          : []),
       ],
     };
     return {
@@ -731,7 +951,14 @@ export function generateFleet(options: FleetOptions): Fleet {
       periodStart: ps,
       periodEnd: pe,
       identified,
-      series: list.map(({ endpoint, overflow, method, status, responses, durations }) => ({ endpoint, overflow, method, status, responses, durations })),
+      series: list.map(({ endpoint, overflow, method, status, responses, durations }) => ({
+        endpoint,
+        overflow,
+        method,
+        status,
+        responses,
+        durations,
+      })),
       features,
       canaries,
       resourceMetrics,
@@ -758,7 +985,13 @@ export function generateFleet(options: FleetOptions): Fleet {
     if (!inst.old && inst.upgradeLag !== Infinity) {
       for (const r of RELEASES) {
         const at = r.day + inst.upgradeLag;
-        if (r.day > 0 && at > startDay && at < endDay && RELEASES.findIndex((x) => x.version === r.version) > RELEASES.findIndex((x) => x.version === changes[changes.length - 1]!.version)) {
+        if (
+          r.day > 0 &&
+          at > startDay &&
+          at < endDay &&
+          RELEASES.findIndex((x) => x.version === r.version) >
+            RELEASES.findIndex((x) => x.version === changes[changes.length - 1]!.version)
+        ) {
           changes.push({ day: at, version: r.version });
         }
       }
@@ -772,7 +1005,14 @@ export function generateFleet(options: FleetOptions): Fleet {
         while (s < to) {
           const restart = rnd.chance(0.25) ? s + (2 + rnd.next() * 12) * DAY : Infinity;
           const e = Math.min(to, restart);
-          runInstance(inst, s, inst.leave === Infinity && c === changes.length - 1 && e === to ? Infinity : e, changes[c]!.version, undefined, rnd.chance(0.08));
+          runInstance(
+            inst,
+            s,
+            inst.leave === Infinity && c === changes.length - 1 && e === to ? Infinity : e,
+            changes[c]!.version,
+            undefined,
+            rnd.chance(0.08),
+          );
           s = e;
         }
       }
@@ -784,7 +1024,14 @@ export function generateFleet(options: FleetOptions): Fleet {
     for (let i = 0, n = 3 + rnd.int(8); i < n; i++) {
       const s = day0 + d * DAY + rnd.int(DAY - HOUR);
       if (s + 10 * MINUTE > now) continue;
-      runInstance(undefined, s, s + (2 + rnd.int(8)) * MINUTE, versionAt(d), { reason: 'ci', ci: rnd.pick(CI_NAMES) }, false);
+      runInstance(
+        undefined,
+        s,
+        s + (2 + rnd.int(8)) * MINUTE,
+        versionAt(d),
+        { reason: 'ci', ci: rnd.pick(CI_NAMES) },
+        false,
+      );
     }
     for (let i = 0, n = rnd.int(3); i < n; i++) {
       const s = day0 + d * DAY + rnd.int(DAY - 2 * HOUR);
@@ -793,7 +1040,8 @@ export function generateFleet(options: FleetOptions): Fleet {
     }
     if (rnd.chance(0.7)) {
       const s = day0 + d * DAY + rnd.int(DAY - HOUR);
-      if (s + HOUR <= now) runInstance(undefined, s, s + (1 + rnd.int(10)) * MINUTE, versionAt(d), { reason: 'warming_up' }, false);
+      if (s + HOUR <= now)
+        runInstance(undefined, s, s + (1 + rnd.int(10)) * MINUTE, versionAt(d), { reason: 'warming_up' }, false);
     }
   }
 
@@ -842,7 +1090,12 @@ export function generateFleet(options: FleetOptions): Fleet {
       }
     }
     if (batch.length === 0) continue;
-    fleet.deliveries.push({ resourceMetrics: batch, encoding: rnd.chance(single ? 0.3 : 0.1) ? 'json' : 'protobuf', target: rnd.chance(0.5) ? 1 : 0, repeats });
+    fleet.deliveries.push({
+      resourceMetrics: batch,
+      encoding: rnd.chance(single ? 0.3 : 0.1) ? 'json' : 'protobuf',
+      target: rnd.chance(0.5) ? 1 : 0,
+      repeats,
+    });
   }
   return fleet;
 }
@@ -855,7 +1108,12 @@ function keepaliveResource(instanceId: string, at: number): OtlpResourceMetrics 
       {
         scope: { name: '@tracepack/usage', version: USAGE_VERSION },
         metrics: [
-          { name: 'tracepack.usage.keepalive', description: 'The instance is running.', unit: '1', gauge: { dataPoints: [{ attributes: [], startTimeUnixNano: t, timeUnixNano: t, asInt: 1 }] } },
+          {
+            name: 'tracepack.usage.keepalive',
+            description: 'The instance is running.',
+            unit: '1',
+            gauge: { dataPoints: [{ attributes: [], startTimeUnixNano: t, timeUnixNano: t, asInt: 1 }] },
+          },
         ],
       },
     ],
@@ -863,8 +1121,14 @@ function keepaliveResource(instanceId: string, at: number): OtlpResourceMetrics 
 }
 
 /** The export request body of a delivery: OTLP/JSON, or protobuf through the OTLP metrics proto of @tracepack/testing. */
-export function encodeDelivery(d: Delivery, types: { request: { fromObject(o: object): unknown; encode(m: unknown): { finish(): Uint8Array } } }): { body: Buffer; contentType: string } {
+export function encodeDelivery(
+  d: Delivery,
+  types: { request: { fromObject(o: object): unknown; encode(m: unknown): { finish(): Uint8Array } } },
+): { body: Buffer; contentType: string } {
   const request = { resourceMetrics: d.resourceMetrics };
   if (d.encoding === 'json') return { body: Buffer.from(JSON.stringify(request)), contentType: 'application/json' };
-  return { body: Buffer.from(types.request.encode(types.request.fromObject(request)).finish()), contentType: 'application/x-protobuf' };
+  return {
+    body: Buffer.from(types.request.encode(types.request.fromObject(request)).finish()),
+    contentType: 'application/x-protobuf',
+  };
 }

@@ -16,11 +16,20 @@ type JsonKv = { key: string; value: Record<string, unknown> };
 export function kv(attrs: Record<string, AttrValue>): JsonKv[] {
   return Object.entries(attrs).map(([key, v]) => ({
     key,
-    value: typeof v === 'string' ? { stringValue: v } : typeof v === 'boolean' ? { boolValue: v } : Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v },
+    value:
+      typeof v === 'string'
+        ? { stringValue: v }
+        : typeof v === 'boolean'
+          ? { boolValue: v }
+          : Number.isInteger(v)
+            ? { intValue: String(v) }
+            : { doubleValue: v },
   }));
 }
 
-export const DURATION_BOUNDS = [0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+export const DURATION_BOUNDS = [
+  0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000,
+];
 export const SIZE_BOUNDS = [128, 512, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304];
 
 export interface EndpointSpec {
@@ -56,7 +65,10 @@ export interface ReportSpec {
 
 const ns = (ms: number): string => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
 
-function histogram(bounds: number[], values: number[]): { count: string; sum: number; min: number; max: number; bucketCounts: string[]; explicitBounds: number[] } {
+function histogram(
+  bounds: number[],
+  values: number[],
+): { count: string; sum: number; min: number; max: number; bucketCounts: string[]; explicitBounds: number[] } {
   const counts = new Array<number>(bounds.length + 1).fill(0);
   for (const v of values) {
     let i = 0;
@@ -78,7 +90,12 @@ export function resourceMetrics(spec: ReportSpec): Record<string, unknown> {
   const instanceId = spec.instanceId ?? randomUUID();
   const resource: Record<string, AttrValue> =
     spec.installationId === undefined
-      ? { 'service.instance.id': instanceId, 'tracepack.usage.version': '0.1.0', 'tracepack.usage.identified': false, 'tracepack.usage.test_reason': 'warming_up' }
+      ? {
+          'service.instance.id': instanceId,
+          'tracepack.usage.version': '0.1.0',
+          'tracepack.usage.identified': false,
+          'tracepack.usage.test_reason': 'warming_up',
+        }
       : {
           'service.instance.id': instanceId,
           'tracepack.usage.version': '0.1.0',
@@ -95,7 +112,12 @@ export function resourceMetrics(spec: ReportSpec): Record<string, unknown> {
   Object.assign(resource, spec.resource ?? {});
   const start = ns(spec.startMs);
   const end = ns(spec.endMs);
-  const point = (attributes: Record<string, AttrValue>, rest: Record<string, unknown>): Record<string, unknown> => ({ attributes: kv(attributes), startTimeUnixNano: start, timeUnixNano: end, ...rest });
+  const point = (attributes: Record<string, AttrValue>, rest: Record<string, unknown>): Record<string, unknown> => ({
+    attributes: kv(attributes),
+    startTimeUnixNano: start,
+    timeUnixNano: end,
+    ...rest,
+  });
   const http: Record<string, unknown>[] = [];
   const eps = spec.endpoints ?? [];
   if (eps.length > 0) {
@@ -108,26 +130,72 @@ export function resourceMetrics(spec: ReportSpec): Record<string, unknown> {
     const byMethod = new Map<string, number>();
     for (const e of eps) byMethod.set(e.method ?? 'GET', (byMethod.get(e.method ?? 'GET') ?? 0) + e.durations.length);
     http.push(
-      { name: 'tracepack.usage.http.requests', unit: '{request}', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [...byMethod].map(([m, n]) => point({ 'http.request.method': m }, { asInt: String(n) })) } },
-      { name: 'tracepack.usage.http.duration', unit: 'ms', histogram: { aggregationTemporality: 1, dataPoints: eps.map((e) => point(attrsOf(e), histogram(DURATION_BOUNDS, e.durations))) } },
+      {
+        name: 'tracepack.usage.http.requests',
+        unit: '{request}',
+        sum: {
+          aggregationTemporality: 1,
+          isMonotonic: true,
+          dataPoints: [...byMethod].map(([m, n]) => point({ 'http.request.method': m }, { asInt: String(n) })),
+        },
+      },
+      {
+        name: 'tracepack.usage.http.duration',
+        unit: 'ms',
+        histogram: {
+          aggregationTemporality: 1,
+          dataPoints: eps.map((e) => point(attrsOf(e), histogram(DURATION_BOUNDS, e.durations))),
+        },
+      },
       {
         name: 'tracepack.usage.http.response.size',
         unit: 'By',
-        histogram: { aggregationTemporality: 1, dataPoints: eps.map((e) => point(attrsOf(e), histogram(SIZE_BOUNDS, e.durations.map(() => e.bytes ?? 200)))) },
+        histogram: {
+          aggregationTemporality: 1,
+          dataPoints: eps.map((e) =>
+            point(
+              attrsOf(e),
+              histogram(
+                SIZE_BOUNDS,
+                e.durations.map(() => e.bytes ?? 200),
+              ),
+            ),
+          ),
+        },
       },
     );
   }
   const sdk: Record<string, unknown>[] = [
-    { name: 'tracepack.usage.process.memory.heap_used', unit: 'By', gauge: { dataPoints: [point({}, { asDouble: spec.heapUsed ?? 12_345_678 })] } },
-    { name: 'tracepack.usage.nodejs.gc.rate', unit: '{collection}/s', gauge: { dataPoints: [point({ 'nodejs.gc.kind': 'minor' }, { asDouble: 3 })] } },
+    {
+      name: 'tracepack.usage.process.memory.heap_used',
+      unit: 'By',
+      gauge: { dataPoints: [point({}, { asDouble: spec.heapUsed ?? 12_345_678 })] },
+    },
+    {
+      name: 'tracepack.usage.nodejs.gc.rate',
+      unit: '{collection}/s',
+      gauge: { dataPoints: [point({ 'nodejs.gc.kind': 'minor' }, { asDouble: 3 })] },
+    },
   ];
   if (spec.tracepackFeatures) {
-    sdk.push({ name: 'tracepack.usage.tracepack.features', unit: '1', gauge: { dataPoints: Object.entries(spec.tracepackFeatures).map(([f, n]) => point({ 'tracepack.feature': f }, { asInt: String(n) })) } });
+    sdk.push({
+      name: 'tracepack.usage.tracepack.features',
+      unit: '1',
+      gauge: {
+        dataPoints: Object.entries(spec.tracepackFeatures).map(([f, n]) =>
+          point({ 'tracepack.feature': f }, { asInt: String(n) }),
+        ),
+      },
+    });
   }
   if (spec.features) {
     sdk.push({
       name: 'tracepack.usage.service.features',
-      sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: Object.entries(spec.features).map(([f, n]) => point({ 'tracepack.feature': f }, { asDouble: n })) },
+      sum: {
+        aggregationTemporality: 1,
+        isMonotonic: true,
+        dataPoints: Object.entries(spec.features).map(([f, n]) => point({ 'tracepack.feature': f }, { asDouble: n })),
+      },
     });
   }
   if (spec.activities) {
@@ -137,7 +205,15 @@ export function resourceMetrics(spec: ReportSpec): Record<string, unknown> {
         aggregationTemporality: 1,
         isMonotonic: true,
         dataPoints: spec.activities.map((a) =>
-          point({ 'tracepack.activity': a.name, ...(a.user ? { 'enduser.id.sha256': a.user } : {}), ...(a.org ? { 'org.id.sha256': a.org } : {}), ...(a.attributes ?? {}) }, { asDouble: a.count }),
+          point(
+            {
+              'tracepack.activity': a.name,
+              ...(a.user ? { 'enduser.id.sha256': a.user } : {}),
+              ...(a.org ? { 'org.id.sha256': a.org } : {}),
+              ...(a.attributes ?? {}),
+            },
+            { asDouble: a.count },
+          ),
         ),
       },
     });
@@ -156,7 +232,18 @@ export function resourceMetrics(spec: ReportSpec): Record<string, unknown> {
 export function keepAlive(instanceId: string, atMs: number): Record<string, unknown> {
   return {
     resource: { attributes: kv({ 'service.instance.id': instanceId }) },
-    scopeMetrics: [{ scope: { name: '@tracepack/usage' }, metrics: [{ name: 'tracepack.usage.keepalive', unit: '1', gauge: { dataPoints: [{ startTimeUnixNano: ns(atMs), timeUnixNano: ns(atMs), asInt: '1' }] } }] }],
+    scopeMetrics: [
+      {
+        scope: { name: '@tracepack/usage' },
+        metrics: [
+          {
+            name: 'tracepack.usage.keepalive',
+            unit: '1',
+            gauge: { dataPoints: [{ startTimeUnixNano: ns(atMs), timeUnixNano: ns(atMs), asInt: '1' }] },
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -181,7 +268,11 @@ export interface Answer {
 }
 
 /** POSTs a body to the collector over real HTTP and decodes the answer by its content type. */
-export async function post(url: string, body: Buffer | string, options: { contentType?: string; headers?: Record<string, string>; path?: string; method?: string } = {}): Promise<Answer> {
+export async function post(
+  url: string,
+  body: Buffer | string,
+  options: { contentType?: string; headers?: Record<string, string>; path?: string; method?: string } = {},
+): Promise<Answer> {
   const res = await fetch(`${url}${options.path ?? '/v1/metrics'}`, {
     method: options.method ?? 'POST',
     headers: { 'content-type': options.contentType ?? 'application/x-protobuf', ...(options.headers ?? {}) },
@@ -201,13 +292,23 @@ export async function post(url: string, body: Buffer | string, options: { conten
 }
 
 /** Sends an export request encoded as `wire`. */
-export function send(url: string, request: Record<string, unknown>, wire: Wire = 'protobuf', headers: Record<string, string> = {}): Promise<Answer> {
-  return post(url, encode(request, wire), { contentType: wire === 'json' ? 'application/json' : 'application/x-protobuf', headers });
+export function send(
+  url: string,
+  request: Record<string, unknown>,
+  wire: Wire = 'protobuf',
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  return post(url, encode(request, wire), {
+    contentType: wire === 'json' ? 'application/json' : 'application/x-protobuf',
+    headers,
+  });
 }
 
 /** Every table of the database (migrations' bookkeeping included), as text: what privacy tests search. */
 export async function dumpTables(db: Database): Promise<Record<string, string>> {
-  const { rows } = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1");
+  const { rows } = await db.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+  );
   const out: Record<string, string> = {};
   for (const { table_name } of rows) {
     const data = await db.query(`SELECT * FROM "${table_name.replace(/"/g, '""')}"`);
@@ -231,8 +332,14 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
 export const BIN = join(__dirname, '..', '..', '..', 'tracepack', 'bin', 'tracepack.js');
 
 /** `tracepack usage serve` on a free port; resolves with its metrics URL once it listens. */
-export function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'usage', 'serve', '--port', '0', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function serve(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'usage', 'serve', '--port', '0', ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
@@ -242,7 +349,8 @@ export function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ch
       const m = /^(http:\/\/\S+)\/v1\/metrics$/m.exec(out);
       if (m) resolve({ child, url: m[1]!, stderr: () => err });
     });
-    child.once('exit', (code, signal) => reject(new Error(`tracepack usage serve exited (${code ?? signal}) before listening:\n${err}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`tracepack usage serve exited (${code ?? signal}) before listening:\n${err}`)),
+    );
   });
 }
-

@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { migrate, openDatabase, readMigrations, startUsageCollector, UsageCollectorError, MIGRATIONS_DIR } from '../src/index';
+import {
+  migrate,
+  openDatabase,
+  readMigrations,
+  startUsageCollector,
+  UsageCollectorError,
+  MIGRATIONS_DIR,
+} from '../src/index';
 import { tempDir } from './helpers';
 
 describe('migrations', () => {
@@ -14,7 +21,22 @@ describe('migrations', () => {
     assert.equal(all[0]!.name, 'initial');
     const sql = all[0]!.sql;
     const tables = [...sql.matchAll(/^CREATE TABLE (\w+) \(\n([\s\S]*?)\n\);/gm)];
-    assert.deepEqual(tables.map((t) => t[1]), ['installations', 'instances', 'reports', 'endpoint_usage', 'request_counts', 'feature_usage', 'user_activity', 'runtime_stats', 'keepalives', 'privacy_drops', 'ignored_metrics']);
+    assert.deepEqual(
+      tables.map((t) => t[1]),
+      [
+        'installations',
+        'instances',
+        'reports',
+        'endpoint_usage',
+        'request_counts',
+        'feature_usage',
+        'user_activity',
+        'runtime_stats',
+        'keepalives',
+        'privacy_drops',
+        'ignored_metrics',
+      ],
+    );
     for (const [, table, body] of tables) {
       assert.match(sql, new RegExp(`COMMENT ON TABLE ${table} IS '`), `${table} has a table comment`);
       for (const line of body!.split('\n')) {
@@ -31,10 +53,18 @@ describe('migrations', () => {
     const db = await openDatabase({ dataDir: tmp.dir });
     t.after(() => db.close());
     const first = await migrate(db);
-    assert.deepEqual(first, readMigrations().map((m) => m.version));
+    assert.deepEqual(
+      first,
+      readMigrations().map((m) => m.version),
+    );
     assert.deepEqual(await migrate(db), []);
-    const { rows } = await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-    assert.deepEqual(rows, readMigrations().map((m) => ({ version: m.version, name: m.name })));
+    const { rows } = await db.query<{ version: number; name: string }>(
+      'SELECT version, name FROM schema_migrations ORDER BY version',
+    );
+    assert.deepEqual(
+      rows,
+      readMigrations().map((m) => ({ version: m.version, name: m.name })),
+    );
   });
 
   it('a failing migration rolls back with its row, and names itself; the ones before it stay', async (t) => {
@@ -46,8 +76,16 @@ describe('migrations', () => {
     writeFileSync(join(dir, '002_two.sql'), 'CREATE TABLE two (a int);\nSELECT no_such_function();');
     const db = await openDatabase({ dataDir: join(tmp.dir, 'db') });
     t.after(() => db.close());
-    await assert.rejects(migrate(db, readMigrations(dir)), (err: unknown) => err instanceof UsageCollectorError && /migration 002_two\.sql failed: .*no_such_function/.test(err.message));
-    const tables = (await db.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")).rows.map((r) => r.t);
+    await assert.rejects(
+      migrate(db, readMigrations(dir)),
+      (err: unknown) =>
+        err instanceof UsageCollectorError && /migration 002_two\.sql failed: .*no_such_function/.test(err.message),
+    );
+    const tables = (
+      await db.query<{ t: string }>(
+        "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+      )
+    ).rows.map((r) => r.t);
     assert.deepEqual(tables, ['one', 'schema_migrations']);
     assert.deepEqual((await db.query('SELECT version FROM schema_migrations')).rows, [{ version: 1 }]);
   });
@@ -70,13 +108,28 @@ describe('migrations', () => {
     t.after(tmp.remove);
     const a = await startUsageCollector({ port: 0, dataDir: tmp.dir, env: {}, logger: () => undefined });
     t.after(() => a.close());
-    await assert.rejects(startUsageCollector({ port: 0, dataDir: tmp.dir, env: {}, logger: () => undefined }), /in use by process \d+; run one collector per data directory/);
+    await assert.rejects(
+      startUsageCollector({ port: 0, dataDir: tmp.dir, env: {}, logger: () => undefined }),
+      /in use by process \d+; run one collector per data directory/,
+    );
   });
 
   it('invalid options throw with the package name, the option and what it expects', async () => {
-    await assert.rejects(startUsageCollector({ port: 70000, env: {} }), /@tracepack\/usage-collector: port expects an integer from 0 to 65535, instead got 70000/);
-    await assert.rejects(startUsageCollector({ bodyLimit: 10, env: {} }), /bodyLimit expects a number of bytes, at least 1024/);
-    await assert.rejects(startUsageCollector({ rollupIntervalMs: -1, env: {} }), /rollupIntervalMs expects a number of milliseconds, 0 or more, instead got -1/);
-    await assert.rejects(startUsageCollector({ env: { DATABASE_URL: 'mysql://u:secret@h/db' } }), (err: Error) => /a postgresql:\/\/ URL/.test(err.message) && !err.message.includes('secret'));
+    await assert.rejects(
+      startUsageCollector({ port: 70000, env: {} }),
+      /@tracepack\/usage-collector: port expects an integer from 0 to 65535, instead got 70000/,
+    );
+    await assert.rejects(
+      startUsageCollector({ bodyLimit: 10, env: {} }),
+      /bodyLimit expects a number of bytes, at least 1024/,
+    );
+    await assert.rejects(
+      startUsageCollector({ rollupIntervalMs: -1, env: {} }),
+      /rollupIntervalMs expects a number of milliseconds, 0 or more, instead got -1/,
+    );
+    await assert.rejects(
+      startUsageCollector({ env: { DATABASE_URL: 'mysql://u:secret@h/db' } }),
+      (err: Error) => /a postgresql:\/\/ URL/.test(err.message) && !err.message.includes('secret'),
+    );
   });
 });

@@ -29,7 +29,8 @@ describe('privacy filter: classify()', () => {
     ['4111111111111111', 'random_string'],
     ['session_Zx81kLq02mNn7Pz', 'random_string'],
   ];
-  for (const [value, kind] of drop) it(`drops ${JSON.stringify(value)} as ${kind}`, () => assert.equal(classify(value), kind));
+  for (const [value, kind] of drop)
+    it(`drops ${JSON.stringify(value)} as ${kind}`, () => assert.equal(classify(value), kind));
 
   const keep = [
     '0.0.0.0',
@@ -67,14 +68,33 @@ describe('privacy filter: classify()', () => {
 describe('privacy filter: filterEndpoint()', () => {
   const h = sha256('segment');
   it('keeps route templates and hashed paths as they are', () => {
-    for (const e of ['/clients/:id', '/static/*', `/${h}/${h}`, `/policies?owner=${h}`, `/search?${h}=${h}&page`, '/']) {
+    for (const e of [
+      '/clients/:id',
+      '/static/*',
+      `/${h}/${h}`,
+      `/policies?owner=${h}`,
+      `/search?${h}=${h}&page`,
+      '/',
+    ]) {
       assert.deepEqual(filterEndpoint(e), { endpoint: e, dropped: [] }, e);
     }
   });
   it('replaces each segment, query key or value that looks like personal data by :dropped, and says what it was', () => {
-    assert.deepEqual(filterEndpoint('/users/jane@example.com/orders'), { endpoint: '/users/:dropped/orders', dropped: ['email'] });
-    assert.deepEqual(filterEndpoint('/ip/10.0.0.1/x/2001:db8::1'), { endpoint: '/ip/:dropped/x/:dropped', dropped: ['ipv4', 'ipv6'] });
-    assert.deepEqual(filterEndpoint(`/a?token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghij&${h}=1`), { endpoint: `/a?token=:dropped&${h}=1`, dropped: ['jwt'] });
-    assert.deepEqual(filterEndpoint('/files/550e8400-e29b-41d4-a716-446655440000'), { endpoint: '/files/:dropped', dropped: ['random_string'] });
+    assert.deepEqual(filterEndpoint('/users/jane@example.com/orders'), {
+      endpoint: '/users/:dropped/orders',
+      dropped: ['email'],
+    });
+    assert.deepEqual(filterEndpoint('/ip/10.0.0.1/x/2001:db8::1'), {
+      endpoint: '/ip/:dropped/x/:dropped',
+      dropped: ['ipv4', 'ipv6'],
+    });
+    assert.deepEqual(filterEndpoint(`/a?token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghij&${h}=1`), {
+      endpoint: `/a?token=:dropped&${h}=1`,
+      dropped: ['jwt'],
+    });
+    assert.deepEqual(filterEndpoint('/files/550e8400-e29b-41d4-a716-446655440000'), {
+      endpoint: '/files/:dropped',
+      dropped: ['random_string'],
+    });
   });
 });

@@ -15,13 +15,27 @@ import { truthOf, type Truth } from './generator-truth';
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const BIN = join(ROOT, 'packages', 'tracepack', 'bin', 'tracepack.js');
 
-function tracepack(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && k !== 'TRACEPACK_USAGE_DATA_DIR'));
+function tracepack(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && k !== 'TRACEPACK_USAGE_DATA_DIR'),
+  );
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...clean, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, env: { ...clean, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -41,7 +55,11 @@ describe('tracepack usage report (the command, on the embedded database)', () =>
       const types = otlpMetricsTypes();
       for (const d of fleet.deliveries) {
         const { body, contentType } = encodeDelivery(d, types);
-        const res = await fetch(collector.metricsUrl, { method: 'POST', headers: { 'content-type': contentType }, body });
+        const res = await fetch(collector.metricsUrl, {
+          method: 'POST',
+          headers: { 'content-type': contentType },
+          body,
+        });
         await res.arrayBuffer();
         assert.equal(res.status, 200);
       }
@@ -53,27 +71,53 @@ describe('tracepack usage report (the command, on the embedded database)', () =>
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('markdown on stdout by default: the summary and every section', async () => {
-    const { code, stdout, stderr } = await tracepack(['usage', 'report', '--data-dir', dataDir, '--vulnerable', VULNERABLE_RANGE, '--endpoints', 'GET /clients, POST /legacy/import']);
+    const { code, stdout, stderr } = await tracepack([
+      'usage',
+      'report',
+      '--data-dir',
+      dataDir,
+      '--vulnerable',
+      VULNERABLE_RANGE,
+      '--endpoints',
+      'GET /clients, POST /legacy/import',
+    ]);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^# Usage report: clients-service\n/);
-    assert.match(stdout, new RegExp(`\\*\\*${truth.installations} production installations \\(${truth.productionInstances} instances\\); ${truth.testInstances} test instances`));
+    assert.match(
+      stdout,
+      new RegExp(
+        `\\*\\*${truth.installations} production installations \\(${truth.productionInstances} instances\\); ${truth.testInstances} test instances`,
+      ),
+    );
     const vulnerable = [...truth.currentOf.values()].filter((v) => VULNERABLE_VERSIONS.includes(v)).length;
     assert.match(stdout, new RegExp(`In the flagged range "${VULNERABLE_RANGE}": ${vulnerable} installations`));
     assert.match(stdout, /\| \/legacy\/import \| POST \| 0 \| 0 \| never \(declared\) \|/);
-    for (const h of ['Deployments over time', 'Versions', 'Features', 'Endpoints', 'Regressions', 'Privacy filter']) assert.ok(stdout.includes(`\n## ${h}\n`), h);
+    for (const h of ['Deployments over time', 'Versions', 'Features', 'Endpoints', 'Regressions', 'Privacy filter'])
+      assert.ok(stdout.includes(`\n## ${h}\n`), h);
   });
 
   it('--include-test counts test instances everywhere (md and csv say so)', async () => {
     const md = await tracepack(['usage', 'report', '--data-dir', dataDir, '--include-test']);
     assert.equal(md.code, 0, md.stderr);
     assert.ok(truthWithTest.installations > truth.installations, 'the fleet has test instances');
-    assert.match(md.stdout, new RegExp(`\\*\\*${truthWithTest.installations} installations, test instances included \\(${truthWithTest.productionInstances} instances\\); of them ${truth.testInstances} test instances`));
+    assert.match(
+      md.stdout,
+      new RegExp(
+        `\\*\\*${truthWithTest.installations} installations, test instances included \\(${truthWithTest.productionInstances} instances\\); of them ${truth.testInstances} test instances`,
+      ),
+    );
     assert.match(md.stdout, /> Test instances included \(--include-test\)/);
     const csv = await tracepack(['usage', 'report', '--data-dir', dataDir, '--include-test', '--format', 'csv']);
     assert.equal(csv.code, 0, csv.stderr);
     const rows = parseCsv(csv.stdout);
-    assert.deepEqual(rows.find((r) => r[0] === 'include_test'), ['include_test', 'true']);
-    assert.deepEqual(rows.find((r) => r[0] === 'installations'), ['installations', String(truthWithTest.installations)]);
+    assert.deepEqual(
+      rows.find((r) => r[0] === 'include_test'),
+      ['include_test', 'true'],
+    );
+    assert.deepEqual(
+      rows.find((r) => r[0] === 'installations'),
+      ['installations', String(truthWithTest.installations)],
+    );
     const bad = await tracepack(['usage', 'report', '--data-dir', dataDir, '--include-test=yes']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--include-test takes no value/);
@@ -81,19 +125,51 @@ describe('tracepack usage report (the command, on the embedded database)', () =>
 
   it('--format csv --out FILE writes the file and says so on stderr', async () => {
     const out = join(dir, 'report.csv');
-    const { code, stdout, stderr } = await tracepack(['usage', 'report', `--data-dir=${dataDir}`, '--since', '30d', '--format', 'csv', '--out', out]);
+    const { code, stdout, stderr } = await tracepack([
+      'usage',
+      'report',
+      `--data-dir=${dataDir}`,
+      '--since',
+      '30d',
+      '--format',
+      'csv',
+      '--out',
+      out,
+    ]);
     assert.equal(code, 0, stderr);
     assert.equal(stdout, '');
-    assert.match(stderr, new RegExp(`wrote ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(csv, \\d+ KiB\\): ${truth.installations} installations`));
+    assert.match(
+      stderr,
+      new RegExp(
+        `wrote ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(csv, \\d+ KiB\\): ${truth.installations} installations`,
+      ),
+    );
     const rows = parseCsv(readFileSync(out, 'utf8'));
     const at = rows.findIndex((r) => r[0] === '# deployments over time');
-    assert.deepEqual(rows[at + 1], ['day', 'installations', 'production_instances', 'test_ci', 'test_local', 'test_warming_up', 'test_other']);
+    assert.deepEqual(rows[at + 1], [
+      'day',
+      'installations',
+      'production_instances',
+      'test_ci',
+      'test_local',
+      'test_warming_up',
+      'test_other',
+    ]);
     assert.equal(rows[at + 2]![0], truth.firstDay);
   });
 
   it('--format html writes one page with its charts', async () => {
     const out = join(dir, 'report.html');
-    const { code, stderr } = await tracepack(['usage', 'report', '--data-dir', dataDir, '--format', 'html', '--out', out]);
+    const { code, stderr } = await tracepack([
+      'usage',
+      'report',
+      '--data-dir',
+      dataDir,
+      '--format',
+      'html',
+      '--out',
+      out,
+    ]);
     assert.equal(code, 0, stderr);
     const html = readFileSync(out, 'utf8');
     assert.match(html, /^<!DOCTYPE html>/);

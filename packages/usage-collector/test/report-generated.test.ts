@@ -10,7 +10,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, beforeEach, describe, it, type TestContext } from 'node:test';
-import { chromiumPath, isCI, isFixtureUnavailable, launchBrowser, otlpMetricsTypes, startPostgres, type DatabaseServer } from '@tracepack/testing';
+import {
+  chromiumPath,
+  isCI,
+  isFixtureUnavailable,
+  launchBrowser,
+  otlpMetricsTypes,
+  startPostgres,
+  type DatabaseServer,
+} from '@tracepack/testing';
 import {
   buildUsageReport,
   openDatabase,
@@ -24,12 +32,26 @@ import {
   type UsageReport,
 } from '../src/index';
 import { parseCsv } from '../src/report/csv';
-import { DECLARED_ENDPOINTS, encodeDelivery, generateFleet, PLANTED_REGRESSIONS, RARE_ENDPOINT, VULNERABLE_RANGE, VULNERABLE_VERSIONS, type Fleet } from './generator';
+import {
+  DECLARED_ENDPOINTS,
+  encodeDelivery,
+  generateFleet,
+  PLANTED_REGRESSIONS,
+  RARE_ENDPOINT,
+  VULNERABLE_RANGE,
+  VULNERABLE_VERSIONS,
+  type Fleet,
+} from './generator';
 import { quantileBucket, truthOf, type Truth } from './generator-truth';
 
 const OUTPUT = resolve(__dirname, '..', '..', '..', '..', 'test', 'e2e', 'output');
 
-async function deliver(fleet: Fleet, collectors: readonly UsageCollector[], log: readonly string[], concurrency = 4): Promise<{ requests: number; copies: number }> {
+async function deliver(
+  fleet: Fleet,
+  collectors: readonly UsageCollector[],
+  log: readonly string[],
+  concurrency = 4,
+): Promise<{ requests: number; copies: number }> {
   const types = otlpMetricsTypes();
   let next = 0;
   let copies = 0;
@@ -84,7 +106,10 @@ async function postgresSetup(options: object): Promise<Setup | string> {
     }
     throw err;
   }
-  const collectors = [await startUsageCollector({ ...options, databaseUrl: server.url }), await startUsageCollector({ ...options, databaseUrl: server.url })];
+  const collectors = [
+    await startUsageCollector({ ...options, databaseUrl: server.url }),
+    await startUsageCollector({ ...options, databaseUrl: server.url }),
+  ];
   const db = await openDatabase({ databaseUrl: server.url });
   return {
     collectors,
@@ -137,7 +162,14 @@ for (const kind of ['pglite', 'postgresql'] as const) {
         endpoints: DECLARED_ENDPOINTS,
       });
       truthWithTest = truthOf(fleet, since, { includeTest: true });
-      withTest = await buildUsageReport(db, { since: '30d', now, vulnerable: VULNERABLE_RANGE, olderThan: '1.5.0', endpoints: DECLARED_ENDPOINTS, includeTest: true });
+      withTest = await buildUsageReport(db, {
+        since: '30d',
+        now,
+        vulnerable: VULNERABLE_RANGE,
+        olderThan: '1.5.0',
+        endpoints: DECLARED_ENDPOINTS,
+        includeTest: true,
+      });
     });
 
     after(async () => {
@@ -174,7 +206,11 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       assert.equal(report.deployments.length, report.window.days);
       for (const d of report.deployments) {
         assert.equal(d.installations, truth.installationsByDay.get(d.day) ?? 0, `installations on ${d.day}`);
-        assert.equal(d.productionInstances, truth.productionInstancesByDay.get(d.day) ?? 0, `production instances on ${d.day}`);
+        assert.equal(
+          d.productionInstances,
+          truth.productionInstancesByDay.get(d.day) ?? 0,
+          `production instances on ${d.day}`,
+        );
         const t = truth.testByDay.get(d.day) ?? {
           ci: 0,
           local: 0,
@@ -216,7 +252,10 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       const vulnerable = [...truth.currentOf.values()].filter((v) => VULNERABLE_VERSIONS.includes(v)).length;
       assert.ok(vulnerable > 0, 'the planted vulnerable version is still deployed');
       assert.equal(report.versionCheck.vulnerableInstallations, vulnerable);
-      assert.deepEqual([...report.versionCheck.vulnerableVersions].sort(), VULNERABLE_VERSIONS.filter((v) => truth.everVersions.has(v)).sort());
+      assert.deepEqual(
+        [...report.versionCheck.vulnerableVersions].sort(),
+        VULNERABLE_VERSIONS.filter((v) => truth.everVersions.has(v)).sort(),
+      );
     });
 
     it('runtimes: installations per Node.js line of their latest instance', () => {
@@ -235,7 +274,10 @@ for (const kind of ['pglite', 'postgresql'] as const) {
         assert.equal(got.get(key)!.installations, t.installations, key);
         assert.equal(got.get(key)!.uses, t.uses, `${key} uses`);
       }
-      assert.equal(got.get('service|export.csv')!.installations < got.get('service|client.created')!.installations, true);
+      assert.equal(
+        got.get('service|export.csv')!.installations < got.get('service|client.created')!.installations,
+        true,
+      );
     });
 
     it('endpoints: responses, 5xx and 4xx, installations, throughput; rarely and never used', () => {
@@ -250,7 +292,10 @@ for (const kind of ['pglite', 'postgresql'] as const) {
         assert.equal(e.installations, t.installations, `${key} installations`);
         assert.ok(Math.abs(e.perSecond - t.responses / seconds) < 1e-9 * t.responses + 1e-12, `${key} per second`);
       }
-      assert.ok(got.has('GET (hashed paths)') && got.has('GET (overflow)'), 'hashed paths and the overflow series, each as one row');
+      assert.ok(
+        got.has('GET (hashed paths)') && got.has('GET (overflow)'),
+        'hashed paths and the overflow series, each as one row',
+      );
       const rare = [...truth.endpoints]
         .filter(([key, t]) => !key.includes(' (') && t.installations < 0.05 * truth.installationsWithRequests)
         .map(([key]) => key)
@@ -264,13 +309,20 @@ for (const kind of ['pglite', 'postgresql'] as const) {
         rare,
       );
       const unused = report.unusedEndpoints.map((u) => `${u.method} ${u.endpoint} ${u.lastUsed ?? 'never'}`).sort();
-      assert.deepEqual(unused, [`GET /v1/clients ${truth.lastUsed.get('GET /v1/clients')}`, 'POST /legacy/import never']);
+      assert.deepEqual(unused, [
+        `GET /v1/clients ${truth.lastUsed.get('GET /v1/clients')}`,
+        'POST /legacy/import never',
+      ]);
     });
 
     it('p99 per endpoint and version, within the bucket of the true p99 of the raw samples', () => {
       let checked = 0;
       for (const l of report.latencyByVersion) {
-        assert.equal(l.responses, truth.responsesByVersion.get(`${l.method} ${l.endpoint}|${l.version}`), `${l.method} ${l.endpoint} ${l.version} responses`);
+        assert.equal(
+          l.responses,
+          truth.responsesByVersion.get(`${l.method} ${l.endpoint}|${l.version}`),
+          `${l.method} ${l.endpoint} ${l.version} responses`,
+        );
         const sorted = truth.samples.get(`${l.method} ${l.endpoint}|${l.version}`);
         if (sorted === undefined) {
           assert.equal(l.p99Ms, undefined, `${l.method} ${l.endpoint} ${l.version}: no response timed, no p99`);
@@ -291,7 +343,8 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       assert.equal(checked, truth.samples.size);
       assert.equal(report.latencyByVersion.length, truth.responsesByVersion.size);
       // Slowest first.
-      for (let i = 1; i < report.latencyByVersion.length; i++) assert.ok((report.latencyByVersion[i - 1]!.p99Ms ?? 0) >= (report.latencyByVersion[i]!.p99Ms ?? 0));
+      for (let i = 1; i < report.latencyByVersion.length; i++)
+        assert.ok((report.latencyByVersion[i - 1]!.p99Ms ?? 0) >= (report.latencyByVersion[i]!.p99Ms ?? 0));
     });
 
     it('error rates per endpoint match the records exactly', () => {
@@ -306,7 +359,10 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       const t = truthWithTest;
       assert.equal(withTest.includeTest, true);
       assert.equal(report.includeTest, false);
-      assert.ok(t.installations > truth.installations + 100, `${t.installations} installations with test instances, ${truth.installations} without`);
+      assert.ok(
+        t.installations > truth.installations + 100,
+        `${t.installations} installations with test instances, ${truth.installations} without`,
+      );
       assert.equal(withTest.totals.installations, t.installations);
       assert.equal(withTest.totals.productionInstances, t.productionInstances);
       assert.equal(withTest.totals.testInstances, truth.testInstances, 'test instances still counted apart');
@@ -314,7 +370,11 @@ for (const kind of ['pglite', 'postgresql'] as const) {
         assert.equal(d.installations, t.installationsByDay.get(d.day) ?? 0, `installations on ${d.day}`);
         assert.equal(d.productionInstances, t.productionInstancesByDay.get(d.day) ?? 0, `instances on ${d.day}`);
         const apart = report.deployments.find((p) => p.day === d.day)!;
-        assert.deepEqual([d.ci, d.local, d.warmingUp], [apart.ci, apart.local, apart.warmingUp], `test instances on ${d.day}, apart as without`);
+        assert.deepEqual(
+          [d.ci, d.local, d.warmingUp],
+          [apart.ci, apart.local, apart.warmingUp],
+          `test instances on ${d.day}, apart as without`,
+        );
       }
       // Versions: test instances send none, '(unknown)'.
       const shown = (v: string): string => (v === '' ? '(unknown)' : v);
@@ -322,28 +382,44 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       assert.deepEqual(new Set(versions.keys()), new Set([...t.everVersions.keys()].map(shown)));
       for (const [version, n] of t.everVersions) {
         assert.equal(versions.get(shown(version))!.installationsEver, n, `ran ${shown(version)}`);
-        assert.equal(versions.get(shown(version))!.installations, t.currentVersions.get(version) ?? 0, `on ${shown(version)} now`);
+        assert.equal(
+          versions.get(shown(version))!.installations,
+          t.currentVersions.get(version) ?? 0,
+          `on ${shown(version)} now`,
+        );
       }
       const features = new Map(withTest.features.map((f) => [`${f.source}|${f.feature}`, f]));
       assert.deepEqual([...features.keys()].sort(), [...t.features.keys()].sort());
-      for (const [key, f] of t.features) assert.deepEqual([features.get(key)!.installations, features.get(key)!.uses], [f.installations, f.uses], key);
+      for (const [key, f] of t.features)
+        assert.deepEqual([features.get(key)!.installations, features.get(key)!.uses], [f.installations, f.uses], key);
       const endpoints = new Map(withTest.endpoints.map((e) => [`${e.method} ${e.endpoint}`, e]));
       assert.deepEqual([...endpoints.keys()].sort(), [...t.endpoints.keys()].sort());
       let more = 0;
       for (const [key, e] of t.endpoints) {
         const got = endpoints.get(key)!;
-        assert.deepEqual([got.responses, got.serverErrors, got.clientErrors, got.installations], [e.responses, e.serverErrors, e.clientErrors, e.installations], key);
+        assert.deepEqual(
+          [got.responses, got.serverErrors, got.clientErrors, got.installations],
+          [e.responses, e.serverErrors, e.clientErrors, e.installations],
+          key,
+        );
         more += e.responses - (truth.endpoints.get(key)?.responses ?? 0);
       }
       assert.ok(more > 0, 'test instances add traffic');
       for (const l of withTest.latencyByVersion) {
         const version = l.version === '(unknown)' ? '' : l.version;
-        assert.equal(l.responses, t.responsesByVersion.get(`${l.method} ${l.endpoint}|${version}`), `${l.method} ${l.endpoint} ${l.version} responses`);
+        assert.equal(
+          l.responses,
+          t.responsesByVersion.get(`${l.method} ${l.endpoint}|${version}`),
+          `${l.method} ${l.endpoint} ${l.version} responses`,
+        );
       }
       assert.equal(withTest.latencyByVersion.length, t.responsesByVersion.size);
       // Every format says so.
       assert.match(renderUsageReportMarkdown(withTest), /Test instances included \(--include-test\)/);
-      assert.match(renderUsageReportMarkdown(withTest), new RegExp(`${withTest.totals.installations.toLocaleString('en-US')} installations, test instances included`));
+      assert.match(
+        renderUsageReportMarkdown(withTest),
+        new RegExp(`${withTest.totals.installations.toLocaleString('en-US')} installations, test instances included`),
+      );
       assert.doesNotMatch(renderUsageReportMarkdown(report), /--include-test/);
       assert.match(renderUsageReportCsv(withTest), /\r\ninclude_test,true\r\n/);
       assert.match(renderUsageReportCsv(report), /\r\ninclude_test,false\r\n/);
@@ -353,8 +429,12 @@ for (const kind of ['pglite', 'postgresql'] as const) {
     });
 
     it('regressions: the planted ones are found, and nothing else', () => {
-      const found = report.regressions.map((g) => `${g.method} ${g.endpoint} ${g.metric} ${g.fromVersion}->${g.toVersion}`).sort();
-      const planted = PLANTED_REGRESSIONS.map((g) => `${g.method} ${g.endpoint} ${g.metric} ${g.fromVersion}->${g.toVersion}`).sort();
+      const found = report.regressions
+        .map((g) => `${g.method} ${g.endpoint} ${g.metric} ${g.fromVersion}->${g.toVersion}`)
+        .sort();
+      const planted = PLANTED_REGRESSIONS.map(
+        (g) => `${g.method} ${g.endpoint} ${g.metric} ${g.fromVersion}->${g.toVersion}`,
+      ).sort();
       assert.deepEqual(found, planted);
       const p99 = report.regressions.find((g) => g.metric === 'p99')!;
       assert.ok(p99.after > 3 * p99.before, `p99 ${p99.before} -> ${p99.after}`);
@@ -370,15 +450,18 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       assert.deepEqual(got, truth.drops);
     });
 
-    it(
-      'no metric of @tracepack/usage is ignored by the collector',
-      () => {
-        assert.deepEqual(report.ignoredMetrics, []);
-      },
-    );
+    it('no metric of @tracepack/usage is ignored by the collector', () => {
+      assert.deepEqual(report.ignoredMetrics, []);
+    });
 
     it('the roll-up path and the live path give the same report, however the roll-up is cut', async () => {
-      const options = { since: '30d', now, vulnerable: VULNERABLE_RANGE, olderThan: '1.5.0', endpoints: DECLARED_ENDPOINTS };
+      const options = {
+        since: '30d',
+        now,
+        vulnerable: VULNERABLE_RANGE,
+        olderThan: '1.5.0',
+        endpoints: DECLARED_ENDPOINTS,
+      };
       const persisted = await buildUsageReport(db, { ...options, rollupLagMs: 0 });
       const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM report_endpoint_daily');
       assert.ok(Number(rows[0]!.n) > 100, 'rolled up for good');
@@ -390,7 +473,9 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       await db.query(`UPDATE endpoint_usage SET received_at = period_end + interval '1 minute'`);
       await db.query(`UPDATE feature_usage SET received_at = period_end + interval '1 minute'`);
       for (const lag of [3 * 86_400_000, 0]) {
-        await db.query('TRUNCATE report_endpoint_daily, report_endpoint_installations, report_feature_daily, report_feature_installations');
+        await db.query(
+          'TRUNCATE report_endpoint_daily, report_endpoint_installations, report_feature_daily, report_feature_installations',
+        );
         await db.query(`UPDATE report_rollup_state SET rolled_until = '-infinity'`);
         const rolled = await rollUpUsage(db, { lagMs: lag });
         assert.ok(Date.parse(rolled.rolledUntil) <= Date.now() - lag + 60_000);
@@ -411,7 +496,17 @@ for (const kind of ['pglite', 'postgresql'] as const) {
         if (r.length === 1 && r[0]!.startsWith('# ')) sections.set(r[0]!.slice(2), (current = []));
         else if (!(r.length === 1 && r[0] === '')) current!.push(r);
       }
-      for (const name of ['deployments over time', 'versions', 'features', 'endpoints', 'latency by version', 'regressions', 'privacy drops', 'unused endpoints']) assert.ok(sections.has(name), name);
+      for (const name of [
+        'deployments over time',
+        'versions',
+        'features',
+        'endpoints',
+        'latency by version',
+        'regressions',
+        'privacy drops',
+        'unused endpoints',
+      ])
+        assert.ok(sections.has(name), name);
       const endpoints = sections.get('endpoints')!;
       const header = endpoints[0]!;
       for (const r of endpoints.slice(1)) {
@@ -427,7 +522,16 @@ for (const kind of ['pglite', 'postgresql'] as const) {
 
     it('markdown: a table per question, the planted findings in it', () => {
       const md = renderUsageReportMarkdown(report);
-      for (const h of ['## Deployments over time', '## Versions', '## Features', '## Endpoints', '## Slowest endpoints by p99, per version', '## Error rates', '## Regressions', '## Privacy filter'])
+      for (const h of [
+        '## Deployments over time',
+        '## Versions',
+        '## Features',
+        '## Endpoints',
+        '## Slowest endpoints by p99, per version',
+        '## Error rates',
+        '## Regressions',
+        '## Privacy filter',
+      ])
         assert.ok(md.includes(`\n${h}\n`), h);
       // Every table: the same number of cells in each row.
       for (const block of md.split('\n\n')) {
@@ -438,14 +542,22 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       }
       assert.match(md, /\| \/clients\/:id \| GET \| p99 \| 1\.4\.1 \| 1\.5\.0 \|/);
       assert.match(md, /\| \/clients \| POST \| 5xx rate \| 1\.3\.1 \| 1\.4\.0 \|/);
-      assert.match(md, new RegExp(`In the flagged range "${VULNERABLE_RANGE}": ${report.versionCheck.vulnerableInstallations} installations`));
+      assert.match(
+        md,
+        new RegExp(
+          `In the flagged range "${VULNERABLE_RANGE}": ${report.versionCheck.vulnerableInstallations} installations`,
+        ),
+      );
       assert.match(md, /\| \/legacy\/import \| POST \| 0 \| 0 \| never \(declared\) \|/);
     });
 
     it('html: one self-contained page, charts as inline SVG; in headless Chromium they render, readable, no console errors', async (t) => {
       const html = await renderUsageReportHtml(report);
       assert.ok(!/<script/i.test(html), 'no script');
-      assert.ok(!/(?:src|href)="(?:https?:)?\/\//i.test(html) && !/url\(\s*['"]?https?:/i.test(html), 'nothing loaded from the network');
+      assert.ok(
+        !/(?:src|href)="(?:https?:)?\/\//i.test(html) && !/url\(\s*['"]?https?:/i.test(html),
+        'nothing loaded from the network',
+      );
       assert.equal((html.match(/<svg /g) ?? []).length, 5, 'five charts');
       await mkdir(OUTPUT, { recursive: true });
       const file = join(OUTPUT, 'usage-report.html');
@@ -478,10 +590,16 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       for (const c of charts) {
         assert.ok(c.marks > 5, `marks drawn: ${c.marks}`);
         assert.ok(c.width > 300 && c.height > 100, `chart size ${c.width}x${c.height}`);
-        assert.ok(c.labels.length > 2 && c.labels.every((l) => l && l.trim() !== ''), `axis labels: ${c.labels.join(', ')}`);
+        assert.ok(
+          c.labels.length > 2 && c.labels.every((l) => l && l.trim() !== ''),
+          `axis labels: ${c.labels.join(', ')}`,
+        );
       }
       // The p99 chart names the endpoints and the versions.
-      assert.ok(charts[3]!.labels.includes('GET /clients/:id') && charts[3]!.labels.includes('1.5.0'), charts[3]!.labels.join(', '));
+      assert.ok(
+        charts[3]!.labels.includes('GET /clients/:id') && charts[3]!.labels.includes('1.5.0'),
+        charts[3]!.labels.join(', '),
+      );
       // Axis labels do not overlap each other (readable).
       const overlaps = await page.evaluate<number>(`(() => {
       let n = 0;

@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { decodeMetricsRequest, otlpMetricsTypes, startOtlpMetricsReceiver, type DecodedMetricsReport, type OtlpMetricsReceiver } from '@tracepack/testing';
+import {
+  decodeMetricsRequest,
+  otlpMetricsTypes,
+  startOtlpMetricsReceiver,
+  type DecodedMetricsReport,
+  type OtlpMetricsReceiver,
+} from '@tracepack/testing';
 import { startUsage, USAGE_METRICS } from '@tracepack/usage';
 import { encodeDelivery, generateFleet, type GenReport, type OtlpResourceMetrics } from './generator';
 
@@ -19,13 +25,19 @@ function shapes(report: DecodedMetricsReport): Map<string, string> {
     const line = `${p.scope.name} ${p.type} ${p.temporality ?? '-'} monotonic=${String(p.monotonic)} unit=${p.unit}${bounds}`;
     const prev = out.get(p.metric);
     // Attribute key sets may differ per point (the overflow series): collect them all.
-    out.set(p.metric, prev === undefined ? `${line} keys=[${keys}]` : prev.includes(`[${keys}]`) ? prev : `${prev} [${keys}]`);
+    out.set(
+      p.metric,
+      prev === undefined ? `${line} keys=[${keys}]` : prev.includes(`[${keys}]`) ? prev : `${prev} [${keys}]`,
+    );
   }
   return out;
 }
 
 function decode(rm: OtlpResourceMetrics): DecodedMetricsReport {
-  const { body } = encodeDelivery({ resourceMetrics: [rm], encoding: 'protobuf', target: 0, repeats: 0 }, otlpMetricsTypes());
+  const { body } = encodeDelivery(
+    { resourceMetrics: [rm], encoding: 'protobuf', target: 0, repeats: 0 },
+    otlpMetricsTypes(),
+  );
   return decodeMetricsRequest(body, false);
 }
 
@@ -49,26 +61,42 @@ describe('the generator writes what @tracepack/usage sends', () => {
       ...common,
       config: { endpoint: receiver.url, identify_after: 0, report_interval: '1h', keepalive_interval: '1s' },
       installation: ['https://clients.example.com'],
-      service: { name: 'clients-service', version: '1.5.0', gitHash: 'a'.repeat(40), buildTime: '2026-11-01T00:00:00Z', deploymentEnvironment: 'production' },
+      service: {
+        name: 'clients-service',
+        version: '1.5.0',
+        gitHash: 'a'.repeat(40),
+        buildTime: '2026-11-01T00:00:00Z',
+        deploymentEnvironment: 'production',
+      },
     });
     try {
-      for (const path of ['/clients/1', '/clients/2', '/missing', '/other/path']) await (await fetch(base + path)).text();
+      for (const path of ['/clients/1', '/clients/2', '/missing', '/other/path'])
+        await (await fetch(base + path)).text();
       usage.feature('client.created');
       usage.activity('login', { userId: 'u-1' });
       await receiver.waitForReports(1, 5000); // a keep-alive first
       await usage.flush();
       const reports = await receiver.waitForReports(2, 5000);
       real = reports.find((r) => r.metricNames.includes('tracepack.usage.http.duration'))!;
-      realKeepalive = reports.find((r) => r.metricNames.length === 1 && r.metricNames[0] === 'tracepack.usage.keepalive')!;
+      realKeepalive = reports.find(
+        (r) => r.metricNames.length === 1 && r.metricNames[0] === 'tracepack.usage.keepalive',
+      )!;
     } finally {
       await usage.shutdown();
     }
     receiver.reset();
-    const local = startUsage({ ...common, config: { endpoint: receiver.url, report_interval: '1h' }, local: true, service: { name: 'clients-service', version: '1.5.0' } });
+    const local = startUsage({
+      ...common,
+      config: { endpoint: receiver.url, report_interval: '1h' },
+      local: true,
+      service: { name: 'clients-service', version: '1.5.0' },
+    });
     try {
       await (await fetch(`${base}/clients/3`)).text();
       await local.flush();
-      realLocal = (await receiver.waitForReports(1, 5000)).find((r) => r.metricNames.includes('tracepack.usage.http.duration'))!;
+      realLocal = (await receiver.waitForReports(1, 5000)).find((r) =>
+        r.metricNames.includes('tracepack.usage.http.duration'),
+      )!;
     } finally {
       await local.shutdown();
       app.close();
@@ -110,11 +138,17 @@ describe('the generator writes what @tracepack/usage sends', () => {
   it('a keep-alive and a test instance: the same shapes', () => {
     const keepalive = fleet.keepalives[0]!;
     assert.deepEqual(shapes(decode(keepalive.resourceMetrics)), shapes(realKeepalive));
-    assert.deepEqual(Object.keys(decode(keepalive.resourceMetrics).resources[0]!).sort(), Object.keys(realKeepalive.resources[0]!).sort());
+    assert.deepEqual(
+      Object.keys(decode(keepalive.resourceMetrics).resources[0]!).sort(),
+      Object.keys(realKeepalive.resources[0]!).sort(),
+    );
     const local = generated((r) => r.instance.testReason === 'local');
     const decoded = decode(local.resourceMetrics);
     assert.deepEqual(Object.keys(decoded.resources[0]!).sort(), Object.keys(realLocal.resources[0]!).sort());
-    assert.equal(decoded.resources[0]!['tracepack.usage.test_reason'], realLocal.resources[0]!['tracepack.usage.test_reason']);
+    assert.equal(
+      decoded.resources[0]!['tracepack.usage.test_reason'],
+      realLocal.resources[0]!['tracepack.usage.test_reason'],
+    );
     const want = shapes(realLocal);
     for (const [metric, shape] of shapes(decoded)) if (want.has(metric)) assert.equal(shape, want.get(metric), metric);
   });

@@ -20,8 +20,19 @@ import { escapeHtml } from '../src/report/html';
 
 describe('versions', () => {
   it('sort the semver way: numbers, prereleases before their release, non-versions last', () => {
-    const sorted = ['1.10.0', '1.2.0', 'v1.9.3', '1.10.0-rc.2', '1.10.0-rc.10', 'nightly', '1.10.0-beta', '2'].sort(compareVersions);
-    assert.deepEqual(sorted, ['1.2.0', 'v1.9.3', '1.10.0-beta', '1.10.0-rc.2', '1.10.0-rc.10', '1.10.0', '2', 'nightly']);
+    const sorted = ['1.10.0', '1.2.0', 'v1.9.3', '1.10.0-rc.2', '1.10.0-rc.10', 'nightly', '1.10.0-beta', '2'].sort(
+      compareVersions,
+    );
+    assert.deepEqual(sorted, [
+      '1.2.0',
+      'v1.9.3',
+      '1.10.0-beta',
+      '1.10.0-rc.2',
+      '1.10.0-rc.10',
+      '1.10.0',
+      '2',
+      'nightly',
+    ]);
   });
 
   it('ranges: comparators (all must hold), || (either), bare versions, wildcards', () => {
@@ -82,7 +93,12 @@ describe('percentiles from histogram buckets', () => {
 });
 
 describe('regressions', () => {
-  const agg = (version: string, responses: number, serverErrors: number, counts: number[]): Parameters<typeof findRegressions>[0][number] => ({
+  const agg = (
+    version: string,
+    responses: number,
+    serverErrors: number,
+    counts: number[],
+  ): Parameters<typeof findRegressions>[0][number] => ({
     endpoint: '/a',
     method: 'GET',
     version,
@@ -97,19 +113,45 @@ describe('regressions', () => {
       agg('1.2.0', 1000, 5, [900, 100, 0, 0, 0, 0, 0]),
       agg('1.11.0', 1000, 4, [900, 100, 0, 0, 0, 0, 0]), // back: an improvement
     ];
-    const found = findRegressions(rows, DEFAULT_REPORT_THRESHOLDS).map((g) => `${g.metric} ${g.fromVersion}->${g.toVersion}`);
+    const found = findRegressions(rows, DEFAULT_REPORT_THRESHOLDS).map(
+      (g) => `${g.metric} ${g.fromVersion}->${g.toVersion}`,
+    );
     assert.deepEqual(found.sort(), ['error_rate 1.2.0->1.10.0', 'p99 1.2.0->1.10.0']);
   });
 
   it('too few responses, a jump inside one bucket, or an insignificant error rise: none', () => {
     // few responses
-    assert.deepEqual(findRegressions([agg('1.0.0', 100, 0, [100, 0, 0, 0, 0, 0, 0]), agg('1.1.0', 100, 20, [0, 0, 0, 0, 0, 100, 0])], DEFAULT_REPORT_THRESHOLDS), []);
+    assert.deepEqual(
+      findRegressions(
+        [agg('1.0.0', 100, 0, [100, 0, 0, 0, 0, 0, 0]), agg('1.1.0', 100, 20, [0, 0, 0, 0, 0, 100, 0])],
+        DEFAULT_REPORT_THRESHOLDS,
+      ),
+      [],
+    );
     // p99 x1.5 but only +7.5 ms (inside the sub-20 ms buckets)
-    assert.deepEqual(findRegressions([agg('1.0.0', 1000, 0, [985, 15, 0, 0, 0, 0, 0]), agg('1.1.0', 1000, 0, [0, 1000, 0, 0, 0, 0, 0])], DEFAULT_REPORT_THRESHOLDS), []);
+    assert.deepEqual(
+      findRegressions(
+        [agg('1.0.0', 1000, 0, [985, 15, 0, 0, 0, 0, 0]), agg('1.1.0', 1000, 0, [0, 1000, 0, 0, 0, 0, 0])],
+        DEFAULT_REPORT_THRESHOLDS,
+      ),
+      [],
+    );
     // 5xx 0.2% -> 1.3% on 300 responses each: doubled and +1 point, but z < 3
-    assert.deepEqual(findRegressions([agg('1.0.0', 500, 1, [500, 0, 0, 0, 0, 0, 0]), agg('1.1.0', 300, 4, [300, 0, 0, 0, 0, 0, 0])], DEFAULT_REPORT_THRESHOLDS), []);
+    assert.deepEqual(
+      findRegressions(
+        [agg('1.0.0', 500, 1, [500, 0, 0, 0, 0, 0, 0]), agg('1.1.0', 300, 4, [300, 0, 0, 0, 0, 0, 0])],
+        DEFAULT_REPORT_THRESHOLDS,
+      ),
+      [],
+    );
     // the same rise on 20,000 responses each is one
-    assert.equal(findRegressions([agg('1.0.0', 20000, 40, [20000, 0, 0, 0, 0, 0, 0]), agg('1.1.0', 20000, 260, [20000, 0, 0, 0, 0, 0, 0])], DEFAULT_REPORT_THRESHOLDS).length, 1);
+    assert.equal(
+      findRegressions(
+        [agg('1.0.0', 20000, 40, [20000, 0, 0, 0, 0, 0, 0]), agg('1.1.0', 20000, 260, [20000, 0, 0, 0, 0, 0, 0])],
+        DEFAULT_REPORT_THRESHOLDS,
+      ).length,
+      1,
+    );
   });
 });
 
@@ -120,7 +162,10 @@ describe('the window', () => {
     assert.equal(parseSince('12h', now).start.toISOString(), '2026-12-01T00:30:00.000Z');
     assert.equal(parseSince('2w', now).start.toISOString(), '2026-11-17T12:30:00.000Z');
     assert.equal(parseSince('2026-11-03', now).start.toISOString(), '2026-11-03T00:00:00.000Z');
-    assert.throws(() => parseSince('last month', now), /since "last month" is not understood: use a duration back from now \(30d, 12h, 2w, 90m\) or a date/);
+    assert.throws(
+      () => parseSince('last month', now),
+      /since "last month" is not understood: use a duration back from now \(30d, 12h, 2w, 90m\) or a date/,
+    );
   });
 });
 
@@ -136,8 +181,24 @@ function sampleReport(): UsageReport {
       { day: '2026-11-25', installations: 1, productionInstances: 1, ci: 0, local: 0, warmingUp: 0, otherTest: 0 },
     ],
     testInstances: [{ reason: 'ci', ciName: 'gitlab', instances: 1 }],
-    versions: [{ version: '1.0.0', installations: 2, share: 1, installationsEver: 2, instances: 3, olderThanReference: false, vulnerable: false }],
-    versionCheck: { reference: '1.0.0', olderInstallations: 0, vulnerableRanges: [], vulnerableInstallations: 0, vulnerableVersions: [] },
+    versions: [
+      {
+        version: '1.0.0',
+        installations: 2,
+        share: 1,
+        installationsEver: 2,
+        instances: 3,
+        olderThanReference: false,
+        vulnerable: false,
+      },
+    ],
+    versionCheck: {
+      reference: '1.0.0',
+      olderInstallations: 0,
+      vulnerableRanges: [],
+      vulnerableInstallations: 0,
+      vulnerableVersions: [],
+    },
     versionsOverTime: [],
     features: [{ source: 'service', feature: 'a,"b"', installations: 1, share: 0.5, uses: 3 }],
     endpoints: [
@@ -188,6 +249,9 @@ describe('renderers', () => {
   });
 
   it('html escapes text', () => {
-    assert.equal(escapeHtml(`<script>"x" & 'y'</script>`), '&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;');
+    assert.equal(
+      escapeHtml(`<script>"x" & 'y'</script>`),
+      '&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;',
+    );
   });
 });

@@ -47,7 +47,9 @@ export function parseSince(since: string | Date, now: Date): { start: Date; aske
     const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
     if (!Number.isNaN(d.getTime())) return { start: d, asked: text };
   }
-  throw new UsageReportOptionError(`since "${since}" is not understood: use a duration back from now (30d, 12h, 2w, 90m) or a date (2026-11-01)`);
+  throw new UsageReportOptionError(
+    `since "${since}" is not understood: use a duration back from now (30d, 12h, 2w, 90m) or a date (2026-11-01)`,
+  );
 }
 
 function dayOf(d: Date): string {
@@ -56,11 +58,21 @@ function dayOf(d: Date): string {
 
 export function reportWindow(since: string | Date, now: Date, includeTest = false): ReportWindow & read.WindowParams {
   const { start, asked } = parseSince(since, now);
-  if (start.getTime() > now.getTime()) throw new UsageReportOptionError(`since "${asked}" is after the report time ${now.toISOString()}`);
+  if (start.getTime() > now.getTime())
+    throw new UsageReportOptionError(`since "${asked}" is after the report time ${now.toISOString()}`);
   const firstDay = dayOf(start);
   const lastDay = dayOf(now);
   const days = Math.round((Date.parse(`${lastDay}T00:00:00Z`) - Date.parse(`${firstDay}T00:00:00Z`)) / DAY_MS) + 1;
-  return { asked, firstDay, lastDay, days, until: now.toISOString(), start: `${firstDay}T00:00:00.000Z`, end: now.toISOString(), includeTest };
+  return {
+    asked,
+    firstDay,
+    lastDay,
+    days,
+    until: now.toISOString(),
+    start: `${firstDay}T00:00:00.000Z`,
+    end: now.toISOString(),
+    includeTest,
+  };
 }
 
 /** `GET /clients/:id` or `/clients/:id` (any method). */
@@ -85,9 +97,12 @@ export async function buildUsageReport(db: Database, options: UsageReportOptions
   const includeTest = options.includeTest ?? false;
   const window = reportWindow(options.since ?? '30d', now, includeTest);
   const thresholds: ReportThresholds = { ...DEFAULT_REPORT_THRESHOLDS, ...options.thresholds };
-  const ranges = (typeof options.vulnerable === 'string' ? [options.vulnerable] : (options.vulnerable ?? [])).filter((r) => r.trim() !== '');
+  const ranges = (typeof options.vulnerable === 'string' ? [options.vulnerable] : (options.vulnerable ?? [])).filter(
+    (r) => r.trim() !== '',
+  );
   const parsedRanges = ranges.map(parseVersionRange);
-  if (options.olderThan !== undefined && !isVersion(options.olderThan)) throw new UsageReportOptionError(`olderThan "${options.olderThan}" is not a version (1.4.2)`);
+  if (options.olderThan !== undefined && !isVersion(options.olderThan))
+    throw new UsageReportOptionError(`olderThan "${options.olderThan}" is not a version (1.4.2)`);
   const lagMs = options.rollupLagMs ?? 600_000;
 
   await rollUpUsage(db, { lagMs });
@@ -97,11 +112,27 @@ export async function buildUsageReport(db: Database, options: UsageReportOptions
     async (q) => {
       await q("SET LOCAL TimeZone = 'UTC'");
       await q('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK_KEY]);
-      const [state] = await q<{ from: string }>(`SELECT to_json(rolled_until)#>>'{}' AS "from" FROM report_rollup_state`);
+      const [state] = await q<{ from: string }>(
+        `SELECT to_json(rolled_until)#>>'{}' AS "from" FROM report_rollup_state`,
+      );
       await rollUpRange(q, state!.from, 'infinity');
       await read.collectAlive(q, window);
 
-      const [days, totals, kinds, versions, versionDays, runtimes, services, latency, endpointUse, seenBefore, features, drops, ignored] = [
+      const [
+        days,
+        totals,
+        kinds,
+        versions,
+        versionDays,
+        runtimes,
+        services,
+        latency,
+        endpointUse,
+        seenBefore,
+        features,
+        drops,
+        ignored,
+      ] = [
         await read.deploymentDays(q, window),
         await read.aliveTotals(q),
         await read.testKinds(q),
@@ -145,7 +176,8 @@ export async function buildUsageReport(db: Database, options: UsageReportOptions
           share: totals.installations > 0 ? v.current / totals.installations : 0,
           installationsEver: v.ever,
           instances: v.instances,
-          olderThanReference: reference !== undefined && isVersion(v.version) && compareVersions(v.version, reference) < 0,
+          olderThanReference:
+            reference !== undefined && isVersion(v.version) && compareVersions(v.version, reference) < 0,
           vulnerable: parsedRanges.some((r) => r.test(v.version)),
         }))
         .sort((a, b) => -compareVersions(a.version, b.version));
@@ -158,12 +190,35 @@ export async function buildUsageReport(db: Database, options: UsageReportOptions
       };
 
       // Endpoints: per version (latency, regressions), then across versions.
-      const perVersion = new Map<string, { endpoint: string; method: string; version: string; responses: number; serverErrors: number; clientErrors: number; buckets: Buckets }>();
+      const perVersion = new Map<
+        string,
+        {
+          endpoint: string;
+          method: string;
+          version: string;
+          responses: number;
+          serverErrors: number;
+          clientErrors: number;
+          buckets: Buckets;
+        }
+      >();
       // Rows with bounds first: the histogram of an endpoint and version takes the first bounds seen.
       for (const r of [...latency].sort((a, b) => b.buckets.bounds.length - a.buckets.bounds.length)) {
         const key = `${r.method} ${r.endpoint}\u0000${r.version}`;
         let agg = perVersion.get(key);
-        if (!agg) perVersion.set(key, (agg = { endpoint: r.endpoint, method: r.method, version: r.version, responses: 0, serverErrors: 0, clientErrors: 0, buckets: emptyBuckets(r.buckets.bounds) }));
+        if (!agg)
+          perVersion.set(
+            key,
+            (agg = {
+              endpoint: r.endpoint,
+              method: r.method,
+              version: r.version,
+              responses: 0,
+              serverErrors: 0,
+              clientErrors: 0,
+              buckets: emptyBuckets(r.buckets.bounds),
+            }),
+          );
         agg.responses += r.responses;
         agg.serverErrors += r.serverErrors;
         agg.clientErrors += r.clientErrors;
@@ -182,13 +237,40 @@ export async function buildUsageReport(db: Database, options: UsageReportOptions
           p50Ms: quantileOf(v.buckets, 0.5),
           p99Ms: quantileOf(v.buckets, 0.99),
         }))
-        .sort((a, b) => (b.p99Ms ?? -1) - (a.p99Ms ?? -1) || a.endpoint.localeCompare(b.endpoint) || a.method.localeCompare(b.method) || compareVersions(a.version, b.version));
+        .sort(
+          (a, b) =>
+            (b.p99Ms ?? -1) - (a.p99Ms ?? -1) ||
+            a.endpoint.localeCompare(b.endpoint) ||
+            a.method.localeCompare(b.method) ||
+            compareVersions(a.version, b.version),
+        );
 
-      const perEndpoint = new Map<string, { endpoint: string; method: string; responses: number; serverErrors: number; clientErrors: number; buckets: Buckets | undefined }>();
+      const perEndpoint = new Map<
+        string,
+        {
+          endpoint: string;
+          method: string;
+          responses: number;
+          serverErrors: number;
+          clientErrors: number;
+          buckets: Buckets | undefined;
+        }
+      >();
       for (const v of perVersion.values()) {
         const key = `${v.method} ${v.endpoint}`;
         let agg = perEndpoint.get(key);
-        if (!agg) perEndpoint.set(key, (agg = { endpoint: v.endpoint, method: v.method, responses: 0, serverErrors: 0, clientErrors: 0, buckets: undefined }));
+        if (!agg)
+          perEndpoint.set(
+            key,
+            (agg = {
+              endpoint: v.endpoint,
+              method: v.method,
+              responses: 0,
+              serverErrors: 0,
+              clientErrors: 0,
+              buckets: undefined,
+            }),
+          );
         agg.responses += v.responses;
         agg.serverErrors += v.serverErrors;
         agg.clientErrors += v.clientErrors;
@@ -219,14 +301,20 @@ export async function buildUsageReport(db: Database, options: UsageReportOptions
             rare: isRealEndpoint(e.endpoint) && installations < thresholds.rareInstallationShare * endpointUse.total,
           };
         })
-        .sort((a, b) => b.responses - a.responses || a.endpoint.localeCompare(b.endpoint) || a.method.localeCompare(b.method));
+        .sort(
+          (a, b) =>
+            b.responses - a.responses || a.endpoint.localeCompare(b.endpoint) || a.method.localeCompare(b.method),
+        );
 
       const unusedEndpoints: UnusedEndpoint[] = [];
-      const used = (method: string | undefined, endpoint: string): boolean => endpoints.some((e) => e.endpoint === endpoint && (method === undefined || e.method === method));
+      const used = (method: string | undefined, endpoint: string): boolean =>
+        endpoints.some((e) => e.endpoint === endpoint && (method === undefined || e.method === method));
       for (const declared of options.endpoints ?? []) {
         const { method, endpoint } = parseDeclared(declared);
         if (endpoint === '' || used(method, endpoint)) continue;
-        const before = seenBefore.filter((s) => s.endpoint === endpoint && (method === undefined || s.method === method));
+        const before = seenBefore.filter(
+          (s) => s.endpoint === endpoint && (method === undefined || s.method === method),
+        );
         const lastUsed = before
           .map((s) => s.lastUsed)
           .sort()
@@ -234,19 +322,29 @@ export async function buildUsageReport(db: Database, options: UsageReportOptions
         unusedEndpoints.push({ endpoint, method: method ?? '*', lastUsed, source: 'declared' });
       }
       for (const s of seenBefore) {
-        if (unusedEndpoints.some((u) => u.endpoint === s.endpoint && (u.method === s.method || u.method === '*'))) continue;
+        if (unusedEndpoints.some((u) => u.endpoint === s.endpoint && (u.method === s.method || u.method === '*')))
+          continue;
         if (used(s.method, s.endpoint)) continue;
         unusedEndpoints.push({ endpoint: s.endpoint, method: s.method, lastUsed: s.lastUsed, source: 'seen before' });
       }
 
       const featureRows: FeatureRow[] = features
         .map((f) => ({ ...f, share: totals.installations > 0 ? f.installations / totals.installations : 0 }))
-        .sort((a, b) => a.source.localeCompare(b.source) || b.installations - a.installations || a.feature.localeCompare(b.feature));
+        .sort(
+          (a, b) =>
+            a.source.localeCompare(b.source) || b.installations - a.installations || a.feature.localeCompare(b.feature),
+        );
 
       return {
         services,
         includeTest,
-        window: { asked: window.asked, firstDay: window.firstDay, lastDay: window.lastDay, days: window.days, until: window.until },
+        window: {
+          asked: window.asked,
+          firstDay: window.firstDay,
+          lastDay: window.lastDay,
+          days: window.days,
+          until: window.until,
+        },
         thresholds,
         totals: {
           installations: totals.installations,
@@ -276,7 +374,9 @@ export async function buildUsageReport(db: Database, options: UsageReportOptions
 }
 
 /** Installations per runtime and major version, most first. */
-function runtimeLinesOf(runtimes: readonly { runtime: string; runtimeVersion: string; installations: number }[]): { runtime: string; line: string; installations: number }[] {
+function runtimeLinesOf(
+  runtimes: readonly { runtime: string; runtimeVersion: string; installations: number }[],
+): { runtime: string; line: string; installations: number }[] {
   const lines = new Map<string, { runtime: string; line: string; installations: number }>();
   for (const r of runtimes) {
     const line = /^v?(\d+)\./.exec(r.runtimeVersion)?.[1] ?? r.runtimeVersion;
@@ -285,7 +385,10 @@ function runtimeLinesOf(runtimes: readonly { runtime: string; runtimeVersion: st
     agg.installations += r.installations;
     lines.set(key, agg);
   }
-  return [...lines.values()].sort((a, b) => b.installations - a.installations || a.runtime.localeCompare(b.runtime) || compareVersions(a.line, b.line));
+  return [...lines.values()].sort(
+    (a, b) =>
+      b.installations - a.installations || a.runtime.localeCompare(b.runtime) || compareVersions(a.line, b.line),
+  );
 }
 
 /** Responses, 5xx and the merged latency histogram of one endpoint, method and version. */
@@ -354,5 +457,11 @@ export function findRegressions(rows: readonly VersionAggregate[], t: ReportThre
       }
     }
   }
-  return found.sort((x, y) => x.endpoint.localeCompare(y.endpoint) || x.method.localeCompare(y.method) || compareVersions(x.toVersion, y.toVersion) || x.metric.localeCompare(y.metric));
+  return found.sort(
+    (x, y) =>
+      x.endpoint.localeCompare(y.endpoint) ||
+      x.method.localeCompare(y.method) ||
+      compareVersions(x.toVersion, y.toVersion) ||
+      x.metric.localeCompare(y.metric),
+  );
 }

@@ -10,7 +10,16 @@ const CONFIG = {
   font: CHART_FONT,
   background: 'white',
   view: { stroke: null },
-  axis: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 600, labelColor: '#374151', titleColor: '#111827', gridColor: '#e5e7eb', domainColor: '#9ca3af', tickColor: '#9ca3af' },
+  axis: {
+    labelFontSize: 12,
+    titleFontSize: 12,
+    titleFontWeight: 600,
+    labelColor: '#374151',
+    titleColor: '#111827',
+    gridColor: '#e5e7eb',
+    domainColor: '#9ca3af',
+    tickColor: '#9ca3af',
+  },
   legend: {
     labelFontSize: 12,
     titleFontSize: 12,
@@ -45,9 +54,21 @@ export function deploymentsSpec(r: UsageReport): VegaLiteSpec {
     data: { values },
     mark: { type: 'line', point: { size: 28 }, strokeWidth: 2, interpolate: 'monotone' },
     encoding: {
-      x: { field: 'day', type: 'temporal', title: 'day (UTC)', timeUnit: 'utcyearmonthdate', axis: { format: '%b %d', labelAngle: 0, tickCount: 10 } },
+      x: {
+        field: 'day',
+        type: 'temporal',
+        title: 'day (UTC)',
+        timeUnit: 'utcyearmonthdate',
+        axis: { format: '%b %d', labelAngle: 0, tickCount: 10 },
+      },
       y: { field: 'n', type: 'quantitative', title: 'running that day' },
-      color: { field: 'series', type: 'nominal', title: null, sort: series, scale: { domain: series, range: ['#2563eb', '#93c5fd', '#f59e0b'] } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        sort: series,
+        scale: { domain: series, range: ['#2563eb', '#93c5fd', '#f59e0b'] },
+      },
       strokeDash: {
         field: 'series',
         type: 'nominal',
@@ -78,9 +99,21 @@ export function versionsOverTimeSpec(r: UsageReport): VegaLiteSpec {
     data: { values: r.versionsOverTime },
     mark: { type: 'area', interpolate: 'monotone', opacity: 0.9 },
     encoding: {
-      x: { field: 'day', type: 'temporal', title: 'day (UTC)', timeUnit: 'utcyearmonthdate', axis: { format: '%b %d', labelAngle: 0, tickCount: 10 } },
+      x: {
+        field: 'day',
+        type: 'temporal',
+        title: 'day (UTC)',
+        timeUnit: 'utcyearmonthdate',
+        axis: { format: '%b %d', labelAngle: 0, tickCount: 10 },
+      },
       y: { field: 'installations', type: 'quantitative', stack: 'zero', title: 'installations' },
-      color: { field: 'version', type: 'ordinal', title: 'version', sort: versions, scale: { domain: versions, scheme: 'viridis' } },
+      color: {
+        field: 'version',
+        type: 'ordinal',
+        title: 'version',
+        sort: versions,
+        scale: { domain: versions, scheme: 'viridis' },
+      },
       order: { field: 'versionOrder', type: 'quantitative' },
     },
     transform: [{ calculate: `indexof(${JSON.stringify(versions)}, datum.version)`, as: 'versionOrder' }],
@@ -112,7 +145,12 @@ export function versionsSpec(r: UsageReport): VegaLiteSpec {
         encoding: {
           y,
           x: { field: 'installations', type: 'quantitative', title: 'installations' },
-          color: { field: 'status', type: 'nominal', title: null, scale: { domain: status, range: ['#dc2626', '#9ca3af', '#2563eb'] } },
+          color: {
+            field: 'status',
+            type: 'nominal',
+            title: null,
+            scale: { domain: status, range: ['#dc2626', '#9ca3af', '#2563eb'] },
+          },
         },
       },
       {
@@ -140,10 +178,13 @@ function chartEndpoints(r: UsageReport, max: number): string[] {
 export function p99Spec(r: UsageReport, maxEndpoints = 20): VegaLiteSpec {
   const endpoints = chartEndpoints(r, maxEndpoints);
   const shown = new Set(endpoints);
-  const regressed = new Set(r.regressions.filter((g) => g.metric === 'p99').map((g) => `${g.method} ${g.endpoint}\u0000${g.toVersion}`));
+  const regressed = new Set(
+    r.regressions.filter((g) => g.metric === 'p99').map((g) => `${g.method} ${g.endpoint}\u0000${g.toVersion}`),
+  );
   const cells = r.latencyByVersion.filter((l) => shown.has(`${l.method} ${l.endpoint}`) && l.p99Ms !== undefined);
   const medians = new Map<string, number>();
-  for (const e of endpoints) medians.set(e, medianOf(cells.filter((l) => `${l.method} ${l.endpoint}` === e).map((l) => l.p99Ms!)));
+  for (const e of endpoints)
+    medians.set(e, medianOf(cells.filter((l) => `${l.method} ${l.endpoint}` === e).map((l) => l.p99Ms!)));
   const values = cells.map((l) => {
     const endpoint = `${l.method} ${l.endpoint}`;
     const ratio = Math.min(8, Math.max(1 / 8, l.p99Ms! / Math.max(1e-6, medians.get(endpoint)!)));
@@ -156,11 +197,26 @@ export function p99Spec(r: UsageReport, maxEndpoints = 20): VegaLiteSpec {
     };
   });
   const versions = [...new Set(values.map((v) => v.version))].sort(compareVersions);
-  const x = { field: 'version', type: 'ordinal', sort: versions, title: 'version', axis: { orient: 'top', labelAngle: 0, labelFontWeight: 600, domain: false, ticks: false } };
-  const y = { field: 'endpoint', type: 'nominal', sort: endpoints, title: null, axis: { labelLimit: 320, domain: false, ticks: false } };
+  const x = {
+    field: 'version',
+    type: 'ordinal',
+    sort: versions,
+    title: 'version',
+    axis: { orient: 'top', labelAngle: 0, labelFontWeight: 600, domain: false, ticks: false },
+  };
+  const y = {
+    field: 'endpoint',
+    type: 'nominal',
+    sort: endpoints,
+    title: null,
+    axis: { labelLimit: 320, domain: false, ticks: false },
+  };
   return {
     $schema: SCHEMA,
-    title: { text: 'p99 latency (ms) per endpoint and version', subtitle: "colour: the p99 against the endpoint's median p99 over the versions" },
+    title: {
+      text: 'p99 latency (ms) per endpoint and version',
+      subtitle: "colour: the p99 against the endpoint's median p99 over the versions",
+    },
     width: { step: Math.max(64, Math.min(110, Math.floor((WIDE - 420) / Math.max(1, versions.length)))) },
     height: { step: 26 },
     data: { values },
@@ -174,7 +230,13 @@ export function p99Spec(r: UsageReport, maxEndpoints = 20): VegaLiteSpec {
             field: 'ratio',
             type: 'quantitative',
             title: 'vs median',
-            scale: { type: 'log', domain: [0.25, 1, 4], range: ['#2563eb', '#f3f4f6', '#dc2626'], interpolate: 'lab', clamp: true },
+            scale: {
+              type: 'log',
+              domain: [0.25, 1, 4],
+              range: ['#2563eb', '#f3f4f6', '#dc2626'],
+              interpolate: 'lab',
+              clamp: true,
+            },
             legend: {
               orient: 'right',
               direction: 'vertical',
@@ -214,7 +276,9 @@ const ALL_VERSIONS = 'all versions';
 export function errorRateSpec(r: UsageReport, maxEndpoints = 20): VegaLiteSpec {
   const endpoints = chartEndpoints(r, maxEndpoints);
   const shown = new Set(endpoints);
-  const regressed = new Set(r.regressions.filter((g) => g.metric === 'error_rate').map((g) => `${g.method} ${g.endpoint}\u0000${g.toVersion}`));
+  const regressed = new Set(
+    r.regressions.filter((g) => g.metric === 'error_rate').map((g) => `${g.method} ${g.endpoint}\u0000${g.toVersion}`),
+  );
   const label = (rate: number): string => (rate === 0 ? '0' : `${(rate * 100).toFixed(rate < 0.1 ? 2 : 1)}%`);
   const values = [
     ...r.latencyByVersion
@@ -228,15 +292,39 @@ export function errorRateSpec(r: UsageReport, maxEndpoints = 20): VegaLiteSpec {
       })),
     ...r.endpoints
       .filter((e) => shown.has(`${e.method} ${e.endpoint}`))
-      .map((e) => ({ endpoint: `${e.method} ${e.endpoint}`, version: ALL_VERSIONS, rate: e.errorRate, label: label(e.errorRate), regression: false })),
+      .map((e) => ({
+        endpoint: `${e.method} ${e.endpoint}`,
+        version: ALL_VERSIONS,
+        rate: e.errorRate,
+        label: label(e.errorRate),
+        regression: false,
+      })),
   ];
-  const versions = [...[...new Set(values.map((v) => v.version))].filter((v) => v !== ALL_VERSIONS).sort(compareVersions), ALL_VERSIONS];
+  const versions = [
+    ...[...new Set(values.map((v) => v.version))].filter((v) => v !== ALL_VERSIONS).sort(compareVersions),
+    ALL_VERSIONS,
+  ];
   const max = Math.max(0.02, ...values.map((v) => v.rate));
-  const x = { field: 'version', type: 'ordinal', sort: versions, title: 'version', axis: { orient: 'top', labelAngle: 0, labelFontWeight: 600, domain: false, ticks: false } };
-  const y = { field: 'endpoint', type: 'nominal', sort: endpoints, title: null, axis: { labelLimit: 320, domain: false, ticks: false } };
+  const x = {
+    field: 'version',
+    type: 'ordinal',
+    sort: versions,
+    title: 'version',
+    axis: { orient: 'top', labelAngle: 0, labelFontWeight: 600, domain: false, ticks: false },
+  };
+  const y = {
+    field: 'endpoint',
+    type: 'nominal',
+    sort: endpoints,
+    title: null,
+    axis: { labelLimit: 320, domain: false, ticks: false },
+  };
   return {
     $schema: SCHEMA,
-    title: { text: '5xx rate per endpoint and version', subtitle: '5xx responses / responses; the last column: every version together' },
+    title: {
+      text: '5xx rate per endpoint and version',
+      subtitle: '5xx responses / responses; the last column: every version together',
+    },
     width: { step: Math.max(64, Math.min(110, Math.floor((WIDE - 420) / Math.max(1, versions.length)))) },
     height: { step: 26 },
     data: { values },
@@ -262,7 +350,12 @@ export function errorRateSpec(r: UsageReport, maxEndpoints = 20): VegaLiteSpec {
       },
       {
         mark: { type: 'text', fontSize: 11, fontWeight: 500 },
-        encoding: { x, y, text: { field: 'label' }, color: { condition: { test: `datum.rate > ${max * 0.45}`, value: 'white' }, value: '#111827' } },
+        encoding: {
+          x,
+          y,
+          text: { field: 'label' },
+          color: { condition: { test: `datum.rate > ${max * 0.45}`, value: 'white' }, value: '#111827' },
+        },
       },
     ],
     config: CONFIG,

@@ -43,7 +43,17 @@ export const REPORT_USAGE = `usage: tracepack usage report [--since 30d] [--form
                        default ${DEFAULT_DATA_DIR}); a collector must not hold it at the same time
 `;
 
-const VALUE_FLAGS = new Set(['since', 'format', 'out', 'vulnerable', 'older-than', 'endpoints', 'endpoints-file', 'database-url', 'data-dir']);
+const VALUE_FLAGS = new Set([
+  'since',
+  'format',
+  'out',
+  'vulnerable',
+  'older-than',
+  'endpoints',
+  'endpoints-file',
+  'database-url',
+  'data-dir',
+]);
 /** Flags without a value. */
 const SWITCHES = new Set(['include-test']);
 const FORMATS = ['md', 'markdown', 'csv', 'html'];
@@ -57,7 +67,9 @@ export function parseReportArgs(argv: readonly string[]): Map<string, string[]> 
     const arg = argv[i]!;
     const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
     if (!m || (!VALUE_FLAGS.has(m[1]!) && !SWITCHES.has(m[1]!))) {
-      throw new UsageError(`unknown argument ${JSON.stringify(arg)}; allowed: ${[...VALUE_FLAGS, ...SWITCHES].map((f) => `--${f}`).join(', ')}`);
+      throw new UsageError(
+        `unknown argument ${JSON.stringify(arg)}; allowed: ${[...VALUE_FLAGS, ...SWITCHES].map((f) => `--${f}`).join(', ')}`,
+      );
     }
     if (SWITCHES.has(m[1]!)) {
       if (m[2] !== undefined) throw new UsageError(`--${m[1]} takes no value`);
@@ -68,7 +80,8 @@ export function parseReportArgs(argv: readonly string[]): Map<string, string[]> 
     let value = m[2];
     if (value === undefined) {
       value = argv[i + 1];
-      if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`--${m[1]} needs a value`);
+      if (value === undefined || (value.startsWith('--') && value.length > 2))
+        throw new UsageError(`--${m[1]} needs a value`);
       i++;
     }
     const list = out.get(m[1]!) ?? [];
@@ -95,8 +108,10 @@ export async function reportCommand(argv: readonly string[], io: ReportCommandIo
   try {
     flags = parseReportArgs(argv);
     const format = one('format') ?? 'md';
-    if (!FORMATS.includes(format)) throw new UsageError(`--format expects md, csv or html, instead got ${JSON.stringify(format)}`);
-    if (one('endpoints') !== undefined && one('endpoints-file') !== undefined) throw new UsageError('--endpoints and --endpoints-file: give one of them');
+    if (!FORMATS.includes(format))
+      throw new UsageError(`--format expects md, csv or html, instead got ${JSON.stringify(format)}`);
+    if (one('endpoints') !== undefined && one('endpoints-file') !== undefined)
+      throw new UsageError('--endpoints and --endpoints-file: give one of them');
     if (one('endpoints') !== undefined) endpoints = one('endpoints')!.split(',');
     const file = one('endpoints-file');
     if (file !== undefined) {
@@ -132,7 +147,12 @@ export async function reportCommand(argv: readonly string[], io: ReportCommandIo
       includeTest: flags.has('include-test'),
     });
     const format = one('format') ?? 'md';
-    const text = format === 'csv' ? renderUsageReportCsv(report) : format === 'html' ? await renderUsageReportHtml(report) : renderUsageReportMarkdown(report);
+    const text =
+      format === 'csv'
+        ? renderUsageReportCsv(report)
+        : format === 'html'
+          ? await renderUsageReportHtml(report)
+          : renderUsageReportMarkdown(report);
     const out = one('out');
     if (out === undefined) io.out(text);
     else {

@@ -5,7 +5,12 @@ type Value = string | number | boolean | undefined;
 /** One field, RFC 4180: quoted when it holds a comma, a quote, CR or LF (quotes doubled). */
 export function csvField(v: Value): string {
   if (v === undefined) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(Number.isInteger(v) ? v : Number(v.toPrecision(12))) : '') : String(v);
+  const s =
+    typeof v === 'number'
+      ? Number.isFinite(v)
+        ? String(Number.isInteger(v) ? v : Number(v.toPrecision(12)))
+        : ''
+      : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -41,7 +46,15 @@ export function renderUsageReportCsv(r: UsageReport): string {
     section(
       'deployments over time',
       ['day', 'installations', 'production_instances', 'test_ci', 'test_local', 'test_warming_up', 'test_other'],
-      r.deployments.map((d) => [d.day, d.installations, d.productionInstances, d.ci, d.local, d.warmingUp, d.otherTest]),
+      r.deployments.map((d) => [
+        d.day,
+        d.installations,
+        d.productionInstances,
+        d.ci,
+        d.local,
+        d.warmingUp,
+        d.otherTest,
+      ]),
     ),
     section(
       'test instances',
@@ -51,7 +64,15 @@ export function renderUsageReportCsv(r: UsageReport): string {
     section(
       'versions',
       ['version', 'installations', 'share', 'installations_ever', 'instances', 'older_than_reference', 'vulnerable'],
-      r.versions.map((v) => [v.version, v.installations, v.share, v.installationsEver, v.instances, v.olderThanReference, v.vulnerable]),
+      r.versions.map((v) => [
+        v.version,
+        v.installations,
+        v.share,
+        v.installationsEver,
+        v.instances,
+        v.olderThanReference,
+        v.vulnerable,
+      ]),
     ),
     section(
       'version check',
@@ -76,7 +97,22 @@ export function renderUsageReportCsv(r: UsageReport): string {
     ),
     section(
       'endpoints',
-      ['endpoint', 'method', 'responses', 'share', 'per_day', 'per_second', 'installations', 'server_errors', 'error_rate', 'client_errors', 'client_error_rate', 'p50_ms', 'p99_ms', 'rarely_used'],
+      [
+        'endpoint',
+        'method',
+        'responses',
+        'share',
+        'per_day',
+        'per_second',
+        'installations',
+        'server_errors',
+        'error_rate',
+        'client_errors',
+        'client_error_rate',
+        'p50_ms',
+        'p99_ms',
+        'rarely_used',
+      ],
       r.endpoints.map((e) => [
         e.endpoint,
         e.method,
@@ -102,12 +138,41 @@ export function renderUsageReportCsv(r: UsageReport): string {
     section(
       'latency by version',
       ['endpoint', 'method', 'version', 'responses', 'server_errors', 'error_rate', 'p50_ms', 'p99_ms'],
-      r.latencyByVersion.map((l) => [l.endpoint, l.method, l.version, l.responses, l.serverErrors, l.errorRate, l.p50Ms, l.p99Ms]),
+      r.latencyByVersion.map((l) => [
+        l.endpoint,
+        l.method,
+        l.version,
+        l.responses,
+        l.serverErrors,
+        l.errorRate,
+        l.p50Ms,
+        l.p99Ms,
+      ]),
     ),
     section(
       'regressions',
-      ['endpoint', 'method', 'metric', 'from_version', 'to_version', 'before', 'after', 'responses_before', 'responses_after'],
-      r.regressions.map((g) => [g.endpoint, g.method, g.metric, g.fromVersion, g.toVersion, g.before, g.after, g.responsesBefore, g.responsesAfter]),
+      [
+        'endpoint',
+        'method',
+        'metric',
+        'from_version',
+        'to_version',
+        'before',
+        'after',
+        'responses_before',
+        'responses_after',
+      ],
+      r.regressions.map((g) => [
+        g.endpoint,
+        g.method,
+        g.metric,
+        g.fromVersion,
+        g.toVersion,
+        g.before,
+        g.after,
+        g.responsesBefore,
+        g.responsesAfter,
+      ]),
     ),
     section(
       'thresholds',

@@ -66,11 +66,14 @@ export function versionCheckLines(r: UsageReport): string[] {
   const c = r.versionCheck;
   const lines: string[] = [];
   const share = (n: number): string => (r.totals.installations > 0 ? ` (${pct(n / r.totals.installations)})` : '');
-  if (c.reference !== undefined) lines.push(`Older than ${c.reference}: ${int(c.olderInstallations)} installations${share(c.olderInstallations)}.`);
+  if (c.reference !== undefined)
+    lines.push(`Older than ${c.reference}: ${int(c.olderInstallations)} installations${share(c.olderInstallations)}.`);
   if (c.vulnerableRanges.length > 0) {
     lines.push(
       `In the flagged range ${c.vulnerableRanges.map((x) => `"${x}"`).join(' or ')}: ${int(c.vulnerableInstallations)} installations${share(c.vulnerableInstallations)}` +
-        (c.vulnerableVersions.length > 0 ? ` on ${c.vulnerableVersions.join(', ')}.` : ' (no deployed version is in it).'),
+        (c.vulnerableVersions.length > 0
+          ? ` on ${c.vulnerableVersions.join(', ')}.`
+          : ' (no deployed version is in it).'),
     );
   }
   return lines;
@@ -85,7 +88,9 @@ export function regressionRule(t: ReportThresholds): string {
 }
 
 export function regressionChange(g: Regression): { before: string; after: string } {
-  return g.metric === 'p99' ? { before: `${ms(g.before)} ms`, after: `${ms(g.after)} ms` } : { before: pct(g.before), after: pct(g.after) };
+  return g.metric === 'p99'
+    ? { before: `${ms(g.before)} ms`, after: `${ms(g.after)} ms` }
+    : { before: pct(g.before), after: pct(g.after) };
 }
 
 export function rareRule(t: ReportThresholds): string {
@@ -97,4 +102,9 @@ export function byErrorRate(r: UsageReport): UsageReport['endpoints'] {
   return [...r.endpoints].sort((a, b) => b.errorRate - a.errorRate || b.responses - a.responses);
 }
 
-export const TEST_REASON_NAMES: Readonly<Record<string, string>> = { ci: 'CI', local: 'local run', warming_up: 'warming up', '(none)': 'no reason sent' };
+export const TEST_REASON_NAMES: Readonly<Record<string, string>> = {
+  ci: 'CI',
+  local: 'local run',
+  warming_up: 'warming up',
+  '(none)': 'no reason sent',
+};

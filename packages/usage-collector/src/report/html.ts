@@ -1,5 +1,27 @@
-import { deploymentsSpec, errorRateSpec, p99Spec, renderChartSvg, versionsOverTimeSpec, versionsSpec, CHART_FONT } from './charts';
-import { byErrorRate, INCLUDE_TEST_NOTE, int, ms, pct, rareRule, rate, regressionChange, regressionRule, TEST_REASON_NAMES, title, versionCheckLines, windowLine } from './format';
+import {
+  deploymentsSpec,
+  errorRateSpec,
+  p99Spec,
+  renderChartSvg,
+  versionsOverTimeSpec,
+  versionsSpec,
+  CHART_FONT,
+} from './charts';
+import {
+  byErrorRate,
+  INCLUDE_TEST_NOTE,
+  int,
+  ms,
+  pct,
+  rareRule,
+  rate,
+  regressionChange,
+  regressionRule,
+  TEST_REASON_NAMES,
+  title,
+  versionCheckLines,
+  windowLine,
+} from './format';
 import type { UsageReport } from './model';
 
 export interface HtmlOptions {
@@ -8,7 +30,12 @@ export interface HtmlOptions {
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 type Cell = string | number | { html: string } | undefined;
@@ -106,14 +133,22 @@ export async function renderUsageReportHtml(r: UsageReport, options: HtmlOptions
     ['responses', int(t.responses), false],
     ['5xx rate', pct(t.responses > 0 ? t.serverErrors / t.responses : 0), false],
     ...(r.versionCheck.vulnerableRanges.length > 0
-      ? [['on vulnerable versions', int(r.versionCheck.vulnerableInstallations), r.versionCheck.vulnerableInstallations > 0] as [string, string, boolean]]
+      ? [
+          [
+            'on vulnerable versions',
+            int(r.versionCheck.vulnerableInstallations),
+            r.versionCheck.vulnerableInstallations > 0,
+          ] as [string, string, boolean],
+        ]
       : []),
     ['regressions', int(r.regressions.length), r.regressions.length > 0],
     ['privacy drops', int(dropped), false],
   ];
   const sections: string[] = [];
 
-  const tests = r.testInstances.map((k) => [TEST_REASON_NAMES[k.reason] ?? k.reason, k.ciName || '', int(k.instances)] as Cell[]);
+  const tests = r.testInstances.map(
+    (k) => [TEST_REASON_NAMES[k.reason] ?? k.reason, k.ciName || '', int(k.instances)] as Cell[],
+  );
   sections.push(`<section id="deployments"><h2>Deployments over time</h2>
 <p>Production installations (deployments, as each service declares them) and their instances (process starts) running each day; test instances (CI, local runs, instances not up long enough to count yet) apart.</p>
 ${figure(charts.deployments, 'An instance counts on every UTC day from its first to its last report or keep-alive.')}
@@ -122,11 +157,21 @@ ${figure(charts.deployments, 'An instance counts on every UTC day from its first
 <details><summary>Daily numbers</summary>${table(
     ['day', 'installations', 'instances', 'test: CI', 'local', 'warming up'],
     'lrrrrr',
-    r.deployments.map((d) => [d.day, int(d.installations), int(d.productionInstances), int(d.ci), int(d.local), int(d.warmingUp + d.otherTest)]),
+    r.deployments.map((d) => [
+      d.day,
+      int(d.installations),
+      int(d.productionInstances),
+      int(d.ci),
+      int(d.local),
+      int(d.warmingUp + d.otherTest),
+    ]),
   )}</details></section>`);
 
   const checks = versionCheckLines(r)
-    .map((l, i) => `<p class="callout${i > 0 && r.versionCheck.vulnerableInstallations > 0 ? ' bad' : ''}">${escapeHtml(l)}</p>`)
+    .map(
+      (l, i) =>
+        `<p class="callout${i > 0 && r.versionCheck.vulnerableInstallations > 0 ? ' bad' : ''}">${escapeHtml(l)}</p>`,
+    )
     .join('\n');
   sections.push(`<section id="versions"><h2>Versions</h2>
 ${checks}
@@ -142,9 +187,14 @@ ${table(
     int(v.installationsEver),
     int(v.instances),
     {
-      html: [v.vulnerable ? tag('vulnerable', 'bad').html : '', v.version === r.versionCheck.reference ? tag('reference', 'ok').html : v.olderThanReference ? tag('older', 'muted').html : ''].join(
-        ' ',
-      ),
+      html: [
+        v.vulnerable ? tag('vulnerable', 'bad').html : '',
+        v.version === r.versionCheck.reference
+          ? tag('reference', 'ok').html
+          : v.olderThanReference
+            ? tag('older', 'muted').html
+            : '',
+      ].join(' '),
     },
   ]),
 )}</section>`);
@@ -155,7 +205,12 @@ ${table(
       ? table(
           ['feature', 'installations', 'share', 'uses'],
           'lrrr',
-          rows.map((f) => [{ html: `<code>${escapeHtml(f.feature)}</code>` }, int(f.installations), pct(f.share), int(f.uses)]),
+          rows.map((f) => [
+            { html: `<code>${escapeHtml(f.feature)}</code>` },
+            int(f.installations),
+            pct(f.share),
+            int(f.uses),
+          ]),
         )
       : table(
           ['feature', 'installations', 'share'],
@@ -188,13 +243,34 @@ ${table(
 )}
 <h3>Rarely and never used</h3>
 ${table(['endpoint', 'installations', 'responses', 'last used'], 'lrrl', [
-  ...rare.map((e) => [endpointCell(e.endpoint, e.method), int(e.installations), int(e.responses), 'in the window'] as Cell[]),
+  ...rare.map(
+    (e) => [endpointCell(e.endpoint, e.method), int(e.installations), int(e.responses), 'in the window'] as Cell[],
+  ),
   ...r.unusedEndpoints.map(
-    (u) => [endpointCell(u.endpoint, u.method), '0', '0', { html: u.lastUsed ? escapeHtml(u.lastUsed) : tag(u.source === 'declared' ? 'never (declared)' : 'never', 'bad').html }] as Cell[],
+    (u) =>
+      [
+        endpointCell(u.endpoint, u.method),
+        '0',
+        '0',
+        {
+          html: u.lastUsed
+            ? escapeHtml(u.lastUsed)
+            : tag(u.source === 'declared' ? 'never (declared)' : 'never', 'bad').html,
+        },
+      ] as Cell[],
   ),
 ])}</section>`);
 
-  const latencyRows = r.latencyByVersion.map((l) => [endpointCell(l.endpoint, l.method), l.version, int(l.responses), ms(l.p50Ms), { html: `<strong>${ms(l.p99Ms)}</strong>` }] as Cell[]);
+  const latencyRows = r.latencyByVersion.map(
+    (l) =>
+      [
+        endpointCell(l.endpoint, l.method),
+        l.version,
+        int(l.responses),
+        ms(l.p50Ms),
+        { html: `<strong>${ms(l.p99Ms)}</strong>` },
+      ] as Cell[],
+  );
   sections.push(`<section id="latency"><h2>Slowest endpoints by p99, per version</h2>
 <p>p99 and p50 from the stored latency histograms (merged buckets, linear inside the bucket); outlined cells are regressions.</p>
 ${charts.p99 ? figure(charts.p99, 'Busiest endpoints (up to 20), one column per version; an empty cell: no responses in that version.') : ''}
@@ -207,7 +283,14 @@ ${charts.errors ? figure(charts.errors, 'Busiest endpoints (up to 20); outlined 
 ${table(
   ['endpoint', 'responses', '5xx', '5xx rate', '4xx', '4xx rate'],
   'lrrrrr',
-  byErrorRate(r).map((e) => [endpointCell(e.endpoint, e.method), int(e.responses), int(e.serverErrors), pct(e.errorRate), int(e.clientErrors), pct(e.clientErrorRate)]),
+  byErrorRate(r).map((e) => [
+    endpointCell(e.endpoint, e.method),
+    int(e.responses),
+    int(e.serverErrors),
+    pct(e.errorRate),
+    int(e.clientErrors),
+    pct(e.clientErrorRate),
+  ]),
 )}</section>`);
 
   sections.push(`<section id="regressions"><h2>Regressions</h2>

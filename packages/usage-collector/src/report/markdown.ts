@@ -1,4 +1,19 @@
-import { byErrorRate, INCLUDE_TEST_NOTE, int, ms, pct, rareRule, rate, regressionChange, regressionRule, summaryLine, TEST_REASON_NAMES, title, versionCheckLines, windowLine } from './format';
+import {
+  byErrorRate,
+  INCLUDE_TEST_NOTE,
+  int,
+  ms,
+  pct,
+  rareRule,
+  rate,
+  regressionChange,
+  regressionRule,
+  summaryLine,
+  TEST_REASON_NAMES,
+  title,
+  versionCheckLines,
+  windowLine,
+} from './format';
 import type { UsageReport } from './model';
 
 export interface MarkdownOptions {
@@ -13,7 +28,9 @@ function cell(v: string | number): string {
 /** A GitHub-flavoured table; `align` per column: 'l' or 'r'. */
 function table(headers: string[], align: string, rows: (string | number)[][]): string {
   const sep = headers.map((_, i) => (align[i] === 'r' ? '---:' : '---'));
-  return [headers, sep, ...rows].map((r) => `| ${r.map((c, i) => (r === sep ? c : cell(c ?? ''))).join(' | ')} |`).join('\n');
+  return [headers, sep, ...rows]
+    .map((r) => `| ${r.map((c) => (r === sep ? c : cell(c ?? ''))).join(' | ')} |`)
+    .join('\n');
 }
 
 /**
@@ -27,12 +44,22 @@ export function renderUsageReportMarkdown(r: UsageReport, options: MarkdownOptio
   if (r.includeTest) out.push(`> ${INCLUDE_TEST_NOTE}`, '');
 
   out.push('## Deployments over time', '');
-  out.push('Production installations and instances running each day; test instances (CI, local runs, instances not yet up long enough to count) apart.', '');
+  out.push(
+    'Production installations and instances running each day; test instances (CI, local runs, instances not yet up long enough to count) apart.',
+    '',
+  );
   out.push(
     table(
       ['day', 'installations', 'instances', 'test: CI', 'local', 'warming up'],
       'lrrrrr',
-      r.deployments.map((d) => [d.day, int(d.installations), int(d.productionInstances), int(d.ci), int(d.local), int(d.warmingUp + d.otherTest)]),
+      r.deployments.map((d) => [
+        d.day,
+        int(d.installations),
+        int(d.productionInstances),
+        int(d.ci),
+        int(d.local),
+        int(d.warmingUp + d.otherTest),
+      ]),
     ),
     '',
   );
@@ -59,7 +86,12 @@ export function renderUsageReportMarkdown(r: UsageReport, options: MarkdownOptio
         pct(v.share),
         int(v.installationsEver),
         int(v.instances),
-        [v.vulnerable ? '**vulnerable**' : '', v.version === r.versionCheck.reference ? 'reference' : v.olderThanReference ? 'older' : ''].filter(Boolean).join(', '),
+        [
+          v.vulnerable ? '**vulnerable**' : '',
+          v.version === r.versionCheck.reference ? 'reference' : v.olderThanReference ? 'older' : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
       ]),
     ),
     '',
@@ -93,7 +125,20 @@ export function renderUsageReportMarkdown(r: UsageReport, options: MarkdownOptio
   out.push(`Throughput, errors and latency of production traffic, busiest first; ${rareRule(r.thresholds)}.`, '');
   out.push(
     table(
-      ['endpoint', 'method', 'responses', 'share', 'per day', 'req/s', 'installations', '5xx rate', '4xx rate', 'p50 ms', 'p99 ms', 'flags'],
+      [
+        'endpoint',
+        'method',
+        'responses',
+        'share',
+        'per day',
+        'req/s',
+        'installations',
+        '5xx rate',
+        '4xx rate',
+        'p50 ms',
+        'p99 ms',
+        'flags',
+      ],
       'llrrrrrrrrrl',
       r.endpoints.map((e) => [
         e.endpoint,
@@ -119,7 +164,13 @@ export function renderUsageReportMarkdown(r: UsageReport, options: MarkdownOptio
     out.push(
       table(['endpoint', 'method', 'installations', 'responses', 'last used'], 'llrrl', [
         ...rare.map((e) => [e.endpoint, e.method, int(e.installations), int(e.responses), 'in the window']),
-        ...r.unusedEndpoints.map((u) => [u.endpoint, u.method, '0', '0', u.lastUsed ?? (u.source === 'declared' ? 'never (declared)' : 'never')]),
+        ...r.unusedEndpoints.map((u) => [
+          u.endpoint,
+          u.method,
+          '0',
+          '0',
+          u.lastUsed ?? (u.source === 'declared' ? 'never (declared)' : 'never'),
+        ]),
       ]),
       '',
     );
@@ -129,11 +180,14 @@ export function renderUsageReportMarkdown(r: UsageReport, options: MarkdownOptio
     table(
       ['endpoint', 'method', 'version', 'responses', 'p50 ms', 'p99 ms'],
       'lllrrr',
-      r.latencyByVersion.slice(0, top).map((l) => [l.endpoint, l.method, l.version, int(l.responses), ms(l.p50Ms), ms(l.p99Ms)]),
+      r.latencyByVersion
+        .slice(0, top)
+        .map((l) => [l.endpoint, l.method, l.version, int(l.responses), ms(l.p50Ms), ms(l.p99Ms)]),
     ),
     '',
   );
-  if (r.latencyByVersion.length > top) out.push(`${r.latencyByVersion.length - top} more in the csv and html reports.`, '');
+  if (r.latencyByVersion.length > top)
+    out.push(`${r.latencyByVersion.length - top} more in the csv and html reports.`, '');
 
   out.push('## Error rates', '');
   out.push(
@@ -142,7 +196,15 @@ export function renderUsageReportMarkdown(r: UsageReport, options: MarkdownOptio
       'llrrrrr',
       byErrorRate(r)
         .slice(0, top)
-        .map((e) => [e.endpoint, e.method, int(e.responses), int(e.serverErrors), pct(e.errorRate), int(e.clientErrors), pct(e.clientErrorRate)]),
+        .map((e) => [
+          e.endpoint,
+          e.method,
+          int(e.responses),
+          int(e.serverErrors),
+          pct(e.errorRate),
+          int(e.clientErrors),
+          pct(e.clientErrorRate),
+        ]),
     ),
     '',
   );
@@ -156,7 +218,16 @@ export function renderUsageReportMarkdown(r: UsageReport, options: MarkdownOptio
         'llllllrr',
         r.regressions.map((g) => {
           const c = regressionChange(g);
-          return [g.endpoint, g.method, g.metric === 'p99' ? 'p99' : '5xx rate', g.fromVersion, g.toVersion, c.before, `**${c.after}**`, `${int(g.responsesBefore)} / ${int(g.responsesAfter)}`];
+          return [
+            g.endpoint,
+            g.method,
+            g.metric === 'p99' ? 'p99' : '5xx rate',
+            g.fromVersion,
+            g.toVersion,
+            c.before,
+            `**${c.after}**`,
+            `${int(g.responsesBefore)} / ${int(g.responsesAfter)}`,
+          ];
         }),
       ),
       '',
@@ -164,12 +235,21 @@ export function renderUsageReportMarkdown(r: UsageReport, options: MarkdownOptio
 
   if (r.runtimes.length > 0) {
     out.push('## Runtimes', '');
-    out.push(`**Lines: ${r.runtimeLines.map((l) => `${l.runtime || '?'} ${l.line || '?'} ${int(l.installations)}`).join(', ')} installations.**`, '');
+    out.push(
+      `**Lines: ${r.runtimeLines.map((l) => `${l.runtime || '?'} ${l.line || '?'} ${int(l.installations)}`).join(', ')} installations.**`,
+      '',
+    );
     out.push(
       table(
         ['runtime', 'version', 'os', 'arch', 'installations'],
         'llllr',
-        r.runtimes.map((x) => [x.runtime || '-', x.runtimeVersion || '-', x.os || '-', x.arch || '-', int(x.installations)]),
+        r.runtimes.map((x) => [
+          x.runtime || '-',
+          x.runtimeVersion || '-',
+          x.os || '-',
+          x.arch || '-',
+          int(x.installations),
+        ]),
       ),
       '',
     );
@@ -177,7 +257,10 @@ export function renderUsageReportMarkdown(r: UsageReport, options: MarkdownOptio
 
   out.push('## Privacy filter', '');
   const dropped = r.privacyDrops.reduce((n, d) => n + d.dropped, 0);
-  out.push(`The collector dropped ${int(dropped)} value(s) or endpoint segment(s) that looked personal before storing them.`, '');
+  out.push(
+    `The collector dropped ${int(dropped)} value(s) or endpoint segment(s) that looked personal before storing them.`,
+    '',
+  );
   if (r.privacyDrops.length > 0)
     out.push(
       table(

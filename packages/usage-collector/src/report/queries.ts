@@ -157,18 +157,30 @@ export async function versionCounts(q: Sql): Promise<VersionCounts[]> {
      SELECT ever.version, coalesce(current.n, 0) AS current, ever.n AS ever, ever.instances
      FROM ever LEFT JOIN current USING (version)`,
   );
-  return rows.map((r) => ({ version: String(r.version), current: num(r.current), ever: num(r.ever), instances: num(r.instances) }));
+  return rows.map((r) => ({
+    version: String(r.version),
+    current: num(r.current),
+    ever: num(r.ever),
+    instances: num(r.instances),
+  }));
 }
 
 /** Production installations per version and day (an installation on two versions that day counts under both). */
-export async function versionDays(q: Sql, w: WindowParams): Promise<{ day: string; version: string; installations: number }[]> {
+export async function versionDays(
+  q: Sql,
+  w: WindowParams,
+): Promise<{ day: string; version: string; installations: number }[]> {
   const rows = await q<Record<string, unknown>>(sweep(mergedSpans('installation_id, version'), 'version'));
   const out: { day: string; version: string; installations: number }[] = [];
-  for (const [day, n] of accumulate(rows, w)) for (const [version, installations] of [...n].sort((a, b) => (a[0] < b[0] ? -1 : 1))) out.push({ day, version, installations });
+  for (const [day, n] of accumulate(rows, w))
+    for (const [version, installations] of [...n].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+      out.push({ day, version, installations });
   return out;
 }
 
-export async function runtimeCounts(q: Sql): Promise<{ runtime: string; runtimeVersion: string; os: string; arch: string; installations: number }[]> {
+export async function runtimeCounts(
+  q: Sql,
+): Promise<{ runtime: string; runtimeVersion: string; os: string; arch: string; installations: number }[]> {
   const rows = await q<Record<string, unknown>>(
     `WITH latest AS (
        SELECT DISTINCT ON (installation_id) installation_id, runtime_name, runtime_version, os, arch
@@ -176,11 +188,19 @@ export async function runtimeCounts(q: Sql): Promise<{ runtime: string; runtimeV
      )
      SELECT runtime_name, runtime_version, os, arch, count(*) AS n FROM latest GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 1, 2, 3, 4`,
   );
-  return rows.map((r) => ({ runtime: String(r.runtime_name), runtimeVersion: String(r.runtime_version), os: String(r.os), arch: String(r.arch), installations: num(r.n) }));
+  return rows.map((r) => ({
+    runtime: String(r.runtime_name),
+    runtimeVersion: String(r.runtime_version),
+    os: String(r.os),
+    arch: String(r.arch),
+    installations: num(r.n),
+  }));
 }
 
 export async function serviceNames(q: Sql): Promise<string[]> {
-  const rows = await q<Record<string, unknown>>(`SELECT service_name, count(DISTINCT installation_id) AS n FROM report_alive WHERE counted AND service_name <> '' GROUP BY 1 ORDER BY 2 DESC, 1`);
+  const rows = await q<Record<string, unknown>>(
+    `SELECT service_name, count(DISTINCT installation_id) AS n FROM report_alive WHERE counted AND service_name <> '' GROUP BY 1 ORDER BY 2 DESC, 1`,
+  );
   return rows.map((r) => String(r.service_name));
 }
 
@@ -198,7 +218,10 @@ export interface LatencyRow {
 export async function latencyRows(q: Sql, w: WindowParams): Promise<LatencyRow[]> {
   const sums: string[] = [];
   // Roll-up rows have cardinality(bounds) + 1 counts; summed by position up to the longest.
-  const [len] = await q<{ n: unknown }>(`SELECT coalesce(max(cardinality(duration_counts)), 0) AS n FROM report_endpoint_daily WHERE day BETWEEN $1::date AND $2::date`, [w.firstDay, w.lastDay]);
+  const [len] = await q<{ n: unknown }>(
+    `SELECT coalesce(max(cardinality(duration_counts)), 0) AS n FROM report_endpoint_daily WHERE day BETWEEN $1::date AND $2::date`,
+    [w.firstDay, w.lastDay],
+  );
   const n = num(len?.n);
   for (let i = 1; i <= n; i++) sums.push(`coalesce(sum(duration_counts[${i}]), 0)::float8`);
   const rows = await q<Record<string, unknown>>(
@@ -227,15 +250,30 @@ export async function latencyRows(q: Sql, w: WindowParams): Promise<LatencyRow[]
 }
 
 /** Production installations per endpoint and method in the window, and how many used any endpoint. */
-export async function endpointInstallations(q: Sql, w: WindowParams): Promise<{ perEndpoint: Map<string, number>; total: number }> {
+export async function endpointInstallations(
+  q: Sql,
+  w: WindowParams,
+): Promise<{ perEndpoint: Map<string, number>; total: number }> {
   const counted = `last_day >= $1::date AND (production OR $2::boolean)`;
-  const rows = await q<Record<string, unknown>>(`SELECT endpoint, method, count(*) AS n FROM report_endpoint_installations WHERE ${counted} GROUP BY 1, 2`, [w.firstDay, w.includeTest]);
-  const [t] = await q<Record<string, unknown>>(`SELECT count(DISTINCT installation_id) AS n FROM report_endpoint_installations WHERE ${counted}`, [w.firstDay, w.includeTest]);
-  return { perEndpoint: new Map(rows.map((r) => [`${String(r.method)} ${String(r.endpoint)}`, num(r.n)])), total: num(t?.n) };
+  const rows = await q<Record<string, unknown>>(
+    `SELECT endpoint, method, count(*) AS n FROM report_endpoint_installations WHERE ${counted} GROUP BY 1, 2`,
+    [w.firstDay, w.includeTest],
+  );
+  const [t] = await q<Record<string, unknown>>(
+    `SELECT count(DISTINCT installation_id) AS n FROM report_endpoint_installations WHERE ${counted}`,
+    [w.firstDay, w.includeTest],
+  );
+  return {
+    perEndpoint: new Map(rows.map((r) => [`${String(r.method)} ${String(r.endpoint)}`, num(r.n)])),
+    total: num(t?.n),
+  };
 }
 
 /** Endpoints production installations used only before the window, with the last day used. */
-export async function endpointsSeenBefore(q: Sql, w: WindowParams): Promise<{ endpoint: string; method: string; lastUsed: string }[]> {
+export async function endpointsSeenBefore(
+  q: Sql,
+  w: WindowParams,
+): Promise<{ endpoint: string; method: string; lastUsed: string }[]> {
   const rows = await q<Record<string, unknown>>(
     `SELECT endpoint, method, to_char(max(last_day), 'YYYY-MM-DD') AS last_used
      FROM report_endpoint_installations WHERE endpoint NOT IN ($2, $3) AND (production OR $4::boolean)
@@ -245,7 +283,10 @@ export async function endpointsSeenBefore(q: Sql, w: WindowParams): Promise<{ en
   return rows.map((r) => ({ endpoint: String(r.endpoint), method: String(r.method), lastUsed: String(r.last_used) }));
 }
 
-export async function featureRows(q: Sql, w: WindowParams): Promise<{ source: 'tracepack' | 'service'; feature: string; installations: number; uses: number }[]> {
+export async function featureRows(
+  q: Sql,
+  w: WindowParams,
+): Promise<{ source: 'tracepack' | 'service'; feature: string; installations: number; uses: number }[]> {
   const rows = await q<Record<string, unknown>>(
     `WITH inst AS (
        SELECT source, feature, count(*) AS n FROM report_feature_installations WHERE last_day >= $1::date AND (production OR $3::boolean) GROUP BY 1, 2
@@ -256,10 +297,18 @@ export async function featureRows(q: Sql, w: WindowParams): Promise<{ source: 't
      FROM inst JOIN uses USING (source, feature)`,
     [w.firstDay, w.lastDay, w.includeTest],
   );
-  return rows.map((r) => ({ source: String(r.source) as 'tracepack' | 'service', feature: String(r.feature), installations: num(r.installations), uses: num(r.uses) }));
+  return rows.map((r) => ({
+    source: String(r.source) as 'tracepack' | 'service',
+    feature: String(r.feature),
+    installations: num(r.installations),
+    uses: num(r.uses),
+  }));
 }
 
-export async function privacyDrops(q: Sql, w: WindowParams): Promise<{ kind: string; attribute: string; dropped: number }[]> {
+export async function privacyDrops(
+  q: Sql,
+  w: WindowParams,
+): Promise<{ kind: string; attribute: string; dropped: number }[]> {
   const rows = await q<Record<string, unknown>>(
     `SELECT kind, attribute, sum(dropped)::float8 AS n FROM privacy_drops
      WHERE period_end >= $1::timestamptz AND period_end <= $2::timestamptz GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
