@@ -2,6 +2,7 @@ import { context, diag, TraceFlags, type Context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { ProblemReporter } from '@tracepack/core';
 import { FailureStreak } from './reporting-exporter';
 import { SpanQueue } from './span-queue';
 import { withTimeout } from './timeout';
@@ -87,7 +88,16 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
   private _failed = 0;
   private _dropped = 0;
   private _droppedAtShutdown = 0;
-  private _droppedInStreak = 0;
+  /** The full queue, reported through @tracepack/core's one reporter: a line when it fills, one when it has caught up. */
+  private readonly _queueFull = new ProblemReporter({
+    packageName: '@tracepack/node',
+    level: 'warn',
+    recoveryLevel: 'warn',
+    startLine: () =>
+      `the span export queue is full (max_queue_size ${this._queue.capacity}): new spans are dropped and counted ` +
+      'until it has caught up. Reported once; the count follows.',
+    recoveryLine: (line) => `the span export queue has caught up; ${line.count} spans were dropped while it was full.`,
+  });
 
   /** Spans ever queued, and spans taken from the queue whose export is over (any outcome). */
   private _enqueued = 0;
@@ -146,7 +156,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     }
     if (!this._queue.push(span)) {
       this._dropped++;
-      if (this._droppedInStreak++ === 0) this._reportQueueFull();
+      this._queueFull.failure(QUEUE_FULL);
       return;
     }
     this._enqueued++;
@@ -289,7 +299,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     this._clearTimers();
     if (this._current !== undefined || this._final || this._queue.size === 0) return;
     const spans = this._queue.take(this._maxExportBatchSize);
-    if (this._queue.size === 0 && this._droppedInStreak > 0) this._reportQueueCaughtUp();
+    if (this._queue.size === 0) this._queueFull.success(QUEUE_FULL);
     const attempt: Attempt = { spans, state: 'exporting', timer: undefined };
     this._current = attempt;
     attempt.timer = setTimeout(() => this._giveUp(attempt, true), this._exportTimeoutMillis + EXPORT_ANSWER_MARGIN_MS);
@@ -382,20 +392,6 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     else if (this._timer === undefined) this._startTimer();
   }
 
-  private _reportQueueFull(): void {
-    diag.warn(
-      `@tracepack/node: the span export queue is full (max_queue_size ${this._queue.capacity}): new spans are dropped and counted ` +
-        'until it has caught up. Reported once; the count follows.',
-    );
-  }
-
-  private _reportQueueCaughtUp(): void {
-    diag.warn(
-      `@tracepack/node: the span export queue has caught up; ${this._droppedInStreak} spans were dropped while it was full.`,
-    );
-    this._droppedInStreak = 0;
-  }
-
   /** One line at the end, with exact numbers, so that nothing is lost silently. */
   private _report(): void {
     const lost = this._failed + this._dropped + this._droppedAtShutdown;
@@ -410,6 +406,9 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     );
   }
 }
+
+/** The problem key of the full queue. */
+const QUEUE_FULL = 'span export queue full';
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   const v = value ?? fallback;
