@@ -12,6 +12,7 @@ import type { Type } from 'protobufjs';
 interface CollectorCodec {
   otlpMetricsTypes(): { request: Type; response: Type; status: Type };
   decodeRequest(body: Buffer, encoding: 'protobuf' | 'json'): object;
+  decodeProtobufjsRequest(body: Buffer): object;
 }
 
 let codec: CollectorCodec | undefined;
@@ -28,13 +29,16 @@ export function otlpMetricsTypes(): { request: Type; response: Type; status: Typ
 }
 
 /**
- * An ExportMetricsServiceRequest (protobuf) decoded by the collector, as a plain object in
- * OTLP/JSON's shape (camelCase, 64-bit numbers as strings, enums as numbers). Throws the
- * collector's 400 error on a malformed body.
+ * An ExportMetricsServiceRequest (protobuf) as a plain object in OTLP/JSON's shape (camelCase,
+ * 64-bit numbers as strings, enums as numbers). The body goes through the collector's own
+ * reader first, so a body the collector refuses throws its 400 error here too; the object is
+ * then built from protobufjs' decode (the collector's reader keeps only what it stores, while
+ * fixtures read every field).
  */
 export function decodeProtobufRequest(body: Buffer): unknown {
   const { request } = otlpMetricsTypes();
-  const message = collector().decodeRequest(body, 'protobuf');
+  collector().decodeRequest(body, 'protobuf');
+  const message = collector().decodeProtobufjsRequest(body);
   return request.toObject(message as Parameters<Type['toObject']>[0], {
     longs: String,
     enums: Number,

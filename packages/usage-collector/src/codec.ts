@@ -1,6 +1,7 @@
 import { RequestError } from './errors';
 import type { OtlpExportRequest } from './internal-types';
 import { otlpMetricsTypes } from './otlp-metrics.proto';
+import { MalformedProtobuf, readExportRequest } from './otlp-metrics-reader';
 
 /** The two OTLP/HTTP encodings. */
 export type Encoding = 'protobuf' | 'json';
@@ -13,23 +14,27 @@ export function encodingOf(contentType: string | undefined): Encoding | undefine
   return undefined;
 }
 
+const NOT_A_REQUEST = 'malformed protobuf: not an OTLP ExportMetricsServiceRequest';
+
 /**
  * An ExportMetricsServiceRequest from its body. Throws a 400 {@link RequestError} naming the
- * problem: the protobuf decoder's message (`invalid wire type 6 at offset 1`), JSON's syntax
- * error, or the field whose JSON value has the wrong type.
+ * problem: the protobuf reader's message (`invalid wire type 6 at offset 1`), JSON's syntax
+ * error, or the field whose JSON value has the wrong type. Protobuf bodies are read by the
+ * hand-written reader (otlp-metrics-reader.ts: plain objects, no protobufjs message objects);
+ * JSON goes through protobufjs' fromObject.
  */
 export function decodeRequest(body: Buffer, encoding: Encoding): OtlpExportRequest {
-  const { request } = otlpMetricsTypes();
   if (encoding === 'protobuf') {
     try {
-      return request.decode(body) as unknown as OtlpExportRequest;
+      return readExportRequest(body);
     } catch (err) {
-      throw new RequestError(
-        400,
-        `malformed protobuf: not an OTLP ExportMetricsServiceRequest (${(err as Error).message})`,
-      );
+      // Only MalformedProtobuf is expected; anything else is still the body's fault, not a 500.
+      const detail =
+        err instanceof MalformedProtobuf ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+      throw new RequestError(400, `${NOT_A_REQUEST} (${detail})`);
     }
   }
+  const { request } = otlpMetricsTypes();
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -51,6 +56,20 @@ export function decodeRequest(body: Buffer, encoding: Encoding): OtlpExportReque
       400,
       `malformed JSON: not an OTLP ExportMetricsServiceRequest (${(err as Error).message.replace(/^\.opentelemetry\.proto\.metrics\./, '')})`,
     );
+  }
+}
+
+/**
+ * The same request decoded by protobufjs (message objects, Longs): what the collector used
+ * before the hand-written reader, kept as the reference the tests compare it with, and for
+ * fixtures that want protobufjs' toObject. Same 400 on a body protobufjs cannot decode.
+ */
+export function decodeProtobufjsRequest(body: Buffer): OtlpExportRequest {
+  const { request } = otlpMetricsTypes();
+  try {
+    return request.decode(body) as unknown as OtlpExportRequest;
+  } catch (err) {
+    throw new RequestError(400, `${NOT_A_REQUEST} (${(err as Error).message})`);
   }
 }
 

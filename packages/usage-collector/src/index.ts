@@ -27,7 +27,7 @@ export {
 } from './landing';
 export type { LandedRow, RollUpLandedOptions, RollUpLandedResult } from './landing';
 export type { StoreCounts } from './store';
-export { decodeRequest, encodingOf } from './codec';
+export { decodeProtobufjsRequest, decodeRequest, encodingOf } from './codec';
 export type { Encoding } from './codec';
 export { OTLP_METRICS_PROTO, otlpMetricsTypes } from './otlp-metrics.proto';
 export { METRIC as USAGE_METRICS } from './metric-names';

@@ -64,7 +64,8 @@ const NS_PER_MS = 1_000_000n;
  * copy) is taken once; distinct series the filter made equal (two endpoints whose dropped
  * segment was the only difference) are added up.
  *
- * Pure: no I/O, no state kept between calls.
+ * Pure: no I/O; the only state kept between calls is a bounded memo of the privacy filter's
+ * verdicts (pure functions of a string), which changes no result.
  */
 export function ingest(request: OtlpExportRequest): IngestResult {
   const builder = new BatchBuilder();
@@ -135,6 +136,26 @@ function storable(s: string): boolean {
   return (s as string & { isWellFormed(): boolean }).isWellFormed() && !/[\u0000-\u001f\u007f]/.test(s);
 }
 
+/**
+ * The privacy filter's verdicts, kept across requests: classify() and filterEndpoint() are pure,
+ * and the same strings recur in every report of a service (endpoint templates, methods, feature
+ * and activity names, runtime versions), so most requests never run the filter's expressions.
+ * Bounded: a map is emptied when it reaches MAX_VERDICTS entries, and longer strings are not
+ * kept, so odd values cannot grow it (at most a few MB).
+ */
+const MAX_VERDICTS = 4096;
+const MAX_REMEMBERED_LENGTH = 512;
+/** The verdict of a string classify() finds nothing in (undefined would read as "not cached"). */
+const CLEAN = 'clean';
+const verdicts = new Map<string, DropKind | typeof CLEAN>();
+const endpointVerdicts = new Map<string, FilteredEndpoint>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (key.length > MAX_REMEMBERED_LENGTH) return;
+  if (cache.size >= MAX_VERDICTS) cache.clear();
+  cache.set(key, value);
+}
+
 const GAUGE = 'gauge';
 const NO_EXEMPTIONS: ReadonlySet<string> = new Set();
 const DELTA = 1;
@@ -165,9 +186,6 @@ class BatchBuilder {
   private readonly _ignored = new Map<string, IgnoredMetricRow>();
   /** Raw identities of the data points taken: a point repeated as it is is taken once. */
   private readonly _seen = new Set<string>();
-  /** classify() results of this request (the same endpoint and method strings recur). */
-  private readonly _verdicts = new Map<string, DropKind | undefined>();
-  private readonly _endpointVerdicts = new Map<string, FilteredEndpoint>();
   /** Timestamps of this request's times (the points of a report share a few), by high and low word. */
   private readonly _times = new Map<number, Map<number, Timestamp | undefined>>();
   private readonly _otherTimes = new Map<string, Timestamp | undefined>();
@@ -265,18 +283,19 @@ class BatchBuilder {
   }
 
   private _endpointVerdict(endpoint: string): FilteredEndpoint {
-    let f = this._endpointVerdicts.get(endpoint);
+    let f = endpointVerdicts.get(endpoint);
     if (f === undefined) {
       f = filterEndpoint(endpoint);
-      this._endpointVerdicts.set(endpoint, f);
+      remember(endpointVerdicts, endpoint, f);
     }
     return f;
   }
 
   private _verdict(value: string): DropKind | undefined {
-    if (this._verdicts.has(value)) return this._verdicts.get(value);
+    const known = verdicts.get(value);
+    if (known !== undefined) return known === CLEAN ? undefined : known;
     const kind = classify(value);
-    this._verdicts.set(value, kind);
+    remember(verdicts, value, kind ?? CLEAN);
     return kind;
   }
 
@@ -554,7 +573,29 @@ class BatchBuilder {
         const key = `${instanceId}|${endpoint}|${method}|${status}|${start}|${end}`;
         let row = this._endpoints.get(key);
         if (row === undefined) {
-          row = { ...period, endpoint, overflow, method, status_code: status, ...EMPTY_HISTOGRAMS };
+          // Spelled out, not spread ({ ...period, ...EMPTY_HISTOGRAMS }): one object shape, built
+          // without copying (100 rows per usual report).
+          row = {
+            instance_id: instanceId,
+            period_start: start,
+            period_end: end,
+            endpoint,
+            overflow,
+            method,
+            status_code: status,
+            duration_count: null,
+            duration_sum_ms: null,
+            duration_min_ms: null,
+            duration_max_ms: null,
+            duration_bounds_ms: null,
+            duration_counts: null,
+            size_count: null,
+            size_sum_bytes: null,
+            size_min_bytes: null,
+            size_max_bytes: null,
+            size_bounds_bytes: null,
+            size_counts: null,
+          };
           this._endpoints.set(key, row);
         }
         const ok = metric === METRIC.duration ? mergeDuration(row, h) : mergeSize(row, h);
@@ -633,21 +674,6 @@ class BatchBuilder {
   }
 }
 
-const EMPTY_HISTOGRAMS = {
-  duration_count: null,
-  duration_sum_ms: null,
-  duration_min_ms: null,
-  duration_max_ms: null,
-  duration_bounds_ms: null,
-  duration_counts: null,
-  size_count: null,
-  size_sum_bytes: null,
-  size_min_bytes: null,
-  size_max_bytes: null,
-  size_bounds_bytes: null,
-  size_counts: null,
-} as const;
-
 function pointsOf(m: OtlpMetric): (OtlpNumberPoint | OtlpHistogramPoint)[] {
   return m.histogram?.dataPoints ?? m.sum?.dataPoints ?? m.gauge?.dataPoints ?? [];
 }
@@ -685,11 +711,35 @@ function hashOf(a: Attrs, key: string): string {
   return typeof v === 'string' && SHA256_HEX.test(v) ? v : '';
 }
 
+/**
+ * A histogram point's columns; undefined when its counts do not match its bounds or a value is
+ * not finite. One pass over each list: the protobuf reader gives numbers already (used as
+ * they are), protobufjs' JSON path gives Longs, strings or numbers (converted).
+ */
 function histogramOf(p: OtlpHistogramPoint): HistogramColumns | undefined {
-  const bounds = (p.explicitBounds ?? []).map(Number);
-  const counts = (p.bucketCounts ?? []).map(toNumber);
-  if (counts.length !== (bounds.length === 0 ? counts.length : bounds.length + 1)) return undefined;
-  if (!bounds.every(Number.isFinite) || !counts.every((c) => Number.isFinite(c) && c >= 0)) return undefined;
+  const rawBounds = p.explicitBounds ?? [];
+  const rawCounts = p.bucketCounts ?? [];
+  if (rawBounds.length !== 0 && rawCounts.length !== rawBounds.length + 1) return undefined;
+  let bounds = rawBounds;
+  for (let i = 0; i < rawBounds.length; i++) {
+    const raw = rawBounds[i];
+    const b = typeof raw === 'number' ? raw : Number(raw);
+    if (!Number.isFinite(b)) return undefined;
+    if (b !== raw) {
+      if (bounds === rawBounds) bounds = rawBounds.slice(0, i);
+      bounds.push(b);
+    } else if (bounds !== rawBounds) bounds.push(b);
+  }
+  let counts = rawCounts as number[];
+  for (let i = 0; i < rawCounts.length; i++) {
+    const raw = rawCounts[i];
+    const c = typeof raw === 'number' ? raw : toNumber(raw);
+    if (!(Number.isFinite(c) && c >= 0)) return undefined;
+    if (c !== raw) {
+      if (counts === rawCounts) counts = (rawCounts as number[]).slice(0, i);
+      counts.push(c);
+    } else if (counts !== rawCounts) counts.push(c);
+  }
   return {
     count: toNumber(p.count),
     sum: optionalNumber(p, 'sum'),
