@@ -197,28 +197,15 @@ export function p99Spec(r: UsageReport, maxEndpoints = 20): VegaLiteSpec {
     };
   });
   const versions = [...new Set(values.map((v) => v.version))].sort(compareVersions);
-  const x = {
-    field: 'version',
-    type: 'ordinal',
-    sort: versions,
-    title: 'version',
-    axis: { orient: 'top', labelAngle: 0, labelFontWeight: 600, domain: false, ticks: false },
-  };
-  const y = {
-    field: 'endpoint',
-    type: 'nominal',
-    sort: endpoints,
-    title: null,
-    axis: { labelLimit: 320, domain: false, ticks: false },
-  };
+  const { x, y, width, height } = versionEndpointGrid(versions, endpoints);
   return {
     $schema: SCHEMA,
     title: {
       text: 'p99 latency (ms) per endpoint and version',
       subtitle: "colour: the p99 against the endpoint's median p99 over the versions",
     },
-    width: { step: Math.max(64, Math.min(110, Math.floor((WIDE - 420) / Math.max(1, versions.length)))) },
-    height: { step: 26 },
+    width,
+    height,
     data: { values },
     layer: [
       {
@@ -305,28 +292,15 @@ export function errorRateSpec(r: UsageReport, maxEndpoints = 20): VegaLiteSpec {
     ALL_VERSIONS,
   ];
   const max = Math.max(0.02, ...values.map((v) => v.rate));
-  const x = {
-    field: 'version',
-    type: 'ordinal',
-    sort: versions,
-    title: 'version',
-    axis: { orient: 'top', labelAngle: 0, labelFontWeight: 600, domain: false, ticks: false },
-  };
-  const y = {
-    field: 'endpoint',
-    type: 'nominal',
-    sort: endpoints,
-    title: null,
-    axis: { labelLimit: 320, domain: false, ticks: false },
-  };
+  const { x, y, width, height } = versionEndpointGrid(versions, endpoints);
   return {
     $schema: SCHEMA,
     title: {
       text: '5xx rate per endpoint and version',
       subtitle: '5xx responses / responses; the last column: every version together',
     },
-    width: { step: Math.max(64, Math.min(110, Math.floor((WIDE - 420) / Math.max(1, versions.length)))) },
-    height: { step: 26 },
+    width,
+    height,
     data: { values },
     layer: [
       {
@@ -391,4 +365,26 @@ export async function renderChartSvg(spec: VegaLiteSpec): Promise<string> {
   } finally {
     view.finalize();
   }
+}
+
+/** The grid of the two heat maps: versions across the top, endpoints down the side, one cell each. */
+function versionEndpointGrid(versions: string[], endpoints: string[]) {
+  return {
+    x: {
+      field: 'version',
+      type: 'ordinal',
+      sort: versions,
+      title: 'version',
+      axis: { orient: 'top', labelAngle: 0, labelFontWeight: 600, domain: false, ticks: false },
+    },
+    y: {
+      field: 'endpoint',
+      type: 'nominal',
+      sort: endpoints,
+      title: null,
+      axis: { labelLimit: 320, domain: false, ticks: false },
+    },
+    width: { step: Math.max(64, Math.min(110, Math.floor((WIDE - 420) / Math.max(1, versions.length)))) },
+    height: { step: 26 },
+  };
 }
